@@ -1,0 +1,62 @@
+/** A small, strict argument reader: unknown flags and missing values are usage errors. */
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface FlagSpec {
+  /** Flags that take a value (`--shapes 4x5`, or `--shapes=4x5`). */
+  values: readonly string[];
+  /** Flags that stand alone (`--json`). */
+  switches: readonly string[];
+}
+
+export interface ParsedArgs {
+  positional: string[];
+  values: Map<string, string>;
+  switches: Set<string>;
+}
+
+export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
+  const parsed: ParsedArgs = { positional: [], values: new Map(), switches: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-' || !arg.startsWith('-')) {
+      parsed.positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    if (spec.switches.includes(flag)) {
+      if (eq > 0) throw new UsageError(`${flag} takes no value`);
+      parsed.switches.add(flag);
+    } else if (spec.values.includes(flag)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`${flag} needs a value`);
+      if (parsed.values.has(flag)) throw new UsageError(`${flag} given twice`);
+      parsed.values.set(flag, value);
+    } else {
+      throw new UsageError(`unknown option ${flag}`);
+    }
+  }
+  return parsed;
+}
+
+/** `B=1000,N=64` → { B: 1000, N: 64 }. */
+export function parseDims(text: string): Record<string, number> {
+  const dims: Record<string, number> = {};
+  for (const entry of text.split(',')) {
+    const match = /^\s*([\p{L}_][\p{L}\p{N}_]*)\s*=\s*(\d+)\s*$/u.exec(entry);
+    if (!match) throw new UsageError(`--dims expects NAME=SIZE[,NAME=SIZE...], got '${entry}'`);
+    dims[match[1]] = Number(match[2]);
+  }
+  return dims;
+}
+
+export function parseNonNegativeInteger(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} expects a non-negative integer, got '${text}'`);
+  return Number(text);
+}

@@ -1,0 +1,54 @@
+/**
+ * The `einsight` command: dispatches a subcommand. Usage errors exit 2 with a message;
+ * anything unexpected is reported as an internal error (also 2), never a stack dump alone.
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError } from './args';
+import { PATH_USAGE, runPath, type Io } from './path';
+
+const USAGE = `usage: einsight <command> [options]
+
+commands:
+  path     contraction path and cost of one equation, or of a JSON Lines batch
+  check    find einsum sites in Python/TypeScript files and report wasted work
+
+Run 'einsight <command> --help' for a command's options.`;
+
+type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
+
+const COMMANDS: Record<string, { run: () => Command; usage: () => string }> = {
+  path: { run: () => runPath, usage: () => PATH_USAGE },
+};
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  readStdin: () => readFileSync(0, 'utf8'),
+};
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`einsight: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.usage());
+    return 0;
+  }
+  try {
+    return await command.run()(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`einsight ${name}: ${error.message}\n\n${command.usage()}`);
+      return 2;
+    }
+    io.stderr(`einsight ${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 2;
+  }
+}

@@ -1,0 +1,220 @@
+/** Binding operand shapes to the labels of a parsed equation. */
+import type { Contraction, Dim, LabelSize, TextRange } from './contraction';
+import { EquationError, type ParsedEquation, type ParsedTerm } from './equation-syntax';
+
+export interface BindOptions {
+  /** Values of symbolic dimension names (`{ B: 32 }`); also applies to labels whose size is unknown. */
+  dims?: Record<string, number>;
+  /** Numeric stand-in for a size that stays symbolic (default 64). */
+  defaultSize?: number;
+  /** Number of operands at the call site; checked instead of `shapes.length` when given. */
+  operandCount?: number;
+}
+
+const DEFAULT_SYMBOL_SIZE = 64;
+
+type Resolved = { kind: 'unknown' } | { kind: 'symbol'; symbol: string } | { kind: 'concrete'; value: number };
+
+interface Binding {
+  size: Resolved;
+  /** The operand the current size came from, for messages and the broadcast rule. */
+  operand: number;
+}
+
+/** One dimension of an operand: its label id and where the user wrote that label. */
+interface Slot {
+  id: number;
+  range: TextRange;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function isSize(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0;
+}
+
+function termText(eq: ParsedEquation, term: ParsedTerm): string {
+  return eq.text.slice(term.range.start, term.range.end);
+}
+
+function checkOperandCount(eq: ParsedEquation, count: number | undefined): void {
+  const terms = eq.inputs;
+  if (count === undefined || count === terms.length) return;
+  const last = terms[terms.length - 1].range.end;
+  // Too few operands: point at the terms left without one; too many: at the whole input side.
+  const start = count < terms.length ? terms[count].range.start : terms[0].range.start;
+  const given = `${plural(count, 'operand')} ${count === 1 ? 'was' : 'were'} given`;
+  throw new EquationError(`the equation has ${plural(terms.length, 'input term')} but ${given}`, { start, end: last });
+}
+
+/** Checks the operand's rank; returns how many dimensions its `...` stands for (0 when unknown or absent). */
+function ellipsisWidth(eq: ParsedEquation, term: ParsedTerm, k: number, shape: Dim[] | null): number {
+  if (shape === null) return 0;
+  const explicit = term.labels.length;
+  const operand = `operand ${k} ('${termText(eq, term)}') has ${plural(explicit, 'label')}`;
+  const dimensions = plural(shape.length, 'dimension');
+  if (term.ellipsis < 0) {
+    if (shape.length === explicit) return 0;
+    throw new EquationError(`${operand} but its shape has ${dimensions}`, term.range);
+  }
+  if (shape.length < explicit) {
+    throw new EquationError(`${operand} besides '...' but its shape has only ${dimensions}`, term.range);
+  }
+  return shape.length - explicit;
+}
+
+class SizeBinder {
+  private readonly bindings: (Binding | undefined)[] = [];
+  /** First concrete size of each (label, operand), to check diagonals. */
+  private readonly diagonals = new Map<string, number>();
+
+  constructor(
+    private readonly labels: readonly string[],
+    private readonly ellipsisIds: ReadonlySet<number>,
+    private readonly options: BindOptions,
+  ) {}
+
+  observe(id: number, dim: Dim, k: number, range: TextRange): void {
+    const size = this.resolve(dim, id, k, range);
+    if (size.kind === 'concrete') {
+      const key = `${id}:${k}`;
+      const first = this.diagonals.get(key);
+      if (first === undefined) this.diagonals.set(key, size.value);
+      else if (first !== size.value) {
+        const sizes = `sizes ${first} and ${size.value}`;
+        throw new EquationError(
+          `${this.describe(id)} repeats in operand ${k} with ${sizes}; a diagonal needs equal sizes`,
+          range,
+        );
+      }
+    }
+    this.merge(id, size, k, range);
+  }
+
+  sizes(): LabelSize[] {
+    const fallback = this.options.defaultSize ?? DEFAULT_SYMBOL_SIZE;
+    return this.labels.map((name, id) => {
+      const size = this.bindings[id]?.size ?? { kind: 'unknown' };
+      if (size.kind === 'concrete') return { value: size.value, symbol: null };
+      // Naming an unknown size after its label keeps symbolic costs readable (`i·j·k`).
+      const symbol = size.kind === 'symbol' ? size.symbol : name;
+      return { value: fallback, symbol };
+    });
+  }
+
+  private describe(id: number): string {
+    return this.ellipsisIds.has(id) ? `ellipsis dimension '${this.labels[id]}'` : `label '${this.labels[id]}'`;
+  }
+
+  private resolve(dim: Dim, id: number, k: number, range: TextRange): Resolved {
+    if (dim === null) {
+      const name = this.labels[id];
+      return this.hasDim(name) ? this.fromTable(name, range) : { kind: 'unknown' };
+    }
+    if (typeof dim === 'string') return this.hasDim(dim) ? this.fromTable(dim, range) : { kind: 'symbol', symbol: dim };
+    if (!isSize(dim)) {
+      throw new EquationError(
+        `operand ${k} has size ${dim} for ${this.describe(id)}; sizes must be non-negative integers`,
+        range,
+      );
+    }
+    return { kind: 'concrete', value: dim };
+  }
+
+  private hasDim(name: string): boolean {
+    return this.options.dims !== undefined && Object.hasOwn(this.options.dims, name);
+  }
+
+  private fromTable(name: string, range: TextRange): Resolved {
+    const value = this.options.dims![name];
+    if (!isSize(value)) {
+      throw new EquationError(`dimension '${name}' is set to ${value}; sizes must be non-negative integers`, range);
+    }
+    return { kind: 'concrete', value };
+  }
+
+  private merge(id: number, size: Resolved, k: number, range: TextRange): void {
+    const current = this.bindings[id];
+    if (current && current.size.kind !== 'unknown') {
+      const was = current.size;
+      const clash = was.kind === 'concrete' && size.kind === 'concrete' && was.value !== size.value;
+      if (clash && was.value !== 1 && size.value !== 1) {
+        const sizes = `size ${was.value} in operand ${current.operand} but size ${size.value} in operand ${k}`;
+        throw new EquationError(`${this.describe(id)} has ${sizes}`, range);
+      }
+      if (!supersedes(was, size, current.operand !== k)) return;
+    }
+    this.bindings[id] = { size, operand: k };
+  }
+}
+
+/**
+ * opt_einsum's broadcasting: size 1 yields to any other size. A concrete size beats a symbol,
+ * except a 1 from another operand, which broadcasts against it. Of two symbols the first stays.
+ */
+function supersedes(was: Resolved, size: Resolved, otherOperand: boolean): boolean {
+  if (size.kind === 'unknown') return false;
+  if (was.kind === 'concrete') return was.value === 1 && (size.kind === 'concrete' || otherOperand);
+  return size.kind === 'concrete' && !(size.value === 1 && otherOperand);
+}
+
+/**
+ * Binds operand shapes (`shapes[k]` for operand k; null for an unknown shape) to the labels.
+ * Label ids follow first appearance in the inputs; the ellipsis dimensions `…0`, `…1`, … take
+ * consecutive ids at the first `...` and are right-aligned across operands, as in numpy.
+ */
+export function bindShapes(
+  eq: ParsedEquation,
+  shapes: (Dim[] | null)[] | null,
+  options: BindOptions = {},
+): Contraction {
+  checkOperandCount(eq, options.operandCount ?? shapes?.length);
+  const shapeOf = (k: number): Dim[] | null => shapes?.[k] ?? null;
+  const widths = eq.inputs.map((term, k) => ellipsisWidth(eq, term, k, shapeOf(k)));
+  const width = Math.max(0, ...widths);
+
+  const labels: string[] = [];
+  const ids = new Map<string, number>();
+  const idOf = (name: string): number => {
+    let id = ids.get(name);
+    if (id === undefined) {
+      id = labels.push(name) - 1;
+      ids.set(name, id);
+    }
+    return id;
+  };
+  let ellipsisLabels: number[] = [];
+  const slotsOf = (term: ParsedTerm, count: number): Slot[] => {
+    const slots: Slot[] = [];
+    term.labels.forEach((name, i) => {
+      if (i === term.ellipsis) slots.push(...broadcastSlots(term, count));
+      slots.push({ id: idOf(name), range: term.labelRanges[i] });
+    });
+    if (term.ellipsis === term.labels.length) slots.push(...broadcastSlots(term, count));
+    return slots;
+  };
+  const broadcastSlots = (term: ParsedTerm, count: number): Slot[] => {
+    if (ellipsisLabels.length < width) {
+      ellipsisLabels = Array.from({ length: width }, (_, i) => idOf(`…${i}`));
+    }
+    return ellipsisLabels.slice(width - count).map((id) => ({ id, range: term.ellipsisRange ?? term.range }));
+  };
+
+  const inputSlots = eq.inputs.map((term, k) => slotsOf(term, widths[k]));
+  const binder = new SizeBinder(labels, new Set(ellipsisLabels), options);
+  inputSlots.forEach((slots, k) => {
+    const shape = shapeOf(k);
+    slots.forEach((slot, i) => binder.observe(slot.id, shape ? shape[i] : null, k, slot.range));
+  });
+  const output = slotsOf(eq.output, width).map((slot) => slot.id);
+  return {
+    inputs: inputSlots.map((slots) => slots.map((slot) => slot.id)),
+    output,
+    labels,
+    sizes: binder.sizes(),
+    style: eq.style === 'named' ? 'named' : 'letters',
+    ellipsisLabels,
+  };
+}

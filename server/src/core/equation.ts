@@ -1,0 +1,120 @@
+/**
+ * Einsum equations: parsing (letters `ij,jk->ik`, einops-style names `b i j, b j k -> b i k`
+ * and numpy's interleaved sublists), size binding and formatting, following numpy /
+ * opt_einsum 3.4 semantics.
+ */
+import type { TextRange } from './contraction';
+import {
+  EquationError,
+  compareCodePoints,
+  detectStyle,
+  scanTerms,
+  type LabelStyle,
+  type ParsedEquation,
+  type ParsedTerm,
+} from './equation-syntax';
+
+export { EquationError, type ParsedEquation, type ParsedTerm } from './equation-syntax';
+export { bindShapes, type BindOptions } from './equation-bind';
+export { formatEquation, formatTerm } from './equation-format';
+
+export interface ParseOptions {
+  /** `auto` (default) reads names when a term has whitespace between two label characters. */
+  style?: 'auto' | LabelStyle;
+}
+
+export function parseEquation(text: string, options: ParseOptions = {}): ParsedEquation {
+  if (text.trim() === '') throw new EquationError('the equation is empty', { start: 0, end: text.length });
+  const style = options.style === undefined || options.style === 'auto' ? detectStyle(text) : options.style;
+  return buildEquation(text, style);
+}
+
+function buildEquation(text: string, style: LabelStyle): ParsedEquation {
+  const { inputs, output, arrowRange } = scanTerms(text, style);
+  if (output) {
+    checkExplicitOutput(inputs, output);
+    return { text, style, inputs, output, explicitOutput: true, arrowRange };
+  }
+  return { text, style, inputs, output: implicitOutput(text, inputs), explicitOutput: false, arrowRange: null };
+}
+
+function checkExplicitOutput(inputs: ParsedTerm[], output: ParsedTerm): void {
+  const inputLabels = new Set(inputs.flatMap((t) => t.labels));
+  const inputEllipsis = inputs.some((t) => t.ellipsis >= 0);
+  const seen = new Set<string>();
+  // Walk the output left to right, ellipsis included, so the leftmost problem is reported.
+  for (let i = 0; i <= output.labels.length; i++) {
+    if (i === output.ellipsis && !inputEllipsis) {
+      throw new EquationError("the output has '...' but no input has one", output.ellipsisRange!);
+    }
+    if (i === output.labels.length) break;
+    const label = output.labels[i];
+    const range = output.labelRanges[i];
+    if (!inputLabels.has(label)) throw new EquationError(`output label '${label}' does not appear in any input`, range);
+    if (seen.has(label)) throw new EquationError(`output label '${label}' appears more than once`, range);
+    seen.add(label);
+  }
+}
+
+/**
+ * numpy's implicit mode: labels that occur exactly once (a repeat inside one operand counts),
+ * in code-point order, after the broadcast dimensions when any input has `...`.
+ */
+function implicitOutput(text: string, inputs: ParsedTerm[]): ParsedTerm {
+  const occurrences = new Map<string, { count: number; range: TextRange }>();
+  for (const term of inputs) {
+    term.labels.forEach((label, i) => {
+      const seen = occurrences.get(label);
+      if (seen) seen.count++;
+      else occurrences.set(label, { count: 1, range: term.labelRanges[i] });
+    });
+  }
+  const labels = [...occurrences.keys()].filter((l) => occurrences.get(l)!.count === 1).sort(compareCodePoints);
+  const end = { start: text.length, end: text.length };
+  return {
+    labels,
+    ellipsis: inputs.some((t) => t.ellipsis >= 0) ? 0 : -1,
+    range: end,
+    labelRanges: labels.map((l) => occurrences.get(l)!.range),
+    ellipsisRange: null,
+  };
+}
+
+/** An item of numpy's interleaved form `einsum(a, [0, 1], b, [1, 2], [0, 2])`. */
+export type SublistItem = number | '...';
+
+/** numpy accepts subscripts 0..51, which it maps to 'A'..'Z' then 'a'..'z'. */
+const SUBLIST_LABELS = 52;
+
+function sublistLabel(item: unknown): string | null {
+  if (item === '...') return '...';
+  if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= SUBLIST_LABELS) return null;
+  return String.fromCharCode(item < 26 ? 65 + item : 97 + item - 26);
+}
+
+/**
+ * Parses numpy's interleaved form. `text` is the equivalent letter equation and every error
+ * range points into it; an invalid item (which has no letter) reports the range of its term.
+ */
+export function parseSublists(operands: SublistItem[][], output?: SublistItem[]): ParsedEquation {
+  if (operands.length === 0) throw new EquationError('einsum needs at least one operand', { start: 0, end: 0 });
+  const lists = output === undefined ? operands : [...operands, output];
+  const terms = lists.map((items) => items.map(sublistLabel).filter((s) => s !== null).join(''));
+  const inputText = terms.slice(0, operands.length).join(',');
+  const text = output === undefined ? inputText : `${inputText}->${terms[operands.length]}`;
+  let start = 0;
+  for (let k = 0; k < lists.length; k++) {
+    const bad = lists[k].findIndex((item) => sublistLabel(item) === null);
+    if (bad >= 0) {
+      const where = k < operands.length ? `operand ${k}` : 'the output';
+      const item: unknown = lists[k][bad];
+      const value = typeof item === 'string' ? JSON.stringify(item) : String(item);
+      throw new EquationError(
+        `sublist item ${value} (${where}, position ${bad}) is not a label: use an integer from 0 to 51 or '...'`,
+        { start, end: start + terms[k].length },
+      );
+    }
+    start += terms[k].length + (k + 1 === operands.length ? 2 : 1);
+  }
+  return { ...buildEquation(text, 'letters'), style: 'sublist' };
+}

@@ -1,0 +1,155 @@
+/**
+ * Exact polynomials with integer coefficients over symbolic sizes, so costs such as
+ * `2·B·N^3` stay exact when shapes are only known by name.
+ */
+import type { LabelSize } from './contraction';
+
+/** Symbol/exponent pairs sorted by symbol name; the empty monomial is the constant 1. */
+type Monomial = readonly (readonly [string, number])[];
+
+interface Term {
+  monomial: Monomial;
+  coefficient: bigint;
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function monomialDegree(m: Monomial): number {
+  return m.reduce((sum, [, exponent]) => sum + exponent, 0);
+}
+
+function multiplyMonomials(a: Monomial, b: Monomial): Monomial {
+  const exponents = new Map(a);
+  for (const [name, exponent] of b) exponents.set(name, (exponents.get(name) ?? 0) + exponent);
+  return [...exponents].sort(([x], [y]) => compareNames(x, y));
+}
+
+/** Higher degree first, then lexicographic by symbol (a higher power of the same symbol first). */
+function compareTerms(a: Term, b: Term): number {
+  const byDegree = monomialDegree(b.monomial) - monomialDegree(a.monomial);
+  if (byDegree !== 0) return byDegree;
+  for (let i = 0; i < Math.min(a.monomial.length, b.monomial.length); i++) {
+    const [nameA, expA] = a.monomial[i];
+    const [nameB, expB] = b.monomial[i];
+    if (nameA !== nameB) return compareNames(nameA, nameB);
+    if (expA !== expB) return expB - expA;
+  }
+  return a.monomial.length - b.monomial.length;
+}
+
+function renderMonomial(m: Monomial): string {
+  return m.map(([name, exponent]) => (exponent === 1 ? name : `${name}^${exponent}`)).join('·');
+}
+
+export class Polynomial {
+  /** Keyed by the monomial, so like terms merge; never holds a zero coefficient. */
+  private readonly terms: ReadonlyMap<string, Term>;
+
+  private constructor(terms: Iterable<Term>) {
+    const merged = new Map<string, Term>();
+    for (const term of terms) {
+      const key = JSON.stringify(term.monomial);
+      const coefficient = (merged.get(key)?.coefficient ?? 0n) + term.coefficient;
+      merged.set(key, { monomial: term.monomial, coefficient });
+    }
+    for (const [key, term] of merged) if (term.coefficient === 0n) merged.delete(key);
+    this.terms = merged;
+  }
+
+  static constant(n: bigint | number): Polynomial {
+    return new Polynomial([{ monomial: [], coefficient: BigInt(n) }]);
+  }
+
+  static symbol(name: string): Polynomial {
+    return new Polynomial([{ monomial: [[name, 1]], coefficient: 1n }]);
+  }
+
+  add(p: Polynomial): Polynomial {
+    return new Polynomial([...this.terms.values(), ...p.terms.values()]);
+  }
+
+  mul(p: Polynomial): Polynomial {
+    const products: Term[] = [];
+    for (const a of this.terms.values()) {
+      for (const b of p.terms.values()) {
+        const monomial = multiplyMonomials(a.monomial, b.monomial);
+        products.push({ monomial, coefficient: a.coefficient * b.coefficient });
+      }
+    }
+    return new Polynomial(products);
+  }
+
+  scale(k: bigint | number): Polynomial {
+    const factor = BigInt(k);
+    return new Polynomial([...this.terms.values()].map((t) => ({ ...t, coefficient: t.coefficient * factor })));
+  }
+
+  isConstant(): boolean {
+    return [...this.terms.values()].every((t) => t.monomial.length === 0);
+  }
+
+  /** Numeric value with `values[symbol]` for each symbol, `fallback` for symbols not listed. */
+  evaluate(values: Record<string, number>, fallback: number): number {
+    let total = 0;
+    for (const { monomial, coefficient } of this.terms.values()) {
+      let product = Number(coefficient);
+      for (const [name, exponent] of monomial) {
+        product *= (Object.hasOwn(values, name) ? values[name] : fallback) ** exponent;
+      }
+      total += product;
+    }
+    return total;
+  }
+
+  /** Highest total degree of a term; 0 for constants, zero included. */
+  degree(): number {
+    return Math.max(0, ...[...this.terms.values()].map((t) => monomialDegree(t.monomial)));
+  }
+
+  /** The terms of highest total degree. */
+  leading(): Polynomial {
+    const degree = this.degree();
+    return new Polynomial([...this.terms.values()].filter((t) => monomialDegree(t.monomial) === degree));
+  }
+
+  /** `2·B·N^3 + 4·N^2 - 1`: highest degree first, coefficient 1 omitted, zero as `0`. */
+  toString(): string {
+    const sorted = [...this.terms.values()].sort(compareTerms);
+    if (sorted.length === 0) return '0';
+    return sorted
+      .map(({ monomial, coefficient }, i) => {
+        const negative = coefficient < 0n;
+        const magnitude = negative ? -coefficient : coefficient;
+        const body =
+          monomial.length === 0
+            ? String(magnitude)
+            : magnitude === 1n
+              ? renderMonomial(monomial)
+              : `${magnitude}·${renderMonomial(monomial)}`;
+        if (i === 0) return negative ? `-${body}` : body;
+        return `${negative ? ' - ' : ' + '}${body}`;
+      })
+      .join('');
+  }
+
+  /** Big-O of the leading terms without coefficients: `O(B·N^3)`, `O(1)` for constants. */
+  scalingString(): string {
+    if (this.isConstant()) return 'O(1)';
+    const leading = [...this.leading().terms.values()].sort(compareTerms);
+    return `O(${leading.map((t) => renderMonomial(t.monomial)).join(' + ')})`;
+  }
+}
+
+/** Product of the sizes of `labelIds`: concrete sizes go into the coefficient, symbols into the monomial. */
+export function sizeProductPolynomial(sizes: LabelSize[], labelIds: Iterable<number>): Polynomial {
+  let product = Polynomial.constant(1);
+  let coefficient = 1n;
+  for (const id of labelIds) {
+    const size = sizes[id];
+    if (size.symbol === null) coefficient *= BigInt(size.value);
+    else product = product.mul(Polynomial.symbol(size.symbol));
+  }
+  return product.scale(coefficient);
+}

@@ -1,0 +1,153 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { optimizePath } from 'einsight-server/core/paths/index';
+import { pathScore } from 'einsight-server/core/paths/evaluate';
+import { validatePath } from 'einsight-server/core/cost';
+import type { LinearPath, OptimizerName, PathProblem } from 'einsight-server/core/paths/types';
+import { randomNetwork } from '../support/random-networks';
+
+const ALL: OptimizerName[] = ['optimal', 'dp', 'branch-all', 'branch-2', 'branch-1', 'greedy', 'random-greedy', 'auto', 'auto-hq'];
+
+/** Replays a linear path over label sets; returns the labels of the final tensor. */
+function finalLabels(problem: PathProblem, path: LinearPath): Set<number> {
+  const live = problem.inputs.map((t) => new Set(t));
+  for (const step of path) {
+    const taken = [...step].sort((a, b) => b - a).map((p) => live.splice(p, 1)[0]);
+    const needed = new Set([...problem.output, ...live.flatMap((t) => [...t])]);
+    live.push(new Set(taken.flatMap((t) => [...t]).filter((l) => needed.has(l))));
+  }
+  assert.equal(live.length, 1);
+  return live[0];
+}
+
+function linearToSsa(path: LinearPath, n: number): number[][] {
+  const live = [...Array(n).keys()];
+  let next = n;
+  return path.map((step) => {
+    const ids = step.map((p) => live[p]);
+    for (const p of [...step].sort((a, b) => b - a)) live.splice(p, 1);
+    live.push(next++);
+    return ids;
+  });
+}
+
+function flops(problem: PathProblem, path: LinearPath): number {
+  return pathScore(problem, linearToSsa(path, problem.inputs.length)).flops;
+}
+
+/** The true minimum by trying every pairwise order (feasible for n ≤ 6). */
+function bruteForceMinimum(problem: PathProblem): number {
+  let best = Infinity;
+  const n = problem.inputs.length;
+  const explore = (path: LinearPath, live: number) => {
+    if (live === 1) {
+      best = Math.min(best, flops(problem, path));
+      return;
+    }
+    for (let i = 0; i < live; i++) for (let j = i + 1; j < live; j++) explore([...path, [i, j]], live - 1);
+  };
+  explore([], n);
+  return best;
+}
+
+describe('optimizers on random networks', () => {
+  it('every optimizer returns a valid path whose result carries exactly the output labels', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const problem = randomNetwork({ operands: 3 + (seed % 8), regularity: 2.5, outputs: seed % 3, singleUse: seed % 2, repeats: seed % 3 === 0 ? 1 : 0, seed });
+      for (const optimizer of ALL) {
+        const { path } = optimizePath(problem, { optimizer, seed });
+        validatePath(problem.inputs.length, path);
+        assert.deepEqual(finalLabels(problem, path), new Set(problem.output), `seed ${seed} ${optimizer}`);
+      }
+    }
+  });
+
+  it('optimal equals the brute-force minimum, single-use indices, diagonals and outer products included', () => {
+    for (let seed = 100; seed < 160; seed++) {
+      const problem = randomNetwork({ operands: 3 + (seed % 3), regularity: 1.5 + (seed % 3), outputs: seed % 2, singleUse: seed % 3, repeats: seed % 2, seed });
+      const { path } = optimizePath(problem, { optimizer: 'optimal' });
+      assert.equal(flops(problem, path), bruteForceMinimum(problem), `seed ${seed}`);
+    }
+  });
+
+  it('optimal is never above any pairwise optimizer', () => {
+    for (let seed = 200; seed < 240; seed++) {
+      const problem = randomNetwork({ operands: 5 + (seed % 6), regularity: 3, outputs: 2, seed });
+      const best = flops(problem, optimizePath(problem, { optimizer: 'optimal' }).path);
+      for (const optimizer of ALL.filter((o) => o !== 'dp')) {
+        assert.ok(best <= flops(problem, optimizePath(problem, { optimizer }).path), `seed ${seed} ${optimizer}`);
+      }
+    }
+  });
+
+  it('dp may sum single-use indices first, which beats every pairwise-only path', () => {
+    // a[i,j] · b[j,k] · c[k,l] with a huge index s only on a: summing s first is far cheaper.
+    const problem: PathProblem = { inputs: [[0, 1, 4], [1, 2], [2, 3]], output: [0, 3], sizes: [4, 4, 4, 4, 1000] };
+    const dp = optimizePath(problem, { optimizer: 'dp' }).path;
+    const optimal = optimizePath(problem, { optimizer: 'optimal' }).path;
+    assert.deepEqual(dp[0], [0]);
+    assert.ok(flops(problem, dp) < flops(problem, optimal));
+  });
+
+  it("objective 'size' finds the smallest possible largest intermediate", () => {
+    for (let seed = 300; seed < 320; seed++) {
+      const problem = randomNetwork({ operands: 5, regularity: 2.5, outputs: 1, seed });
+      const bySize = pathScore(problem, linearToSsa(optimizePath(problem, { optimizer: 'optimal', objective: 'size' }).path, 5));
+      let smallest = Infinity;
+      const explore = (path: LinearPath, live: number) => {
+        if (live === 1) smallest = Math.min(smallest, pathScore(problem, linearToSsa(path, 5)).largest);
+        else for (let i = 0; i < live; i++) for (let j = i + 1; j < live; j++) explore([...path, [i, j]], live - 1);
+      };
+      explore([], 5);
+      assert.equal(bySize.largest, smallest, `seed ${seed}`);
+      assert.equal(optimizePath(problem, { optimizer: 'dp', objective: 'size' }).path.length, 4);
+    }
+  });
+
+  it('random-greedy is deterministic for a seed', () => {
+    const problem = randomNetwork({ operands: 30, regularity: 3, outputs: 2, seed: 7 });
+    const a = optimizePath(problem, { optimizer: 'random-greedy', seed: 42 });
+    const b = optimizePath(problem, { optimizer: 'random-greedy', seed: 42 });
+    assert.deepEqual(a.path, b.path);
+  });
+});
+
+describe('auto', () => {
+  it('runs the exact search for small networks, dp in the middle and greedy for large ones', () => {
+    const sized = (operands: number) => randomNetwork({ operands, regularity: 2.2, outputs: 1, seed: operands });
+    assert.equal(optimizePath(sized(8), { optimizer: 'auto' }).optimizer, 'optimal');
+    assert.equal(optimizePath(sized(16), { optimizer: 'auto' }).optimizer, 'dp');
+    assert.equal(optimizePath(sized(60), { optimizer: 'auto' }).optimizer, 'greedy');
+    assert.equal(optimizePath(sized(15), { optimizer: 'auto-hq' }).optimizer, 'optimal');
+    assert.equal(optimizePath(sized(60), { optimizer: 'auto-hq' }).optimizer, 'random-greedy');
+  });
+
+  it('falls back to greedy instead of running past its time budget', () => {
+    const dense = randomNetwork({ operands: 19, regularity: 8, outputs: 2, seed: 5 });
+    const { optimizer, path } = optimizePath(dense, { optimizer: 'auto', timeBudgetMs: 1 });
+    assert.equal(optimizer, 'greedy');
+    validatePath(19, path);
+  });
+
+  it('handles one and two operands as opt_einsum does', () => {
+    assert.deepEqual(optimizePath({ inputs: [[0, 0]], output: [], sizes: [3] }).path, [[0]]);
+    assert.deepEqual(optimizePath({ inputs: [[0], [0]], output: [], sizes: [3] }).path, [[0, 1]]);
+  });
+
+  it('greedy copes with a 1,000-operand network', () => {
+    const big = randomNetwork({ operands: 1000, regularity: 3, outputs: 4, seed: 11 });
+    const { path } = optimizePath(big, { optimizer: 'greedy' });
+    validatePath(1000, path);
+    assert.deepEqual(finalLabels(big, path), new Set(big.output));
+  });
+});
+
+describe('option errors', () => {
+  it('rejects a negative memory limit and too many operands for the exact search', () => {
+    const p = randomNetwork({ operands: 4, regularity: 2, outputs: 0, seed: 1 });
+    assert.throws(() => optimizePath(p, { memoryLimit: -1 }), /memory limit must be a non-negative number/);
+    const huge = randomNetwork({ operands: 25, regularity: 2, outputs: 0, seed: 1 });
+    assert.throws(() => optimizePath(huge, { optimizer: 'optimal' }), /optimal searches at most 20 operands/);
+    assert.throws(() => optimizePath({ inputs: [], output: [], sizes: [] }), /at least one operand/);
+  });
+});
