@@ -151,3 +151,16 @@ describe('option errors', () => {
     assert.throws(() => optimizePath({ inputs: [], output: [], sizes: [] }), /at least one operand/);
   });
 });
+
+describe('dp with outer products', () => {
+  it('reaches the exact minimum when an outer product is the cheapest first step', () => {
+    // Two small vectors whose outer product is tiny, then one contraction with a big tensor:
+    // dp without outer products must contract the big tensor twice.
+    const problem: PathProblem = { inputs: [[0], [1], [0, 1, 2]], output: [2], sizes: [30, 30, 1000] };
+    const optimal = flops(problem, optimizePath(problem, { optimizer: 'optimal' }).path);
+    const connected = flops(problem, optimizePath(problem, { optimizer: 'dp' }).path);
+    const withOuter = flops(problem, optimizePath(problem, { optimizer: 'dp', searchOuter: true }).path);
+    assert.equal(withOuter, optimal);
+    assert.ok(connected > optimal);
+  });
+});

@@ -23,6 +23,7 @@ export const PATH_USAGE = `usage: einsight path EQUATION --shapes SHAPES [option
   --memory-limit N|max_input       largest intermediate allowed, in elements
   --objective flops|size           what to minimise first (default flops)
   --seed N                         seed of random-greedy (default 0)
+  --outer                          dp: also consider outer products between subgraphs
   --json                           one JSON object instead of the report`;
 
 export interface Io {
@@ -34,7 +35,7 @@ export interface Io {
 export function runPath(argv: readonly string[], io: Io): number {
   const args = parseArgs(argv, {
     values: ['--shapes', '--dims', '--default-size', '--optimize', '--memory-limit', '--objective', '--seed', '--batch'],
-    switches: ['--json'],
+    switches: ['--json', '--outer'],
   });
   const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims') as string) : {};
   const defaultSize = args.values.has('--default-size')
@@ -46,6 +47,7 @@ export function runPath(argv: readonly string[], io: Io): number {
     args.values.get('--objective'),
     args.values.get('--seed'),
   );
+  if (args.switches.has('--outer')) options.searchOuter = true;
   const batch = args.values.get('--batch');
   if (batch !== undefined) {
     if (args.positional.length > 0 || args.values.has('--shapes')) {

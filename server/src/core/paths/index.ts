@@ -63,7 +63,7 @@ function run(
     case 'optimal':
       return { ssa: optimalPath(problem, { memoryLimit: limit, objective }), used: optimizer };
     case 'dp':
-      return { ssa: dpOrAllAtOnce(problem, limit, objective), used: optimizer };
+      return { ssa: dpOrAllAtOnce(problem, limit, objective, undefined, options.searchOuter), used: optimizer };
     case 'branch-all':
     case 'branch-2':
     case 'branch-1': {
@@ -108,8 +108,14 @@ function run(
 }
 
 /** dp as searched directly and with single-use indices summed first; the better path wins. */
-function dpOrAllAtOnce(problem: PathProblem, limit: number, objective: 'flops' | 'size', budgetMs?: number): SsaPath {
-  const solve = (p: PathProblem) => dpPath(p, { memoryLimit: limit, objective, budgetMs });
+function dpOrAllAtOnce(
+  problem: PathProblem,
+  limit: number,
+  objective: 'flops' | 'size',
+  budgetMs?: number,
+  searchOuter = false,
+): SsaPath {
+  const solve = (p: PathProblem) => dpPath(p, { memoryLimit: limit, objective, budgetMs, searchOuter });
   try {
     const direct = solve(problem);
     const reducedFirst = solveWithSingleUseSummedFirst(problem, solve);

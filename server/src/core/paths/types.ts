@@ -33,6 +33,8 @@ export interface OptimizeOptions {
   seed?: number;
   /** Wall-clock budget for the exhaustive searches inside `auto` / `auto-hq`, in ms. */
   timeBudgetMs?: number;
+  /** `dp` only: also join subgraphs that share no summed index (outer products); slower. */
+  searchOuter?: boolean;
 }
 
 /**
