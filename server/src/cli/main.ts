@@ -11,6 +11,8 @@ const USAGE = `usage: einsight <command> [options]
 commands:
   path     contraction path and cost of one equation, or of a JSON Lines batch
   check    find einsum sites in Python/TypeScript files and report wasted work
+  fix      apply the quick fixes to Python files (a unified diff, or --write)
+  measure  run a contraction as written and optimized on onnxruntime: the measured speedup
 
 Run 'einsight <command> --help' for a command's options.`;
 
@@ -18,7 +20,23 @@ type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
 
 const COMMANDS: Record<string, { run: () => Command; usage: () => string }> = {
   path: { run: () => runPath, usage: () => PATH_USAGE },
+  // Loaded on use: the Python parser is not needed by the other commands.
+  measure: { run: () => loadMeasure().runMeasure, usage: () => loadMeasure().MEASURE_USAGE },
+  check: { run: () => loadCheck().runCheck, usage: () => loadCheck().CHECK_USAGE },
+  fix: { run: () => loadFix().runFix, usage: () => loadFix().FIX_USAGE },
 };
+
+function loadCheck(): typeof import('./check') {
+  return require('./check') as typeof import('./check');
+}
+
+function loadMeasure(): typeof import('./measure') {
+  return require('./measure') as typeof import('./measure');
+}
+
+function loadFix(): typeof import('./fix') {
+  return require('./fix') as typeof import('./fix');
+}
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
@@ -51,4 +69,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stderr(`einsight ${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 2;
   }
+}
+
+// `node server/out/cli/main.js …` (how the extension runs the CLI) starts here too.
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

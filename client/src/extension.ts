@@ -1,0 +1,84 @@
+/**
+ * The VS Code side of einsight, kept thin: it starts the language server, keeps its settings in
+ * sync, shows the analysis state in the status bar and adds a few commands. Everything the
+ * extension knows about contractions comes from the server.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { registerMeasure } from './measure';
+import { CLI_SCRIPT_CANDIDATES, locateInExtension, SERVER_MODULE_CANDIDATES } from './paths';
+import { STATUS_NOTIFICATION, StatusBar, type AnalysisStatus } from './status';
+
+/** Languages the server may analyse (a language without a front end yet is simply not analysed). */
+export const LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'] as const;
+
+export const COMMANDS = {
+  restartServer: 'einsight.restartServer',
+  showOutput: 'einsight.showOutput',
+  fixAll: 'einsight.fixAll',
+} as const;
+
+/** The server's own command behind `einsight.fixAll`. */
+const SERVER_FIX_ALL = 'einsight.server.fixAll';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const module = path.join(context.extensionPath, locateInExtension(context.extensionPath, SERVER_MODULE_CANDIDATES));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.stdio },
+    debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const outputChannel = vscode.window.createOutputChannel('einsight', { log: true });
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: LANGUAGES.map((language) => ({ language })),
+    // The server pulls settings per document; this makes VS Code say when they change.
+    synchronize: { configurationSection: 'einsight' },
+    outputChannel,
+  };
+  const languageClient = new LanguageClient('einsight', 'einsight', serverOptions, clientOptions);
+  client = languageClient;
+
+  const statusBar = new StatusBar(COMMANDS.showOutput);
+  context.subscriptions.push(
+    statusBar,
+    outputChannel,
+    languageClient.onNotification(STATUS_NOTIFICATION, (status: AnalysisStatus) => statusBar.update(status)),
+    languageClient.onDidChangeState(() => statusBar.clear()),
+    vscode.commands.registerCommand(COMMANDS.restartServer, () => languageClient.restart()),
+    vscode.commands.registerCommand(COMMANDS.showOutput, () => outputChannel.show(true)),
+    vscode.commands.registerCommand(COMMANDS.fixAll, () => fixAllInActiveEditor(languageClient)),
+  );
+  registerMeasure(context, measureSettings, locateInExtension(context.extensionPath, CLI_SCRIPT_CANDIDATES));
+  await languageClient.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
+
+function measureSettings(): { dimensions: Record<string, number>; maxMemoryMB: number } {
+  const config = vscode.workspace.getConfiguration('einsight', vscode.window.activeTextEditor?.document.uri);
+  return { dimensions: config.get('dimensions', {}), maxMemoryMB: config.get('measure.maxMemoryMB', 2048) };
+}
+
+async function fixAllInActiveEditor(languageClient: LanguageClient): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showInformationMessage('einsight: open a Python file or notebook cell to fix its contractions.');
+    return;
+  }
+  const result = (await languageClient.sendRequest(ExecuteCommandRequest.type, {
+    command: SERVER_FIX_ALL,
+    arguments: [editor.document.uri.toString()],
+  })) as { applied: boolean; reason?: string } | null;
+  if (result && !result.applied) void vscode.window.showInformationMessage(`einsight: ${result.reason ?? 'the edit was not applied'}.`);
+}

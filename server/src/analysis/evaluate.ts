@@ -1,0 +1,97 @@
+/**
+ * Turns what a front end read (sites and data-flow facts) into the analysed model: binds
+ * shapes, prices the library's baseline and the best path, places scalar factors, fuses
+ * chains and derives findings. Language-neutral; never throws for anything in the source.
+ */
+import { fuseChains } from './chains';
+import { findingsOf } from './findings';
+import type { AnalysisOptions, ContractionSite, FileAnalysis, FlowFacts, SiteDiagnostic, SiteSyntax, SourceRange } from './model';
+import { equationRangeToSource } from './model';
+import { CostCache, invalidSublistItem, optionsKey, siteKey, type ErrorAnchor } from './pricing';
+import { placeScalars } from './scalars';
+
+export { CostCache } from './pricing';
+
+export interface FrontEndOutput {
+  language: FileAnalysis['language'];
+  sites: SiteSyntax[];
+  flow: FlowFacts;
+  syntaxErrors: SourceRange[];
+  /** Problems in hint comments and other notes not tied to a site. */
+  notes: SiteDiagnostic[];
+  /** The file imports opt_einsum, so torch finds it installed. */
+  importsOptEinsum: boolean;
+  /** `siteKey` of each site, when the front end kept them from an earlier reading. */
+  siteKeys?: string[];
+  /** Errors only the front end can tell, by site id (tfjs's limits on `tf.einsum`). */
+  siteDiagnostics?: ReadonlyMap<number, SiteDiagnostic[]>;
+}
+
+export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache: CostCache = new CostCache()): FileAnalysis {
+  const env = { torchUsesOptEinsum: (options.torchUsesOptEinsum ?? false) || input.importsOptEinsum };
+  const common = optionsKey(options, env);
+  const sites = input.sites.map((site, i) => evaluateSite(site, options, env, cache, `${input.siteKeys?.[i] ?? siteKey(site)}|${common}`));
+  for (const site of sites) site.diagnostics.push(...(input.siteDiagnostics?.get(site.id) ?? []));
+  for (const site of sites) {
+    const factors = input.flow.scalars.get(site.id);
+    if (factors && site.contraction && !site.dynamic) site.scalars = placeScalars(site.contraction, factors);
+  }
+  const chains = fuseChains(sites, input.flow.links, options, cache);
+  const analysis: FileAnalysis = { language: input.language, sites, chains, findings: [], syntaxErrors: input.syntaxErrors };
+  analysis.findings = findingsOf(analysis, input.notes, options.minSpeedup ?? 2);
+  return analysis;
+}
+
+function evaluateSite(
+  s: SiteSyntax,
+  options: AnalysisOptions,
+  env: { torchUsesOptEinsum: boolean },
+  cache: CostCache,
+  key: string,
+): ContractionSite {
+  // Every property spelled out: a spread plus additions makes slow dictionary-mode objects.
+  const site: ContractionSite = {
+    id: s.id,
+    kind: s.kind,
+    library: s.library,
+    callee: s.callee,
+    qualifiedName: s.qualifiedName,
+    calleeRange: s.calleeRange,
+    range: s.range,
+    statementRange: s.statementRange,
+    equation: s.equation,
+    operands: s.operands,
+    dynamic: s.dynamic,
+    options: s.options,
+    context: s.context,
+    matmulTree: s.matmulTree,
+    precompiled: s.precompiled,
+    ignored: s.ignored,
+    contraction: null,
+    normalizedEquation: null,
+    baseline: null,
+    best: null,
+    speedup: null,
+    symbolic: false,
+    diagnostics: [],
+    chain: null,
+    scalars: null,
+  };
+  if (s.dynamic || s.equation.text === null) return site;
+  const core = cache.site(s, options, env, key);
+  site.contraction = core.contraction;
+  site.normalizedEquation = core.normalizedEquation;
+  site.baseline = core.baseline;
+  site.best = core.best;
+  site.speedup = core.speedup;
+  site.symbolic = core.symbolic;
+  const error = core.error;
+  if (error) site.diagnostics.push({ code: error.code, severity: 'error', message: error.message, range: anchorRange(s, error.at) });
+  return site;
+}
+
+function anchorRange(s: SiteSyntax, at: ErrorAnchor): SourceRange {
+  if (at.kind === 'optimize') return s.options.optimize?.range ?? s.range;
+  if (at.kind === 'sublist-item') return invalidSublistItem(s) ?? s.range;
+  return s.equation.charRanges ? equationRangeToSource(s.equation, at) : s.range;
+}

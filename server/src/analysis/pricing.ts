@@ -1,0 +1,187 @@
+/**
+ * The cost side of evaluation, memoized: a site's contraction, baseline and best path depend
+ * only on its equation, shapes, library and options, so they are computed once per distinct
+ * site and reused across sites and across analyses of an edited document.
+ */
+import { analyzeContraction } from '../core/analyze';
+import type { Contraction } from '../core/contraction';
+import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, type ParsedEquation } from '../core/equation';
+import { baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
+import type { AnalysisOptions, Baseline, BestCost, RuleCode, SiteSyntax } from './model';
+import { flopRatio } from './numbers';
+
+/** Where a site-level error points: inside the equation text, or at a part of the call. */
+export type ErrorAnchor =
+  | { kind: 'equation'; start: number; end: number }
+  | { kind: 'sublist-item' }
+  | { kind: 'optimize' };
+
+export interface SiteCore {
+  contraction: Contraction | null;
+  normalizedEquation: string | null;
+  baseline: Baseline | null;
+  best: BestCost | null;
+  speedup: number | null;
+  symbolic: boolean;
+  error: { code: RuleCode; message: string; at: ErrorAnchor } | null;
+}
+
+interface PricedContraction {
+  baseline: Baseline;
+  best: BestCost;
+}
+
+const CACHE_LIMIT = 20_000;
+
+/** Prices by contraction and baseline, shared across analyses so re-analysis after an edit is cheap. */
+export class CostCache {
+  private readonly entries = new Map<string, PricedContraction | RangeError>();
+  private readonly bests = new Map<string, BestCost>();
+  private readonly sites = new Map<string, SiteCore>();
+
+  /** The cost side of a site, computed once per distinct `key` (see `siteKey` and `optionsKey`). */
+  site(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, key: string): SiteCore {
+    let core = this.sites.get(key);
+    if (!core) {
+      core = computeCore(s, options, env, this);
+      if (this.sites.size >= CACHE_LIMIT) this.sites.clear();
+      this.sites.set(key, core);
+    }
+    return core;
+  }
+
+  price(c: Contraction, spec: BaselineSpec, bestOptimizer: AnalysisOptions['bestOptimizer'], symbolic: boolean): PricedContraction | RangeError {
+    const key = JSON.stringify([c.inputs, c.output, c.sizes, spec, bestOptimizer]);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = computePrice(c, spec, bestOptimizer ?? 'auto-hq', symbolic);
+      if (this.entries.size >= CACHE_LIMIT) this.entries.clear();
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  best(c: Contraction, bestOptimizer: AnalysisOptions['bestOptimizer'], symbolic: boolean): BestCost {
+    const key = JSON.stringify([c.inputs, c.output, c.sizes, 'best', bestOptimizer]);
+    let entry = this.bests.get(key);
+    if (!entry) {
+      const best = analyzeContraction(c, { optimizer: bestOptimizer ?? 'auto-hq' }).best;
+      entry = { ...summarize(best, null, best.path, symbolic), optimizer: best.optimizer };
+      if (this.bests.size >= CACHE_LIMIT) this.bests.clear();
+      this.bests.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+function computePrice(c: Contraction, spec: BaselineSpec, optimizer: NonNullable<AnalysisOptions['bestOptimizer']>, symbolic: boolean): PricedContraction | RangeError {
+  let baseline: Baseline;
+  try {
+    baseline = baselineCost(c, spec, symbolic);
+  } catch (error) {
+    if (error instanceof RangeError) return error;
+    throw error;
+  }
+  const analysis = analyzeContraction(c, { optimizer });
+  let best: BestCost = { ...summarize(analysis.best, null, analysis.best.path, symbolic), optimizer: analysis.best.optimizer };
+  // A heuristic best can lose to the library's own path on very large contractions: keep the cheaper.
+  if (baseline.flops < best.flops && baseline.steps) best = { ...baseline, optimizer: baseline.optimizer ?? best.optimizer };
+  return { baseline, best };
+}
+
+
+/** The analysis options a site's costs depend on. */
+export function optionsKey(options: AnalysisOptions, env: BaselineEnvironment): string {
+  return JSON.stringify([env.torchUsesOptEinsum, options.dims, options.defaultSize, options.bestOptimizer]);
+}
+
+/** Everything about a site its costs depend on, apart from the analysis options. */
+export function siteKey(s: SiteSyntax): string {
+  return JSON.stringify([
+    s.kind,
+    s.library,
+    s.qualifiedName,
+    s.equation.form,
+    s.equation.text,
+    s.equation.sublists?.operands,
+    s.equation.sublists?.output,
+    s.operands.map((o) => o.shape?.dims ?? null),
+    s.options.optimize?.value,
+    s.options.memoryLimit?.value,
+    s.precompiled,
+    s.matmulTree,
+  ]);
+}
+
+function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, cache: CostCache): SiteCore {
+  const core: SiteCore = { contraction: null, normalizedEquation: null, baseline: null, best: null, speedup: null, symbolic: false, error: null };
+  const fail = (code: RuleCode, message: string, at: ErrorAnchor): SiteCore => ({ ...core, error: { code, message, at } });
+  let parsed: ParsedEquation;
+  try {
+    parsed = parseSite(s);
+  } catch (error) {
+    if (!(error instanceof EquationError)) throw error;
+    return fail('EIN002', error.message, s.equation.sublists && hasInvalidItem(s) ? { kind: 'sublist-item' } : { kind: 'equation', ...error.range });
+  }
+  if (s.equation.form === 'einops' && !parsed.explicitOutput) {
+    const end = parsed.text.length;
+    return fail('EIN002', "einops.einsum needs an explicit output: add '-> ...' to the pattern", { kind: 'equation', start: end, end });
+  }
+  const bindOptions = { dims: options.dims, defaultSize: options.defaultSize, operandCount: s.operands.length };
+  let contraction: Contraction;
+  try {
+    // The operand count first: a wrong count is an equation error, not a shape error.
+    contraction = bindShapes(parsed, null, bindOptions);
+  } catch (error) {
+    if (!(error instanceof EquationError)) throw error;
+    return fail('EIN002', error.message, { kind: 'equation', ...error.range });
+  }
+  core.normalizedEquation = formatEquation(contraction);
+  try {
+    contraction = bindShapes(parsed, s.operands.map((o) => o.shape?.dims ?? null), bindOptions);
+  } catch (error) {
+    if (!(error instanceof EquationError)) throw error;
+    return fail('EIN003', error.message, { kind: 'equation', ...error.range });
+  }
+  const symbolic = contraction.sizes.some((size) => size.symbol !== null);
+  const priced = cache.price(contraction, baselineSpec(s, contraction.inputs.length, env), options.bestOptimizer, symbolic);
+  if (priced instanceof RangeError) {
+    return fail('EIN002', `the path given to optimize= does not fit this contraction: ${priced.message}`, { kind: 'optimize' });
+  }
+  return {
+    contraction,
+    normalizedEquation: formatEquation(contraction),
+    baseline: priced.baseline,
+    best: priced.best,
+    speedup: symbolic ? null : flopRatio(priced.baseline.flops, priced.best.flops),
+    symbolic,
+    error: null,
+  };
+}
+
+function parseSite(s: SiteSyntax): ParsedEquation {
+  const sublists = s.equation.sublists;
+  if (sublists) return parseSublists(sublists.operands, sublists.output ?? undefined);
+  return parseEquation(s.equation.text!, { style: s.equation.form === 'einops' ? 'named' : 'letters' });
+}
+
+function isLabel(item: number | '...'): boolean {
+  return item === '...' || (Number.isInteger(item) && item >= 0 && item < 52);
+}
+
+function hasInvalidItem(s: SiteSyntax): boolean {
+  const sublists = s.equation.sublists!;
+  return [...sublists.operands, sublists.output ?? []].some((items) => !items.every(isLabel));
+}
+
+/** A sublist item that is no label has no letter in the equation text: the item itself. */
+export function invalidSublistItem(s: SiteSyntax): { start: number; end: number } | null {
+  const sublists = s.equation.sublists;
+  if (!sublists) return null;
+  const lists = sublists.output ? [...sublists.operands, sublists.output] : sublists.operands;
+  for (const [k, items] of lists.entries()) {
+    const bad = items.findIndex((item) => !isLabel(item));
+    if (bad >= 0) return sublists.itemRanges[k][bad];
+  }
+  return null;
+}

@@ -1,0 +1,72 @@
+/**
+ * The Python front end's entry points: `analyzePython(text)` for one-off analyses,
+ * `PythonDocument` for an editor buffer analysed edit after edit (incremental parse, shared
+ * cost cache), `analyzePythonCells` for notebooks. Nothing in the source makes these throw.
+ */
+import { CostCache, evaluate } from '../evaluate';
+import type { AnalysisOptions, FileAnalysis } from '../model';
+import { joinCells, type JoinedCells } from './cells';
+import { UnitCache, readPython } from './front-end';
+import { offsetMapOf } from './offsets';
+import { PythonParser, type GrammarLocation, type ParsedPython, type TextEdit } from './parser';
+
+export type { TextEdit } from './parser';
+
+/** Analyses one Python source text. */
+export async function analyzePython(text: string, options: AnalysisOptions = {}): Promise<FileAnalysis> {
+  const parser = await sharedParser();
+  return evaluate(readPython(parser.parse(text), options), options, sharedCache);
+}
+
+/** Analyses notebook cells as one module, in order; ranges are offsets into `cells.text`. */
+export async function analyzePythonCells(
+  cells: readonly string[],
+  options: AnalysisOptions = {},
+): Promise<{ analysis: FileAnalysis; cells: JoinedCells }> {
+  const joined = joinCells(cells);
+  return { analysis: await analyzePython(joined.text, options), cells: joined };
+}
+
+/** An editor buffer: re-parses incrementally and reuses the costs of unchanged contractions. */
+export class PythonDocument {
+  private last: ParsedPython | null = null;
+  private readonly cache = new CostCache();
+  private readonly units = new UnitCache();
+
+  private constructor(private readonly parser: PythonParser) {}
+
+  static async open(grammar?: GrammarLocation): Promise<PythonDocument> {
+    return new PythonDocument(await PythonParser.create(grammar));
+  }
+
+  /** Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in order. */
+  analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}): FileAnalysis {
+    let parsed = edits && this.last ? this.parser.edit(edits) : null;
+    let map = parsed && edits ? offsetMapOf(edits) : null;
+    // Edits that do not reproduce the text (a missed change) fall back to a full parse.
+    if (!parsed || parsed.text !== text) {
+      parsed = this.parser.parse(text);
+      map = null;
+    }
+    this.last = parsed;
+    return evaluate(readPython(parsed, options, this.units, map), options, this.cache);
+  }
+
+  /** The syntax tree of the last analysis. */
+  get parsed(): ParsedPython | null {
+    return this.last;
+  }
+
+  dispose(): void {
+    this.parser.dispose();
+  }
+}
+
+let parserPromise: Promise<PythonParser> | null = null;
+const sharedCache = new CostCache();
+
+function sharedParser(): Promise<PythonParser> {
+  parserPromise ??= PythonParser.create();
+  return parserPromise;
+}
+

@@ -1,0 +1,314 @@
+/**
+ * The Python front end proper: from a parsed module to the language-neutral sites and
+ * data-flow facts. Top-level functions and classes are read one by one; an editor document
+ * keeps what it read from each and reuses it while the function's text and the module-level
+ * code around it stay the same, so an edit re-reads only the function it touched.
+ */
+import type { FrontEndOutput } from '../evaluate';
+import { matmulChainEquation } from '../matmul';
+import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, SiteDiagnostic, SiteSyntax } from '../model';
+import { ConstantEvaluator } from './constants';
+import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
+import { HintIndex, parseHintComment } from './hints';
+import { findMatmulChains, type MatmulChain } from './matmul-chains';
+import type { ParsedPython } from './parser';
+import { NameResolver } from './resolve';
+import { ScopeCache, buildScopes, type Scope } from './scopes';
+import { ShapeInference } from './shapes';
+import { EinsumReader, type EinsumCall } from './sites';
+import { textOf, type PyNode } from './syntax';
+import { moveRanges, rangesWithin, type OffsetMap } from './offsets';
+import { siteKey } from '../pricing';
+
+/** What was read from one top-level function or class, with its offsets at the time. */
+interface UnitReading {
+  start: number;
+  end: number;
+  fingerprint: string;
+  sites: SiteSyntax[];
+  /** Producer and consumer are indices into `sites`. */
+  links: ChainLink[];
+  scalars: [number, ScalarFactor[]][];
+  /** Cost-cache keys of the sites (they do not depend on offsets). */
+  keys: string[];
+  /** Some range points outside the unit (a module-level constant or hint), which may move on its own. */
+  outside: boolean;
+}
+
+/** Readings kept between analyses of one document, by the (reused) syntax node of each unit. */
+export class UnitCache {
+  readings = new Map<PyNode, UnitReading>();
+  readonly scopes = new ScopeCache();
+}
+
+const UNIT_TYPES = new Set(['function_definition', 'class_definition', 'decorated_definition']);
+
+/**
+ * Reads the module. With `cache` and `map` (how the edits since the last reading moved
+ * offsets), units whose text and context did not change are taken from the cache.
+ */
+export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache: UnitCache | null = null, map: OffsetMap | null = null): FrontEndOutput {
+  const { text, module } = parsed;
+  const facts = buildScopes(module, text, cache?.scopes ?? null);
+  const resolver = new NameResolver(facts, text);
+  const constants = new ConstantEvaluator(resolver);
+  const notes: SiteDiagnostic[] = [];
+  const hints = new HintIndex<Scope>(encloses);
+  for (const comment of [...facts.comments].sort((a, b) => a.start - b.start)) {
+    const marker = text.indexOf('einsight', comment.start);
+    if (marker < 0 || marker >= comment.end) continue;
+    const hint = parseHintComment(textOf(text, comment), comment.start, lineStart(text, comment.start));
+    if (!hint) continue;
+    hints.add(hint, resolver.scopeAt(comment));
+    for (const error of hint.errors) notes.push({ code: 'EIN008', severity: 'warning', message: error.message, range: error.range });
+  }
+  const reader = new EinsumReader(resolver, constants);
+  const shapes = new ShapeInference({ resolver, constants, hints, dims: options.dims ?? {}, siteResult: (node) => reader.resultOf(node) });
+  reader.shapes = shapes;
+  const context: ReadContext = { text, resolver, constants, reader, shapes, hints, imported: importedLibrary(facts.module) };
+
+  // Calls and matrix products, grouped by the top-level function or class holding them.
+  const groups = new Map<PyNode | null, PyNode[]>();
+  for (const node of [...facts.calls, ...facts.matmuls]) {
+    const unit = unitOf(node);
+    const group = groups.get(unit);
+    if (group) group.push(node);
+    else groups.set(unit, [node]);
+  }
+  const fingerprint = moduleFingerprint(module, facts.module, text, options);
+  const readings: UnitReading[] = [];
+  const kept = new Map<PyNode, UnitReading>();
+  for (const [unit, nodes] of groups) {
+    let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map) : null;
+    reading ??= readGroup(nodes, context, unit, fingerprint);
+    if (unit) kept.set(unit, reading);
+    readings.push(reading);
+  }
+  if (cache) cache.readings = kept;
+  return {
+    language: 'python',
+    ...combine(readings),
+    syntaxErrors: parsed.syntaxErrors,
+    notes,
+    // opt_einsum_fx depends on opt_einsum: either import means it is installed.
+    importsOptEinsum: importsModule(facts.module, ['opt_einsum', 'opt_einsum_fx']),
+  };
+}
+
+interface ReadContext {
+  text: string;
+  resolver: NameResolver;
+  constants: ConstantEvaluator;
+  reader: EinsumReader;
+  shapes: ShapeInference;
+  hints: HintIndex<Scope>;
+  imported: Library | null;
+}
+
+/** The top-level function or class a node sits in; null at module level. */
+function unitOf(node: PyNode): PyNode | null {
+  let current = node;
+  while (current.parent && current.parent.parent) current = current.parent;
+  return UNIT_TYPES.has(current.type) ? current : null;
+}
+
+/**
+ * Everything outside functions and classes that reading a function depends on: module-level
+ * statements (imports, constants, hints), the names functions and classes bind, names
+ * functions declare `global`, and the dims table.
+ */
+function moduleFingerprint(module: PyNode, scope: Scope, text: string, options: AnalysisOptions): string {
+  const parts = module.children.map((child) => (UNIT_TYPES.has(child.type) ? `${child.type}:${unitName(child, text)}` : textOf(text, child)));
+  const globals: string[] = [];
+  const visit = (s: Scope) => {
+    globals.push(...s.globals);
+    s.children.forEach(visit);
+  };
+  scope.children.forEach(visit);
+  return [...parts, globals.sort().join(','), JSON.stringify(options.dims ?? {})].join('\u0000');
+}
+
+function unitName(unit: PyNode, text: string): string {
+  const definition = unit.type === 'decorated_definition' ? unit.children.find((c) => c.field === 'definition') : unit;
+  const name = definition?.children.find((c) => c.field === 'name');
+  return name ? textOf(text, name) : '';
+}
+
+function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: string, map: OffsetMap | null): UnitReading | null {
+  if (!reading || !map || reading.fingerprint !== fingerprint) return null;
+  // The node is reused for identical text; it must also be the same place in the document.
+  if (map(reading.start) !== unit.start || map(reading.end) !== unit.end) return null;
+  if (unit.start === reading.start && unit.end === reading.end && !reading.outside) return reading;
+  return moveRanges(map, (mover) => ({
+    ...reading,
+    start: unit.start,
+    end: unit.end,
+    sites: reading.sites.map((site) => mover.site(site)),
+    links: reading.links.map((link) => mover.link(link)),
+    scalars: reading.scalars.map(([site, factors]): [number, ScalarFactor[]] => [site, factors.map((f) => mover.factor(f))]),
+  }));
+}
+
+function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
+  const { reader, resolver, shapes, text } = context;
+  const sites: SiteSyntax[] = [];
+  const flowSites: FlowSite[] = [];
+  const located = (node: PyNode, range: { start: number; end: number }) => ({
+    statementRange: rangeOf(statementOf(node) ?? node),
+    context: siteContext(node, resolver),
+    ignored: context.hints.ignoredBetween(lineStart(text, range.start), lineEnd(text, range.end)),
+  });
+  for (const node of nodes) {
+    const call = reader.read(node);
+    if (!call) continue;
+    const site = einsumSite(call, reader, context.imported, text);
+    sites.push({ ...site, ...located(node, site.range) });
+    flowSites.push({ id: -1, kind: 'einsum', node, operandNodes: call.operandNodes, library: site.library, static: !site.dynamic });
+  }
+  for (const chain of findMatmulChains(nodes, resolver)) {
+    const site = matmulSite(chain, shapes, context.imported, text);
+    if (!site) continue;
+    sites.push({ ...site, ...located(chain.root, site.range) });
+    flowSites.push({ id: -1, kind: 'matmul-chain', node: chain.root, operandNodes: chain.leaves, library: site.library, static: true });
+  }
+  const order = sites.map((_, i) => i).sort((a, b) => sites[a].range.start - sites[b].range.start);
+  const sizeOf = (node: PyNode) => {
+    const dims = shapes.infer(node).shape?.dims;
+    return dims?.every((d): d is number => typeof d === 'number') ? dims.reduce((n, d) => n * BigInt(d), 1n) : null;
+  };
+  const flow = analyzeFlow(
+    order.map((i, id) => ({ ...flowSites[i], id })),
+    resolver,
+    context.constants,
+    sizeOf,
+  );
+  const ordered = order.map((i, id) => ({ ...sites[i], id }));
+  const start = unit?.start ?? 0;
+  const end = unit?.end ?? 0;
+  return {
+    start,
+    end,
+    fingerprint,
+    sites: ordered,
+    links: flow.links,
+    scalars: [...flow.scalars],
+    keys: ordered.map(siteKey),
+    outside: unit !== null && !rangesWithin([ordered, flow.links, [...flow.scalars.values()]], start, end),
+  };
+}
+
+/** All readings as one list of sites in source order, with the facts renumbered to match. */
+function combine(readings: UnitReading[]): Pick<FrontEndOutput, 'sites' | 'flow' | 'siteKeys'> {
+  const all = readings.flatMap((reading, r) => reading.sites.map((site, local) => ({ site, r, local })));
+  all.sort((a, b) => a.site.range.start - b.site.range.start);
+  const ids = new Map<string, number>();
+  all.forEach(({ r, local }, id) => ids.set(`${r}:${local}`, id));
+  const links: ChainLink[] = [];
+  const scalars = new Map<number, ScalarFactor[]>();
+  readings.forEach((reading, r) => {
+    const id = (local: number) => ids.get(`${r}:${local}`)!;
+    for (const link of reading.links) links.push({ ...link, producer: id(link.producer), consumer: id(link.consumer) });
+    for (const [local, factors] of reading.scalars) scalars.set(id(local), factors);
+  });
+  return {
+    sites: all.map(({ site }, id) => ({ ...site, id })),
+    flow: { links, scalars },
+    siteKeys: all.map(({ r, local }) => readings[r].keys[local]),
+  };
+}
+
+type SiteCore = Omit<SiteSyntax, 'statementRange' | 'context' | 'ignored'>;
+
+function einsumSite(call: EinsumCall, reader: EinsumReader, imported: Library | null, text: string): SiteCore {
+  const calleeNode = call.node.children.find((c) => c.field === 'function')!;
+  const library = call.callee.library === 'einops' ? (reader.operandLibrary(call) ?? imported ?? 'unknown') : call.callee.library;
+  const equation = call.sublists
+    ? { ...call.equation, sublists: { ...call.sublists, output: call.sublists.output ?? null } }
+    : call.equation;
+  return {
+    id: -1,
+    kind: 'einsum',
+    library,
+    callee: textOf(text, calleeNode),
+    qualifiedName: call.qualifiedName,
+    calleeRange: rangeOf(calleeNode),
+    range: rangeOf(call.node),
+    equation,
+    operands: reader.operands(call),
+    dynamic: call.equation.dynamic || call.splatOperands,
+    options: call.options,
+    matmulTree: null,
+    precompiled: call.callee.style === 'expression',
+  };
+}
+
+function matmulSite(chain: MatmulChain, shapes: ShapeInference, imported: Library | null, text: string): SiteCore | null {
+  const inferred = chain.leaves.map((leaf) => shapes.infer(leaf));
+  const equation = matmulChainEquation(inferred.map((i) => i.shape?.dims.length ?? null));
+  if (!equation) return null;
+  return {
+    id: -1,
+    kind: 'matmul-chain',
+    library: chain.library ?? inferred.find((i) => i.library)?.library ?? imported ?? 'unknown',
+    callee: chain.callee,
+    qualifiedName: chain.qualifiedName,
+    calleeRange: chain.calleeRange,
+    range: rangeOf(chain.root),
+    equation: { form: 'matmul', text: equation, dynamic: false, range: null, charRanges: null },
+    operands: chain.leaves.map((leaf, i) => ({ text: textOf(text, leaf), range: rangeOf(leaf), shape: inferred[i].shape })),
+    dynamic: false,
+    options: {},
+    matmulTree: chain.tree,
+    precompiled: false,
+  };
+}
+
+function siteContext(node: PyNode, resolver: NameResolver): SiteContext {
+  let scope = resolver.scopeAt(node);
+  while ((scope.kind === 'comprehension' || scope.kind === 'lambda') && scope.parent) scope = scope.parent;
+  let inLoop = false;
+  let child = node;
+  for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.type === 'function_definition' || parent.type === 'lambda' || parent.type === 'class_definition') break;
+    if ((parent.type === 'for_statement' || parent.type === 'while_statement') && child.field === 'body') inLoop = true;
+    if (parent.type.endsWith('comprehension') || parent.type === 'generator_expression') inLoop = true;
+  }
+  const functionName = scope.kind === 'function' ? scope.name.slice(scope.name.lastIndexOf('.') + 1) : '';
+  return { scope: scope.name, inLoop, inForward: functionName === 'forward' || functionName === '__call__' };
+}
+
+function encloses(outer: Scope, inner: Scope): boolean {
+  for (let scope: Scope | null = inner; scope; scope = scope.parent) if (scope === outer) return true;
+  return false;
+}
+
+/** The array library the module imports at top level, for `@` and einops calls whose operands say nothing. */
+function importedLibrary(module: Scope): Library | null {
+  for (const [name, library] of [['torch', 'torch'], ['jax', 'jax'], ['tensorflow', 'tensorflow'], ['numpy', 'numpy']] as const) {
+    if (importsModule(module, [name], false)) return library;
+  }
+  return null;
+}
+
+/** Whether one of `modules` (or a submodule) is imported in `scope`, or with `nested` anywhere below it. */
+function importsModule(scope: Scope, modules: readonly string[], nested = true): boolean {
+  const matches = (name: string | null) => name !== null && modules.some((m) => name === m || name.startsWith(`${m}.`));
+  for (const bindings of scope.bindings.values()) {
+    for (const b of bindings) if (b.kind === 'import' && matches(b.qualified)) return true;
+  }
+  if (scope.starImports.some(matches)) return true;
+  return nested && scope.children.some((child) => importsModule(child, modules));
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+function lineEnd(text: string, offset: number): number {
+  const end = text.indexOf('\n', offset);
+  return end < 0 ? text.length : end;
+}
+
+function rangeOf(node: { start: number; end: number }): { start: number; end: number } {
+  return { start: node.start, end: node.end };
+}

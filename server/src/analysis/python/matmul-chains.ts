@@ -1,0 +1,100 @@
+/**
+ * Matrix-product chains of three or more operands: `A @ B @ v`, nested `torch.matmul` /
+ * `np.matmul` / `np.dot` / `torch.mm` / `torch.bmm`, and `.matmul()` / `.dot()` methods.
+ */
+import type { Library, MatmulTree } from '../model';
+import { MATMUL_METHODS, isMatmulFunction } from './callees';
+import { libraryOf } from './constructors';
+import type { NameResolver } from './resolve';
+import { binaryOperator, field, namedChildren, textOf, unwrap, type PyNode } from './syntax';
+
+export interface MatmulChain {
+  root: PyNode;
+  leaves: PyNode[];
+  tree: MatmulTree;
+  /** `@`, or the function as written (`torch.matmul`, `.dot`). */
+  callee: string;
+  calleeRange: { start: number; end: number };
+  qualifiedName: string;
+  /** Library named by the functions used; null for `@` and methods. */
+  library: Library | null;
+}
+
+interface Product {
+  left: PyNode;
+  right: PyNode;
+  qualified: string | null;
+}
+
+export function findMatmulChains(candidates: PyNode[], resolver: NameResolver): MatmulChain[] {
+  const products = new Map<PyNode, Product>();
+  for (const node of candidates) {
+    const product = productOf(node, resolver);
+    if (product) products.set(node, product);
+  }
+  // A product that is an operand of another product is part of that chain, not a root.
+  const inner = new Set<PyNode>();
+  for (const { left, right } of products.values()) {
+    inner.add(unwrap(left));
+    inner.add(unwrap(right));
+  }
+  const chains: MatmulChain[] = [];
+  for (const [root, product] of products) {
+    if (inner.has(root)) continue;
+    const leaves: PyNode[] = [];
+    let qualified: string | null = null;
+    const expand = (node: PyNode): MatmulTree => {
+      const p = products.get(unwrap(node));
+      if (!p) return leaves.push(node) - 1;
+      qualified ??= p.qualified;
+      return [expand(p.left), expand(p.right)];
+    };
+    const tree = expand(root);
+    if (leaves.length < 3) continue;
+    chains.push({
+      root,
+      leaves,
+      tree,
+      ...calleeOf(root, product, resolver.source),
+      qualifiedName: qualified ?? (root.type === 'binary_operator' ? 'operator.matmul' : 'matmul'),
+      library: qualified ? libraryOf(qualified) : null,
+    });
+  }
+  return chains.sort((a, b) => a.root.start - b.root.start);
+}
+
+function productOf(node: PyNode, resolver: NameResolver): Product | null {
+  if (binaryOperator(node) === '@') {
+    const left = field(node, 'left');
+    const right = field(node, 'right');
+    return left && right ? { left, right, qualified: null } : null;
+  }
+  if (node.type !== 'call') return null;
+  const callee = field(node, 'function');
+  const args = field(node, 'arguments');
+  if (!callee || !args || args.type !== 'argument_list' || !resolver.couldName(callee, MATMUL_METHODS)) return null;
+  const all = namedChildren(args);
+  if (all.some((a) => a.type !== 'keyword_argument' && a.type.endsWith('splat'))) return null;
+  const positional = all.filter((a) => a.type !== 'keyword_argument');
+  const qualified = resolver.qualifiedName(callee);
+  if (isMatmulFunction(qualified) && positional.length === 2) return { left: positional[0], right: positional[1], qualified };
+  if (qualified === null && callee.type === 'attribute' && positional.length === 1) {
+    const method = field(callee, 'attribute');
+    const object = field(callee, 'object');
+    if (method && object && MATMUL_METHODS.has(textOf(resolver.source, method))) {
+      return { left: object, right: positional[0], qualified: null };
+    }
+  }
+  return null;
+}
+
+function calleeOf(root: PyNode, product: Product, source: string): { callee: string; calleeRange: { start: number; end: number } } {
+  if (root.type === 'binary_operator') {
+    const op = field(root, 'operator')!;
+    return { callee: '@', calleeRange: { start: op.start, end: op.end } };
+  }
+  const callee = field(root, 'function')!;
+  if (product.qualified) return { callee: textOf(source, callee), calleeRange: { start: callee.start, end: callee.end } };
+  const method = field(callee, 'attribute')!;
+  return { callee: `.${textOf(source, method)}`, calleeRange: { start: method.start, end: method.end } };
+}

@@ -1,0 +1,101 @@
+/** Following offsets through text edits, to reuse what was read before the edits. */
+import type { ChainLink, KnownShape, ScalarFactor, ShapeSource, SiteOptions, SiteSyntax, SourceRange } from '../model';
+import type { TextEdit } from './parser';
+
+/** Where an offset of the old text is now; null when the edits replaced it. */
+export type OffsetMap = (offset: number) => number | null;
+
+export function offsetMapOf(edits: readonly TextEdit[]): OffsetMap {
+  return (offset) => {
+    let at: number | null = offset;
+    for (const edit of edits) {
+      if (at === null) return null;
+      const delta = edit.text.length - (edit.end - edit.start);
+      // An insertion pushes what follows it; a replacement swallows what it replaced.
+      if (at < edit.start || (at === edit.start && edit.end > edit.start)) continue;
+      at = at >= edit.end ? at + delta : null;
+    }
+    return at;
+  };
+}
+
+/** Thrown inside a copy when a range was edited away; caught by `moveRanges`. */
+class RangeLost extends Error {}
+
+/** Copies values shaped like the model, moving every range through `map`. */
+export class RangeMover {
+  constructor(private readonly map: OffsetMap) {}
+
+  range(range: SourceRange): SourceRange {
+    const start = this.map(range.start);
+    const end = this.map(range.end);
+    if (start === null || end === null) throw new RangeLost();
+    return { start, end };
+  }
+
+  optional(range: SourceRange | null): SourceRange | null {
+    return range === null ? null : this.range(range);
+  }
+
+  source(source: ShapeSource): ShapeSource {
+    return { kind: source.kind, range: this.optional(source.range), detail: source.detail };
+  }
+
+  shape(shape: KnownShape | null): KnownShape | null {
+    if (!shape) return null;
+    return { dims: shape.dims, source: this.source(shape.source), dimSources: shape.dimSources.map((s) => this.source(s)) };
+  }
+
+  site(site: SiteSyntax): SiteSyntax {
+    const equation = site.equation;
+    const sublists = equation.sublists;
+    const options: SiteOptions = {};
+    if (site.options.optimize) options.optimize = { ...site.options.optimize, range: this.range(site.options.optimize.range) };
+    if (site.options.memoryLimit) options.memoryLimit = { ...site.options.memoryLimit, range: this.range(site.options.memoryLimit.range) };
+    return {
+      ...site,
+      calleeRange: this.range(site.calleeRange),
+      range: this.range(site.range),
+      statementRange: this.range(site.statementRange),
+      equation: {
+        ...equation,
+        range: this.optional(equation.range),
+        charRanges: equation.charRanges && equation.charRanges.map((r) => this.range(r)),
+        ...(sublists ? { sublists: { ...sublists, itemRanges: sublists.itemRanges.map((list) => list.map((r) => this.range(r))) } } : {}),
+      },
+      operands: site.operands.map((o) => ({ text: o.text, range: this.range(o.range), shape: this.shape(o.shape) })),
+      options,
+    };
+  }
+
+  factor(factor: ScalarFactor): ScalarFactor {
+    const moved = { ...factor, range: this.range(factor.range), applicationRange: this.range(factor.applicationRange) };
+    if (factor.nestedIn) moved.nestedIn = { ...factor.nestedIn, range: this.range(factor.nestedIn.range) };
+    return moved;
+  }
+
+  link(link: ChainLink): ChainLink {
+    return { ...link, statementRange: this.optional(link.statementRange) };
+  }
+}
+
+/** `copy(mover)` with ranges moved through `map`; null when some range was edited away. */
+export function moveRanges<T>(map: OffsetMap, copy: (mover: RangeMover) => T): T | null {
+  try {
+    return copy(new RangeMover(map));
+  } catch (error) {
+    if (error instanceof RangeLost) return null;
+    throw error;
+  }
+}
+
+/** Whether every source range (`{ start, end }`) anywhere in `value` lies within [start, end]. */
+export function rangesWithin(value: unknown, start: number, end: number): boolean {
+  if (Array.isArray(value)) return value.every((item) => rangesWithin(item, start, end));
+  if (value === null || typeof value !== 'object') return true;
+  const record = value as Record<string, unknown>;
+  if (typeof record.start === 'number' && typeof record.end === 'number' && Object.keys(record).length === 2) {
+    return record.start >= start && record.end <= end;
+  }
+  return Object.values(record).every((item) => rangesWithin(item, start, end));
+}

@@ -1,0 +1,262 @@
+/**
+ * Parsing Python with web-tree-sitter and the `tree-sitter-python` wasm grammar (no native
+ * build), incrementally: an edit re-parses only what changed, and only the top-level
+ * statements whose text changed are copied into the JavaScript tree again.
+ */
+import { Language, Parser, type Tree, type TreeCursor } from 'web-tree-sitter';
+import type { SourceRange } from '../model';
+import { shiftTree, walk, type PyNode } from './syntax';
+
+export interface GrammarLocation {
+  /** Path of `tree-sitter-python.wasm`; defaults to the one in the `tree-sitter-python` package. */
+  pythonWasm?: string;
+  /** Path of web-tree-sitter's own `tree-sitter.wasm`; defaults to the one beside its script. */
+  runtimeWasm?: string;
+}
+
+let language: Promise<Language> | null = null;
+
+/** Loads the grammar once per process (bundled clients pass the wasm locations). */
+export function loadPythonLanguage(location: GrammarLocation = {}): Promise<Language> {
+  language ??= (async () => {
+    const runtime = location.runtimeWasm;
+    await Parser.init(runtime ? { locateFile: () => runtime } : undefined);
+    return Language.load(location.pythonWasm ?? require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+  })();
+  return language;
+}
+
+/** A change to the text: [start, end) in the text before the change is replaced by `text`. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface ParsedPython {
+  text: string;
+  module: PyNode;
+  syntaxErrors: SourceRange[];
+}
+
+export class PythonParser {
+  private tree: Tree | null = null;
+  private text = '';
+  /** Copied top-level statements by node type and text; a list because identical statements repeat. */
+  private statements = new Map<string, PyNode[]>();
+
+  private constructor(
+    private readonly parser: Parser,
+    private readonly symbols: SymbolTable,
+  ) {}
+
+  static async create(location?: GrammarLocation): Promise<PythonParser> {
+    const language = await loadPythonLanguage(location);
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return new PythonParser(parser, symbolTable(language));
+  }
+
+  /** Parses `text` from scratch. */
+  parse(text: string): ParsedPython {
+    this.tree?.delete();
+    this.tree = null;
+    return this.reparse(text);
+  }
+
+  /** Applies edits in order (each against the text left by the previous one) and re-parses incrementally. */
+  edit(edits: readonly TextEdit[]): ParsedPython {
+    let text = this.text;
+    for (const edit of edits) {
+      const start = clamp(edit.start, text.length);
+      const end = clamp(Math.max(edit.end, start), text.length);
+      const next = text.slice(0, start) + edit.text + text.slice(end);
+      this.tree?.edit({
+        startIndex: start,
+        oldEndIndex: end,
+        newEndIndex: start + edit.text.length,
+        startPosition: pointAt(text, start),
+        oldEndPosition: pointAt(text, end),
+        newEndPosition: pointAt(next, start + edit.text.length),
+      });
+      text = next;
+    }
+    return this.reparse(text);
+  }
+
+  get currentText(): string {
+    return this.text;
+  }
+
+  dispose(): void {
+    this.tree?.delete();
+    this.tree = null;
+    this.parser.delete();
+  }
+
+  private reparse(text: string): ParsedPython {
+    const tree = this.parser.parse(text, this.tree);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    this.tree?.delete();
+    this.tree = tree;
+    this.text = text;
+    const module = this.copyModule(tree, text);
+    const syntaxErrors: SourceRange[] = [];
+    if (tree.rootNode.hasError) {
+      walk(module, (node) => {
+        if (node.type === 'ERROR' || node.missing) {
+          syntaxErrors.push({ start: node.start, end: node.end });
+          return false;
+        }
+      });
+    }
+    return { text, module, syntaxErrors };
+  }
+
+  private copyModule(tree: Tree, text: string): PyNode {
+    const root = tree.rootNode;
+    const module: PyNode = {
+      type: root.type,
+      named: true,
+      field: null,
+      start: 0,
+      end: text.length,
+      children: [],
+      parent: null,
+      missing: false,
+    };
+    const previous = this.statements;
+    const next = new Map<string, PyNode[]>();
+    const withErrors = root.hasError;
+    const cursor = tree.walk();
+    if (cursor.gotoFirstChild()) {
+      do {
+        const start = cursor.startIndex;
+        const key = `${cursor.nodeType}\u0000${text.slice(start, cursor.endIndex)}`;
+        let node = previous.get(key)?.pop();
+        if (node) {
+          if (node.start !== start) shiftTree(node, start - node.start);
+        } else {
+          node = copySubtree(cursor, text, this.symbols, withErrors);
+        }
+        node.parent = module;
+        module.children.push(node);
+        const list = next.get(key);
+        if (list) list.push(node);
+        else next.set(key, [node]);
+      } while (cursor.gotoNextSibling());
+    }
+    cursor.delete();
+    this.statements = next;
+    return module;
+  }
+}
+
+function clamp(offset: number, length: number): number {
+  return Math.min(Math.max(0, offset), length);
+}
+
+/** Row and UTF-16 column, which is what web-tree-sitter counts for JavaScript strings. */
+function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+/** Node types and field names by id, read once per language instead of once per node. */
+interface SymbolTable {
+  types: string[];
+  named: boolean[];
+  /** Types whose children nothing reads: tokens, comments, and strings (decoded from the text). */
+  opaque: boolean[];
+  /** Tokens that never carry a field (punctuation, statement keywords): their field is not read. */
+  fieldless: boolean[];
+  fields: (string | null)[];
+}
+
+const OPAQUE = new Set(['identifier', 'integer', 'float', 'comment', 'true', 'false', 'none', 'ellipsis', 'string_content', 'escape_sequence']);
+// Operators carry a field (`operator`, `operators`); these tokens never do.
+const FIELDLESS = new Set(
+  '( ) , : . [ ] { } ; = -> def class return import from as if else elif for while with try except finally pass lambda del raise assert global nonlocal yield await async match case break continue print exec'.split(' '),
+);
+
+const symbolTables = new WeakMap<Language, SymbolTable>();
+
+function symbolTable(language: Language): SymbolTable {
+  let table = symbolTables.get(language);
+  if (!table) {
+    const types = language.types.map((t) => t ?? '');
+    table = {
+      types,
+      named: types.map((_, id) => language.nodeTypeIsNamed(id)),
+      opaque: types.map((t) => OPAQUE.has(t)),
+      fieldless: types.map((t, id) => !language.nodeTypeIsNamed(id) && FIELDLESS.has(t)),
+      fields: language.fields.map((f) => f ?? null),
+    };
+    symbolTables.set(language, table);
+  }
+  return table;
+}
+
+/** Only f-strings hold expressions worth copying; other strings are decoded from the text. */
+function isFormattedString(start: number, end: number, text: string): boolean {
+  for (let i = start; i < end; i++) {
+    const ch = text[i];
+    if (ch === 'f' || ch === 'F') return true;
+    if (ch === '"' || ch === "'") return false;
+  }
+  return false;
+}
+
+/** Leaves share one empty child list (most nodes are leaves; an array each is garbage to collect). */
+const NO_CHILDREN: PyNode[] = [];
+
+/**
+ * Copies the node under the cursor and its subtree; leaves the cursor where it started. Every
+ * cursor property is a call into WebAssembly, so a node costs its type id and field id, its
+ * offsets only when it is kept, and a descent only when its children matter.
+ */
+function copySubtree(cursor: TreeCursor, text: string, symbols: SymbolTable, withErrors: boolean): PyNode {
+  // ERROR (and other built-in symbols) lie outside the grammar's own ids.
+  const known = (typeId: number) => typeId < symbols.types.length;
+  const copy = (parent: PyNode | null, typeId: number, field: string | null, missing: boolean): PyNode => ({
+    type: known(typeId) ? symbols.types[typeId] : cursor.nodeType,
+    named: known(typeId) ? symbols.named[typeId] : cursor.nodeIsNamed,
+    field,
+    start: cursor.startIndex,
+    end: cursor.endIndex,
+    children: NO_CHILDREN,
+    parent,
+    missing,
+  });
+  const descend = (node: PyNode, typeId: number) =>
+    !symbols.opaque[typeId] && (node.type !== 'string' || isFormattedString(node.start, node.end, text)) && cursor.gotoFirstChild();
+  const rootType = cursor.nodeTypeId;
+  const root = copy(null, rootType, symbols.fields[cursor.currentFieldId] ?? null, withErrors && cursor.nodeIsMissing);
+  if (!descend(root, rootType)) return root;
+  let parent = root;
+  for (;;) {
+    const typeId = cursor.nodeTypeId;
+    const field = symbols.fieldless[typeId] ? null : (symbols.fields[cursor.currentFieldId] ?? null);
+    const missing = withErrors && cursor.nodeIsMissing;
+    // Punctuation and keywords carry nothing the analysis reads; operators come with a field.
+    if ((known(typeId) ? symbols.named[typeId] : cursor.nodeIsNamed) || field !== null || missing) {
+      const copied = copy(parent, typeId, field, missing);
+      if (parent.children === NO_CHILDREN) parent.children = [copied];
+      else parent.children.push(copied);
+      if (descend(copied, typeId)) {
+        parent = copied;
+        continue;
+      }
+    }
+    while (!cursor.gotoNextSibling()) {
+      cursor.gotoParent();
+      if (parent === root) return root;
+      parent = parent.parent!;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Name resolution over the scopes: which binding a read of a name sees, and the dotted name
+ * an expression stands for (`T.einsum` → `torch.einsum`), so aliases and shadowing are honoured.
+ */
+import type { Binding, ModuleFacts, Scope } from './scopes';
+import { field, textOf, type PyNode } from './syntax';
+
+const MAX_ALIAS_DEPTH = 8;
+
+export class NameResolver {
+  constructor(
+    readonly facts: ModuleFacts,
+    readonly source: string,
+  ) {}
+
+  /** The scope whose code contains `node` (a default value belongs to the scope around the `def`). */
+  scopeAt(node: PyNode): Scope {
+    let child = node;
+    for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
+      const scope = this.facts.scopeByNode.get(parent);
+      if (!scope) continue;
+      if (scope.kind === 'module' || scope.kind === 'comprehension') return scope;
+      if (child.field === 'body' || (child.type === 'comment' && afterHeader(parent, child))) return scope;
+    }
+    return this.facts.module;
+  }
+
+  /** The binding a read of identifier `node` sees, or null for builtins and unknown names. */
+  resolve(node: PyNode): Binding | null {
+    return this.resolveName(textOf(this.source, node), node);
+  }
+
+  resolveName(name: string, at: PyNode): Binding | null {
+    let scope: Scope | null = this.scopeAt(at);
+    // Code in a function body runs after the enclosing scope has finished binding its names.
+    let deferred = false;
+    let first = true;
+    while (scope) {
+      if (scope.globals.has(name) && scope !== this.facts.module) {
+        scope = this.facts.module;
+        deferred = true;
+        continue;
+      }
+      if (first || scope.kind !== 'class') {
+        const bindings = scope.bindings.get(name);
+        if (bindings && bindings.length > 0) return reaching(bindings, at, deferred);
+      }
+      if (scope.kind === 'function' || scope.kind === 'lambda') deferred = true;
+      first = false;
+      scope = scope.parent;
+    }
+    return null;
+  }
+
+  /**
+   * A cheap test before resolving a callee: could it name a library function whose last part
+   * is in `names`? Only an attribute with that name, or a name an import or alias binds can.
+   */
+  couldName(callee: PyNode | null, names: ReadonlySet<string>): boolean {
+    if (!callee) return false;
+    if (callee.type === 'attribute') {
+      const attribute = field(callee, 'attribute');
+      return attribute !== null && names.has(textOf(this.source, attribute));
+    }
+    if (callee.type !== 'identifier') return callee.type === 'parenthesized_expression';
+    return this.facts.module.starImports.length > 0 || this.aliasNames().has(textOf(this.source, callee));
+  }
+
+  private aliases: Set<string> | null = null;
+
+  /** Names bound by an import, or assigned a name or attribute (`E = torch.einsum`), anywhere. */
+  private aliasNames(): Set<string> {
+    if (this.aliases) return this.aliases;
+    const names = new Set<string>();
+    const visit = (scope: Scope) => {
+      for (const [name, bindings] of scope.bindings) {
+        if (bindings.some((b) => b.kind === 'import' || (b.kind === 'assign' && (b.value?.type === 'attribute' || b.value?.type === 'identifier')))) {
+          names.add(name);
+        }
+      }
+      scope.children.forEach(visit);
+    };
+    visit(this.facts.module);
+    this.aliases = names;
+    return names;
+  }
+
+  /** The binding when the name is bound exactly once in its scope (a stable constant or alias). */
+  resolveUnique(node: PyNode): Binding | null {
+    const binding = this.resolve(node);
+    if (!binding) return null;
+    return binding.scope.bindings.get(binding.name)!.length === 1 ? binding : null;
+  }
+
+  /** The dotted name an expression refers to: a module, a module attribute, or an alias of one. */
+  qualifiedName(node: PyNode | null, depth = 0): string | null {
+    if (!node || depth > MAX_ALIAS_DEPTH) return null;
+    if (node.type === 'identifier') {
+      const binding = this.resolve(node);
+      if (!binding) return this.starImported(textOf(this.source, node));
+      if (binding.kind === 'import') return binding.qualified;
+      // `E = torch.einsum`: an alias, when the name is bound to nothing else.
+      if (binding.kind === 'assign' && binding.value && this.resolveUnique(node)) {
+        return this.qualifiedName(binding.value, depth + 1);
+      }
+      return null;
+    }
+    if (node.type === 'attribute') {
+      const object = this.qualifiedName(field(node, 'object'), depth);
+      const attribute = field(node, 'attribute');
+      return object && attribute ? `${object}.${textOf(this.source, attribute)}` : null;
+    }
+    if (node.type === 'parenthesized_expression') {
+      const inner = node.children.find((c) => c.named && c.type !== 'comment');
+      return inner ? this.qualifiedName(inner, depth) : null;
+    }
+    return null;
+  }
+
+  /** `from numpy import *`: the last star import supplies unresolved names. */
+  private starImported(name: string): string | null {
+    const stars = this.facts.module.starImports;
+    return stars.length > 0 ? `${stars[stars.length - 1]}.${name}` : null;
+  }
+}
+
+/** A comment after `def f(...):` / `class C:` belongs to the body (tree-sitter may hang it on the definition). */
+function afterHeader(definition: PyNode, comment: PyNode): boolean {
+  const header = field(definition, 'parameters') ?? field(definition, 'superclasses') ?? field(definition, 'name');
+  return header !== null && comment.start >= header.end;
+}
+
+/** Where a binding takes effect: after its statement, or at its target for loops and `with`. */
+function effectiveOffset(binding: Binding): number {
+  switch (binding.kind) {
+    case 'parameter':
+      return -1;
+    case 'loop':
+    case 'with':
+    case 'except':
+    case 'walrus':
+      return binding.node.end;
+    default:
+      return binding.statement.end;
+  }
+}
+
+/** The last binding before the read; with none before it (a loop), or when deferred, the last one. */
+function reaching(bindings: Binding[], at: PyNode, deferred: boolean): Binding | null {
+  if (deferred) return bindings[bindings.length - 1];
+  let found: Binding | null = null;
+  for (const binding of bindings) if (effectiveOffset(binding) <= at.start) found = binding;
+  return found ?? bindings[bindings.length - 1];
+}

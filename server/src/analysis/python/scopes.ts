@@ -1,0 +1,129 @@
+/**
+ * Python scopes: what each name is bound to and where it is read, following Python's rules
+ * (a name assigned anywhere in a function is local to all of it; class bodies do not enclose
+ * their methods; `global`/`nonlocal` redirect). One pass over the copied tree.
+ */
+import { ScopeBuilder, newScope } from './scope-builder';
+import type { PyNode } from './syntax';
+
+export type BindingKind =
+  | 'import'
+  | 'assign'
+  | 'augmented'
+  | 'parameter'
+  | 'function'
+  | 'class'
+  | 'loop'
+  | 'with'
+  | 'except'
+  | 'walrus'
+  | 'delete'
+  | 'other';
+
+export interface Binding {
+  name: string;
+  kind: BindingKind;
+  /** The identifier (or alias) bound. */
+  node: PyNode;
+  /** The statement that binds it (the whole `def` for a function). */
+  statement: PyNode;
+  /** The value when the name alone is assigned (`x = v`, `x, y = v, w`); null otherwise. */
+  value: PyNode | null;
+  /** `x: T = v` or a parameter annotation. */
+  annotation: PyNode | null;
+  /** For an import: the dotted name it refers to (`torch`, `torch.einsum`); null when relative. */
+  qualified: string | null;
+  scope: Scope;
+}
+
+export type ScopeKind = 'module' | 'function' | 'class' | 'lambda' | 'comprehension';
+
+export interface Scope {
+  kind: ScopeKind;
+  node: PyNode;
+  /** Dotted name for messages: `Model.forward`, `<module>`. */
+  name: string;
+  parent: Scope | null;
+  bindings: Map<string, Binding[]>;
+  globals: Set<string>;
+  nonlocals: Set<string>;
+  /** Names read in this scope (not in nested ones), in source order. */
+  uses: Map<string, PyNode[]>;
+  children: Scope[];
+  /** Modules imported with `from m import *`, in order. */
+  starImports: string[];
+}
+
+/** The analysis-wide facts collected by the same pass. */
+export interface ModuleFacts {
+  module: Scope;
+  /** Scope of each scope-creating node. */
+  scopeByNode: Map<PyNode, Scope>;
+  calls: PyNode[];
+  /** `@` operators, outermost first within each expression. */
+  matmuls: PyNode[];
+  comments: PyNode[];
+  /** `self.x = v` inside a class's methods, by class scope and attribute name. */
+  selfAttributes: Map<Scope, Map<string, PyNode[]>>;
+}
+
+/** What was read from each top-level function and class, reused while its text is unchanged. */
+export class ScopeCache {
+  units = new Map<PyNode, ModuleFacts>();
+}
+
+const UNIT_TYPES = new Set(['function_definition', 'class_definition', 'decorated_definition']);
+
+/**
+ * Builds the scopes of a module. With a cache, a top-level function or class whose syntax
+ * node was kept by the incremental parser (same text) is not read again.
+ */
+export function buildScopes(root: PyNode, source: string, cache: ScopeCache | null = null): ModuleFacts {
+  const module = newScope('module', root, '<module>', null);
+  const facts: ModuleFacts = {
+    module,
+    scopeByNode: new Map([[root, module]]),
+    calls: [],
+    matmuls: [],
+    comments: [],
+    selfAttributes: new Map(),
+  };
+  const builder = new ScopeBuilder(source, facts);
+  const kept = new Map<PyNode, ModuleFacts>();
+  for (const child of root.children) {
+    if (!UNIT_TYPES.has(child.type)) {
+      builder.statement(child, module);
+      continue;
+    }
+    const unit = cache?.units.get(child) ?? builder.unit(child);
+    merge(unit, facts);
+    kept.set(child, unit);
+  }
+  if (cache) cache.units = kept;
+  return facts;
+}
+
+/** Adds what a unit read against its stand-in module scope to the real module scope. */
+function merge(unit: ModuleFacts, facts: ModuleFacts): void {
+  const module = facts.module;
+  for (const [name, bindings] of unit.module.bindings) {
+    for (const binding of bindings) binding.scope = module;
+    const list = module.bindings.get(name);
+    if (list) list.push(...bindings);
+    else module.bindings.set(name, [...bindings]);
+  }
+  for (const [name, uses] of unit.module.uses) {
+    const list = module.uses.get(name);
+    if (list) list.push(...uses);
+    else module.uses.set(name, [...uses]);
+  }
+  for (const child of unit.module.children) {
+    child.parent = module;
+    module.children.push(child);
+  }
+  facts.calls.push(...unit.calls);
+  facts.matmuls.push(...unit.matmuls);
+  facts.comments.push(...unit.comments);
+  for (const [node, scope] of unit.scopeByNode) facts.scopeByNode.set(node, scope);
+  for (const [scope, attributes] of unit.selfAttributes) facts.selfAttributes.set(scope, attributes);
+}

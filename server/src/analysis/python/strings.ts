@@ -1,0 +1,107 @@
+/**
+ * Decoding Python string literals while remembering, for every decoded character, the source
+ * span that produced it: an equation error then points at the right characters even through
+ * prefixes, escapes and implicit concatenation (`"ij," "jk"`).
+ */
+import type { SourceRange } from '../model';
+
+export interface DecodedString {
+  /** The value, or null for an f-string with replacement fields (computed at run time). */
+  value: string | null;
+  charRanges: SourceRange[];
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
+
+const HEX_ESCAPE_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/** Decodes one literal (`rb'..'`, `"""..."""`, `f"..."`) whose text starts at `offset`. */
+export function decodeStringLiteral(literal: string, offset: number): DecodedString {
+  let i = 0;
+  while (i < literal.length && literal[i] !== '"' && literal[i] !== "'") i++;
+  const prefix = literal.slice(0, i).toLowerCase();
+  const quote = literal.startsWith(literal[i].repeat(3), i) ? literal[i].repeat(3) : literal[i];
+  const bodyStart = i + quote.length;
+  const bodyEnd = literal.endsWith(quote) && literal.length - quote.length >= bodyStart ? literal.length - quote.length : literal.length;
+  const raw = prefix.includes('r');
+  const formatted = prefix.includes('f');
+  const bytes = prefix.includes('b');
+  let value = '';
+  const charRanges: SourceRange[] = [];
+  const push = (text: string, start: number, end: number) => {
+    for (let k = 0; k < text.length; k++) charRanges.push({ start: offset + start, end: offset + end });
+    value += text;
+  };
+  let p = bodyStart;
+  while (p < bodyEnd) {
+    const ch = literal[p];
+    if (formatted && (ch === '{' || ch === '}')) {
+      if (literal[p + 1] === ch) {
+        push(ch, p, p + 2);
+        p += 2;
+        continue;
+      }
+      return { value: null, charRanges: [] };
+    }
+    if (ch !== '\\' || raw) {
+      push(ch, p, p + 1);
+      p++;
+      continue;
+    }
+    // Bytes literals have no \u, \U or \N escapes.
+    const end = bytes && 'uUN'.includes(literal[p + 1]) ? p + 2 : escapeEnd(literal, p, bodyEnd);
+    push(bytes && 'uUN'.includes(literal[p + 1]) ? literal.slice(p, end) : escapeValue(literal.slice(p, end)), p, end);
+    p = end;
+  }
+  return { value, charRanges };
+}
+
+/** Concatenates decoded parts, as Python does for adjacent literals. */
+export function concatDecoded(parts: DecodedString[]): DecodedString {
+  if (parts.some((part) => part.value === null)) return { value: null, charRanges: [] };
+  return { value: parts.map((p) => p.value).join(''), charRanges: parts.flatMap((p) => p.charRanges) };
+}
+
+function escapeEnd(literal: string, p: number, bodyEnd: number): number {
+  const kind = literal[p + 1];
+  if (kind === undefined || p + 1 >= bodyEnd) return p + 1;
+  if (kind === '\r' && literal[p + 2] === '\n') return p + 3;
+  const hex = HEX_ESCAPE_LENGTH[kind];
+  if (hex !== undefined) return Math.min(p + 2 + hex, bodyEnd);
+  if (kind >= '0' && kind <= '7') {
+    let end = p + 2;
+    while (end < Math.min(p + 4, bodyEnd) && literal[end] >= '0' && literal[end] <= '7') end++;
+    return end;
+  }
+  if (kind === 'N' && literal[p + 2] === '{') {
+    const close = literal.indexOf('}', p + 3);
+    return close >= 0 && close < bodyEnd ? close + 1 : p + 2;
+  }
+  return p + 2;
+}
+
+function escapeValue(escape: string): string {
+  const kind = escape[1];
+  if (kind === undefined) return '\\';
+  if (kind === '\n' || kind === '\r') return '';
+  if (kind in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[kind];
+  if (kind in HEX_ESCAPE_LENGTH) {
+    const code = parseInt(escape.slice(2), 16);
+    return Number.isNaN(code) || code > 0x10ffff ? escape : String.fromCodePoint(code);
+  }
+  if (kind >= '0' && kind <= '7') return String.fromCodePoint(parseInt(escape.slice(1), 8));
+  // A named character (`\N{...}`) is never an einsum label; keep one placeholder character.
+  if (kind === 'N' && escape.length > 2) return '\uFFFD';
+  return escape;
+}

@@ -1,0 +1,87 @@
+/**
+ * A plain-JavaScript copy of the tree-sitter syntax tree. Reading tree-sitter nodes crosses
+ * into WebAssembly on every property, so the tree is copied once (per top-level statement,
+ * and only the statements an edit touched) and every analysis pass walks the copy.
+ */
+
+export interface PyNode {
+  type: string;
+  /** Named node; the only anonymous nodes kept are those with a field (operators). */
+  named: boolean;
+  /** Field name in the parent (`function`, `arguments`, `operator`…), or null. */
+  field: string | null;
+  start: number;
+  end: number;
+  children: PyNode[];
+  parent: PyNode | null;
+  /** A token the parser inserted to recover from an error. */
+  missing: boolean;
+}
+
+export function field(node: PyNode, name: string): PyNode | null {
+  for (const child of node.children) if (child.field === name) return child;
+  return null;
+}
+
+export function fields(node: PyNode, name: string): PyNode[] {
+  return node.children.filter((child) => child.field === name);
+}
+
+export function namedChildren(node: PyNode): PyNode[] {
+  return node.children.filter((child) => child.named && child.type !== 'comment');
+}
+
+export function textOf(source: string, node: PyNode): string {
+  return source.slice(node.start, node.end);
+}
+
+/** Strips parentheses: `((x))` is `x` for every analysis here. */
+export function unwrap(node: PyNode): PyNode {
+  let current = node;
+  while (current.type === 'parenthesized_expression') {
+    const inner = namedChildren(current);
+    if (inner.length !== 1) break;
+    current = inner[0];
+  }
+  return current;
+}
+
+/** The nearest enclosing node that is not a parenthesized expression. */
+export function parentSkippingParens(node: PyNode): { parent: PyNode | null; child: PyNode } {
+  let child = node;
+  let parent = node.parent;
+  while (parent && parent.type === 'parenthesized_expression') {
+    child = parent;
+    parent = parent.parent;
+  }
+  return { parent, child };
+}
+
+export function binaryOperator(node: PyNode): string | null {
+  return node.type === 'binary_operator' ? (field(node, 'operator')?.type ?? null) : null;
+}
+
+/** Adds `delta` to every offset of a subtree (a cached statement that moved). */
+export function shiftTree(node: PyNode, delta: number): void {
+  const stack = [node];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    current.start += delta;
+    current.end += delta;
+    for (const child of current.children) stack.push(child);
+  }
+}
+
+/** Pre-order walk; return false from `visit` to skip a node's children. */
+export function walk(node: PyNode, visit: (node: PyNode) => boolean | void): void {
+  const stack = [node];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if (visit(current) === false) continue;
+    for (let i = current.children.length - 1; i >= 0; i--) stack.push(current.children[i]);
+  }
+}
+
+export function contains(outer: { start: number; end: number }, offset: number): boolean {
+  return outer.start <= offset && offset < outer.end;
+}

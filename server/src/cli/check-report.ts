@@ -1,0 +1,97 @@
+/** `einsight check` output: one line per finding (text), or every site as one JSON document. */
+import type { ContractionSite, FileAnalysis, Finding, SourceRange } from '../analysis/model';
+import { toJson } from './format';
+import { LineIndex } from './line-index';
+
+export interface FileReport {
+  /** As shown to the user: relative to where the command ran, with `/` separators. */
+  path: string;
+  analysis: FileAnalysis;
+  lines: LineIndex;
+}
+
+export interface Located {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export function locate(report: FileReport, range: SourceRange): Located {
+  const start = report.lines.position(range.start);
+  const end = report.lines.position(range.end);
+  return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+}
+
+export function textReport(reports: FileReport[]): string {
+  const lines: string[] = [];
+  let findings = 0;
+  let sites = 0;
+  for (const report of reports) {
+    sites += report.analysis.sites.length;
+    for (const finding of report.analysis.findings) {
+      const { line, column } = locate(report, finding.range);
+      lines.push(`${report.path}:${line}:${column} ${finding.code} ${finding.message}`);
+      findings++;
+    }
+  }
+  const files = `${reports.length} file${reports.length === 1 ? '' : 's'}`;
+  const siteText = `${sites} contraction site${sites === 1 ? '' : 's'}`;
+  lines.push(findings === 0 ? `No findings in ${files} (${siteText}).` : `${findings} finding${findings === 1 ? '' : 's'} in ${files} (${siteText}).`);
+  return lines.join('\n');
+}
+
+function siteJson(report: FileReport, site: ContractionSite): Record<string, unknown> {
+  const symbolic = site.symbolic;
+  return {
+    file: report.path,
+    ...locate(report, site.range),
+    kind: site.kind,
+    library: site.library,
+    callee: site.qualifiedName,
+    equation: site.normalizedEquation,
+    operands: site.operands.map((o) => o.text),
+    shapes: site.operands.map((o) => o.shape?.dims ?? null),
+    dynamic: site.dynamic,
+    baseline: site.baseline && {
+      method: site.baseline.method === 'optimizer' ? site.baseline.optimizer : site.baseline.method,
+      description: site.baseline.description,
+      flops: symbolic ? null : site.baseline.flops,
+      flopsExpression: site.baseline.flopsExpression,
+      scaling: site.baseline.scaling,
+      path: site.baseline.path,
+    },
+    best: site.best && {
+      optimizer: site.best.optimizer,
+      flops: symbolic ? null : site.best.flops,
+      flopsExpression: site.best.flopsExpression,
+      scaling: site.best.scaling,
+      path: site.best.path,
+    },
+    speedup: site.speedup === null ? null : Number(site.speedup.toPrecision(6)),
+    chain: site.chain,
+    findings: report.analysis.findings.filter((f) => f.site === site.id).map((f) => f.code),
+  };
+}
+
+function findingJson(report: FileReport, finding: Finding): Record<string, unknown> {
+  return {
+    file: report.path,
+    ...locate(report, finding.range),
+    code: finding.code,
+    rule: finding.rule,
+    severity: finding.severity,
+    message: finding.message,
+  };
+}
+
+export function jsonReport(reports: FileReport[]): string {
+  return toJson(
+    {
+      files: reports.length,
+      sites: reports.flatMap((report) => report.analysis.sites.map((site) => siteJson(report, site))),
+      findings: reports.flatMap((report) => report.analysis.findings.map((finding) => findingJson(report, finding))),
+    },
+    2,
+  );
+}

@@ -1,0 +1,90 @@
+/** `einsight measure FILE:LINE[:COL]` / `FILE --site ID`: the analysed site a measurement runs. */
+import { readFileSync } from 'node:fs';
+import type { AnalysisOptions, ContractionSite, FileAnalysis } from '../analysis/model';
+import { analyzePython } from '../analysis/python/analyze';
+import { analyzeTypeScript, scriptFlavor } from '../analysis/typescript/analyze';
+import { MeasureError, type MeasureProblem } from '../measure/problem';
+import { problemFromSite, siteAt, siteById } from '../measure/site';
+import { UsageError } from './args';
+import type { MeasureSource } from './measure-report';
+import { OptEinsumDetector } from './project';
+
+export interface FileRequest {
+  /** Measure the site with this id instead of the one at a position. */
+  site?: number;
+  dims: Record<string, number>;
+  /** Reads the text from elsewhere than the file (an unsaved editor buffer on stdin). */
+  readText?: () => string;
+  /** A VS Code language id; otherwise the file's extension decides. */
+  language?: string;
+}
+
+type Analyzer = (text: string, options: AnalysisOptions) => Promise<FileAnalysis> | FileAnalysis;
+
+const LANGUAGES = 'python, typescript, typescriptreact, javascript, javascriptreact';
+
+/** The front end for a VS Code language id, or else for the file's extension. */
+function analyzerFor(file: string, language: string | undefined): Analyzer {
+  const python = language === undefined ? /\.pyi?$/i.test(file) : language === 'python';
+  if (python) return analyzePython;
+  const flavor = scriptFlavor(language ?? file);
+  if (flavor) return (text, options) => analyzeTypeScript(text, options, flavor);
+  throw new UsageError(
+    language === undefined
+      ? `cannot tell the language of ${file} from its extension; pass --language (${LANGUAGES})`
+      : `measure reads ${LANGUAGES} sources, not ${language}`,
+  );
+}
+
+export async function problemFromFile(location: string, request: FileRequest): Promise<{ problem: MeasureProblem; source: MeasureSource }> {
+  const { file, line, column } = parseLocation(location, request.site !== undefined);
+  const analyze = analyzerFor(file, request.language);
+  const text = request.readText ? request.readText() : readSource(file);
+  // As `einsight check` does: torch's baseline depends on whether the project lists opt_einsum.
+  const analysis = await analyze(text, { dims: request.dims, torchUsesOptEinsum: new OptEinsumDetector().listedFor(file) });
+  const site = request.site !== undefined ? siteById(analysis, request.site) : siteAt(analysis, text, line as number, column);
+  const start = positionOf(text, site.range.start);
+  const problem = problemFromSite(analysis, site);
+  return {
+    problem,
+    source: { file, line: start.line, column: start.column, site: site.id, chain: site.chain, baseline: libraryBaseline(analysis, site) },
+  };
+}
+
+/** The editor's baseline: the site's, or the sum of its chain's members when the chain is measured. */
+function libraryBaseline(analysis: FileAnalysis, site: ContractionSite): MeasureSource['baseline'] {
+  const chain = site.chain === null ? undefined : analysis.chains.find((c) => c.id === site.chain);
+  if (chain?.fused) {
+    return chain.baselineFlops === null ? null : { description: `the ${chain.members.length} calls as the library runs them`, flops: chain.baselineFlops };
+  }
+  return site.baseline ? { description: site.baseline.description, flops: site.baseline.flops } : null;
+}
+
+function parseLocation(location: string, bySite: boolean): { file: string; line?: number; column?: number } {
+  if (bySite) return { file: location };
+  const match = /^(.+?):(\d+)(?::(\d+))?$/.exec(location);
+  if (!match) throw new UsageError(`expected FILE:LINE[:COL] (or FILE --site ID), got '${location}'`);
+  const line = Number(match[2]);
+  const column = match[3] === undefined ? undefined : Number(match[3]);
+  if (line < 1 || column === 0) throw new UsageError(`lines and columns count from 1 (got '${location}')`);
+  return { file: match[1], line, column };
+}
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new MeasureError('invalid', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** 1-based line and column (UTF-16 units) of an offset. */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}

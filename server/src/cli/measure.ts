@@ -1,0 +1,179 @@
+/**
+ * `einsight measure`: runs a contraction as written and optimized on onnxruntime and reports
+ * the measured speedup beside the predicted one. The site comes from a file position (through
+ * the analysis) or from `--equation/--shapes`. The models run in a child process; SIGINT or
+ * SIGTERM (the editor's cancel) stops it.
+ */
+import { readFileSync } from 'node:fs';
+import { EquationError, bindShapes, parseEquation } from '../core/equation';
+import { OPTIMIZERS, type OptimizerName } from '../core/paths/types';
+import { MEASURE_DEFAULTS, measure, type MeasureOptions, type MeasureProgress } from '../measure/measure';
+import { MeasureError, problemFromContraction, type MeasureProblem, type ScalarFactor } from '../measure/problem';
+import { UsageError, parseArgs, parseDims, parseNonNegativeInteger, type ParsedArgs } from './args';
+import { toJson } from './format';
+import { measureReportJson, measureReportText, type MeasureSource } from './measure-report';
+import { problemFromFile } from './measure-site';
+import { parseShapes, type Io } from './path';
+
+export const MEASURE_USAGE = `usage: einsight measure FILE:LINE[:COL] [options]
+       einsight measure FILE --site ID [options]
+       einsight measure --equation EQUATION --shapes SHAPES [options]
+
+Runs the contraction as written (one Einsum node, operands in source order; a chain call by
+call) and optimized (pairwise steps in path order, as Einsum nodes and as MatMul where a step is
+GEMM-like; the faster one is kept) on onnxruntime with seeded random float32 inputs.
+
+  --dims B=64,N=512        sizes of symbolic names and of labels whose size is unknown
+  --shapes 64x32,32x16     (with --equation) one shape per operand; names take --dims
+  --scalars 0.5@0,/8@out   (with --equation) scalar factors on an operand or the output;
+                           /V divides by V
+  --site ID                (with FILE) the site with this id, as 'einsight check --json' lists
+  --language ID            (with FILE) a VS Code language id (python, typescript,
+                           javascript, …) instead of guessing from the extension
+  --runs N                 timed runs of each model (default ${MEASURE_DEFAULTS.runs})
+  --warmup N               untimed runs first (default ${MEASURE_DEFAULTS.warmup})
+  --ep cpu|cuda            execution provider (default cpu); without CUDA libraries, cuda
+                           falls back to CPU and says so
+  --max-memory MB          refuse when inputs plus intermediates need more (default ${MEASURE_DEFAULTS.maxMemoryMB})
+  --timeout SECONDS        longest one run may take (default ${MEASURE_DEFAULTS.runTimeoutMs / 1000})
+  --seed N                 seed of the random inputs (default ${MEASURE_DEFAULTS.seed})
+  --optimize M             path optimizer for --equation (default ${MEASURE_DEFAULTS.optimizer})
+  --stdin                  read FILE's text from stdin (an unsaved editor buffer)
+  --json                   one JSON object; errors as {"error": {...}}, progress as JSON
+                           lines on stderr
+
+Exit status: 0 measured and outputs agree, 1 outputs disagree (no speedup claimed),
+2 bad input or refused (memory, missing sizes), 130 cancelled.`;
+
+const EXIT_DISAGREE = 1;
+const EXIT_REFUSED = 2;
+const EXIT_CANCELLED = 130;
+
+export async function runMeasure(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, {
+    values: [
+      '--equation', '--shapes', '--dims', '--scalars', '--site', '--language',
+      '--runs', '--warmup', '--ep', '--max-memory', '--timeout', '--seed', '--optimize',
+    ],
+    switches: ['--json', '--stdin'],
+  });
+  const json = args.switches.has('--json');
+  const options = measureOptions(args);
+  // Messages about a file name the position the user gave.
+  let location = args.positional.length === 1 ? `${args.positional[0]}${args.values.has('--site') ? ` (site ${args.values.get('--site')})` : ''}` : '';
+  try {
+    const { problem, source } = await buildProblem(args, io);
+    if (source) location = `${source.file}:${source.line}:${source.column}`;
+    const report = await withCancellation((signal) => measure(problem, { ...options, signal, onProgress: progressPrinter(io, json) }));
+    io.stdout(json ? toJson(measureReportJson(report, source), 2) : measureReportText(report, source));
+    return report.agree ? 0 : EXIT_DISAGREE;
+  } catch (error) {
+    if (error instanceof EquationError && args.values.has('--equation')) {
+      const equation = args.values.get('--equation') as string;
+      const width = (text: string) => [...text].length;
+      const { start, end } = error.range;
+      const caret = ' '.repeat(width(equation.slice(0, start))) + '^'.repeat(Math.max(1, width(equation.slice(start, end))));
+      if (json) io.stdout(toJson({ error: { code: 'invalid', message: error.message, missingDims: [], location: null, range: error.range } }, 2));
+      else io.stderr(`einsight measure: ${error.message}\n  ${equation}\n  ${caret}`);
+      return EXIT_REFUSED;
+    }
+    if (!(error instanceof MeasureError)) throw error;
+    if (json) {
+      io.stdout(toJson({ error: { code: error.code, message: error.message, missingDims: error.missingDims, location: location || null } }, 2));
+    } else {
+      io.stderr(`einsight measure: ${location ? `${location}: ` : ''}${error.message}`);
+    }
+    return error.code === 'cancelled' ? EXIT_CANCELLED : EXIT_REFUSED;
+  }
+}
+
+async function buildProblem(args: ParsedArgs, io: Io): Promise<{ problem: MeasureProblem; source: MeasureSource | null }> {
+  const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims') as string) : {};
+  const equation = args.values.get('--equation');
+  if (equation !== undefined) {
+    if (args.positional.length > 0) throw new UsageError('give either FILE:LINE or --equation, not both');
+    for (const flag of ['--site', '--language', '--stdin']) {
+      if (args.values.has(flag) || args.switches.has(flag)) throw new UsageError(`${flag} goes with FILE, not --equation`);
+    }
+    const shapesText = args.values.get('--shapes');
+    const c = bindShapes(parseEquation(equation), shapesText === undefined ? null : parseShapes(shapesText), { dims });
+    const scalarsText = args.values.get('--scalars');
+    return { problem: problemFromContraction(c, scalarsText === undefined ? [] : parseScalars(scalarsText, c.inputs.length)), source: null };
+  }
+  for (const flag of ['--shapes', '--scalars', '--optimize']) if (args.values.has(flag)) throw new UsageError(`${flag} goes with --equation`);
+  if (args.positional.length !== 1) throw new UsageError('give one FILE:LINE[:COL], FILE --site ID, or --equation');
+  const site = args.values.has('--site') ? parseNonNegativeInteger('--site', args.values.get('--site') as string) : undefined;
+  const readText = args.switches.has('--stdin') ? io.readStdin : undefined;
+  return problemFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language') });
+}
+
+function measureOptions(args: ParsedArgs): MeasureOptions {
+  const integer = (flag: string) => (args.values.has(flag) ? parseNonNegativeInteger(flag, args.values.get(flag) as string) : undefined);
+  const positive = (flag: string) => {
+    const text = args.values.get(flag);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) throw new UsageError(`${flag} expects a positive number, got '${text}'`);
+    return value;
+  };
+  const runs = integer('--runs');
+  if (runs === 0) throw new UsageError('--runs must be at least 1');
+  const ep = args.values.get('--ep');
+  if (ep !== undefined && ep !== 'cpu' && ep !== 'cuda') throw new UsageError(`--ep must be cpu or cuda (got '${ep}')`);
+  const optimizer = args.values.get('--optimize');
+  if (optimizer !== undefined && !(OPTIMIZERS as readonly string[]).includes(optimizer)) {
+    throw new UsageError(`--optimize must be one of ${OPTIMIZERS.join(', ')} (got '${optimizer}')`);
+  }
+  const timeout = positive('--timeout');
+  return {
+    runs,
+    warmup: integer('--warmup'),
+    seed: integer('--seed'),
+    ep,
+    maxMemoryMB: positive('--max-memory'),
+    runTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    optimizer: optimizer as OptimizerName | undefined,
+  };
+}
+
+/** `0.5@0,/8@out`: multiply operand 0 by 0.5, divide the output by 8. */
+function parseScalars(text: string, operandCount: number): ScalarFactor[] {
+  return text.split(',').map((entry) => {
+    const match = /^\s*(\/)?([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)@(out|\d+)\s*$/i.exec(entry);
+    if (!match) throw new UsageError(`--scalars expects VALUE@OPERAND or VALUE@out (/VALUE divides), got '${entry}'`);
+    const value = Number(match[2]);
+    if (match[1] && value === 0) throw new UsageError(`--scalars: '${entry}' divides by zero`);
+    if (match[3] !== 'out' && Number(match[3]) >= operandCount) {
+      throw new UsageError(`--scalars: operand ${match[3]} does not exist (the equation has ${operandCount})`);
+    }
+    return {
+      value,
+      operation: match[1] ? 'divide' : 'multiply',
+      on: match[3] === 'out' ? { kind: 'call', index: 0 } : { kind: 'input', index: Number(match[3]) },
+    };
+  });
+}
+
+/** Runs `work` with an AbortSignal that SIGINT / SIGTERM trigger, for as long as it runs. */
+async function withCancellation<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const cancel = () => controller.abort();
+  process.on('SIGINT', cancel);
+  process.on('SIGTERM', cancel);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
+}
+
+const VARIANT_NAMES = { 'as-written': 'as written', einsum: 'optimized (Einsum)', matmul: 'optimized (MatMul)' };
+
+/** JSON lines for the editor's progress bar; in text mode one line as each model starts. */
+function progressPrinter(io: Io, json: boolean): (p: MeasureProgress) => void {
+  return (p) => {
+    if (json) io.stderr(JSON.stringify({ progress: p }));
+    else if (p.phase === 'load') io.stderr(`measuring ${VARIANT_NAMES[p.variant]}…`);
+  };
+}

@@ -1,0 +1,79 @@
+/** SARIF 2.1.0 output of `einsight check`, for code-scanning upload (GitHub and others). */
+import { pathToFileURL } from 'node:url';
+import { RULES } from '../analysis/findings';
+import type { Finding, RuleCode } from '../analysis/model';
+import { locate, type FileReport } from './check-report';
+import { toJson } from './format';
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'note',
+};
+
+const DEFAULT_LEVEL: Record<RuleCode, 'error' | 'warning' | 'note'> = {
+  EIN001: 'warning',
+  EIN002: 'error',
+  EIN003: 'error',
+  EIN004: 'warning',
+  EIN005: 'warning',
+  EIN006: 'warning',
+  EIN007: 'note',
+  EIN008: 'warning',
+  EIN009: 'error',
+};
+
+/** `root` is the folder relative paths are resolved against (`%SRCROOT%`). */
+export function sarifReport(reports: FileReport[], version: string, root: string): string {
+  const codes = Object.keys(RULES) as RuleCode[];
+  const results = reports.flatMap((report) =>
+    report.analysis.findings.map((finding) => {
+      const { line, column, endLine, endColumn } = locate(report, finding.range);
+      return {
+        ruleId: finding.code,
+        ruleIndex: codes.indexOf(finding.code),
+        level: LEVEL[finding.severity],
+        message: { text: finding.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: encodeURI(report.path), uriBaseId: '%SRCROOT%' },
+              region: { startLine: line, startColumn: column, endLine, endColumn },
+            },
+          },
+        ],
+        ...(finding.speedup !== null ? { properties: { speedup: Number(finding.speedup.toPrecision(6)) } } : {}),
+      };
+    }),
+  );
+  const rootUri = pathToFileURL(root).href;
+  return toJson(
+    {
+      $schema: SARIF_SCHEMA,
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'einsight',
+              version,
+              rules: codes.map((code) => ({
+                id: code,
+                name: RULES[code].name,
+                shortDescription: { text: RULES[code].summary },
+                help: { text: `${RULES[code].summary} See docs/rules/${code}.md in the einsight repository.` },
+                defaultConfiguration: { level: DEFAULT_LEVEL[code] },
+              })),
+            },
+          },
+          originalUriBaseIds: { '%SRCROOT%': { uri: rootUri.endsWith('/') ? rootUri : `${rootUri}/` } },
+          columnKind: 'utf16CodeUnits',
+          results,
+        },
+      ],
+    },
+    2,
+  );
+}

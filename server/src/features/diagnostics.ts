@@ -1,0 +1,107 @@
+/**
+ * Findings → LSP diagnostics, grouped by the document they land in (a notebook's findings go
+ * to the cells holding them). Each carries its rule code, a link to the rule's page, the user's
+ * severity for that rule, and `data` naming the site or chain so code actions can find it again.
+ */
+import {
+  DiagnosticSeverity,
+  type Diagnostic,
+  type DiagnosticRelatedInformation,
+} from 'vscode-languageserver';
+import type { ChainInfo, ContractionSite, Finding } from '../analysis/model';
+import type { AnalysisResult } from '../workspace/scheduler';
+import { severityOverride, type EinsightSettings } from '../workspace/settings';
+import type { UnitSnapshot } from '../workspace/snapshot';
+
+export const DIAGNOSTIC_SOURCE = 'einsight';
+const RULES_BASE_URL = 'https://github.com/einsight/einsight/blob/main/docs/rules';
+
+/** What a diagnostic remembers for code actions: the analysis it came from and what it is about. */
+export interface DiagnosticData {
+  unitVersion: number;
+  site: number | null;
+  chain: number | null;
+}
+
+export function ruleUrl(code: string): string {
+  return `${RULES_BASE_URL}/${code}.md`;
+}
+
+/** Diagnostics for every document of the unit; documents without findings get an empty list. */
+export function diagnosticsByDocument(result: AnalysisResult): Map<string, Diagnostic[]> {
+  const byUri = new Map<string, Diagnostic[]>(result.snapshot.slices.map((slice) => [slice.uri, []]));
+  const analysis = result.analysis;
+  if (!analysis) return byUri;
+  const index: AnalysisIndex = {
+    sites: new Map(analysis.sites.map((s) => [s.id, s])),
+    chains: new Map(analysis.chains.map((c) => [c.id, c])),
+  };
+  for (const finding of analysis.findings) {
+    const diagnostic = toDiagnostic(finding, index, result.snapshot, result.settings);
+    if (diagnostic) byUri.get(diagnostic.uri)?.push(diagnostic.diagnostic);
+  }
+  return byUri;
+}
+
+/** Sites and chains by id: a file can hold hundreds of each. */
+interface AnalysisIndex {
+  sites: Map<number, ContractionSite>;
+  chains: Map<number, ChainInfo>;
+}
+
+function toDiagnostic(
+  finding: Finding,
+  index: AnalysisIndex,
+  snapshot: UnitSnapshot,
+  settings: EinsightSettings,
+): { uri: string; diagnostic: Diagnostic } | null {
+  const override = severityOverride(settings, finding.code, finding.rule);
+  if (override === 'off') return null;
+  // A range across two notebook cells (never expected) is shown at its start.
+  const location = snapshot.locate(finding.range) ?? snapshot.locate({ start: finding.range.start, end: finding.range.start });
+  if (!location) return null;
+  const data: DiagnosticData = { unitVersion: snapshot.version, site: finding.site, chain: finding.chain };
+  const diagnostic: Diagnostic = {
+    range: location.range,
+    severity: toSeverity(override ?? finding.severity),
+    code: finding.code,
+    codeDescription: { href: ruleUrl(finding.code) },
+    source: DIAGNOSTIC_SOURCE,
+    message: finding.message,
+    data,
+  };
+  const chain = finding.chain !== null ? index.chains.get(finding.chain) : undefined;
+  if (chain) diagnostic.relatedInformation = chainStatements(chain, index, snapshot);
+  return { uri: location.uri, diagnostic };
+}
+
+/** One entry per statement of a fusable chain: the reader sees every line a fix would touch. */
+function chainStatements(chain: ChainInfo, index: AnalysisIndex, snapshot: UnitSnapshot): DiagnosticRelatedInformation[] {
+  const related: DiagnosticRelatedInformation[] = [];
+  for (const memberId of chain.members) {
+    const site = index.sites.get(memberId);
+    if (!site) continue;
+    const location = snapshot.locate(site.statementRange);
+    if (!location) continue;
+    const link = chain.links.find((l) => l.producer === memberId);
+    const equation = site.normalizedEquation ?? site.equation.text ?? site.callee;
+    const message = link
+      ? `${equation}: its result${link.name ? ` '${link.name}'` : ''} only feeds the next call of the chain`
+      : `${equation}: the chain's result`;
+    related.push({ location, message });
+  }
+  return related;
+}
+
+function toSeverity(severity: 'error' | 'warning' | 'information' | 'hint'): DiagnosticSeverity {
+  switch (severity) {
+    case 'error':
+      return DiagnosticSeverity.Error;
+    case 'warning':
+      return DiagnosticSeverity.Warning;
+    case 'information':
+      return DiagnosticSeverity.Information;
+    case 'hint':
+      return DiagnosticSeverity.Hint;
+  }
+}

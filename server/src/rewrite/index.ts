@@ -1,0 +1,146 @@
+/**
+ * Quick fixes for the analysis' findings, as text edits over the analysed text. Each finding
+ * code maps to the fixes that resolve it; a fix that would be unsafe (see `RewriteRefusal`) or
+ * whose result does not parse is not offered. `fixAll` combines the preferred fix of every
+ * finding whose edits do not collide, checking after each that the file still parses.
+ */
+import type { ContractionSite, FileAnalysis, Finding, RuleCode } from '../analysis/model';
+import { bestOrderFix, optimizeArgumentFix } from './best-order';
+import { siteById, type FixContext } from './context';
+import { editsConflict, mergeTouching, type Fix } from './edits';
+import { fuseChainFix } from './fuse-chain';
+import { matmulOrderFix } from './matmul-order';
+import { NameAllocator } from './names';
+import { parsesAfter, pythonSource } from './python-parsers';
+import { RewriteRefusal } from './refusal';
+import { scalarFoldFix } from './scalar-fold';
+import { tfjsFixAll, tfjsFixesForSite } from './tfjs';
+
+export type { Fix, FixEdit } from './edits';
+export { prepareRewrites } from './python-parsers';
+
+export interface FixAllOptions {
+  /** Only fixes for these codes (the CLI's `--only`). */
+  only?: readonly RuleCode[];
+}
+
+/** The fixes for the findings on one site (a chain's fix is listed under each of its members). */
+export function fixesForSite(analysis: FileAnalysis, siteId: number, text: string): Fix[] {
+  if (analysis.language === 'typescript') return tfjsFixesForSite(analysis, siteId, text);
+  if (analysis.language !== 'python') return [];
+  const relevant = analysis.findings.filter((f) => f.site === siteId || memberOfChain(analysis, f, siteId));
+  const fixes: Fix[] = [];
+  for (const finding of relevant) {
+    let first = true;
+    for (const build of buildersFor(finding)) {
+      const fix = attempt(() => build(newContext(analysis, text)));
+      if (!fix || fixes.some((f) => sameEdits(f, fix)) || !parsesAfter(text, fix.edits)) continue;
+      // The first fix that applies is the one to prefer for this finding.
+      fixes.push({ ...fix, isPreferred: first });
+      first = false;
+    }
+  }
+  return fixes;
+}
+
+/** Every finding's preferred fix, as one `source.fixAll` edit set; null when nothing applies. */
+export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOptions = {}): Fix | null {
+  if (analysis.language === 'typescript') return tfjsFixAll(analysis, text, options);
+  if (analysis.language !== 'python') return null;
+  const findings = analysis.findings
+    .filter((f) => !options.only || options.only.includes(f.code))
+    .sort((a, b) => PRIORITY.indexOf(a.code) - PRIORITY.indexOf(b.code) || a.range.start - b.range.start);
+  const context = newContext(analysis, text);
+  // Each finding's first fix that applies alone, if it collides with none taken before it.
+  const candidates: Fix[] = [];
+  for (const finding of findings) {
+    for (const build of buildersFor(finding)) {
+      const fix = attempt(() => build(context));
+      if (!fix || !parsesAfter(text, fix.edits)) continue;
+      if (!fix.edits.some((e) => candidates.some((taken) => taken.edits.some((other) => editsConflict(e, other))))) candidates.push(fix);
+      break;
+    }
+  }
+  const accepted = combine(text, candidates);
+  if (accepted.length === 0) return null;
+  const codes = [...new Set(accepted.map((f) => f.code))];
+  return {
+    title: `Apply ${accepted.length} einsight fix${accepted.length === 1 ? '' : 'es'} (${codes.join(', ')})`,
+    kind: 'source.fixAll',
+    code: accepted[0].code,
+    edits: mergeTouching(accepted.flatMap((f) => f.edits)),
+  };
+}
+
+/**
+ * Fixes that parse alone almost always parse together: one check of the whole set; only when
+ * it fails are they added one at a time, each kept only if the text still parses.
+ */
+function combine(text: string, fixes: Fix[]): Fix[] {
+  if (parsesAfter(text, fixes.flatMap((f) => f.edits))) return fixes;
+  const accepted: Fix[] = [];
+  for (const fix of fixes) {
+    if (parsesAfter(text, [...accepted.flatMap((f) => f.edits), ...fix.edits])) accepted.push(fix);
+  }
+  return accepted;
+}
+
+/** Which findings' fixes go first when edits collide: the larger rewrite subsumes the smaller. */
+const PRIORITY: readonly RuleCode[] = ['EIN004', 'EIN005', 'EIN001', 'EIN006', 'EIN007'];
+
+type Builder = (context: FixContext) => Fix;
+
+/** The fixes for one finding, in order of preference. */
+function buildersFor(finding: Finding): Builder[] {
+  const code = finding.code;
+  const site = (context: FixContext): ContractionSite => siteById(context, finding.site!);
+  switch (code) {
+    case 'EIN001':
+      return [(x) => bestOrderFix(x, site(x), code), (x) => optimizeArgumentFix(x, site(x), code)];
+    case 'EIN004':
+      return [(x) => fuseChainFix(x, chainOf(x, finding), code)];
+    case 'EIN005':
+      return [(x) => scalarFoldFix(x, site(x), code, hasFinding(x.analysis, finding.site!, 'EIN001'))];
+    case 'EIN006':
+      return [(x) => matmulOrderFix(x, site(x), code)];
+    case 'EIN007':
+      // A fixed path keeps the call as it is where the library takes one; pairwise calls fix the order anywhere.
+      return [(x) => optimizeArgumentFix(x, site(x), code), (x) => bestOrderFix(x, site(x), code)];
+    default:
+      return [];
+  }
+}
+
+function chainOf(context: FixContext, finding: Finding) {
+  const chain = context.analysis.chains.find((c) => c.id === finding.chain);
+  if (!chain) throw new RewriteRefusal('the finding names no chain');
+  return chain;
+}
+
+function memberOfChain(analysis: FileAnalysis, finding: Finding, siteId: number): boolean {
+  return finding.chain !== null && analysis.chains.some((c) => c.id === finding.chain && c.members.includes(siteId));
+}
+
+function hasFinding(analysis: FileAnalysis, siteId: number, code: RuleCode): boolean {
+  return analysis.findings.some((f) => f.site === siteId && f.code === code);
+}
+
+function newContext(analysis: FileAnalysis, text: string): FixContext {
+  const source = pythonSource(text);
+  return { analysis, source, names: new NameAllocator(source.names()) };
+}
+
+/** The fix, with its edits merged where they touch; null when the builder refuses. */
+function attempt(build: () => Fix): Fix | null {
+  try {
+    const fix = build();
+    return { ...fix, edits: mergeTouching(fix.edits) };
+  } catch (error) {
+    if (error instanceof RewriteRefusal) return null;
+    throw error;
+  }
+}
+
+function sameEdits(a: Fix, b: Fix): boolean {
+  return JSON.stringify(a.edits) === JSON.stringify(b.edits);
+}

@@ -1,0 +1,210 @@
+/**
+ * Fix 5: a matrix-product chain re-parenthesized in the cheapest order. Products only pair
+ * neighbours (matmul is associative, not commutative), so the order is the classic
+ * matrix-chain dynamic programme, priced with opt_einsum's pairwise FLOP count. Operands stay
+ * in place, so Python still evaluates them left to right. `@` chains get minimal edits
+ * (parentheses inserted or removed); nested calls and methods are re-nested.
+ */
+import type { ContractionSite, MatmulTree, RuleCode } from '../analysis/model';
+import type { Contraction } from '../core/contraction';
+import { sizeProduct } from '../core/cost';
+import { binaryOperator, field, namedChildren, type PyNode } from '../analysis/python/syntax';
+import { checkNoComment, isTight, nodeOf, type FixContext } from './context';
+import { insert, replace, type Fix, type FixEdit } from './edits';
+import { RewriteRefusal } from './refusal';
+import { timesFewer } from './titles';
+
+interface Interval {
+  first: number;
+  last: number;
+}
+
+export function matmulOrderFix(context: FixContext, site: ContractionSite, code: RuleCode): Fix {
+  const c = site.contraction;
+  if (site.kind !== 'matmul-chain' || !c || !site.matmulTree) throw new RewriteRefusal('not a matrix-product chain of known shapes');
+  const n = site.operands.length;
+  if (c.inputs.length !== n) throw new RewriteRefusal('the chain and its contraction disagree');
+  const cost = new ChainCost(c);
+  const written = cost.ofTree(site.matmulTree);
+  const best = cost.bestTree(n);
+  if (best.flops >= written) throw new RewriteRefusal('the chain is already in its cheapest order');
+  const edits = site.callee === '@' ? operatorEdits(context, site, best.tree) : nestedCallEdits(context, site, best.tree);
+  return {
+    title: `Multiply in the cheapest order: ${shape(best.tree, site.operands.map((o) => o.text))} (${timesFewer(written, best.flops)} fewer FLOPs)`,
+    kind: 'quickfix',
+    code,
+    edits,
+    isPreferred: true,
+  };
+}
+
+/** Pairwise products priced as opt_einsum prices them: every index involved, times two when one is summed. */
+export class ChainCost {
+  private readonly kept = new Map<string, number[]>();
+
+  constructor(private readonly c: Contraction) {}
+
+  /** Labels of the product of operands first..last that something outside it still needs. */
+  keptLabels({ first, last }: Interval): number[] {
+    const key = `${first}:${last}`;
+    let labels = this.kept.get(key);
+    if (!labels) {
+      const inside = new Set(this.c.inputs.slice(first, last + 1).flat());
+      const outside = new Set([...this.c.output, ...this.c.inputs.filter((_, k) => k < first || k > last).flat()]);
+      labels = [...inside].filter((l) => outside.has(l));
+      this.kept.set(key, labels);
+    }
+    return labels;
+  }
+
+  product(left: Interval, right: Interval): bigint {
+    const involved = new Set([...this.keptLabels(left), ...this.keptLabels(right)]);
+    const result = new Set(this.keptLabels({ first: left.first, last: right.last }));
+    const summed = [...involved].some((l) => !result.has(l));
+    return sizeProduct(this.c, involved) * (summed ? 2n : 1n);
+  }
+
+  ofTree(tree: MatmulTree): bigint {
+    const visit = (node: MatmulTree): { interval: Interval; flops: bigint } => {
+      if (typeof node === 'number') return { interval: { first: node, last: node }, flops: 0n };
+      const left = visit(node[0]);
+      const right = visit(node[1]);
+      return {
+        interval: { first: left.interval.first, last: right.interval.last },
+        flops: left.flops + right.flops + this.product(left.interval, right.interval),
+      };
+    };
+    return visit(tree).flops;
+  }
+
+  bestTree(n: number): { tree: MatmulTree; flops: bigint } {
+    const best: { flops: bigint; split: number }[][] = Array.from({ length: n }, () => []);
+    for (let i = 0; i < n; i++) best[i][i] = { flops: 0n, split: -1 };
+    for (let length = 2; length <= n; length++) {
+      for (let first = 0; first + length - 1 < n; first++) {
+        const last = first + length - 1;
+        let choice: { flops: bigint; split: number } | null = null;
+        for (let split = first; split < last; split++) {
+          const flops =
+            best[first][split].flops + best[split + 1][last].flops + this.product({ first, last: split }, { first: split + 1, last });
+          // Ties keep the leftmost split: the left-to-right order Python already runs.
+          if (!choice || flops < choice.flops) choice = { flops, split };
+        }
+        best[first][last] = choice!;
+      }
+    }
+    const build = (first: number, last: number): MatmulTree => {
+      if (first === last) return first;
+      const split = best[first][last].split;
+      return [build(first, split), build(split + 1, last)];
+    };
+    return { tree: build(0, n - 1), flops: best[0][n - 1].flops };
+  }
+}
+
+function intervalOf(tree: MatmulTree): Interval {
+  if (typeof tree === 'number') return { first: tree, last: tree };
+  return { first: intervalOf(tree[0]).first, last: intervalOf(tree[1]).last };
+}
+
+/** `A @ (B @ v)`, for the title. */
+function shape(tree: MatmulTree, names: string[], top = true): string {
+  if (typeof tree === 'number') return names[tree].length <= 12 ? names[tree] : `${names[tree].slice(0, 10)}…`;
+  const text = `${shape(tree[0], names, false)} @ ${shape(tree[1], names, false)}`;
+  return top ? text : `(${text})`;
+}
+
+/**
+ * Parentheses only: a product the new order needs as a right operand gets a pair, existing
+ * pairs around a product the new order no longer forms are removed, and other text stays.
+ */
+function operatorEdits(context: FixContext, site: ContractionSite, tree: MatmulTree): FixEdit[] {
+  const leaves = site.operands.map((o) => nodeOf(context, o.range, 'operand'));
+  const existing = new Map<string, PyNode[]>();
+  const root = nodeOf(context, site.range, 'chain');
+  const visit = (node: PyNode): Interval => {
+    const leaf = leaves.indexOf(node);
+    if (leaf >= 0) return { first: leaf, last: leaf };
+    const inner = namedChildren(node);
+    if (node.type === 'parenthesized_expression' && inner.length === 1) {
+      const interval = visit(inner[0]);
+      const key = `${interval.first}:${interval.last}`;
+      existing.set(key, [...(existing.get(key) ?? []), node]);
+      return interval;
+    }
+    if (binaryOperator(node) !== '@') throw new RewriteRefusal('the chain is not a plain `@` expression');
+    const left = visit(field(node, 'left')!);
+    const right = visit(field(node, 'right')!);
+    return { first: left.first, last: right.last };
+  };
+  visit(root);
+
+  const wanted = new Set<string>();
+  const opens = new Map<number, { text: string; size: number }[]>();
+  const closes = new Map<number, { text: string; size: number }[]>();
+  const wrap = (first: number, last: number) => {
+    const size = last - first;
+    opens.set(leaves[first].start, [...(opens.get(leaves[first].start) ?? []), { text: '(', size }]);
+    closes.set(leaves[last].end, [...(closes.get(leaves[last].end) ?? []), { text: ')', size }]);
+  };
+  const place = (node: MatmulTree, isRight: boolean) => {
+    const { first, last } = intervalOf(node);
+    if (typeof node === 'number') {
+      if (isRight && !isTight(leaves[node])) wrap(first, last);
+      return;
+    }
+    wanted.add(`${first}:${last}`);
+    if (isRight && !existing.has(`${first}:${last}`)) wrap(first, last);
+    place(node[0], false);
+    place(node[1], true);
+  };
+  place(tree, false);
+
+  const edits: FixEdit[] = [];
+  for (const [key, parens] of existing) {
+    if (wanted.has(key)) continue;
+    for (const paren of parens) edits.push(replace({ start: paren.start, end: paren.start + 1 }, ''), replace({ start: paren.end - 1, end: paren.end }, ''));
+  }
+  // Outer parentheses open first and close last.
+  for (const [offset, list] of opens) edits.push(insert(offset, list.sort((a, b) => b.size - a.size).map((p) => p.text).join('')));
+  for (const [offset, list] of closes) edits.push(insert(offset, list.sort((a, b) => a.size - b.size).map((p) => p.text).join('')));
+  return edits;
+}
+
+/** `matmul(a, matmul(b, c))` or `a.dot(b.dot(c))`: the calls re-nested around the operands as written. */
+function nestedCallEdits(context: FixContext, site: ContractionSite, tree: MatmulTree): FixEdit[] {
+  checkNoComment(context, site.range);
+  const leaves = site.operands.map((o) => nodeOf(context, o.range, 'operand'));
+  const method = site.callee.startsWith('.') ? site.callee : null;
+  checkUniformProducts(context, nodeOf(context, site.range, 'chain'), leaves, site.callee);
+  const render = (node: MatmulTree): { text: string; tight: boolean } => {
+    if (typeof node === 'number') return { text: context.source.textOf(leaves[node]), tight: isTight(leaves[node]) };
+    const left = render(node[0]);
+    const right = render(node[1]);
+    if (!method) return { text: `${site.callee}(${left.text}, ${right.text})`, tight: true };
+    const object = left.tight ? left.text : `(${left.text})`;
+    return { text: `${object}${method}(${right.text})`, tight: true };
+  };
+  return [replace(site.range, render(tree).text)];
+}
+
+/** Every product in the chain is spelled like the root (`np.dot` and `@` differ on stacked arrays). */
+function checkUniformProducts(context: FixContext, node: PyNode, leaves: PyNode[], callee: string): void {
+  if (leaves.includes(node)) return;
+  const inner = namedChildren(node);
+  if (node.type === 'parenthesized_expression' && inner.length === 1) return checkUniformProducts(context, inner[0], leaves, callee);
+  const fn = node.type === 'call' ? field(node, 'function') : null;
+  const args = node.type === 'call' ? namedChildren(field(node, 'arguments') ?? node).filter((a) => a.type !== 'comment') : [];
+  if (fn && callee.startsWith('.') && fn.type === 'attribute' && args.length === 1) {
+    const method = field(fn, 'attribute');
+    if (method && `.${context.source.textOf(method)}` === callee) {
+      checkUniformProducts(context, field(fn, 'object')!, leaves, callee);
+      return checkUniformProducts(context, args[0], leaves, callee);
+    }
+  }
+  if (fn && context.source.textOf(fn) === callee && args.length === 2 && args.every((a) => a.type !== 'keyword_argument')) {
+    args.forEach((a) => checkUniformProducts(context, a, leaves, callee));
+    return;
+  }
+  throw new RewriteRefusal('the chain mixes product spellings, which differ on stacked arrays');
+}

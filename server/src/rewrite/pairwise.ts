@@ -1,0 +1,132 @@
+/**
+ * Emitting a contraction tree as pairwise calls, as nested calls or as temporaries computed
+ * before the statement. Every operand is evaluated exactly once; operands with possible effects
+ * (calls) keep their relative order, and when the tree cannot meet them in that order they are
+ * first bound to temporaries, in source order.
+ */
+import type { Contraction } from '../core/contraction';
+import { einsumCall, type EinsumStyle } from './emit';
+import { relabel, stepEquation, term, type LabelledContraction } from './labels';
+import type { NameAllocator } from './names';
+import { leafOrder, stepsInOrder, type PlanNode, type StepNode } from './plan';
+import type { HoistPoint } from './python-source';
+import { RewriteRefusal } from './refusal';
+
+export interface LeafInput {
+  /** The operand's source text. */
+  text: string;
+  /** A read that may be repeated or moved (a name, attribute, literal). */
+  pure: boolean;
+  /** Evaluation order as written (source offset). */
+  order: number;
+  /** Binds at least as tightly as `*`, so `text * s` needs no parentheses. */
+  tight: boolean;
+  /** The text as the value of an assignment: `x := f()` needs parentheses there. */
+  valueText: string;
+}
+
+/** A scalar product applied once, to one tensor of the tree (`* (a / b)` or `/ b`). */
+export interface Scaling {
+  node: PlanNode;
+  /** The text appended to the tensor's expression, operator included: ` * 0.5`, ` / math.sqrt(d)`. */
+  suffix: string;
+}
+
+export interface PairwiseRequest {
+  contraction: Contraction;
+  root: StepNode;
+  leaves: readonly LeafInput[];
+  style: EinsumStyle;
+  names: NameAllocator;
+  /** Where temporaries may go; null where nothing may move (lambda, comprehension, …). */
+  hoist: HoistPoint | null;
+  scaling?: Scaling;
+}
+
+export interface PairwiseCode {
+  /** Statements to insert before the statement, without indentation. */
+  lines: string[];
+  /** The expression replacing the call. */
+  expression: string;
+}
+
+/** Trees of more steps than this read better as temporaries than as nested calls. */
+const MAX_NESTED_STEPS = 2;
+
+export function emitPairwise(request: PairwiseRequest): PairwiseCode {
+  const { root, leaves, hoist } = request;
+  const labelled = relabel(request.contraction, request.style.labels);
+  const steps = stepsInOrder(root);
+  const lines: string[] = [];
+  const leafText = leaves.map((leaf) => leaf.text);
+  const order = leafOrder(root);
+  const effectful = order.filter((k) => !leaves[k].pure);
+  const inSourceOrder = effectful.every((k, i) => i === 0 || leaves[effectful[i - 1]].order < leaves[k].order);
+  if (!inSourceOrder) {
+    if (!hoist) throw new RewriteRefusal('the operands with calls would run in a different order, and temporaries cannot go here');
+    // Bind every operand with a call to a name first, in the order the source runs them.
+    const bySource = [...effectful].sort((a, b) => leaves[a].order - leaves[b].order);
+    for (const k of bySource) {
+      const name = request.names.fresh(`op${k}`);
+      lines.push(`${name} = ${leaves[k].valueText}`);
+      leafText[k] = name;
+    }
+  }
+  const useTemporaries = steps.length > MAX_NESTED_STEPS && hoist !== null;
+  const emitter = new TreeEmitter(request, labelled, leafText);
+  if (useTemporaries) {
+    for (const step of steps.slice(0, -1)) {
+      const name = request.names.fresh(temporaryName(labelled, step));
+      lines.push(`${name} = ${emitter.expression(step)}`);
+      emitter.bind(step, name);
+    }
+  }
+  return { lines, expression: emitter.expression(root) };
+}
+
+class TreeEmitter {
+  private readonly bound = new Map<PlanNode, string>();
+
+  constructor(
+    private readonly request: PairwiseRequest,
+    private readonly labelled: LabelledContraction,
+    private readonly leafText: readonly string[],
+  ) {}
+
+  bind(node: PlanNode, name: string): void {
+    this.bound.set(node, name);
+  }
+
+  expression(node: PlanNode): string {
+    const name = this.bound.get(node);
+    if (name !== undefined) return name;
+    const base =
+      node.kind === 'leaf'
+        ? this.leafExpression(node.operand)
+        : einsumCall(
+            this.request.style,
+            stepEquation(
+              this.labelled,
+              node.children.map((c) => c.labels),
+              node.labels,
+            ),
+            node.children.map((c) => this.expression(c)),
+          );
+    const scaling = this.request.scaling;
+    return scaling?.node === node ? `${base}${scaling.suffix}` : base;
+  }
+
+  private leafExpression(operand: number): string {
+    const text = this.leafText[operand];
+    const scaled = this.request.scaling?.node;
+    const loose = scaled?.kind === 'leaf' && scaled.operand === operand && !this.request.leaves[operand].tight;
+    // A temporary's name is tight; the written text may not be (`a + b` scaled is `(a + b) * s`).
+    return loose && text === this.request.leaves[operand].text ? `(${text})` : text;
+  }
+}
+
+/** `t_ik` after the intermediate's labels; `...` is left out of the name. */
+function temporaryName(labelled: LabelledContraction, step: StepNode): string {
+  const labels = term(labelled, step.labels).replace(/\.\.\./g, '').replace(/\s+/g, '_');
+  return labels ? `t_${labels}` : 't';
+}

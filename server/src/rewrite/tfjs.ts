@@ -1,0 +1,115 @@
+/**
+ * Quick fixes for the TypeScript/JavaScript front end's findings (tfjs and a user's einsum
+ * module), as text edits over the analysed text: the same contract as the Python fixes in
+ * index.ts. A fix that would be unsafe (`RewriteRefusal`) or whose result parses worse than
+ * the original is not offered.
+ */
+import type { ChainInfo, FileAnalysis, Finding, RuleCode } from '../analysis/model';
+import { applyEdits, editsConflict, mergeTouching, type Fix, type FixEdit } from './edits';
+import { RewriteRefusal } from './refusal';
+import { explicitEquationFix, fuseChainFix, matmulOrderFix, newTfjsContext, siteById, splitFix, type TfjsFixContext } from './tfjs-fixes';
+import { tfjsScalarFoldFix } from './tfjs-scalars';
+
+type Builder = (context: TfjsFixContext) => Fix;
+
+/** Which findings' fixes go first when edits collide: the larger rewrite subsumes the smaller. */
+const PRIORITY: readonly RuleCode[] = ['EIN009', 'EIN004', 'EIN005', 'EIN001', 'EIN006'];
+
+/** The fixes for the findings on one site (a chain's fix is listed under each of its members). */
+export function tfjsFixesForSite(analysis: FileAnalysis, siteId: number, text: string): Fix[] {
+  const relevant = analysis.findings.filter((f) => f.site === siteId || memberOfChain(analysis, f, siteId));
+  const context = newTfjsContext(analysis, text);
+  const fixes: Fix[] = [];
+  for (const finding of relevant) {
+    let first = true;
+    for (const build of buildersFor(finding)) {
+      const fix = attempt(() => build(context));
+      if (!fix || fixes.some((f) => sameEdits(f, fix)) || !context.source.parsesAfter(applyEdits(text, fix.edits).text)) continue;
+      fixes.push({ ...fix, isPreferred: first });
+      first = false;
+    }
+  }
+  return fixes;
+}
+
+/** Every finding's preferred fix, as one `source.fixAll` edit set; null when nothing applies. */
+export function tfjsFixAll(analysis: FileAnalysis, text: string, options: { only?: readonly RuleCode[] } = {}): Fix | null {
+  const findings = analysis.findings
+    .filter((f) => !options.only || options.only.includes(f.code))
+    .sort((a, b) => rank(a.code) - rank(b.code) || a.range.start - b.range.start);
+  const context = newTfjsContext(analysis, text);
+  const accepted: Fix[] = [];
+  let edits: FixEdit[] = [];
+  for (const finding of findings) {
+    for (const build of buildersFor(finding)) {
+      const fix = attempt(() => build(context));
+      if (!fix || fix.edits.some((e) => edits.some((other) => editsConflict(e, other)))) continue;
+      const tentative = [...edits, ...fix.edits];
+      if (!context.source.parsesAfter(applyEdits(text, tentative).text)) continue;
+      edits = tentative;
+      accepted.push(fix);
+      break;
+    }
+  }
+  if (accepted.length === 0) return null;
+  const codes = [...new Set(accepted.map((f) => f.code))];
+  return {
+    title: `Apply ${accepted.length} einsight fix${accepted.length === 1 ? '' : 'es'} (${codes.join(', ')})`,
+    kind: 'source.fixAll',
+    code: accepted[0].code,
+    edits: mergeTouching(edits),
+  };
+}
+
+function rank(code: RuleCode): number {
+  const at = PRIORITY.indexOf(code);
+  return at < 0 ? PRIORITY.length : at;
+}
+
+/** The fixes for one finding, in order of preference. */
+function buildersFor(finding: Finding): Builder[] {
+  const code = finding.code;
+  const site = (context: TfjsFixContext) => {
+    if (finding.site === null) throw new RewriteRefusal('the finding names no site');
+    return siteById(context, finding.site);
+  };
+  switch (code) {
+    case 'EIN009':
+      // More than two operands: split; otherwise an equation tfjs rejects: rewrite it.
+      return [(x) => splitFix(x, site(x), code), (x) => explicitEquationFix(x, site(x), code)];
+    case 'EIN001':
+      return [(x) => splitFix(x, site(x), code)];
+    case 'EIN004':
+      return [(x) => fuseChainFix(x, chainOf(x, finding), code)];
+    case 'EIN005':
+      return [(x) => tfjsScalarFoldFix(x, site(x), code)];
+    case 'EIN006':
+      return [(x) => matmulOrderFix(x, site(x), code)];
+    default:
+      return [];
+  }
+}
+
+function chainOf(context: TfjsFixContext, finding: Finding): ChainInfo {
+  const chain = context.analysis.chains.find((c) => c.id === finding.chain);
+  if (!chain) throw new RewriteRefusal('the finding names no chain');
+  return chain;
+}
+
+function memberOfChain(analysis: FileAnalysis, finding: Finding, siteId: number): boolean {
+  return finding.chain !== null && analysis.chains.some((c) => c.id === finding.chain && c.members.includes(siteId));
+}
+
+function attempt(build: () => Fix): Fix | null {
+  try {
+    const fix = build();
+    return { ...fix, edits: mergeTouching(fix.edits) };
+  } catch (error) {
+    if (error instanceof RewriteRefusal) return null;
+    throw error;
+  }
+}
+
+function sameEdits(a: Fix, b: Fix): boolean {
+  return JSON.stringify(a.edits) === JSON.stringify(b.edits);
+}

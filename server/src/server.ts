@@ -1,0 +1,48 @@
+/**
+ * The einsight language server's connection: binds each LSP message to one LanguageService
+ * method and nothing more. Run with `--stdio` (or any transport vscode-languageserver accepts).
+ */
+import { createConnection, MessageType, ProposedFeatures, ShowMessageNotification, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { prepareRewrites } from './rewrite/index';
+import { LanguageService, type ClientPort } from './service/language-service';
+import { STATUS_NOTIFICATION } from './features/status';
+import { builtinFrontEnds } from './workspace/languages';
+
+const connection = createConnection(ProposedFeatures.all);
+
+const client: ClientPort = {
+  publishDiagnostics: (params) => void connection.sendDiagnostics(params),
+  sendStatus: (status) => void connection.sendNotification(STATUS_NOTIFICATION, status),
+  pullSettings: (scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'einsight' }),
+  applyEdit: async (label: string, edit: WorkspaceEdit) => (await connection.workspace.applyEdit({ label, edit })).applied,
+  refreshInlayHints: () => void connection.languages.inlayHint.refresh().catch(() => undefined),
+  showWarning: (message) => void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }),
+  log: (message) => connection.console.log(message),
+  logError: (message) => connection.console.error(message),
+};
+
+const service = new LanguageService(client, builtinFrontEnds());
+
+connection.onInitialize(async (params) => {
+  // Without the rewrite parser only code actions are lost (each request logs why); the rest runs.
+  await prepareRewrites().catch((error) => connection.console.error(`einsight: quick fixes unavailable: ${String(error)}`));
+  return service.initialize(params);
+});
+connection.onDidOpenTextDocument(service.didOpenTextDocument);
+connection.onDidChangeTextDocument(service.didChangeTextDocument);
+connection.onDidCloseTextDocument(service.didCloseTextDocument);
+connection.notebooks.synchronization.onDidOpenNotebookDocument(service.didOpenNotebook);
+connection.notebooks.synchronization.onDidChangeNotebookDocument(service.didChangeNotebook);
+connection.notebooks.synchronization.onDidCloseNotebookDocument(service.didCloseNotebook);
+connection.onDidChangeConfiguration((params) => service.didChangeConfiguration(params));
+connection.onHover((params, token) => service.hover(params, token));
+connection.languages.inlayHint.on((params, token) => service.inlayHints(params, token));
+connection.onCodeAction((params, token) => service.codeActions(params, token));
+connection.onCodeLens((params, token) => service.codeLenses(params, token));
+connection.onExecuteCommand((params, token) => service.executeCommand(params, token));
+
+// A failure that escapes a handler is logged; the server keeps serving every other document.
+process.on('uncaughtException', (error) => connection.console.error(`einsight: uncaught: ${error.stack ?? error}`));
+process.on('unhandledRejection', (reason) => connection.console.error(`einsight: unhandled rejection: ${String(reason)}`));
+
+connection.listen();

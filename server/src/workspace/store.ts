@@ -1,0 +1,184 @@
+/**
+ * The open documents and notebooks, kept exactly as the editor has them. Every notification is
+ * checked before use: a malformed one, or one about a document that is not open, is logged and
+ * dropped, never thrown.
+ */
+import type {
+  DidChangeNotebookDocumentParams,
+  DidChangeTextDocumentParams,
+  DidCloseNotebookDocumentParams,
+  DidCloseTextDocumentParams,
+  DidOpenNotebookDocumentParams,
+  DidOpenTextDocumentParams,
+  NotebookCell,
+  TextDocumentItem,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { isContentChange, isNotebookCell, isRecord, isTextDocumentItem, isUri, isVersion } from './guards';
+import { applyContentChanges, NotebookUnit, TextUnit, type NotebookCellState, type Unit } from './units';
+
+export interface StoreListener {
+  opened(unit: Unit): void;
+  changed(unit: Unit): void;
+  /** `uris`: the documents whose published results must be cleared. */
+  closed(unit: Unit, uris: string[]): void;
+  /** Cells that left a notebook still open: clear what was published for them. */
+  cellsRemoved(unit: Unit, uris: string[]): void;
+  warn(message: string): void;
+}
+
+const CODE_CELL = 2;
+
+export class DocumentStore {
+  private readonly units = new Map<string, Unit>();
+  /** Document uri (a file, or a notebook cell) → the unit analysing it. */
+  private readonly owners = new Map<string, Unit>();
+
+  constructor(
+    private readonly listener: StoreListener,
+    /** Languages that have a front end; other documents are tracked for nothing. */
+    private readonly analysable: (languageId: string) => boolean,
+  ) {}
+
+  /** The unit holding a document or notebook. */
+  unitOf(uri: unknown): Unit | undefined {
+    return typeof uri === 'string' ? this.owners.get(uri) ?? this.units.get(uri) : undefined;
+  }
+
+  all(): Unit[] {
+    return [...this.units.values()];
+  }
+
+  openText(params: DidOpenTextDocumentParams): void {
+    const item: unknown = params?.textDocument;
+    if (!isTextDocumentItem(item)) return this.listener.warn('einsight: ignored a malformed textDocument/didOpen');
+    if (!this.analysable(item.languageId)) return;
+    const previous = this.units.get(item.uri);
+    if (previous) this.drop(previous);
+    const unit = new TextUnit(item);
+    this.add(unit, [item.uri]);
+    this.listener.opened(unit);
+  }
+
+  changeText(params: DidChangeTextDocumentParams): void {
+    const id: unknown = params?.textDocument;
+    const changes: unknown = params?.contentChanges;
+    if (!isRecord(id) || !isUri(id.uri) || !Array.isArray(changes) || !changes.every(isContentChange)) {
+      return this.listener.warn('einsight: ignored a malformed textDocument/didChange');
+    }
+    const unit = this.units.get(id.uri);
+    if (!(unit instanceof TextUnit)) return;
+    const version = isVersion(id.version) ? id.version : unit.editorVersion + 1;
+    unit.applyChanges(changes, version);
+    this.listener.changed(unit);
+  }
+
+  closeText(params: DidCloseTextDocumentParams): void {
+    const uri: unknown = params?.textDocument?.uri;
+    const unit = typeof uri === 'string' ? this.units.get(uri) : undefined;
+    if (unit instanceof TextUnit) this.drop(unit);
+  }
+
+  openNotebook(params: DidOpenNotebookDocumentParams): void {
+    const notebook: unknown = params?.notebookDocument;
+    const items: unknown = params?.cellTextDocuments ?? [];
+    if (!isRecord(notebook) || !isUri(notebook.uri) || !Array.isArray(notebook.cells) || !Array.isArray(items)) {
+      return this.listener.warn('einsight: ignored a malformed notebookDocument/didOpen');
+    }
+    const documents = new Map(items.filter(isTextDocumentItem).map((item) => [item.uri, item]));
+    const cells = notebook.cells.filter(isNotebookCell).map((cell) => cellState(cell, documents.get(cell.document)));
+    const languageId = cells.find((c) => c.code && c.document && this.analysable(c.document.languageId))?.document?.languageId;
+    if (!languageId) return;
+    const previous = this.units.get(notebook.uri);
+    if (previous) this.drop(previous);
+    const unit = new NotebookUnit(notebook.uri, languageId, cells);
+    this.add(unit, cells.map((c) => c.uri));
+    this.listener.opened(unit);
+  }
+
+  changeNotebook(params: DidChangeNotebookDocumentParams): void {
+    const uri: unknown = params?.notebookDocument?.uri;
+    const unit = typeof uri === 'string' ? this.units.get(uri) : undefined;
+    if (!(unit instanceof NotebookUnit)) return;
+    const cells: unknown = params.change?.cells;
+    if (cells === undefined) return;
+    if (!isRecord(cells)) return this.listener.warn('einsight: ignored a malformed notebookDocument/didChange');
+    const removed = this.applyStructure(unit, cells.structure);
+    this.applyCellData(unit, cells.data);
+    this.applyCellText(unit, cells.textContent);
+    unit.cellsChanged();
+    for (const cellUri of removed) this.owners.delete(cellUri);
+    for (const cell of unit.cells) this.owners.set(cell.uri, unit);
+    if (removed.length > 0) this.listener.cellsRemoved(unit, removed);
+    this.listener.changed(unit);
+  }
+
+  closeNotebook(params: DidCloseNotebookDocumentParams): void {
+    const uri: unknown = params?.notebookDocument?.uri;
+    const unit = typeof uri === 'string' ? this.units.get(uri) : undefined;
+    if (unit instanceof NotebookUnit) this.drop(unit);
+  }
+
+  private add(unit: Unit, uris: string[]): void {
+    this.units.set(unit.key, unit);
+    for (const uri of uris) this.owners.set(uri, unit);
+  }
+
+  private drop(unit: Unit): void {
+    const uris = unit.documentUris();
+    this.units.delete(unit.key);
+    for (const [uri, owner] of this.owners) if (owner === unit) this.owners.delete(uri);
+    this.listener.closed(unit, uris);
+  }
+
+  /** Returns the uris of cells that left the notebook. */
+  private applyStructure(unit: NotebookUnit, structure: unknown): string[] {
+    if (!isRecord(structure) || !isRecord(structure.array)) return [];
+    const { start, deleteCount, cells } = structure.array;
+    if (!isVersion(start) || !isVersion(deleteCount)) {
+      this.listener.warn('einsight: ignored a malformed notebook cell structure change');
+      return [];
+    }
+    const opened = new Map(
+      (Array.isArray(structure.didOpen) ? structure.didOpen : []).filter(isTextDocumentItem).map((item) => [item.uri, item]),
+    );
+    const added = (Array.isArray(cells) ? cells : []).filter(isNotebookCell).map((cell) => {
+      const item = opened.get(cell.document);
+      // A moved cell arrives as added without a didOpen: it keeps the document it had.
+      return item || !unit.cell(cell.document) ? cellState(cell, item) : { ...unit.cell(cell.document)!, code: cell.kind === CODE_CELL };
+    });
+    const deleted = unit.cells.splice(Math.min(start, unit.cells.length), deleteCount, ...added);
+    const kept = new Set(unit.cells.map((c) => c.uri));
+    return deleted.map((c) => c.uri).filter((uri) => !kept.has(uri));
+  }
+
+  private applyCellData(unit: NotebookUnit, data: unknown): void {
+    if (!Array.isArray(data)) return;
+    for (const cell of data.filter(isNotebookCell)) {
+      const state = unit.cell(cell.document);
+      if (state) state.code = cell.kind === CODE_CELL;
+    }
+  }
+
+  private applyCellText(unit: NotebookUnit, textContent: unknown): void {
+    if (!Array.isArray(textContent)) return;
+    for (const entry of textContent) {
+      const state = isRecord(entry) && isRecord(entry.document) ? unit.cell(entry.document.uri as string) : undefined;
+      const changes: unknown = isRecord(entry) ? entry.changes : undefined;
+      if (!state?.document || !Array.isArray(changes) || !changes.every(isContentChange)) {
+        this.listener.warn('einsight: ignored a malformed or unknown notebook cell text change');
+        continue;
+      }
+      const version = isVersion(entry.document.version) ? entry.document.version : state.document.version + 1;
+      state.document = applyContentChanges(state.document, changes, version).document;
+    }
+  }
+}
+
+function cellState(cell: NotebookCell, item: TextDocumentItem | undefined): NotebookCellState {
+  return {
+    uri: cell.document,
+    code: cell.kind === CODE_CELL,
+    document: item ? TextDocument.create(item.uri, item.languageId, item.version, item.text) : null,
+  };
+}

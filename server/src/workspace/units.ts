@@ -1,0 +1,188 @@
+/**
+ * What gets analysed as a whole: a text document, or the code cells of one notebook in order.
+ * Each unit keeps the editor's text exactly (incremental sync), the edits since its analyzer
+ * last saw it (so parsing stays incremental), and produces immutable snapshots.
+ */
+import type { TextDocumentContentChangeEvent, TextDocumentItem } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { SourceEdit } from './frontends';
+import { UnitSnapshot, type SourceSlice } from './snapshot';
+
+export abstract class Unit {
+  /** Bumped on every change; analyses and published results carry it. */
+  version = 1;
+  /** Edits since the analyzer last saw the text; null asks it for a parse from scratch. */
+  private pendingEdits: SourceEdit[] | null = null;
+  private cached: UnitSnapshot | null = null;
+
+  constructor(
+    readonly key: string,
+    readonly languageId: string,
+  ) {}
+
+  abstract readonly kind: 'text' | 'notebook';
+
+  /** The editor documents in this unit (one, or a notebook's cells). */
+  abstract documentUris(): string[];
+
+  protected abstract buildSnapshot(): UnitSnapshot;
+
+  snapshot(): UnitSnapshot {
+    this.cached ??= this.buildSnapshot();
+    return this.cached;
+  }
+
+  /** Hands the edits to the analyzer that will see the current text, and starts a new list. */
+  takeEdits(): SourceEdit[] | null {
+    const edits = this.pendingEdits;
+    this.pendingEdits = [];
+    return edits;
+  }
+
+  /** The analyzer lost its state (it crashed or was replaced): the next analysis parses from scratch. */
+  forgetEdits(): void {
+    this.pendingEdits = null;
+  }
+
+  /** Records a change: `edits` turn the previous text into the new one (null: unknown). */
+  protected changed(edits: readonly SourceEdit[] | null): void {
+    this.version++;
+    this.cached = null;
+    if (edits === null) this.pendingEdits = null;
+    else this.pendingEdits?.push(...edits);
+  }
+}
+
+export class TextUnit extends Unit {
+  readonly kind = 'text';
+  private document: TextDocument;
+
+  constructor(item: TextDocumentItem) {
+    super(item.uri, item.languageId);
+    this.document = TextDocument.create(item.uri, item.languageId, item.version, item.text);
+  }
+
+  get editorVersion(): number {
+    return this.document.version;
+  }
+
+  documentUris(): string[] {
+    return [this.key];
+  }
+
+  /** Applies LSP content changes in order; each change's range refers to the text left by the one before. */
+  applyChanges(changes: readonly TextDocumentContentChangeEvent[], editorVersion: number): void {
+    const result = applyContentChanges(this.document, changes, editorVersion);
+    this.document = result.document;
+    this.changed(result.edits);
+  }
+
+  protected buildSnapshot(): UnitSnapshot {
+    const text = this.document.getText();
+    const slice: SourceSlice = { uri: this.key, version: this.document.version, start: 0, end: text.length, document: this.document };
+    return new UnitSnapshot(this.key, this.languageId, this.version, text, [slice]);
+  }
+}
+
+/** Applies content changes without mutating `document`: snapshots keep the old one. */
+export function applyContentChanges(
+  document: TextDocument,
+  changes: readonly TextDocumentContentChangeEvent[],
+  version: number,
+): { document: TextDocument; edits: SourceEdit[] } {
+  let text = document.getText();
+  let current = document;
+  const edits: SourceEdit[] = [];
+  changes.forEach((change, i) => {
+    if (i > 0) current = TextDocument.create(document.uri, document.languageId, version, text);
+    const edit = toSourceEdit(current, text, change);
+    text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+    edits.push(edit);
+  });
+  return { document: TextDocument.create(document.uri, document.languageId, version, text), edits };
+}
+
+function toSourceEdit(document: TextDocument, text: string, change: TextDocumentContentChangeEvent): SourceEdit {
+  if (!('range' in change) || !change.range) return { start: 0, end: text.length, text: change.text };
+  // offsetAt clamps positions past the end of a line or of the text, as editors do.
+  const a = document.offsetAt(change.range.start);
+  const b = document.offsetAt(change.range.end);
+  return { start: Math.min(a, b), end: Math.max(a, b), text: change.text };
+}
+
+export interface NotebookCellState {
+  uri: string;
+  /** Code cells are analysed; markup cells only keep their place. */
+  code: boolean;
+  document: TextDocument | null;
+}
+
+/**
+ * A notebook's code cells joined with newlines. IPython magics (`%timeit`, `!pip`) are masked to
+ * comments of the same length, so the Python parser sees valid code and offsets stay exact.
+ */
+export class NotebookUnit extends Unit {
+  readonly kind = 'notebook';
+  cells: NotebookCellState[];
+  private joinedText = '';
+
+  constructor(key: string, languageId: string, cells: NotebookCellState[]) {
+    super(key, languageId);
+    this.cells = cells;
+    this.joinedText = this.buildSnapshot().text;
+  }
+
+  documentUris(): string[] {
+    return this.cells.filter((c) => c.document).map((c) => c.uri);
+  }
+
+  cell(uri: string): NotebookCellState | undefined {
+    return this.cells.find((c) => c.uri === uri);
+  }
+
+  /** Call after changing `cells` or a cell's document: records the change as one minimal edit. */
+  cellsChanged(): void {
+    const before = this.joinedText;
+    const after = this.buildSnapshot().text;
+    this.joinedText = after;
+    this.changed([diffEdit(before, after)]);
+  }
+
+  protected buildSnapshot(): UnitSnapshot {
+    const slices: SourceSlice[] = [];
+    const parts: string[] = [];
+    let offset = 0;
+    for (const cell of this.cells) {
+      if (!cell.code || !cell.document || cell.document.languageId !== this.languageId) continue;
+      const text = maskMagics(cell.document.getText());
+      if (parts.length > 0) offset += 1;
+      slices.push({ uri: cell.uri, version: cell.document.version, start: offset, end: offset + text.length, document: cell.document });
+      parts.push(text);
+      offset += text.length;
+    }
+    return new UnitSnapshot(this.key, this.languageId, this.version, parts.join('\n'), slices);
+  }
+}
+
+/** The one edit that turns `before` into `after`: everything between their common prefix and suffix. */
+export function diffEdit(before: string, after: string): SourceEdit {
+  const limit = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (
+    suffix < limit - prefix &&
+    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
+  ) {
+    suffix++;
+  }
+  return { start: prefix, end: before.length - suffix, text: after.slice(prefix, after.length - suffix) };
+}
+
+const CELL_MAGICS_HOLDING_PYTHON = /^%%(time|timeit|capture|prun|debug)\b/;
+
+/** Turns IPython magics into comments of the same length; a non-Python cell magic blanks its cell. */
+export function maskMagics(text: string): string {
+  if (text.startsWith('%%') && !CELL_MAGICS_HOLDING_PYTHON.test(text)) return text.replace(/[^\r\n]/g, ' ');
+  return text.replace(/^([ \t]*)[%!]/gm, '$1#');
+}

@@ -1,0 +1,270 @@
+/**
+ * A real einsight language server in a child process, spoken to over stdio by a protocol
+ * client (vscode-languageserver-protocol + vscode-jsonrpc), as an editor would. Tests and the
+ * LSP benchmark drive it through these helpers and read back what the server pushed.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ApplyWorkspaceEditParams,
+  type ClientCapabilities,
+  type CodeAction,
+  type CodeLens,
+  type Diagnostic,
+  type Hover,
+  type InlayHint,
+  type Position,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type Range,
+  type TextDocumentContentChangeEvent,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver-protocol/node';
+
+export const SERVER_MODULE = require.resolve('einsight-server/server');
+
+export interface StartOptions {
+  /** The `einsight` section answered to `workspace/configuration` (and sent on init when not pulled). */
+  settings?: Record<string, unknown>;
+  /** Answer `workspace/configuration` (default true): false tests the push model. */
+  pullSettings?: boolean;
+  /** Versioned `documentChanges` in workspace edits (default true). */
+  documentChanges?: boolean;
+  /** Answer for `workspace/applyEdit`. */
+  applyEdits?: boolean;
+}
+
+export interface StatusNotification {
+  uri: string;
+  documents: string[];
+  state: string;
+  sites: number;
+  findings: number;
+  durationMs: number;
+  message: string | null;
+}
+
+type Waiter<T> = { accept: (value: T) => boolean; resolve: (value: T) => void };
+
+export class LspTestClient {
+  readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  readonly statuses: StatusNotification[] = [];
+  readonly appliedEdits: ApplyWorkspaceEditParams[] = [];
+  readonly messages: { type: number; message: string }[] = [];
+  readonly logs: string[] = [];
+  readonly configurationRequests: unknown[] = [];
+  settings: Record<string, unknown>;
+  /** The server's answer to `initialize`. */
+  initializeResult: unknown = null;
+  private diagnosticWaiters: Waiter<PublishDiagnosticsParams>[] = [];
+  private statusWaiters: Waiter<StatusNotification>[] = [];
+  private stderr = '';
+  private exited: Promise<number | null>;
+
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    readonly connection: ProtocolConnection,
+    options: StartOptions,
+  ) {
+    this.settings = options.settings ?? {};
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+      this.diagnostics.set(params.uri, params);
+      this.diagnosticWaiters = this.diagnosticWaiters.filter((w) => (w.accept(params) ? (w.resolve(params), false) : true));
+    });
+    connection.onNotification('einsight/status', (status: StatusNotification) => {
+      this.statuses.push(status);
+      this.statusWaiters = this.statusWaiters.filter((w) => (w.accept(status) ? (w.resolve(status), false) : true));
+    });
+    connection.onNotification('window/showMessage', (m: { type: number; message: string }) => void this.messages.push(m));
+    connection.onNotification('window/logMessage', (m: { message: string }) => void this.logs.push(m.message));
+    connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => {
+      this.configurationRequests.push(params);
+      return params.items.map(() => this.settings);
+    });
+    connection.onRequest('workspace/applyEdit', (params: ApplyWorkspaceEditParams) => {
+      this.appliedEdits.push(params);
+      return { applied: options.applyEdits ?? true };
+    });
+    connection.onRequest('workspace/inlayHint/refresh', () => null);
+    connection.onRequest('client/registerCapability', () => null);
+    connection.listen();
+  }
+
+  static async start(options: StartOptions = {}): Promise<LspTestClient> {
+    const child = spawn(process.execPath, [SERVER_MODULE, '--stdio'], { stdio: 'pipe' });
+    const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    const client = new LspTestClient(child, connection, options);
+    const pull = options.pullSettings ?? true;
+    const capabilities: ClientCapabilities = {
+      workspace: {
+        configuration: pull,
+        applyEdit: true,
+        workspaceEdit: { documentChanges: options.documentChanges ?? true },
+        inlayHint: { refreshSupport: true },
+      },
+      textDocument: {
+        publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
+        hover: { contentFormat: ['markdown'] },
+      },
+      notebookDocument: { synchronization: {} },
+    };
+    client.initializeResult = await connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities,
+      initializationOptions: pull ? {} : { settings: options.settings ?? {} },
+    });
+    await connection.sendNotification('initialized', {});
+    return client;
+  }
+
+  open(uri: string, text: string, languageId = 'python', version = 1): Promise<void> {
+    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+  }
+
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): Promise<void> {
+    return this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+  }
+
+  close(uri: string): Promise<void> {
+    return this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  /** Opens a notebook of code cells; returns the cell uris. */
+  async openNotebook(uri: string, cells: string[], languageId = 'python'): Promise<string[]> {
+    const cellUris = cells.map((_, i) => `${uri}#cell${i}`);
+    await this.connection.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: { uri, notebookType: 'jupyter-notebook', version: 1, cells: cellUris.map((document) => ({ kind: 2, document })) },
+      cellTextDocuments: cells.map((text, i) => ({ uri: cellUris[i], languageId, version: 1, text })),
+    });
+    return cellUris;
+  }
+
+  changeNotebook(uri: string, version: number, change: Record<string, unknown>): Promise<void> {
+    return this.connection.sendNotification('notebookDocument/didChange', { notebookDocument: { uri, version }, change });
+  }
+
+  closeNotebook(uri: string, cellUris: string[]): Promise<void> {
+    return this.connection.sendNotification('notebookDocument/didClose', {
+      notebookDocument: { uri },
+      cellTextDocuments: cellUris.map((u) => ({ uri: u })),
+    });
+  }
+
+  /** Waits for diagnostics on `uri` (of `version`, when given) published after this call or already received. */
+  waitForDiagnostics(uri: string, version?: number, timeoutMs = 10_000): Promise<PublishDiagnosticsParams> {
+    const accept = (p: PublishDiagnosticsParams) => p.uri === uri && (version === undefined || p.version === version);
+    const seen = this.diagnostics.get(uri);
+    if (seen && version !== undefined && accept(seen)) return Promise.resolve(seen);
+    return this.nextDiagnostics(accept, timeoutMs, `diagnostics for ${uri}${version === undefined ? '' : ` version ${version}`}`);
+  }
+
+  /** Waits for the next publication matching `accept`, ignoring any already received. */
+  nextDiagnostics(accept: (p: PublishDiagnosticsParams) => boolean, timeoutMs = 10_000, what = 'diagnostics'): Promise<PublishDiagnosticsParams> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}\nserver stderr:\n${this.stderr}\nlogs:\n${this.logs.join('\n')}`)), timeoutMs);
+      this.diagnosticWaiters.push({
+        accept,
+        resolve: (p) => {
+          clearTimeout(timer);
+          resolve(p);
+        },
+      });
+    });
+  }
+
+  /** Waits for the unit `uri` to report `state`, unless its last report already says so. */
+  waitForStatus(uri: string, state: string, timeoutMs = 10_000): Promise<StatusNotification> {
+    const last = this.statuses.filter((s) => s.uri === uri).at(-1);
+    if (last?.state === state) return Promise.resolve(last);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${uri} to be ${state}`)), timeoutMs);
+      this.statusWaiters.push({
+        accept: (s) => s.uri === uri && s.state === state,
+        resolve: (s) => {
+          clearTimeout(timer);
+          resolve(s);
+        },
+      });
+    });
+  }
+
+  diagnosticsOf(uri: string): Diagnostic[] {
+    return this.diagnostics.get(uri)?.diagnostics ?? [];
+  }
+
+  hover(uri: string, position: Position): Promise<Hover | null> {
+    return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position });
+  }
+
+  inlayHints(uri: string, range: Range): Promise<InlayHint[] | null> {
+    return this.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range });
+  }
+
+  codeActions(uri: string, range: Range, context: { diagnostics?: Diagnostic[]; only?: string[] } = {}): Promise<CodeAction[] | null> {
+    return this.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range,
+      context: { diagnostics: context.diagnostics ?? [], ...(context.only ? { only: context.only } : {}) },
+    });
+  }
+
+  codeLenses(uri: string): Promise<CodeLens[] | null> {
+    return this.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } });
+  }
+
+  executeCommand(command: string, args: unknown[]): Promise<unknown> {
+    return this.connection.sendRequest('workspace/executeCommand', { command, arguments: args });
+  }
+
+  /** Changes the settings and tells the server, as VS Code does after an edit to settings.json. */
+  changeSettings(settings: Record<string, unknown>): Promise<void> {
+    this.settings = settings;
+    return this.connection.sendNotification('workspace/didChangeConfiguration', { settings: { einsight: settings } });
+  }
+
+  get serverStderr(): string {
+    return this.stderr;
+  }
+
+  /** Whether the process is still running (a crash would have ended it). */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.alive) {
+      try {
+        await this.connection.sendRequest('shutdown');
+        await this.connection.sendNotification('exit');
+      } catch {
+        this.child.kill();
+      }
+    }
+    const timer = setTimeout(() => this.child.kill(), 5_000);
+    const code = await this.exited;
+    clearTimeout(timer);
+    this.connection.dispose();
+    return code;
+  }
+}
+
+/** Applies the TextEdits for `uri` in a WorkspaceEdit (either shape) to `text`, as an editor would. */
+export function applyWorkspaceEdit(text: string, edit: WorkspaceEdit, uri: string): string {
+  const edits: TextEdit[] = [];
+  for (const change of edit.documentChanges ?? []) {
+    if ('textDocument' in change && change.textDocument.uri === uri) edits.push(...(change.edits as TextEdit[]));
+  }
+  edits.push(...(edit.changes?.[uri] ?? []));
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const offset = (p: Position) => Math.min(lineStarts[p.line] + p.character, text.length);
+  const sorted = edits.map((e) => ({ start: offset(e.range.start), end: offset(e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start);
+  for (const e of sorted) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
+  return text;
+}

@@ -1,0 +1,60 @@
+/**
+ * Running Python from tests: finds an interpreter that can import what a snippet needs
+ * (`$EINSIGHT_PYTHON` alone when set; otherwise `python3` on the PATH, then the system's
+ * `/usr/bin/python3`, where Debian's python3-numpy / python3-torch install) and runs many
+ * snippets in one process.
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+export interface SnippetPair {
+  id: string;
+  original: string;
+  rewritten: string;
+  /** Python modules besides numpy the snippet imports (`torch`). */
+  requires: string[];
+}
+
+export interface SnippetOutcome {
+  id: string;
+  status: 'passed' | 'failed' | 'skipped';
+  detail: string;
+}
+
+const RUNNER = path.resolve(__dirname, '../../support/run_snippets.py');
+
+function candidates(): string[] {
+  const chosen = process.env.EINSIGHT_PYTHON;
+  return chosen ? [chosen] : ['python3', '/usr/bin/python3'];
+}
+
+const found = new Map<string, string | null>();
+
+/** The first interpreter that imports every module, or null. */
+export function findPython(modules: readonly string[]): string | null {
+  const key = [...modules].sort().join(',');
+  if (!found.has(key)) {
+    const imports = `import ${modules.join(', ')}`;
+    const python = candidates().find((p) => spawnSync(p, ['-c', imports], { stdio: 'ignore', timeout: 60_000 }).status === 0);
+    found.set(key, python ?? null);
+  }
+  return found.get(key)!;
+}
+
+/** Runs the pairs in one Python process; throws when the runner itself fails. */
+export function runSnippets(python: string, pairs: readonly SnippetPair[]): SnippetOutcome[] {
+  if (pairs.length === 0) return [];
+  const child = spawnSync(python, [RUNNER], {
+    input: JSON.stringify(pairs),
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (child.status !== 0) {
+    throw new Error(`${python} ${RUNNER} exited with ${child.status ?? child.signal}:\n${child.stderr}`);
+  }
+  return child.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as SnippetOutcome);
+}

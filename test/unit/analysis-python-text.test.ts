@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseHintComment } from 'einsight-server/analysis/python/hints';
+import { concatDecoded, decodeStringLiteral } from 'einsight-server/analysis/python/strings';
+
+describe('Python string literals', () => {
+  it('decodes prefixes and escapes, mapping every character to its source span', () => {
+    const decoded = decodeStringLiteral(String.raw`"a\x62\n\
+c"`, 10);
+    assert.equal(decoded.value, 'ab\nc');
+    assert.deepEqual(decoded.charRanges, [
+      { start: 11, end: 12 },
+      { start: 12, end: 16 },
+      { start: 16, end: 18 },
+      { start: 20, end: 21 },
+    ]);
+    assert.equal(decodeStringLiteral(String.raw`r'i\j'`, 0).value, String.raw`i\j`);
+    // Bytes literals know no \u escapes.
+    assert.equal(decodeStringLiteral(String.raw`b"\101\u0042"`, 0).value, String.raw`A\u0042`);
+    assert.equal(decodeStringLiteral(String.raw`"\101\u0042"`, 0).value, 'AB');
+    assert.equal(decodeStringLiteral(`'''ij,\njk'''`, 0).value, 'ij,\njk');
+    assert.equal(decodeStringLiteral('"\\N{GREEK SMALL LETTER ALPHA}i"', 0).value, '\uFFFDi');
+  });
+
+  it('treats f-strings with replacement fields as computed', () => {
+    assert.equal(decodeStringLiteral('f"{eq}->ik"', 0).value, null);
+    assert.equal(decodeStringLiteral('f"ij{{k}}"', 0).value, 'ij{k}');
+    assert.equal(concatDecoded([decodeStringLiteral('"ij,"', 0), decodeStringLiteral('F"{x}"', 6)]).value, null);
+  });
+
+  it('concatenates adjacent literals', () => {
+    const joined = concatDecoded([decodeStringLiteral('"ij,"', 0), decodeStringLiteral("'jk'", 6)]);
+    assert.equal(joined.value, 'ij,jk');
+    assert.deepEqual(joined.charRanges[3], { start: 7, end: 8 });
+  });
+});
+
+describe('hint comment syntax', () => {
+  it('reads shapes, sizes and ignore lists', () => {
+    const hint = parseHintComment('# einsight: q[batch, heads 64, ?] self.w[d, _]; batch=32, d=1_024 ignore[EIN001 EIN005]', 100, 90)!;
+    assert.deepEqual(
+      hint.shapes.map((s) => [s.name, s.dims]),
+      [
+        ['q', ['batch', 'heads', 64, null]],
+        ['self.w', ['d', null]],
+      ],
+    );
+    assert.deepEqual(hint.dims.map((d) => [d.name, d.value]), [
+      ['batch', 32],
+      ['d', 1024],
+    ]);
+    assert.deepEqual(hint.ignore, ['EIN001', 'EIN005']);
+    assert.deepEqual(hint.errors, []);
+    assert.deepEqual(hint.shapes[0].range, { start: 112, end: 133 });
+    assert.equal(hint.lineStart, 90);
+  });
+
+  it('is not a hint without the marker, and reports what it cannot read', () => {
+    assert.equal(parseHintComment('# an ordinary comment', 0, 0), null);
+    assert.deepEqual(parseHintComment('# einsight: ignore', 0, 0)!.ignore, []);
+    const bad = parseHintComment('# einsight: x[1, 2.5] y=', 0, 0)!;
+    assert.deepEqual(bad.errors, [{ message: "'2.5' is not a size: use an integer, a name, or '?'", range: { start: 17, end: 20 } }]);
+    assert.deepEqual(parseHintComment('# einsight: y= x[2]', 0, 0)!.errors.map((e) => e.message), ["'y=' needs a non-negative integer size"]);
+    assert.deepEqual(parseHintComment('# einsight: ignore[E1]', 0, 0)!.errors.map((e) => e.message), ["'E1' is not a rule code such as EIN001"]);
+  });
+});

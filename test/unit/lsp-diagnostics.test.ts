@@ -1,0 +1,192 @@
+/** Diagnostics published by the real server over stdio: codes, links, exact ranges, edits, settings. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
+import { LspTestClient } from '../support/lsp-client';
+import { loadFixture } from '../support/markers';
+
+const fixture = loadFixture('diagnostics.py');
+let client: LspTestClient;
+
+before(async () => {
+  client = await LspTestClient.start();
+});
+
+after(async () => {
+  assert.equal(await client.stop(), 0);
+});
+
+function byCode(diagnostics: Diagnostic[], code: string): Diagnostic {
+  const found = diagnostics.find((d) => d.code === code);
+  assert.ok(found, `no ${code} among ${diagnostics.map((d) => d.code).join(', ')}`);
+  return found;
+}
+
+test('the server announces what it does', async () => {
+  assert.deepEqual((client.initializeResult as { capabilities: unknown }).capabilities, {
+    textDocumentSync: { openClose: true, change: 2 },
+    notebookDocumentSync: {
+      notebookSelector: [
+        {
+          notebook: '*',
+          cells: [{ language: 'python' }, { language: 'typescript' }, { language: 'typescriptreact' }, { language: 'javascript' }, { language: 'javascriptreact' }],
+        },
+      ],
+    },
+    hoverProvider: true,
+    inlayHintProvider: true,
+    codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll.einsight'] },
+    codeLensProvider: { resolveProvider: false },
+    executeCommandProvider: { commands: ['einsight.server.fixAll'] },
+  });
+});
+
+test('opening a file publishes each finding with its code, link, severity and exact range', async () => {
+  const uri = 'file:///work/diagnostics.py';
+  await client.open(uri, fixture.text);
+  const { diagnostics, version } = await client.waitForDiagnostics(uri, 1);
+  assert.equal(version, 1);
+  assert.deepEqual(
+    diagnostics.map((d) => d.code),
+    ['EIN001', 'EIN002', 'EIN003', 'EIN004'],
+  );
+  const wasted = byCode(diagnostics, 'EIN001');
+  assert.deepEqual(wasted.range, fixture.range('wasted'));
+  assert.equal(wasted.severity, DiagnosticSeverity.Warning);
+  assert.equal(wasted.source, 'einsight');
+  assert.deepEqual(wasted.codeDescription, { href: 'https://github.com/einsight/einsight/blob/main/docs/rules/EIN001.md' });
+  assert.equal(
+    wasted.message,
+    'numpy.einsum without optimize runs one loop over every index: 786,432 FLOPs; the best path (optimal) needs 69,632 FLOPs (11.3× fewer)',
+  );
+  // Equation and shape errors sit on the very characters inside the string.
+  const label = byCode(diagnostics, 'EIN002');
+  assert.deepEqual(label.range, fixture.range('unknownLabel'));
+  assert.equal(label.severity, DiagnosticSeverity.Error);
+  assert.equal(label.message, "output label 'x' does not appear in any input");
+  const mismatch = byCode(diagnostics, 'EIN003');
+  assert.deepEqual(mismatch.range, fixture.range('mismatch'));
+  assert.equal(mismatch.message, "label 'j' has size 64 in operand 0 but size 128 in operand 1");
+});
+
+test('a fusable chain points at every statement it would rewrite', async () => {
+  const uri = 'file:///work/chain.py';
+  await client.open(uri, fixture.text);
+  const chain = byCode((await client.waitForDiagnostics(uri, 1)).diagnostics, 'EIN004');
+  assert.deepEqual(chain.range, fixture.range('chain'));
+  // Each whole statement: `t = ...` and `return ...`.
+  const statement = (name: string) => ({ start: { line: fixture.range(name).start.line, character: 4 }, end: fixture.range(name).end });
+  assert.deepEqual(chain.relatedInformation, [
+    { location: { uri, range: statement('first') }, message: "bn,nm->bm: its result 't' only feeds the next call of the chain" },
+    { location: { uri, range: statement('chain') }, message: "bm,mk->bk: the chain's result" },
+  ]);
+});
+
+test('incremental edits move and clear diagnostics, for the version edited', async () => {
+  const uri = 'file:///work/edit.py';
+  await client.open(uri, fixture.text);
+  await client.waitForDiagnostics(uri, 1);
+  // Insert a line above everything: every range moves down by one.
+  await client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# header\n' }]);
+  const moved = await client.waitForDiagnostics(uri, 2);
+  const unknown = fixture.range('unknownLabel');
+  assert.deepEqual(byCode(moved.diagnostics, 'EIN002').range, {
+    start: { ...unknown.start, line: unknown.start.line + 1 },
+    end: { ...unknown.end, line: unknown.end.line + 1 },
+  });
+  // Delete the stray output label: its error goes, the others stay.
+  const at = { line: unknown.start.line + 1, character: unknown.start.character };
+  await client.change(uri, 3, [{ range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' }]);
+  const fixed = await client.waitForDiagnostics(uri, 3);
+  assert.deepEqual(
+    fixed.diagnostics.map((d) => d.code),
+    ['EIN001', 'EIN003', 'EIN004'],
+  );
+});
+
+test('a burst of edits is analysed once, for the last version', async () => {
+  const uri = 'file:///work/burst.py';
+  await client.open(uri, 'import numpy as np\n');
+  await client.waitForDiagnostics(uri, 1);
+  const published: number[] = [];
+  const done = client.nextDiagnostics((p) => p.uri === uri && (published.push(p.version!), p.version === 11));
+  const line = "x = np.einsum('ij,jk->ik', np.ones((2, 3)), np.ones((3, 4)))\n";
+  for (let i = 0; i < line.length && i < 10; i++) {
+    const character = i;
+    await client.change(uri, 2 + i, [{ range: { start: { line: 1, character }, end: { line: 1, character } }, text: line[i] }]);
+  }
+  await client.change(uri, 11, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 10 } }, text: line }]);
+  const last = await done;
+  assert.equal(last.version, 11);
+  assert.ok(published.length < 10, `expected the burst to be folded, got publications for versions ${published.join(', ')}`);
+});
+
+test('severity settings: per code and per rule name, "off" hides a rule, and a change re-publishes', async () => {
+  const uri = 'file:///work/severity.py';
+  client.settings = { severity: { EIN001: 'error', 'fusable-chain': 'off' } };
+  await client.changeSettings(client.settings);
+  await client.open(uri, fixture.text);
+  const first = await client.waitForDiagnostics(uri, 1);
+  assert.equal(byCode(first.diagnostics, 'EIN001').severity, DiagnosticSeverity.Error);
+  assert.equal(first.diagnostics.find((d) => d.code === 'EIN004'), undefined);
+  const republished = client.nextDiagnostics((p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'EIN004'));
+  await client.changeSettings({ severity: { EIN003: 'hint' } });
+  const second = await republished;
+  assert.equal(byCode(second.diagnostics, 'EIN001').severity, DiagnosticSeverity.Warning);
+  assert.equal(byCode(second.diagnostics, 'EIN003').severity, DiagnosticSeverity.Hint);
+  await client.changeSettings({});
+});
+
+test('einsight.minSpeedup and einsight.enable', async () => {
+  const uri = 'file:///work/threshold.py';
+  await client.changeSettings({ minSpeedup: 20 });
+  await client.open(uri, fixture.text);
+  const strict = await client.waitForDiagnostics(uri, 1);
+  assert.equal(strict.diagnostics.find((d) => d.code === 'EIN001'), undefined, 'an 11.3x saving is under a 20x threshold');
+  const disabled = client.nextDiagnostics((p) => p.uri === uri && p.diagnostics.length === 0);
+  await client.changeSettings({ enable: false });
+  await disabled;
+  await client.waitForStatus(uri, 'disabled');
+  const enabled = client.nextDiagnostics((p) => p.uri === uri && p.diagnostics.length > 0);
+  await client.changeSettings({});
+  assert.ok((await enabled).diagnostics.some((d) => d.code === 'EIN001'));
+});
+
+test('a bad setting is reported once, in words, and the defaults apply', async () => {
+  const uri = 'file:///work/bad-settings.py';
+  await client.changeSettings({ minSpeedup: 'fast' });
+  await client.open(uri, fixture.text);
+  const { diagnostics } = await client.waitForDiagnostics(uri, 1);
+  assert.ok(diagnostics.some((d) => d.code === 'EIN001'));
+  await client.waitForStatus(uri, 'ready');
+  const warnings = client.messages.filter((m) => m.message.startsWith('einsight.minSpeedup'));
+  assert.deepEqual(warnings, [{ type: 2, message: 'einsight.minSpeedup must be a number ≥ 1 (got "fast"); using 2' }]);
+  await client.changeSettings({});
+});
+
+test('closing a file clears its diagnostics and its status', async () => {
+  const uri = 'file:///work/close.py';
+  await client.open(uri, fixture.text);
+  await client.waitForDiagnostics(uri, 1);
+  const cleared = client.nextDiagnostics((p) => p.uri === uri);
+  await client.close(uri);
+  assert.deepEqual((await cleared).diagnostics, []);
+  await client.waitForStatus(uri, 'closed');
+});
+
+test('settings pushed by a client that cannot be asked', async () => {
+  const pushed = await LspTestClient.start({ pullSettings: false, settings: { severity: { EIN002: 'off' } } });
+  try {
+    const uri = 'file:///work/pushed.py';
+    await pushed.open(uri, fixture.text);
+    const first = await pushed.waitForDiagnostics(uri, 1);
+    assert.equal(first.diagnostics.find((d) => d.code === 'EIN002'), undefined);
+    assert.deepEqual(pushed.configurationRequests, []);
+    const again = pushed.nextDiagnostics((p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'EIN002'));
+    await pushed.changeSettings({ severity: { EIN001: 'off' } });
+    const second = await again;
+    assert.equal(second.diagnostics.find((d) => d.code === 'EIN001'), undefined);
+  } finally {
+    await pushed.stop();
+  }
+});

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { DEFAULT_SETTINGS, parseSettings, severityOverride } from 'einsight-server/workspace/settings';
+
+test('no settings at all gives the defaults and no complaint', () => {
+  assert.deepEqual(parseSettings(undefined), { settings: DEFAULT_SETTINGS, problems: [] });
+  assert.deepEqual(parseSettings(null), { settings: DEFAULT_SETTINGS, problems: [] });
+  assert.deepEqual(parseSettings({}), { settings: DEFAULT_SETTINGS, problems: [] });
+});
+
+test('valid settings are read as given', () => {
+  const { settings, problems } = parseSettings({
+    enable: false,
+    dimensions: { batch: 64, N: 1024 },
+    minSpeedup: 1.5,
+    optimizer: 'greedy',
+    memoryLimit: 'max_input',
+    severity: { EIN001: 'error', 'fusable-chain': 'off' },
+    inlayHints: { enable: false },
+    measure: { maxMemoryMB: 512 },
+    typescript: { einsumModules: ['my-tensors'] },
+  });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(settings, {
+    enable: false,
+    dimensions: { batch: 64, N: 1024 },
+    minSpeedup: 1.5,
+    optimizer: 'greedy',
+    memoryLimit: 'max_input',
+    severity: { EIN001: 'error', 'fusable-chain': 'off' },
+    inlayHints: { enable: false },
+    measure: { maxMemoryMB: 512 },
+    typescript: { einsumModules: ['my-tensors'] },
+  });
+  assert.equal(severityOverride(settings, 'EIN001', 'wasted-flops'), 'error');
+  assert.equal(severityOverride(settings, 'EIN003', 'fusable-chain'), 'off');
+  assert.equal(severityOverride(settings, 'EIN002', 'shape-mismatch'), undefined);
+});
+
+test('each bad value is named, replaced by its default, and the rest is kept', () => {
+  const { settings, problems } = parseSettings({
+    enable: 'yes',
+    dimensions: { batch: 64, N: -3, M: 2.5, K: 'big' },
+    minSpeedup: 0.5,
+    optimizer: 'fastest',
+    memoryLimit: -1,
+    severity: { EIN001: 'loud', 'not a rule!': 'error', EIN002: 'hint' },
+    inlayHints: { enable: 1 },
+    measure: { maxMemoryMB: 'lots' },
+    typescript: { einsumModules: 'tfjs' },
+  });
+  assert.deepEqual(settings, {
+    ...DEFAULT_SETTINGS,
+    dimensions: { batch: 64 },
+    severity: { EIN002: 'hint' },
+  });
+  assert.deepEqual(problems, [
+    'einsight.enable must be true or false (got "yes"); using true',
+    'einsight.dimensions.N must be a positive integer (got -3); ignoring it',
+    'einsight.dimensions.M must be a positive integer (got 2.5); ignoring it',
+    'einsight.dimensions.K must be a positive integer (got "big"); ignoring it',
+    'einsight.minSpeedup must be a number ≥ 1 (got 0.5); using 2',
+    'einsight.optimizer must be one of optimal, dp, branch-all, branch-2, branch-1, greedy, random-greedy, auto, auto-hq (got "fastest"); using "auto-hq"',
+    'einsight.memoryLimit must be a number of elements ≥ 1 or "max_input" (got -1); using null',
+    'einsight.severity.EIN001 must be one of error, warning, information, hint, off (got "loud"); ignoring it',
+    "einsight.severity: 'not a rule!' is neither a code like EIN001 nor a rule name; ignoring it",
+    'einsight.inlayHints.enable must be true or false (got 1); using true',
+    'einsight.measure.maxMemoryMB must be a number of megabytes ≥ 1 (got "lots"); using 2048',
+    'einsight.typescript.einsumModules must be a list of module names (got "tfjs"); using []',
+  ]);
+});
+
+test('a section that is not an object is rejected whole', () => {
+  assert.deepEqual(parseSettings([1, 2]), { settings: DEFAULT_SETTINGS, problems: ['einsight settings must be an object; using the defaults'] });
+  assert.deepEqual(parseSettings({ dimensions: [64] }).problems, ['einsight.dimensions must be an object of name → size (got [64]); ignoring it']);
+});
+
+test('the extension manifest declares every setting with the server defaults', () => {
+  const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
+  const properties: Record<string, { default: unknown }> = manifest.contributes.configuration.properties;
+  const defaults: Record<string, unknown> = {
+    'einsight.enable': DEFAULT_SETTINGS.enable,
+    'einsight.dimensions': DEFAULT_SETTINGS.dimensions,
+    'einsight.minSpeedup': DEFAULT_SETTINGS.minSpeedup,
+    'einsight.optimizer': DEFAULT_SETTINGS.optimizer,
+    'einsight.memoryLimit': DEFAULT_SETTINGS.memoryLimit,
+    'einsight.severity': DEFAULT_SETTINGS.severity,
+    'einsight.inlayHints.enable': DEFAULT_SETTINGS.inlayHints.enable,
+    'einsight.measure.maxMemoryMB': DEFAULT_SETTINGS.measure.maxMemoryMB,
+    'einsight.typescript.einsumModules': DEFAULT_SETTINGS.typescript.einsumModules,
+  };
+  assert.deepEqual(Object.keys(properties).sort(), Object.keys(defaults).sort());
+  for (const [key, value] of Object.entries(defaults)) assert.deepEqual(properties[key].default, value, key);
+  // Every default must itself be accepted by the server.
+  assert.deepEqual(parseSettings({ optimizer: properties['einsight.optimizer'].default }).problems, []);
+});
