@@ -3,6 +3,7 @@
 /** Python's `{:.3e}` (as opt_einsum prints FLOP counts), computed from the digits. */
 export function scientific(value: bigint, digits = 3): string {
   if (value < 0n) return `-${scientific(-value, digits)}`;
+  if (value === 0n) return `0.${'0'.repeat(digits)}e+00`;
   let text = value.toString();
   let exponent = text.length - 1;
   const keep = digits + 1;
