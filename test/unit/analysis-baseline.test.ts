@@ -25,6 +25,7 @@ describe('what each library really does (the baseline)', () => {
       matmulCalls: ['written-order', null, 105_000n, false],
       matmulMethods: ['written-order', null, 105_000n, false],
       loop: ['optimizer', 'greedy', 105_000n, true],
+      forward: ['optimizer', 'optimal', 60_000n, true],
     };
     assert.deepEqual(fixture.names, Object.keys(expected));
     for (const [name, [method, optimizer, flops, perCall]] of Object.entries(expected)) {
@@ -66,6 +67,11 @@ describe('what each library really does (the baseline)', () => {
     assert.deepEqual(codes('numpyGreedy'), []);
     assert.deepEqual(codes('matmulLeft'), []);
     assert.deepEqual(codes('loop'), ['EIN007']);
+    assert.deepEqual(codes('forward'), ['EIN007']);
+    assert.equal(
+      analysis.findings.find((f) => f.site === siteAt(analysis, fixture, 'forward').id)!.message,
+      'torch.einsum searches a contraction path at every call in Model.forward; build it once with opt_einsum.contract_expression and call the expression',
+    );
     const finding = analysis.findings.find((f) => f.site === siteAt(analysis, fixture, 'numpyNaive').id)!;
     assert.equal(
       finding.message,

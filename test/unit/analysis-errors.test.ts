@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzePython } from 'einsight-server/analysis/python/analyze';
-import { analyzeFixture, siteAt, textAt } from '../support/python-fixtures';
+import { analyzeFixture, loadPythonFixture, siteAt, textAt } from '../support/python-fixtures';
 
 describe('equation and shape errors become located findings, never exceptions', () => {
   it('points inside the literal through prefixes, escapes and concatenation', async () => {
@@ -46,6 +46,22 @@ describe('equation and shape errors become located findings, never exceptions', 
     for (const text of texts) {
       const analysis = await analyzePython(text);
       assert.ok(Array.isArray(analysis.sites), JSON.stringify(text));
+    }
+    // Every fixture, cut and spliced at random.
+    const alphabet = ['(', ')', '[', ']', '"', "'", ',', '->', '...', '@', '*', '=', ':', '\n    ', '#', 'einsum(', '\u00e9', '\ud83d\ude00', '\\', 'f"{'];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (const name of ['forms.py', 'equations.py', 'shapes.py', 'chains.py', 'scalars.py', 'libraries.py', 'errors.py', 'hints.py']) {
+      let text = loadPythonFixture(name).text;
+      for (let step = 0; step < 30; step++) {
+        const at = random(text.length + 1);
+        text = random(2) === 0 ? text.slice(0, at) + alphabet[random(alphabet.length)] + text.slice(at) : text.slice(0, at) + text.slice(at + random(40));
+        const analysis = await analyzePython(text);
+        assert.ok(Array.isArray(analysis.findings), `${name} after ${step} mutations`);
+      }
     }
   });
 });

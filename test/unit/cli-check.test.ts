@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { runBin, runCli } from '../support/cli';
 
@@ -191,7 +192,10 @@ describe('einsight check', () => {
     const [finding] = run.results;
     assert.deepEqual([finding.ruleId, finding.ruleIndex, finding.level], ['EIN001', 0, 'warning']);
     assert.deepEqual(finding.locations[0].physicalLocation.region, { startLine: 5, startColumn: 5, endLine: 5, endColumn: 39 });
-    assert.equal(finding.locations[0].physicalLocation.artifactLocation.uriBaseId, '%SRCROOT%');
+    assert.deepEqual(finding.locations[0].physicalLocation.artifactLocation, { uri: pathToFileURL(join(root, 'project', 'costly.py')).href });
+    const relative = runBin(['check', 'examples/opt_einsum_fx_readme.py', '--format', 'sarif']);
+    const located = JSON.parse(relative.stdout).runs[0].results[0].locations[0].physicalLocation.artifactLocation;
+    assert.deepEqual(located, { uri: 'examples/opt_einsum_fx_readme.py', uriBaseId: '%SRCROOT%' });
     assert.equal(finding.properties.speedup, 12.5);
   });
 

@@ -46,9 +46,11 @@ test('no link when the result is used twice, exported, captured, or an operand c
   assert.deepEqual(analyzeTypeScript(exported).chains, []);
 });
 
-test('module-level statements chain too', () => {
+test('module-level statements chain too, unless an operand is disposed in between', () => {
   const source = `${HEADER}const ab = tf.einsum('ij,jk->ik', a, b);\nexport const r = tf.einsum('ik,kl->il', ab, c);\n`;
   assert.equal(analyzeTypeScript(source).chains.length, 1);
+  const disposed = source.replace('export const r', 'b.dispose();\nexport const r');
+  assert.deepEqual(analyzeTypeScript(disposed).chains, []);
 });
 
 test('scalar factors on operands and on the result, in every spelling', () => {

@@ -3,8 +3,10 @@
  * only on its equation, shapes, library and options, so they are computed once per distinct
  * site and reused across sites and across analyses of an edited document.
  */
-import { analyzeContraction } from '../core/analyze';
 import type { Contraction } from '../core/contraction';
+import { costOfPath, toPathProblem, type PathCost } from '../core/cost';
+import { optimizePath } from '../core/paths/index';
+import type { OptimizerName } from '../core/paths/types';
 import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, type ParsedEquation } from '../core/equation';
 import { baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
 import type { AnalysisOptions, Baseline, BestCost, RuleCode, SiteSyntax } from './model';
@@ -43,7 +45,7 @@ export class CostCache {
   site(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, key: string): SiteCore {
     let core = this.sites.get(key);
     if (!core) {
-      core = computeCore(s, options, env, this);
+      core = computeSafely(s, options, env, this);
       if (this.sites.size >= CACHE_LIMIT) this.sites.clear();
       this.sites.set(key, core);
     }
@@ -65,7 +67,7 @@ export class CostCache {
     const key = JSON.stringify([c.inputs, c.output, c.sizes, 'best', bestOptimizer]);
     let entry = this.bests.get(key);
     if (!entry) {
-      const best = analyzeContraction(c, { optimizer: bestOptimizer ?? 'auto-hq' }).best;
+      const best = bestPath(c, bestOptimizer ?? 'auto-hq');
       entry = { ...summarize(best, null, best.path, symbolic), optimizer: best.optimizer };
       if (this.bests.size >= CACHE_LIMIT) this.bests.clear();
       this.bests.set(key, entry);
@@ -82,13 +84,21 @@ function computePrice(c: Contraction, spec: BaselineSpec, optimizer: NonNullable
     if (error instanceof RangeError) return error;
     throw error;
   }
-  const analysis = analyzeContraction(c, { optimizer });
-  let best: BestCost = { ...summarize(analysis.best, null, analysis.best.path, symbolic), optimizer: analysis.best.optimizer };
+  const found = bestPath(c, optimizer);
+  let best: BestCost = { ...summarize(found, null, found.path, symbolic), optimizer: found.optimizer };
   // A heuristic best can lose to the library's own path on very large contractions: keep the cheaper.
-  if (baseline.flops < best.flops && baseline.steps) best = { ...baseline, optimizer: baseline.optimizer ?? best.optimizer };
+  if (baseline.flops < best.flops && baseline.steps) {
+    const { path, steps, flops, flopsExpression, scaling, degree } = baseline;
+    best = { path, steps, flops, flopsExpression, scaling, degree, optimizer: baseline.optimizer ?? best.optimizer };
+  }
   return { baseline, best };
 }
 
+/** The optimizer's path and its cost (only what the model reports, unlike `analyzeContraction`). */
+function bestPath(c: Contraction, optimizer: OptimizerName): PathCost & { optimizer: OptimizerName } {
+  const { path, optimizer: used } = optimizePath(toPathProblem(c), { optimizer });
+  return { ...costOfPath(c, path), optimizer: used };
+}
 
 /** The analysis options a site's costs depend on. */
 export function optionsKey(options: AnalysisOptions, env: BaselineEnvironment): string {
@@ -111,6 +121,15 @@ export function siteKey(s: SiteSyntax): string {
     s.precompiled,
     s.matmulTree,
   ]);
+}
+
+/** A defect in pricing one site leaves that site unpriced instead of failing the whole analysis. */
+function computeSafely(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, cache: CostCache): SiteCore {
+  try {
+    return computeCore(s, options, env, cache);
+  } catch {
+    return { contraction: null, normalizedEquation: null, baseline: null, best: null, speedup: null, symbolic: false, error: null };
+  }
 }
 
 function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, cache: CostCache): SiteCore {

@@ -1,4 +1,5 @@
 /** SARIF 2.1.0 output of `einsight check`, for code-scanning upload (GitHub and others). */
+import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RULES } from '../analysis/findings';
 import type { Finding, RuleCode } from '../analysis/model';
@@ -39,7 +40,7 @@ export function sarifReport(reports: FileReport[], version: string, root: string
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: encodeURI(report.path), uriBaseId: '%SRCROOT%' },
+              artifactLocation: artifactLocation(report.path),
               region: { startLine: line, startColumn: column, endLine, endColumn },
             },
           },
@@ -76,4 +77,9 @@ export function sarifReport(reports: FileReport[], version: string, root: string
     },
     2,
   );
+}
+
+/** Relative paths resolve against `%SRCROOT%` (where the command ran); absolute ones are file URLs. */
+function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
+  return isAbsolute(path) ? { uri: pathToFileURL(path).href } : { uri: encodeURI(path), uriBaseId: '%SRCROOT%' };
 }

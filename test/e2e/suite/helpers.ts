@@ -110,3 +110,26 @@ export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.files.saveAll');
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/** What `einsight.measure` resolves to (CliOutcome in client/src/measure/cli-process.ts), as far as read here. */
+export interface MeasureOutcome {
+  kind: 'report' | 'error' | 'cancelled' | 'crash';
+  report?: {
+    equation: string;
+    sizes: Record<string, number>;
+    inputShapes: number[][];
+    ep: { used: string };
+    asWritten: { flops: number; agrees: boolean; timing: { medianMs: number } };
+    optimized: { flops: number; agrees: boolean; timing: { medianMs: number } };
+    predictedSpeedup: number;
+    measuredSpeedup: number | null;
+    agree: boolean;
+    source: { line: number; column: number; site: number } | null;
+  };
+  error?: { code: string; message: string };
+}
+
+/** Runs the `einsight.measure` command on a position, as a caller of the command would. */
+export function measure(uri: vscode.Uri, at: vscode.Position): Thenable<MeasureOutcome | undefined> {
+  return vscode.commands.executeCommand<MeasureOutcome | undefined>('einsight.measure', uri, at);
+}

@@ -38,7 +38,10 @@ const SCALE_FUNCTIONS: Record<string, 'multiply' | 'divide'> = {
   'tensorflow.math.divide': 'divide',
 };
 const SCALE_METHODS: Record<string, 'multiply' | 'divide'> = { mul: 'multiply', multiply: 'multiply', div: 'divide', divide: 'divide' };
-/** Operations a scalar factor passes through unchanged (reshape does too, but the size bookkeeping would not). */
+/**
+ * Operations a scalar factor passes through unchanged. Not reshape/view: they return views whose
+ * storage other code may share, so a rewrite could not move the factor across them safely.
+ */
 const COMMUTING_METHODS = new Set(['transpose', 'permute', 'swapaxes', 'swapdims', 't']);
 const COMMUTING_ATTRIBUTES = new Set(['T', 'mT']);
 /** Products a scalar factor passes through into either input. */

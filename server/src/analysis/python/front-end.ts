@@ -6,19 +6,19 @@
  */
 import type { FrontEndOutput } from '../evaluate';
 import { matmulChainEquation } from '../matmul';
+import { siteKey } from '../pricing';
 import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, SiteDiagnostic, SiteSyntax } from '../model';
 import { ConstantEvaluator } from './constants';
 import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
 import { HintIndex, parseHintComment } from './hints';
 import { findMatmulChains, type MatmulChain } from './matmul-chains';
+import { moveRanges, readingWithin, type OffsetMap } from './offsets';
 import type { ParsedPython } from './parser';
 import { NameResolver } from './resolve';
-import { ScopeCache, buildScopes, type Scope } from './scopes';
+import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
 import { ShapeInference } from './shapes';
 import { EinsumReader, type EinsumCall } from './sites';
 import { textOf, type PyNode } from './syntax';
-import { moveRanges, rangesWithin, type OffsetMap } from './offsets';
-import { siteKey } from '../pricing';
 
 /** What was read from one top-level function or class, with its offsets at the time. */
 interface UnitReading {
@@ -40,8 +40,6 @@ export class UnitCache {
   readings = new Map<PyNode, UnitReading>();
   readonly scopes = new ScopeCache();
 }
-
-const UNIT_TYPES = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
 /**
  * Reads the module. With `cache` and `map` (how the edits since the last reading moved
@@ -80,7 +78,7 @@ export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache
   const kept = new Map<PyNode, UnitReading>();
   for (const [unit, nodes] of groups) {
     let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map) : null;
-    reading ??= readGroup(nodes, context, unit, fingerprint);
+    reading ??= readSafely(nodes, context, unit, fingerprint);
     if (unit) kept.set(unit, reading);
     readings.push(reading);
   }
@@ -109,7 +107,7 @@ interface ReadContext {
 function unitOf(node: PyNode): PyNode | null {
   let current = node;
   while (current.parent && current.parent.parent) current = current.parent;
-  return UNIT_TYPES.has(current.type) ? current : null;
+  return isUnit(current) ? current : null;
 }
 
 /**
@@ -118,7 +116,7 @@ function unitOf(node: PyNode): PyNode | null {
  * functions declare `global`, and the dims table.
  */
 function moduleFingerprint(module: PyNode, scope: Scope, text: string, options: AnalysisOptions): string {
-  const parts = module.children.map((child) => (UNIT_TYPES.has(child.type) ? `${child.type}:${unitName(child, text)}` : textOf(text, child)));
+  const parts = module.children.map((child) => (isUnit(child) ? `${child.type}:${unitName(child, text)}` : textOf(text, child)));
   const globals: string[] = [];
   const visit = (s: Scope) => {
     globals.push(...s.globals);
@@ -147,6 +145,15 @@ function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: stri
     links: reading.links.map((link) => mover.link(link)),
     scalars: reading.scalars.map(([site, factors]): [number, ScalarFactor[]] => [site, factors.map((f) => mover.factor(f))]),
   }));
+}
+
+/** A defect met while reading one function costs that function its sites, not the file its analysis. */
+function readSafely(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
+  try {
+    return readGroup(nodes, context, unit, fingerprint);
+  } catch {
+    return { start: unit?.start ?? 0, end: unit?.end ?? 0, fingerprint, sites: [], links: [], scalars: [], keys: [], outside: false };
+  }
 }
 
 function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
@@ -193,7 +200,7 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     links: flow.links,
     scalars: [...flow.scalars],
     keys: ordered.map(siteKey),
-    outside: unit !== null && !rangesWithin([ordered, flow.links, [...flow.scalars.values()]], start, end),
+    outside: unit !== null && !readingWithin(ordered, flow.links, flow.scalars.values(), start, end),
   };
 }
 

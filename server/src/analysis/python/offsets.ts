@@ -89,13 +89,17 @@ export function moveRanges<T>(map: OffsetMap, copy: (mover: RangeMover) => T): T
   }
 }
 
-/** Whether every source range (`{ start, end }`) anywhere in `value` lies within [start, end]. */
-export function rangesWithin(value: unknown, start: number, end: number): boolean {
-  if (Array.isArray(value)) return value.every((item) => rangesWithin(item, start, end));
-  if (value === null || typeof value !== 'object') return true;
-  const record = value as Record<string, unknown>;
-  if (typeof record.start === 'number' && typeof record.end === 'number' && Object.keys(record).length === 2) {
-    return record.start >= start && record.end <= end;
+/** Whether every range a reading holds lies within [start, end] (its unit), so it moves with the unit. */
+export function readingWithin(sites: SiteSyntax[], links: ChainLink[], scalars: Iterable<ScalarFactor[]>, start: number, end: number): boolean {
+  const inside = (r: SourceRange | null) => r === null || (r.start >= start && r.end <= end);
+  const shapeInside = (shape: KnownShape | null) => !shape || (inside(shape.source.range) && shape.dimSources.every((d) => inside(d.range)));
+  for (const site of sites) {
+    if (!inside(site.equation.range) || !(site.equation.charRanges ?? []).every(inside)) return false;
+    if (!site.operands.every((o) => inside(o.range) && shapeInside(o.shape))) return false;
   }
-  return Object.values(record).every((item) => rangesWithin(item, start, end));
+  if (!links.every((link) => inside(link.statementRange))) return false;
+  for (const factors of scalars) {
+    if (!factors.every((f) => inside(f.range) && inside(f.applicationRange) && inside(f.nestedIn?.range ?? null))) return false;
+  }
+  return true;
 }

@@ -13,8 +13,19 @@ export class NameResolver {
     readonly source: string,
   ) {}
 
+  private readonly scopes = new Map<PyNode, Scope>();
+
   /** The scope whose code contains `node` (a default value belongs to the scope around the `def`). */
   scopeAt(node: PyNode): Scope {
+    let scope = this.scopes.get(node);
+    if (!scope) {
+      scope = this.findScope(node);
+      this.scopes.set(node, scope);
+    }
+    return scope;
+  }
+
+  private findScope(node: PyNode): Scope {
     let child = node;
     for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
       const scope = this.facts.scopeByNode.get(parent);

@@ -74,6 +74,11 @@ export class ScopeCache {
 
 const UNIT_TYPES = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
+/** A top-level function or class: the unit an editor document re-reads after an edit inside it. */
+export function isUnit(node: PyNode): boolean {
+  return UNIT_TYPES.has(node.type);
+}
+
 /**
  * Builds the scopes of a module. With a cache, a top-level function or class whose syntax
  * node was kept by the incremental parser (same text) is not read again.
@@ -91,7 +96,7 @@ export function buildScopes(root: PyNode, source: string, cache: ScopeCache | nu
   const builder = new ScopeBuilder(source, facts);
   const kept = new Map<PyNode, ModuleFacts>();
   for (const child of root.children) {
-    if (!UNIT_TYPES.has(child.type)) {
+    if (!isUnit(child)) {
       builder.statement(child, module);
       continue;
     }

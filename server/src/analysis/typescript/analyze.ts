@@ -68,7 +68,7 @@ function readTypeScript(parsed: ParsedTypeScript, options: AnalysisOptions, grou
   if (!tensorMethods && !modules.some((m) => einsumModules.includes(m))) return output;
 
   const dims = options.dims ?? {};
-  groups.begin(sourceFile, environmentKey(sourceFile, parsed.statements, JSON.stringify([dims, einsumModules])));
+  groups.begin(sourceFile, environmentKey(sourceFile, parsed.statements, JSON.stringify([dims, einsumModules, tensorMethods])));
   const names = new NameResolver(scopes);
   const reader = new SiteReader(names, new ConstantEvaluator(names), hints, { dims, einsumModules, tensorMethods });
   const found: GroupSites[] = [];

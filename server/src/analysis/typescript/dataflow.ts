@@ -144,7 +144,7 @@ class FlowAnalysis {
       visit(operand);
     }
     for (const name of names) {
-      const between = (this.env.names.scopes.factsOf(from)?.identifiers.get(name) ?? []).filter((id) => id.pos >= from.end && id.end <= to.getStart(this.sourceFile));
+      const between = this.env.names.scopes.identifiersIn(name, from.parent).filter((id) => id.pos >= from.end && id.end <= to.getStart(this.sourceFile));
       if (between.some((id) => changes(id))) return false;
     }
     return true;

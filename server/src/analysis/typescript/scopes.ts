@@ -68,8 +68,13 @@ export class FileScopes {
 
   /** Identifiers spelled `name` where a read of `declaration` may be: its statement, or everywhere for a module-level one. */
   candidates(name: string, declaration: ts.Declaration): ts.Identifier[] {
-    if (this.moduleNames.get(name) === declaration) return this.facts.flatMap((f) => f.identifiers.get(name) ?? []);
-    return this.factsOf(declaration)?.identifiers.get(name) ?? [];
+    return this.identifiersIn(name, this.moduleNames.get(name) === declaration ? this.file : declaration);
+  }
+
+  /** Identifiers spelled `name` in the top-level statement holding `node`, or anywhere when `node` is the file. */
+  identifiersIn(name: string, node: ts.Node): ts.Identifier[] {
+    if (ts.isSourceFile(node)) return this.facts.flatMap((f) => f.identifiers.get(name) ?? []);
+    return this.factsOf(node)?.identifiers.get(name) ?? [];
   }
 
   /** The name is assigned somewhere it can be seen from `declaration`. */

@@ -1,0 +1,114 @@
+/**
+ * The UI test: what a user sees in the workbench, driven with the keyboard as a user would.
+ * It opens demo.py, sees the squiggles and the Problems panel, the hover, applies the quick fix
+ * from the lightbulb menu and measures the second call, whose results open in a webview. Each
+ * step saves a screenshot (media/screenshots/, shown in the README).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import type { CodeServer } from './code-server';
+import { SCREENSHOTS_DIR } from './paths';
+
+const STEP_TIMEOUT_MS = 30_000;
+/** Measuring loads onnxruntime and times three models. */
+const MEASURE_TIMEOUT_MS = 60_000;
+/** Line 6 after the quick fix, up to where the inner call's inlay hint (→ (64, 4)) is drawn. */
+const FIXED_LINE = "d = np.einsum('ij,jl->il', a, np.einsum('jk,kl->jl', b, c)";
+
+/** The editor's visible text; Monaco renders spaces as no-break spaces. */
+async function editorText(page: Page): Promise<string> {
+  return (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+async function quickInput(page: Page, keys: string, text: string): Promise<void> {
+  await page.keyboard.press(keys);
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+}
+
+async function goToPosition(page: Page, line: number, column: number): Promise<void> {
+  // The go-to-line box opens with its ':' prefix, which fill() replaces.
+  await quickInput(page, 'Control+G', `:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+async function expectText(locator: Locator, text: string, timeout = STEP_TIMEOUT_MS): Promise<void> {
+  await locator.filter({ hasText: text }).first().waitFor({ state: 'visible', timeout });
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  console.log(`e2e: screenshot ${path.relative(process.cwd(), file)}`);
+}
+
+async function openFile(page: Page, name: string): Promise<void> {
+  await quickInput(page, 'Control+P', name);
+  await expectText(page.locator('.quick-input-list .monaco-list-row'), name);
+  await page.keyboard.press('Enter');
+  await expectText(page.locator('.tabs-container .tab'), name);
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+}
+
+function measureWebview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+}
+
+export async function runUiTest(browser: Browser, server: CodeServer, workspace: string, failureScreenshot: string): Promise<void> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  try {
+    await page.goto(server.url(workspace));
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
+    await expectText(page.locator('.explorer-folders-view .monaco-list-row'), 'demo.py');
+
+    // The two wasted-work findings: squiggles in the editor, rows in the Problems panel.
+    await openFile(page, 'demo.py');
+    await page.locator('.monaco-editor .squiggly-warning').nth(1).waitFor({ state: 'attached' });
+    await page.keyboard.press('Control+Shift+M');
+    await expectText(page.locator('.markers-panel .monaco-list-row'), '256× fewer');
+    await expectText(page.locator('.markers-panel .monaco-list-row'), '11.3× fewer');
+    await shoot(page, 'diagnostics');
+
+    // Hover on the first call (Ctrl+K Ctrl+I: moving the mouse does not show hovers reliably headless).
+    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    await goToPosition(page, 6, 8);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await expectText(page.locator('.monaco-hover'), 'best order (optimal)');
+    await shoot(page, 'hover');
+    await page.keyboard.press('Escape');
+
+    // The quick fix, from the code action menu (Ctrl+.).
+    await page.keyboard.press('Control+.');
+    // The preferred fix comes first, focused: Enter applies it (a click is caught by the menu's pointer block).
+    const fix = page.locator('.action-widget .monaco-list-row.focused').filter({ hasText: 'Contract pairwise in the best order' });
+    await fix.waitFor({ state: 'visible' });
+    await shoot(page, 'quick-fix');
+    await page.keyboard.press('Enter');
+    for (let waited = 0; !(await editorText(page)).includes(FIXED_LINE); waited += 100) {
+      if (waited > STEP_TIMEOUT_MS) throw new Error(`the quick fix did not change line 6 to ${FIXED_LINE}…:\n${await editorText(page)}`);
+      await page.waitForTimeout(100);
+    }
+
+    // Measure the second call from the command palette; the results open in a webview.
+    await goToPosition(page, 11, 8);
+    await quickInput(page, 'F1', '>einsight: Measure Contraction Speedup');
+    await expectText(page.locator('.quick-input-list .monaco-list-row'), 'Measure Contraction Speedup');
+    await page.keyboard.press('Enter');
+    const webview = measureWebview(page);
+    await webview.locator('.verdict').waitFor({ state: 'visible', timeout: MEASURE_TIMEOUT_MS });
+    await expectText(webview.locator('h1, p.meta'), 'ij,jk,kl->il');
+    await webview.locator('svg.chart').first().waitFor({ state: 'visible' });
+    await shoot(page, 'measure');
+  } catch (error) {
+    await page.screenshot({ path: failureScreenshot }).catch(() => undefined);
+    throw error;
+  } finally {
+    await page.close();
+  }
+}
