@@ -105,7 +105,7 @@ function fuse(
   const symbolic = sizes.some((s) => s.symbol !== null);
   const baselines = ordered.map((m) => m.baseline?.flops ?? null);
   const baselineFlops = baselines.every((f) => f !== null) ? baselines.reduce((a, b) => a! + b!, 0n) : null;
-  const best = cache.best(contraction, options.bestOptimizer, symbolic);
+  const best = cache.best(contraction, options, symbolic);
   return {
     id,
     members: ordered.map((m) => m.id),

@@ -6,7 +6,7 @@
  */
 import type { Contraction, Dim } from '../core/contraction';
 import type { PathStep } from '../core/cost';
-import type { LinearPath, OptimizerName } from '../core/paths/types';
+import type { LinearPath, MemoryLimit, OptimizerName } from '../core/paths/types';
 
 /** Offsets [start, end) in the analysed text, in UTF-16 code units (what editors and JS use). */
 export interface SourceRange {
@@ -269,6 +269,8 @@ export interface AnalysisOptions {
   torchUsesOptEinsum?: boolean;
   /** The optimizer for the best path (default `auto-hq`). */
   bestOptimizer?: OptimizerName;
+  /** Largest intermediate the best path may create (elements, or `max_input`); none by default. */
+  memoryLimit?: MemoryLimit;
   /** Numeric stand-in for sizes that stay symbolic (default 64). */
   defaultSize?: number;
   /** TypeScript/JavaScript: modules whose `einsum` export is an einsum site (`einsight.typescript.einsumModules`). */

@@ -52,22 +52,22 @@ export class CostCache {
     return core;
   }
 
-  price(c: Contraction, spec: BaselineSpec, bestOptimizer: AnalysisOptions['bestOptimizer'], symbolic: boolean): PricedContraction | RangeError {
-    const key = JSON.stringify([c.inputs, c.output, c.sizes, spec, bestOptimizer]);
+  price(c: Contraction, spec: BaselineSpec, search: BestSearch, symbolic: boolean): PricedContraction | RangeError {
+    const key = JSON.stringify([c.inputs, c.output, c.sizes, spec, search.bestOptimizer, search.memoryLimit]);
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = computePrice(c, spec, bestOptimizer ?? 'auto-hq', symbolic);
+      entry = computePrice(c, spec, search, symbolic);
       if (this.entries.size >= CACHE_LIMIT) this.entries.clear();
       this.entries.set(key, entry);
     }
     return entry;
   }
 
-  best(c: Contraction, bestOptimizer: AnalysisOptions['bestOptimizer'], symbolic: boolean): BestCost {
-    const key = JSON.stringify([c.inputs, c.output, c.sizes, 'best', bestOptimizer]);
+  best(c: Contraction, search: BestSearch, symbolic: boolean): BestCost {
+    const key = JSON.stringify([c.inputs, c.output, c.sizes, 'best', search.bestOptimizer, search.memoryLimit]);
     let entry = this.bests.get(key);
     if (!entry) {
-      const best = bestPath(c, bestOptimizer ?? 'auto-hq');
+      const best = bestPath(c, search);
       entry = { ...summarize(best, null, best.path, symbolic), optimizer: best.optimizer };
       if (this.bests.size >= CACHE_LIMIT) this.bests.clear();
       this.bests.set(key, entry);
@@ -76,7 +76,10 @@ export class CostCache {
   }
 }
 
-function computePrice(c: Contraction, spec: BaselineSpec, optimizer: NonNullable<AnalysisOptions['bestOptimizer']>, symbolic: boolean): PricedContraction | RangeError {
+/** What the best path is searched with. */
+export type BestSearch = Pick<AnalysisOptions, 'bestOptimizer' | 'memoryLimit'>;
+
+function computePrice(c: Contraction, spec: BaselineSpec, search: BestSearch, symbolic: boolean): PricedContraction | RangeError {
   let baseline: Baseline;
   try {
     baseline = baselineCost(c, spec, symbolic);
@@ -84,7 +87,7 @@ function computePrice(c: Contraction, spec: BaselineSpec, optimizer: NonNullable
     if (error instanceof RangeError) return error;
     throw error;
   }
-  const found = bestPath(c, optimizer);
+  const found = bestPath(c, search);
   let best: BestCost = { ...summarize(found, null, found.path, symbolic), optimizer: found.optimizer };
   // A heuristic best can lose to the library's own path on very large contractions: keep the cheaper.
   if (baseline.flops < best.flops && baseline.steps) {
@@ -95,14 +98,15 @@ function computePrice(c: Contraction, spec: BaselineSpec, optimizer: NonNullable
 }
 
 /** The optimizer's path and its cost (only what the model reports, unlike `analyzeContraction`). */
-function bestPath(c: Contraction, optimizer: OptimizerName): PathCost & { optimizer: OptimizerName } {
-  const { path, optimizer: used } = optimizePath(toPathProblem(c), { optimizer });
+function bestPath(c: Contraction, search: BestSearch): PathCost & { optimizer: OptimizerName } {
+  const options = { optimizer: search.bestOptimizer ?? 'auto-hq', memoryLimit: search.memoryLimit ?? null };
+  const { path, optimizer: used } = optimizePath(toPathProblem(c), options);
   return { ...costOfPath(c, path), optimizer: used };
 }
 
 /** The analysis options a site's costs depend on. */
 export function optionsKey(options: AnalysisOptions, env: BaselineEnvironment): string {
-  return JSON.stringify([env.torchUsesOptEinsum, options.dims, options.defaultSize, options.bestOptimizer]);
+  return JSON.stringify([env.torchUsesOptEinsum, options.dims, options.defaultSize, options.bestOptimizer, options.memoryLimit]);
 }
 
 /** Everything about a site its costs depend on, apart from the analysis options. */
@@ -163,7 +167,7 @@ function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvir
     return fail('EIN003', error.message, { kind: 'equation', ...error.range });
   }
   const symbolic = contraction.sizes.some((size) => size.symbol !== null);
-  const priced = cache.price(contraction, baselineSpec(s, contraction.inputs.length, env), options.bestOptimizer, symbolic);
+  const priced = cache.price(contraction, baselineSpec(s, contraction.inputs.length, env), options, symbolic);
   if (priced instanceof RangeError) {
     return fail('EIN002', `the path given to optimize= does not fit this contraction: ${priced.message}`, { kind: 'optimize' });
   }

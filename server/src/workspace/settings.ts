@@ -82,7 +82,7 @@ export function parseSettings(raw: unknown): ParsedSettings {
 }
 
 /** What the analysis reads from the settings. */
-export function analysisOptions(settings: EinsightSettings): AnalysisOptions & { memoryLimit: MemoryLimit } {
+export function analysisOptions(settings: EinsightSettings): AnalysisOptions {
   return {
     dims: settings.dimensions,
     minSpeedup: settings.minSpeedup,
