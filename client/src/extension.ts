@@ -12,7 +12,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { registerMeasure } from './measure';
+import { registerMeasure, type MeasureSettings } from './measure';
 import { CLI_SCRIPT_CANDIDATES, locateInExtension, SERVER_MODULE_CANDIDATES } from './paths';
 import { STATUS_NOTIFICATION, StatusBar, type AnalysisStatus } from './status';
 
@@ -57,7 +57,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(COMMANDS.fixAll, () => fixAllInActiveEditor(languageClient)),
   );
   registerMeasure(context, measureSettings, locateInExtension(context.extensionPath, CLI_SCRIPT_CANDIDATES));
-  await languageClient.start();
+  // Not awaited: activation ends without waiting for the server process to boot (requests wait for it).
+  languageClient.start().catch((error) => outputChannel.error(`einsight: the language server did not start: ${String(error)}`));
 }
 
 export async function deactivate(): Promise<void> {
@@ -65,9 +66,14 @@ export async function deactivate(): Promise<void> {
   client = undefined;
 }
 
-function measureSettings(): { dimensions: Record<string, number>; maxMemoryMB: number } {
+function measureSettings(): MeasureSettings {
   const config = vscode.workspace.getConfiguration('einsight', vscode.window.activeTextEditor?.document.uri);
-  return { dimensions: config.get('dimensions', {}), maxMemoryMB: config.get('measure.maxMemoryMB', 2048) };
+  return {
+    dimensions: config.get('dimensions', {}),
+    maxMemoryMB: config.get('measure.maxMemoryMB', 2048),
+    runs: config.get('measure.runs', 10),
+    executionProvider: config.get<'cpu' | 'cuda'>('measure.executionProvider', 'cpu'),
+  };
 }
 
 async function fixAllInActiveEditor(languageClient: LanguageClient): Promise<void> {

@@ -90,6 +90,9 @@ test('the extension manifest declares every setting with the server defaults', (
     'einsight.inlayHints.enable': DEFAULT_SETTINGS.inlayHints.enable,
     'einsight.measure.maxMemoryMB': DEFAULT_SETTINGS.measure.maxMemoryMB,
     'einsight.typescript.einsumModules': DEFAULT_SETTINGS.typescript.einsumModules,
+    // Read by the client's measure command only (client/src/extension.ts), not by the server.
+    'einsight.measure.runs': 10,
+    'einsight.measure.executionProvider': 'cpu',
   };
   assert.deepEqual(Object.keys(properties).sort(), Object.keys(defaults).sort());
   for (const [key, value] of Object.entries(defaults)) assert.deepEqual(properties[key].default, value, key);
