@@ -8,7 +8,7 @@ import { costOfPath, toPathProblem, validatePath } from 'einsight-server/core/co
 import { EquationError, bindShapes, parseEquation } from 'einsight-server/core/equation';
 import { optimizePath } from 'einsight-server/core/paths/index';
 import type { OptimizerName } from 'einsight-server/core/paths/types';
-import { scientific } from 'einsight-server/cli/format';
+import { scientific } from 'einsight-server/core/counts';
 import { mutate, mutateShapes, randomEquation, type Random } from './generate';
 
 export interface Failure {

@@ -1,5 +1,5 @@
 /** Seeded generators of equations, shapes and mutations for the fuzzers. */
-import { seededRandom } from 'einsight-server/core/paths/greedy';
+import { seededRandom } from 'einsight-server/core/random';
 
 export type Random = () => number;
 

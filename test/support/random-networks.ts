@@ -1,5 +1,5 @@
 /** Seeded random contractions for property tests and benchmarks. */
-import { seededRandom } from 'einsight-server/core/paths/greedy';
+import { seededRandom } from 'einsight-server/core/random';
 import type { PathProblem } from 'einsight-server/core/paths/types';
 
 export interface RandomNetworkOptions {

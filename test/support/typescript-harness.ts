@@ -6,6 +6,7 @@
  * happen in the same order, which one more draw after the run checks.
  */
 import { readFileSync } from 'node:fs';
+import { seededRandom } from 'einsight-server/core/random';
 import path from 'node:path';
 import ts from 'typescript';
 import type { AnalysisOptions, ContractionSite, FileAnalysis, SourceRange } from 'einsight-server/analysis/model';
@@ -117,18 +118,6 @@ export function runSnippet(source: string, modules: Record<string, unknown>, fil
   } finally {
     Math.random = random;
   }
-}
-
-/** mulberry32: a small seeded generator, enough to make tfjs's unseeded random ops repeatable. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function toPlain(value: unknown): unknown {

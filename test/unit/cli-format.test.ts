@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ratio, scientific, toJson } from 'einsight-server/cli/format';
+import { flopRatio as ratio, scientific } from 'einsight-server/core/counts';
+import { toJson } from 'einsight-server/cli/format';
 
 describe('scientific', () => {
   it("prints like Python's {:.3e}, rounding from the digits", () => {

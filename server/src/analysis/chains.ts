@@ -6,7 +6,7 @@ import type { Contraction, LabelSize } from '../core/contraction';
 import { formatEquation } from '../core/equation';
 import type { CostCache } from './evaluate';
 import type { AnalysisOptions, ChainInfo, ChainLink, ContractionSite, OperandInfo } from './model';
-import { flopRatio } from './numbers';
+import { flopRatio } from '../core/counts';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 

@@ -4,7 +4,8 @@
  */
 import { treeText } from './matmul';
 import type { ChainInfo, ContractionSite, FileAnalysis, Finding, RuleCode, ScalarFactor, ScalarTarget, SiteDiagnostic } from './model';
-import { flopRatio, formatCount, formatSpeedup } from './numbers';
+import { flopRatio } from '../core/counts';
+import { formatCount, formatSpeedup } from './numbers';
 
 export const RULES: Record<RuleCode, { name: string; summary: string }> = {
   EIN001: { name: 'wasted-flops', summary: 'The library runs this contraction in a costlier order than the best path.' },

@@ -10,7 +10,7 @@ import type { OptimizerName } from '../core/paths/types';
 import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, type ParsedEquation } from '../core/equation';
 import { baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
 import type { AnalysisOptions, Baseline, BestCost, RuleCode, SiteSyntax } from './model';
-import { flopRatio } from './numbers';
+import { flopRatio } from '../core/counts';
 
 /** Where a site-level error points: inside the equation text, or at a part of the call. */
 export type ErrorAnchor =

@@ -1,7 +1,7 @@
 /** The text and JSON forms of `einsight measure` (the extension shows both: Output channel and webview). */
 import type { MeasureReport, MeasuredVariant } from '../measure/measure';
 import { formatMB } from '../measure/measure';
-import { scientific } from './format';
+import { scientific } from '../core/counts';
 
 /** Where the measured contraction is in the source, when it came from a file. */
 export interface MeasureSource {

@@ -1,7 +1,7 @@
 /** The text and JSON forms of `einsight path`, modelled on opt_einsum's PathInfo printout. */
 import type { ContractionAnalysis } from '../core/analyze';
 import { formatEquation, formatTerm } from '../core/equation';
-import { ratio, scientific } from './format';
+import { flopRatio, scientific } from '../core/counts';
 
 export function pathReportText(a: ContractionAnalysis): string {
   const c = a.contraction;
@@ -16,7 +16,7 @@ export function pathReportText(a: ContractionAnalysis): string {
     `      Naive FLOP count:  ${scientific(naive.flops)}`,
     `   Left-to-right FLOPs:  ${scientific(leftToRight.flops)}`,
     `  Optimized FLOP count:  ${scientific(best.flops)}`,
-    `   Theoretical speedup:  ${pythonExponent(ratio(naive.flops, best.flops))}`,
+    `   Theoretical speedup:  ${pythonExponent(flopRatio(naive.flops, best.flops))}`,
     `  Largest intermediate:  ${scientific(best.largest)} elements`,
   ];
   if (a.symbolic) {
@@ -51,8 +51,8 @@ export function pathReportJson(a: ContractionAnalysis): Record<string, unknown> 
     naive: { flops: naive.flops, scaling: naive.scaling },
     leftToRight: { flops: leftToRight.flops, largest: leftToRight.largest, path: leftToRight.path },
     optimized: { flops: best.flops, scaling: best.scaling, largest: best.largest },
-    speedup: ratio(naive.flops, best.flops),
-    speedupOverLeftToRight: ratio(leftToRight.flops, best.flops),
+    speedup: flopRatio(naive.flops, best.flops),
+    speedupOverLeftToRight: flopRatio(leftToRight.flops, best.flops),
     steps: best.steps.map((s) => ({
       positions: s.positions,
       equation: s.equation,

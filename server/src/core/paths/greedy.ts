@@ -5,6 +5,7 @@
  * tries a few other local costs and keeps whichever path has the fewest FLOPs;
  * `random-greedy` samples Boltzmann-weighted choices from a seeded generator.
  */
+import { seededRandom } from '../random';
 import { MinHeap } from './heap';
 import { labelSets, sizeOf } from './labelsets';
 import { pathScore } from './evaluate';
@@ -203,18 +204,6 @@ export function bestOf(problem: PathProblem, objective: 'flops' | 'size', paths:
     }
   }
   return best;
-}
-
-/** Mulberry32: small, fast and reproducible from a 32-bit seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
