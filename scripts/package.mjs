@@ -164,7 +164,10 @@ function stage(target, manifest) {
   for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) {
     if (existsSync(path.join(ROOT, file))) copyFileSync(path.join(ROOT, file), path.join(dir, file));
   }
-  for (const folder of ['media', 'syntaxes']) cpSync(path.join(ROOT, folder), path.join(dir, folder), { recursive: true });
+  // docs/ holds the rule pages the README and the diagnostics link to.
+  for (const folder of ['media', 'syntaxes', 'docs']) {
+    if (existsSync(path.join(ROOT, folder))) cpSync(path.join(ROOT, folder), path.join(dir, folder), { recursive: true });
+  }
   copyTree(BUNDLE_DIR, path.join(dir, 'dist'));
 
   // onnxruntime-node as the runner requires it, from dist/node_modules; of its binaries only this target's.
@@ -188,9 +191,7 @@ function vsce(stageDir, target, vsixPath) {
     // The README's screenshots are packaged (media/screenshots) and linked relatively, which
     // VS Code's extension page resolves inside the installed extension.
     '--no-rewrite-relative-links',
-    '--allow-missing-repository',
   ];
-  if (!existsSync(path.join(stageDir, 'LICENSE'))) args.push('--skip-license');
   const run = spawnSync(process.execPath, args, { cwd: stageDir, stdio: ['ignore', 'inherit', 'inherit'] });
   if (run.status !== 0) throw new Error(`vsce package failed for ${target} (exit ${run.status})`);
 }

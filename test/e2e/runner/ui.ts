@@ -11,6 +11,8 @@ import type { CodeServer } from './code-server';
 import { SCREENSHOTS_DIR } from './paths';
 
 const STEP_TIMEOUT_MS = 30_000;
+/** The window, and so each screenshot. */
+const SCREEN = { width: 1600, height: 1000 };
 /** Measuring loads onnxruntime and times three models. */
 const MEASURE_TIMEOUT_MS = 60_000;
 /** Line 6 after the quick fix, up to where the inner call's inlay hint (→ (64, 4)) is drawn. */
@@ -39,9 +41,9 @@ async function expectText(locator: Locator, text: string, timeout = STEP_TIMEOUT
   await locator.filter({ hasText: text }).first().waitFor({ state: 'visible', timeout });
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
+async function shoot(page: Page, name: string, clip?: { width: number; height: number }): Promise<void> {
   const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, clip: clip && { x: 0, y: 0, ...clip } });
   console.log(`e2e: screenshot ${path.relative(process.cwd(), file)}`);
 }
 
@@ -59,7 +61,7 @@ function measureWebview(page: Page): FrameLocator {
 
 export async function runUiTest(browser: Browser, server: CodeServer, workspace: string, failureScreenshot: string): Promise<void> {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const page = await browser.newPage({ viewport: SCREEN });
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   try {
     await page.goto(server.url(workspace));
@@ -75,12 +77,16 @@ export async function runUiTest(browser: Browser, server: CodeServer, workspace:
     await shoot(page, 'diagnostics');
 
     // Hover on the first call (Ctrl+K Ctrl+I: moving the mouse does not show hovers reliably headless).
+    // A hover is at most a quarter of the editor's height (or 250 px): in a tall window the whole
+    // plan fits, and the screenshot keeps the top of it.
+    await page.setViewportSize({ width: SCREEN.width, height: 2400 });
     await page.locator('.editor-instance .monaco-editor textarea').first().focus();
     await goToPosition(page, 6, 8);
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
     await expectText(page.locator('.monaco-hover'), 'best order (optimal)');
-    await shoot(page, 'hover');
+    await shoot(page, 'hover', SCREEN);
+    await page.setViewportSize(SCREEN);
     await page.keyboard.press('Escape');
 
     // The quick fix, from the code action menu (Ctrl+.).
@@ -104,6 +110,9 @@ export async function runUiTest(browser: Browser, server: CodeServer, workspace:
     await webview.locator('.verdict').waitFor({ state: 'visible', timeout: MEASURE_TIMEOUT_MS });
     await expectText(webview.locator('h1, p.meta'), 'ij,jk,kl->il');
     await webview.locator('svg.chart').first().waitFor({ state: 'visible' });
+    // The command also shows its text report in the Output panel; hide the panel so the charts show.
+    await page.keyboard.press('Control+J');
+    await page.locator('.part.panel').waitFor({ state: 'hidden' });
     await shoot(page, 'measure');
   } catch (error) {
     await page.screenshot({ path: failureScreenshot }).catch(() => undefined);

@@ -1,5 +1,6 @@
 /**
- * Runs the mocha suites (test/e2e/suite) in code-server's extension host: the workbench is
+ * Runs tests — the mocha suites (test/e2e/suite), or the activation benchmark's probe — in
+ * code-server's extension host: the workbench is
  * opened with `extensionDevelopmentPath` (the empty host extension) and `extensionTestsPath`
  * in its URL payload, and reports the tests' output and exit code through the page functions
  * codeAutomationLog and codeAutomationExit — the web counterpart of @vscode/test-electron.
