@@ -24,3 +24,24 @@ describe('the memoryLimit analysis option (einsight.memoryLimit)', () => {
     assert.deepEqual(tight?.path, [[0, 1, 2, 3]]);
   });
 });
+
+describe('path searches the analysis runs on behalf of the library', () => {
+  it("never stall the analysis: optimize='branch-all' on 16 operands is priced with greedy past the budget", async () => {
+    // A ring of 16 matrices: branch-all alone would explore millions of orders.
+    const letters = 'abcdefghijklmnopq';
+    const terms = Array.from({ length: 16 }, (_, k) => letters[k] + letters[k + 1]).join(',');
+    const names = Array.from({ length: 16 }, (_, k) => `m${k}`);
+    const hint = names.map((n) => `${n}[6, 6]`).join(' ');
+    const text = [
+      'import numpy as np',
+      '',
+      `def ring(${names.join(', ')}):`,
+      `    # einsight: ${hint}`,
+      `    return np.einsum('${terms}->aq', ${names.join(', ')}, optimize='branch-all')`,
+      '',
+    ].join('\n');
+    const site = (await analyzePython(text)).sites[0];
+    assert.ok(site.baseline);
+    assert.equal(site.baseline.path.length, 15);
+  });
+});

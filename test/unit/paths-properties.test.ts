@@ -164,3 +164,30 @@ describe('dp with outer products', () => {
     assert.ok(connected > optimal);
   });
 });
+
+describe('time budgets', () => {
+  it('gives way to greedy when an exhaustive search runs out of its budget', () => {
+    const dense = randomNetwork({ operands: 16, regularity: 6, outputs: 2, seed: 3 });
+    const result = optimizePath(dense, { optimizer: 'branch-all', timeBudgetMs: 20 });
+    assert.equal(result.optimizer, 'greedy');
+    assert.equal(result.fellBackFrom, 'branch-all');
+    validatePath(16, result.path);
+  });
+
+  it('with a budget, too many operands for optimal or dp is a fallback, not an error', () => {
+    const wide = randomNetwork({ operands: 40, regularity: 3, outputs: 2, seed: 4 });
+    for (const optimizer of ['optimal', 'dp'] as const) {
+      const result = optimizePath(wide, { optimizer, timeBudgetMs: 50 });
+      assert.equal(result.fellBackFrom, optimizer);
+      validatePath(40, result.path);
+    }
+    assert.throws(() => optimizePath(wide, { optimizer: 'optimal' }), /optimal searches at most 20 operands/);
+  });
+
+  it('random-greedy stops its trials at the deadline with a valid path', () => {
+    const big = randomNetwork({ operands: 300, regularity: 3, outputs: 2, seed: 5 });
+    const result = optimizePath(big, { optimizer: 'random-greedy', timeBudgetMs: 1 });
+    assert.equal(result.optimizer, 'random-greedy');
+    validatePath(300, result.path);
+  });
+});

@@ -119,6 +119,12 @@ export function summarize(cost: PathCost | null, naive: NaiveCost | null, path: 
   };
 }
 
+/**
+ * Each path search of the analysis may take this long before greedy takes over, so a huge
+ * contraction (or `optimize='branch-all'` on many operands) never stalls the editor.
+ */
+export const SEARCH_BUDGET_MS = 250;
+
 /** Prices the baseline. Throws RangeError for an explicit path that does not fit the contraction. */
 export function baselineCost(c: Contraction, s: BaselineSpec, symbolic: boolean): Baseline {
   const n = c.inputs.length;
@@ -129,7 +135,10 @@ export function baselineCost(c: Contraction, s: BaselineSpec, symbolic: boolean)
   let path: LinearPath;
   if (s.method === 'explicit-path' || s.method === 'written-order') path = s.path!;
   else if (s.method === 'left-to-right') path = leftToRightPath(n);
-  else path = optimizePath(toPathProblem(c), { optimizer: s.optimizer!, memoryLimit: memoryLimit(c, s.memoryLimit) }).path;
+  else {
+    const options = { optimizer: s.optimizer!, memoryLimit: memoryLimit(c, s.memoryLimit), timeBudgetMs: SEARCH_BUDGET_MS };
+    path = optimizePath(toPathProblem(c), options).path;
+  }
   return { ...summarize(costOfPath(c, path), null, path, symbolic), ...common };
 }
 

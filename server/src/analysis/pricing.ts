@@ -8,9 +8,10 @@ import { costOfPath, toPathProblem, type PathCost } from '../core/cost';
 import { optimizePath } from '../core/paths/index';
 import type { OptimizerName } from '../core/paths/types';
 import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, type ParsedEquation } from '../core/equation';
-import { baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
+import { SEARCH_BUDGET_MS, baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
 import type { AnalysisOptions, Baseline, BestCost, RuleCode, SiteSyntax } from './model';
 import { flopRatio } from '../core/counts';
+import { isTooDeep } from './too-deep';
 
 /** Where a site-level error points: inside the equation text, or at a part of the call. */
 export type ErrorAnchor =
@@ -34,6 +35,11 @@ interface PricedContraction {
 }
 
 const CACHE_LIMIT = 20_000;
+/**
+ * Longer keys (a megabyte equation) are not kept: the limit counts entries, and a few such
+ * entries would hold hundreds of megabytes; pricing them again costs no more than the first time.
+ */
+const MAX_CACHED_KEY = 100_000;
 
 /** Prices by contraction and baseline, shared across analyses so re-analysis after an edit is cheap. */
 export class CostCache {
@@ -47,7 +53,7 @@ export class CostCache {
     if (!core) {
       core = computeSafely(s, options, env, this);
       if (this.sites.size >= CACHE_LIMIT) this.sites.clear();
-      this.sites.set(key, core);
+      if (key.length <= MAX_CACHED_KEY) this.sites.set(key, core);
     }
     return core;
   }
@@ -58,7 +64,7 @@ export class CostCache {
     if (!entry) {
       entry = computePrice(c, spec, search, symbolic);
       if (this.entries.size >= CACHE_LIMIT) this.entries.clear();
-      this.entries.set(key, entry);
+      if (key.length <= MAX_CACHED_KEY) this.entries.set(key, entry);
     }
     return entry;
   }
@@ -70,7 +76,7 @@ export class CostCache {
       const best = bestPath(c, search);
       entry = { ...summarize(best, null, best.path, symbolic), optimizer: best.optimizer };
       if (this.bests.size >= CACHE_LIMIT) this.bests.clear();
-      this.bests.set(key, entry);
+      if (key.length <= MAX_CACHED_KEY) this.bests.set(key, entry);
     }
     return entry;
   }
@@ -99,7 +105,7 @@ function computePrice(c: Contraction, spec: BaselineSpec, search: BestSearch, sy
 
 /** The optimizer's path and its cost (only what the model reports, unlike `analyzeContraction`). */
 function bestPath(c: Contraction, search: BestSearch): PathCost & { optimizer: OptimizerName } {
-  const options = { optimizer: search.bestOptimizer ?? 'auto-hq', memoryLimit: search.memoryLimit ?? null };
+  const options = { optimizer: search.bestOptimizer ?? 'auto-hq', memoryLimit: search.memoryLimit ?? null, timeBudgetMs: SEARCH_BUDGET_MS };
   const { path, optimizer: used } = optimizePath(toPathProblem(c), options);
   return { ...costOfPath(c, path), optimizer: used };
 }
@@ -127,11 +133,15 @@ export function siteKey(s: SiteSyntax): string {
   ]);
 }
 
-/** A defect in pricing one site leaves that site unpriced instead of failing the whole analysis. */
+/**
+ * A defect in pricing one site leaves that site unpriced instead of failing the whole analysis;
+ * a contraction too large to price without overflowing the stack is reported for the file.
+ */
 function computeSafely(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, cache: CostCache): SiteCore {
   try {
     return computeCore(s, options, env, cache);
-  } catch {
+  } catch (error) {
+    if (isTooDeep(error)) throw error;
     return { contraction: null, normalizedEquation: null, baseline: null, best: null, speedup: null, symbolic: false, error: null };
   }
 }

@@ -10,7 +10,7 @@
  * is under a cap, which grows geometrically until the whole graph is solved: exact, and
  * fast because expensive partial solutions are never combined.
  */
-import { BudgetExceeded, LabelSpace, NoPathWithinLimit, deadlineFrom, labelSets } from './labelsets';
+import { BudgetExceeded, LabelSpace, NoPathWithinLimit, TooManyOperands, deadlineFrom, labelSets } from './labelsets';
 import { optimalPath } from './optimal';
 import { treeToSsa, type ContractionTree, type SsaPath } from './ssa';
 import type { PathProblem } from './types';
@@ -38,7 +38,7 @@ interface Entry {
 export function dpPath(problem: PathProblem, options: DpOptions): SsaPath {
   const n = problem.inputs.length;
   if (n > DP_MAX_OPERANDS) {
-    throw new RangeError(`dp supports at most ${DP_MAX_OPERANDS} operands (got ${n}); use greedy or random-greedy`);
+    throw new TooManyOperands(`dp supports at most ${DP_MAX_OPERANDS} operands (got ${n}); use greedy or random-greedy`);
   }
   const deadline = deadlineFrom(options.budgetMs);
   const search = new ConnectedSearch(problem, options.searchOuter ?? false, deadline);

@@ -7,7 +7,7 @@
  */
 import { seededRandom } from '../random';
 import { MinHeap } from './heap';
-import { labelSets, sizeOf } from './labelsets';
+import { deadlineFrom, labelSets, sizeOf } from './labelsets';
 import { pathScore } from './evaluate';
 import type { SsaPath } from './ssa';
 import type { PathProblem } from './types';
@@ -213,8 +213,9 @@ export function bestOf(problem: PathProblem, objective: 'flops' | 'size', paths:
  */
 export function randomGreedySsa(
   problem: PathProblem,
-  options: { repeats: number; seed: number; objective: 'flops' | 'size' },
+  options: { repeats: number; seed: number; objective: 'flops' | 'size'; budgetMs?: number },
 ): SsaPath {
+  const deadline = deadlineFrom(options.budgetMs);
   const random = seededRandom(options.seed);
   const gauss = () => {
     const u = Math.max(random(), Number.MIN_VALUE);
@@ -222,7 +223,8 @@ export function randomGreedySsa(
   };
   function* trials(): Generator<SsaPath> {
     yield bestGreedySsa(problem, options.objective);
-    for (let trial = 1; trial < options.repeats; trial++) {
+    // Trials stop at the deadline: the best path so far is as valid as any.
+    for (let trial = 1; trial < options.repeats && performance.now() < deadline; trial++) {
       const temperature = 2 ** (random() * 4 - 3);
       const jitter: GreedyCost = (s12, s1, s2) => (1 + 0.01 * gauss()) * (s12 - s1 - s2);
       yield greedySsa(problem, jitter, thermalChooser(random, temperature, 8));

@@ -6,7 +6,7 @@ import { branchPath } from './branch';
 import { dpPath } from './dp';
 import { bestGreedySsa, bestOf, randomGreedySsa } from './greedy';
 import { solveWithSingleUseSummedFirst } from './reduce';
-import { BudgetExceeded, NoPathWithinLimit, labelSets, sizeOf } from './labelsets';
+import { BudgetExceeded, NoPathWithinLimit, TooManyOperands, labelSets, sizeOf } from './labelsets';
 import { optimalPath } from './optimal';
 import { pathScore } from './evaluate';
 import { ssaToLinear, type SsaPath } from './ssa';
@@ -30,8 +30,17 @@ export function optimizePath(problem: PathProblem, options: OptimizeOptions = {}
   if (n <= 2) return { path: [n === 1 ? [0] : [0, 1]], optimizer };
   const limit = resolveMemoryLimit(options.memoryLimit ?? null, problem);
   const objective = options.objective ?? 'flops';
-  const { ssa, used } = run(optimizer, problem, limit, objective, options);
-  return { path: ssaToLinear(ssa, n), optimizer: used };
+  try {
+    const { ssa, used } = run(optimizer, problem, limit, objective, options);
+    return { path: ssaToLinear(ssa, n), optimizer: used };
+  } catch (error) {
+    // With a budget, an exhaustive search that runs out of time (or is asked for more
+    // operands than it can search) gives way to greedy instead of hanging the caller.
+    const outOfBudget = error instanceof BudgetExceeded || error instanceof TooManyOperands;
+    if (!outOfBudget || options.timeBudgetMs === undefined) throw error;
+    const { ssa, used } = run('greedy', problem, limit, objective, {});
+    return { path: ssaToLinear(ssa, n), optimizer: used, fellBackFrom: optimizer };
+  }
 }
 
 /** What opt_einsum 3.4's `auto` runs for n operands (torch and opt_einsum.contract use it). */
@@ -59,22 +68,23 @@ function run(
 ): { ssa: SsaPath; used: OptimizerName } {
   const n = problem.inputs.length;
   const seed = options.seed ?? 0;
+  const budgetMs = options.timeBudgetMs;
   switch (optimizer) {
     case 'optimal':
-      return { ssa: optimalPath(problem, { memoryLimit: limit, objective }), used: optimizer };
+      return { ssa: optimalPath(problem, { memoryLimit: limit, objective, budgetMs }), used: optimizer };
     case 'dp':
-      return { ssa: dpOrAllAtOnce(problem, limit, objective, undefined, options.searchOuter), used: optimizer };
+      return { ssa: dpOrAllAtOnce(problem, limit, objective, budgetMs, options.searchOuter), used: optimizer };
     case 'branch-all':
     case 'branch-2':
     case 'branch-1': {
       const nbranch = optimizer === 'branch-all' ? null : optimizer === 'branch-2' ? 2 : 1;
-      return { ssa: branchPath(problem, { nbranch, memoryLimit: limit, objective }), used: optimizer };
+      return { ssa: branchPath(problem, { nbranch, memoryLimit: limit, objective, budgetMs }), used: optimizer };
     }
     case 'greedy':
       if (limit < Infinity) {
         // opt_einsum's greedy ignores memory and runs branch-1 under a limit; we also keep a
         // plain greedy path when it happens to fit.
-        const bounded = branchPath(problem, { nbranch: 1, memoryLimit: limit, objective });
+        const bounded = branchPath(problem, { nbranch: 1, memoryLimit: limit, objective, budgetMs });
         const greedy = bestGreedySsa(problem, objective);
         if (pathScore(problem, greedy).largest > limit) return { ssa: bounded, used: 'branch-1' };
         const best = bestOf(problem, objective, [bounded, greedy]);
@@ -83,21 +93,21 @@ function run(
       return { ssa: bestGreedySsa(problem, objective), used: optimizer };
     case 'random-greedy':
       if (limit < Infinity) return run('greedy', problem, limit, objective, options);
-      return { ssa: randomGreedySsa(problem, { repeats: 32, seed, objective }), used: optimizer };
+      return { ssa: randomGreedySsa(problem, { repeats: 32, seed, objective, budgetMs }), used: optimizer };
     case 'auto':
     case 'auto-hq': {
       const hq = optimizer === 'auto-hq';
-      const budgetMs = options.timeBudgetMs ?? (hq ? DEFAULT_AUTO_HQ_BUDGET_MS : DEFAULT_AUTO_BUDGET_MS);
+      const autoBudgetMs = options.timeBudgetMs ?? (hq ? DEFAULT_AUTO_HQ_BUDGET_MS : DEFAULT_AUTO_BUDGET_MS);
       const fallback = () =>
         hq && limit === Infinity
-          ? { ssa: randomGreedySsa(problem, { repeats: 128, seed, objective }), used: 'random-greedy' as const }
+          ? { ssa: randomGreedySsa(problem, { repeats: 128, seed, objective, budgetMs: autoBudgetMs }), used: 'random-greedy' as const }
           : run('greedy', problem, limit, objective, options);
       try {
         if (n <= (hq ? AUTO_HQ_OPTIMAL_MAX : AUTO_OPTIMAL_MAX)) {
-          return { ssa: optimalPath(problem, { memoryLimit: limit, objective, budgetMs }), used: 'optimal' };
+          return { ssa: optimalPath(problem, { memoryLimit: limit, objective, budgetMs: autoBudgetMs }), used: 'optimal' };
         }
         if (n <= (hq ? AUTO_HQ_DP_MAX : AUTO_DP_MAX)) {
-          return { ssa: dpOrAllAtOnce(problem, limit, objective, budgetMs), used: 'dp' };
+          return { ssa: dpOrAllAtOnce(problem, limit, objective, autoBudgetMs), used: 'dp' };
         }
       } catch (error) {
         if (!(error instanceof BudgetExceeded)) throw error;

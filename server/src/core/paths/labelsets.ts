@@ -111,3 +111,11 @@ export class NoPathWithinLimit extends Error {
     this.name = 'NoPathWithinLimit';
   }
 }
+
+/** An exact search asked to handle more operands than it can in reasonable time. */
+export class TooManyOperands extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TooManyOperands';
+  }
+}

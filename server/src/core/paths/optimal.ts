@@ -7,7 +7,7 @@
  * search may then end with one multi-operand step over whatever is left, which is also
  * searched exactly (a partition of the operands into intermediates).
  */
-import { BudgetExceeded, LabelSpace, deadlineFrom, labelSets } from './labelsets';
+import { BudgetExceeded, LabelSpace, TooManyOperands, deadlineFrom, labelSets } from './labelsets';
 import { treeToSsa, type ContractionTree, type SsaPath } from './ssa';
 import type { PathProblem } from './types';
 
@@ -23,7 +23,7 @@ export interface SubsetSearchOptions {
 export function optimalPath(problem: PathProblem, options: SubsetSearchOptions): SsaPath {
   const n = problem.inputs.length;
   if (n > OPTIMAL_MAX_OPERANDS) {
-    throw new RangeError(`optimal searches at most ${OPTIMAL_MAX_OPERANDS} operands exactly (got ${n}); use dp, greedy or auto`);
+    throw new TooManyOperands(`optimal searches at most ${OPTIMAL_MAX_OPERANDS} operands exactly (got ${n}); use dp, greedy or auto`);
   }
   const table = new SubsetTable(problem);
   const deadline = deadlineFrom(options.budgetMs);

@@ -31,7 +31,11 @@ export interface OptimizeOptions {
   objective?: 'flops' | 'size';
   /** Seed for the randomised optimizers (deterministic for a given seed). */
   seed?: number;
-  /** Wall-clock budget for the exhaustive searches inside `auto` / `auto-hq`, in ms. */
+  /**
+   * Wall-clock budget in ms. `auto` / `auto-hq` always have one (100 / 1000 ms by default) and
+   * fall back to greedy when it runs out; any other optimizer given a budget does the same
+   * (also when it is asked for more operands than it can search), and says so in `fellBackFrom`.
+   */
   timeBudgetMs?: number;
   /** `dp` only: also join subgraphs that share no summed index (outer products); slower. */
   searchOuter?: boolean;
@@ -47,4 +51,6 @@ export interface OptimizedPath {
   path: LinearPath;
   /** The optimizer that produced the path (for `auto`, the one it chose). */
   optimizer: OptimizerName;
+  /** Set when the requested optimizer ran out of its time budget and greedy took over. */
+  fellBackFrom?: OptimizerName;
 }
