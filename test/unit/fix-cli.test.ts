@@ -134,7 +134,7 @@ test('unreadable, undecodable and unparsable files are reported with their locat
     [
       "einsight fix: cannot read 'missing.py': no such file or folder",
       'broken.py:3:7: syntax error; fix the file before applying fixes to it',
-      "einsight fix: cannot read 'latin1.py': not valid UTF-8",
+      "einsight fix: cannot read 'latin1.py': not valid UTF-8 at line 1",
       '',
     ].join('\n'),
   );

@@ -31,7 +31,8 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   const env = { torchUsesOptEinsum: (options.torchUsesOptEinsum ?? false) || input.importsOptEinsum };
   const common = optionsKey(options, env);
   const sites = input.sites.map((site, i) => evaluateSite(site, options, env, cache, `${input.siteKeys?.[i] ?? siteKey(site)}|${common}`));
-  for (const site of sites) site.diagnostics.push(...(input.siteDiagnostics?.get(site.id) ?? []));
+  // One at a time: a spread of a huge equation's diagnostics would overflow the stack.
+  for (const site of sites) for (const diagnostic of input.siteDiagnostics?.get(site.id) ?? []) site.diagnostics.push(diagnostic);
   for (const site of sites) {
     const factors = input.flow.scalars.get(site.id);
     if (factors && site.contraction && !site.dynamic) site.scalars = placeScalars(site.contraction, factors);

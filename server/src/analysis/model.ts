@@ -284,6 +284,11 @@ export interface FileAnalysis {
   findings: Finding[];
   /** Where the parser gave up (ERROR or missing tokens); the rest of the file is still analysed. */
   syntaxErrors: SourceRange[];
+  /**
+   * Set when the file could not be analysed at all (nesting deeper than the parser can
+   * follow): why, and where. Sites, chains and findings are then empty.
+   */
+  notAnalysed?: { reason: string; range: SourceRange };
 }
 
 /** Maps a range inside an equation's text to the source span covering it. */

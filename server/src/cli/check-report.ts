@@ -1,16 +1,22 @@
 /** `einsight check` output: one line per finding (text), or every site as one JSON document. */
 import type { ContractionSite, FileAnalysis, Finding, SourceRange } from '../analysis/model';
 import { toJson } from './format';
-import { LineIndex } from './line-index';
+
+/** Offsets of the analysed text to 1-based lines and columns; in a notebook, inside a cell. */
+export interface Locator {
+  position(offset: number): { line: number; column: number; cell?: number };
+}
 
 export interface FileReport {
   /** As shown to the user: relative to where the command ran, with `/` separators. */
   path: string;
   analysis: FileAnalysis;
-  lines: LineIndex;
+  lines: Locator;
 }
 
 export interface Located {
+  /** The notebook cell (1-based, as the notebook numbers them); absent for source files. */
+  cell?: number;
   line: number;
   column: number;
   endLine: number;
@@ -20,7 +26,21 @@ export interface Located {
 export function locate(report: FileReport, range: SourceRange): Located {
   const start = report.lines.position(range.start);
   const end = report.lines.position(range.end);
-  return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+  if (start.cell === undefined) return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+  // A range never leaves its cell; if it seems to, it ends where it starts.
+  const sameCell = end.cell === start.cell;
+  return {
+    cell: start.cell,
+    line: start.line,
+    column: start.column,
+    endLine: sameCell ? end.line : start.line,
+    endColumn: sameCell ? end.column : start.column,
+  };
+}
+
+/** `path:line:column`, or `path:cell N:line:column` in a notebook. */
+export function formatLocation(path: string, at: { cell?: number; line: number; column: number }): string {
+  return at.cell === undefined ? `${path}:${at.line}:${at.column}` : `${path}:cell ${at.cell}:${at.line}:${at.column}`;
 }
 
 export function textReport(reports: FileReport[]): string {
@@ -30,8 +50,7 @@ export function textReport(reports: FileReport[]): string {
   for (const report of reports) {
     sites += report.analysis.sites.length;
     for (const finding of report.analysis.findings) {
-      const { line, column } = locate(report, finding.range);
-      lines.push(`${report.path}:${line}:${column} ${finding.code} ${finding.message}`);
+      lines.push(`${formatLocation(report.path, locate(report, finding.range))} ${finding.code} ${finding.message}`);
       findings++;
     }
   }

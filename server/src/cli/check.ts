@@ -1,24 +1,31 @@
 /**
- * `einsight check PATH...`: finds every einsum and matrix-product chain in Python files, prices
- * what the library runs against the best path, and reports the sites worth improving.
- * Exit status: 0 nothing to report, 1 findings, 2 bad arguments or unreadable paths.
+ * `einsight check PATH...`: finds every einsum and matrix-product chain in Python,
+ * TypeScript/JavaScript and notebook files, prices what the library runs against the best path,
+ * and reports the sites worth improving.
+ * Exit status: 0 nothing to report, 1 findings or files that could not be read, 2 bad arguments.
  */
 import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
-import { analyzePython } from '../analysis/python/analyze';
+import type { AnalysisOptions } from '../analysis/model';
+import { analyzePython, analyzePythonCells } from '../analysis/python/analyze';
+import { analyzeTypeScript } from '../analysis/typescript/analyze';
 import { UsageError, parseArgs, parseDims } from './args';
-import { jsonReport, textReport, type FileReport } from './check-report';
+import { formatLocation, jsonReport, textReport, type FileReport } from './check-report';
 import { LineIndex } from './line-index';
+import { NotebookIndex, readNotebook } from './notebook';
 import type { Io } from './path';
 import { OptEinsumDetector } from './project';
 import { sarifReport } from './sarif';
-import { collectPythonFiles, describeFsError } from './walk';
+import { decodePython, decodeUtf8, readBytes, type Read } from './source-text';
+import { collectSourceFiles, describeError, type SourceFile } from './walk';
 
 export const CHECK_USAGE = `usage: einsight check PATH... [options]
 
-Finds einsum calls and matrix-product chains in Python files (folders are walked,
-honouring .gitignore and skipping virtual environments and node_modules) and reports
-the ones the library runs in a costlier order than necessary.
+Finds einsum calls and matrix-product chains in Python (.py), Jupyter notebook (.ipynb)
+and TypeScript/JavaScript (.ts .tsx .mts .cts .js .jsx .mjs .cjs) files and reports the
+ones the library runs in a costlier order than necessary. Folders are walked, honouring
+.gitignore and skipping virtual environments, node_modules, declaration files (.d.ts) and
+symbolic links.
 
 options:
   --format text|json|sarif     text: one line per finding (default); json: every site;
@@ -31,7 +38,11 @@ options:
                                when the project's dependency files list opt_einsum)
 
 Shape hints: '# einsight: x[batch, 64] batch=32' (see docs/shape-hints.md).
-exit status: 0 no findings, 1 findings, 2 bad arguments or unreadable paths`;
+Notebook findings are located as FILE:cell N:LINE:COLUMN, the line counted in the cell.
+A file that cannot be read is reported on stderr and the others are still checked.
+
+exit status: 0 no findings, 1 findings or files that could not be read,
+             2 bad arguments or paths that do not exist`;
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -46,30 +57,53 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   const torchFlag = args.values.get('--torch-opt-einsum') ?? 'auto';
   if (!['yes', 'no', 'auto'].includes(torchFlag)) throw new UsageError(`--torch-opt-einsum must be yes, no or auto, got '${torchFlag}'`);
 
-  const walked = collectPythonFiles(args.positional);
-  const problems = walked.errors.map(({ path, message }) => `einsight check: cannot read '${path}': ${message}`);
+  const walked = collectSourceFiles(args.positional, { notebooks: true });
+  const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
+    ({ path, message }) => `einsight check: cannot read '${path}': ${message}`,
+  );
   const detector = new OptEinsumDetector();
   const reports: FileReport[] = [];
   for (const file of walked.files) {
-    let text: string;
+    const options: AnalysisOptions = { dims, minSpeedup, torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)) };
+    let checked: Read<FileReport | null>;
     try {
-      text = readFileSync(file, 'utf8');
+      checked = await checkFile(file, options);
     } catch (error) {
-      problems.push(`einsight check: cannot read '${file}': ${describeFsError(error)}`);
+      // A defect in einsight costs this file's report, not the others'.
+      problems.push(`einsight check: internal error while checking '${file.path}' (please report it): ${describeError(error)}`);
       continue;
     }
-    // A byte-order mark becomes a space, so offsets still match the file.
-    if (text.startsWith('\uFEFF')) text = ` ${text.slice(1)}`;
-    const torchUsesOptEinsum = torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file));
-    const analysis = await analyzePython(text, { dims, minSpeedup, torchUsesOptEinsum });
-    reports.push({ path: file.split(sep).join('/'), analysis, lines: new LineIndex(text) });
+    if ('error' in checked) problems.push(`einsight check: cannot read '${file.path}': ${checked.error}`);
+    else if (checked.ok) {
+      reports.push(checked.ok);
+      const skipped = checked.ok.analysis.notAnalysed;
+      if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
+    }
   }
   for (const problem of problems) io.stderr(problem);
   if (format === 'json') io.stdout(jsonReport(reports));
   else if (format === 'sarif') io.stdout(sarifReport(reports, packageVersion(), process.cwd()));
   else io.stdout(textReport(reports));
-  if (problems.length > 0) return 2;
-  return reports.some((r) => r.analysis.findings.length > 0) ? 1 : 0;
+  if (walked.missing.length > 0) return 2;
+  return problems.length > 0 || reports.some((r) => r.analysis.findings.length > 0) ? 1 : 0;
+}
+
+/** One file's report; `{ ok: null }` for a notebook in another language than Python. */
+async function checkFile(file: SourceFile, options: AnalysisOptions): Promise<Read<FileReport | null>> {
+  const bytes = readBytes(file.path);
+  if ('error' in bytes) return bytes;
+  const decoded = file.kind === 'python' ? decodePython(bytes.ok) : decodeUtf8(bytes.ok);
+  if ('error' in decoded) return decoded;
+  // A byte-order mark becomes a space, so offsets still match the file.
+  const text = decoded.ok.startsWith('\uFEFF') ? ` ${decoded.ok.slice(1)}` : decoded.ok;
+  const path = file.path.split(sep).join('/');
+  if (file.kind === 'python') return { ok: { path, analysis: await analyzePython(text, options), lines: new LineIndex(text) } };
+  if (file.kind !== 'notebook') return { ok: { path, analysis: analyzeTypeScript(text, options, file.kind), lines: new LineIndex(text) } };
+  const notebook = readNotebook(text);
+  if ('error' in notebook) return notebook;
+  if (notebook.ok === null) return { ok: null };
+  const { analysis, cells } = await analyzePythonCells(notebook.ok.sources, options);
+  return { ok: { path, analysis, lines: new NotebookIndex(cells, notebook.ok.numbers) } };
 }
 
 function parseMinSpeedup(text: string | undefined): number {

@@ -1,15 +1,19 @@
 /**
  * `einsight fix PATH... [--diff | --write]`: the language server's quick fixes, from the command
- * line. Every finding's preferred fix is combined as the editor's "fix all" does; by default the
- * result is printed as a unified diff, `--write` replaces the files atomically.
- * Exit status: 0 nothing to fix or fixes written, 1 fixes available (diff mode), 2 bad
- * arguments or files that cannot be read, decoded or parsed (those are left untouched).
+ * line, for Python and TypeScript/JavaScript files. Every finding's preferred fix is combined as
+ * the editor's "fix all" does; by default the result is printed as a unified diff, `--write`
+ * replaces the files atomically.
+ * Exit status: 0 nothing to fix or fixes written, 1 fixes available (diff mode) or files left
+ * untouched because they cannot be read, decoded, parsed or written, 2 bad arguments.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
-import type { RuleCode } from '../analysis/model';
+import type { FileAnalysis, RuleCode } from '../analysis/model';
 import { analyzePython } from '../analysis/python/analyze';
+import { analyzeTypeScript } from '../analysis/typescript/analyze';
+import { TypeScriptParser } from '../analysis/typescript/parser';
+import { isTooDeep } from '../analysis/too-deep';
 import { applyEdits } from '../rewrite/edits';
 import { fixAll, prepareRewrites, type Fix } from '../rewrite/index';
 import { syntaxErrors } from '../rewrite/python-parsers';
@@ -17,8 +21,9 @@ import { UsageError, parseArgs, parseDims } from './args';
 import { LineIndex } from './line-index';
 import type { Io } from './path';
 import { OptEinsumDetector } from './project';
+import { decodeUtf8, readBytes, type Read } from './source-text';
 import { unifiedDiff } from './unified-diff';
-import { collectPythonFiles, describeFsError } from './walk';
+import { collectSourceFiles, describeError, describeFsError, type SourceFile, type SourceKind } from './walk';
 
 /** The codes that have fixes, and what each fix does. */
 const FIXABLE: Record<string, string> = {
@@ -31,8 +36,9 @@ const FIXABLE: Record<string, string> = {
 
 export const FIX_USAGE = `usage: einsight fix PATH... [--diff | --write] [options]
 
-Applies einsight's quick fixes to Python files (folders are walked as by 'einsight check'):
-every finding's preferred fix, as the editor's "Fix all" does.
+Applies einsight's quick fixes to Python and TypeScript/JavaScript files (folders are
+walked as by 'einsight check'; notebooks are fixed in the editor): every finding's
+preferred fix, as the editor's "Fix all" does.
 
 options:
   --diff                  print the fixes as a unified diff (the default)
@@ -43,11 +49,20 @@ options:
     .join(',\n                          ')}
   --dims NAME=SIZE,...    sizes of named dimensions, e.g. --dims batch=1000,B=64
 
-exit status: 0 nothing to fix or fixes written, 1 fixes to apply (diff mode),
-             2 bad arguments, or files that cannot be read or parsed`;
+A file that cannot be read, is not UTF-8, or does not parse is reported and left
+untouched; the others are still fixed.
+
+exit status: 0 nothing to fix or fixes written, 1 fixes to apply (diff mode) or files
+             left untouched because of a problem, 2 bad arguments or paths that do not exist`;
+
+/** Notebooks are fixed in the editor, cell by cell. */
+type FixableKind = Exclude<SourceKind, 'notebook'>;
 
 interface FileOutcome {
+  /** As named or found, and as shown (with `/` separators). */
+  file: string;
   path: string;
+  kind: FixableKind;
   original: string;
   fix: Fix;
 }
@@ -61,28 +76,22 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
   const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims')!) : {};
   await prepareRewrites();
 
-  const walked = collectPythonFiles(args.positional);
-  const problems = walked.errors.map(({ path, message }) => `einsight fix: cannot read '${path}': ${message}`);
+  const walked = collectSourceFiles(args.positional, { notebooks: false });
+  const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
+    ({ path, message }) => `einsight fix: cannot read '${path}': ${message}`,
+  );
   const detector = new OptEinsumDetector();
   const outcomes: FileOutcome[] = [];
   for (const file of walked.files) {
-    const path = file.split(sep).join('/');
-    const read = readText(file);
-    if (typeof read !== 'string') {
-      problems.push(`einsight fix: cannot read '${path}': ${read.error}`);
-      continue;
+    let outcome: FileOutcome | string | null;
+    try {
+      outcome = await fixFile(file, { dims, only, torchUsesOptEinsum: detector.listedFor(file.path) });
+    } catch (error) {
+      // A defect in einsight leaves this file untouched and the others still fixed.
+      outcome = `einsight fix: internal error while fixing '${file.path}' (please report it): ${describeError(error)}`;
     }
-    // The byte-order mark becomes a space for the parser; edits then apply to the file as read.
-    const analysed = read.startsWith('\uFEFF') ? ` ${read.slice(1)}` : read;
-    const errors = syntaxErrors(analysed);
-    if (errors.length > 0) {
-      const { line, column } = new LineIndex(analysed).position(errors[0].start);
-      problems.push(`${path}:${line}:${column}: syntax error; fix the file before applying fixes to it`);
-      continue;
-    }
-    const analysis = await analyzePython(analysed, { dims, torchUsesOptEinsum: detector.listedFor(file) });
-    const fix = fixAll(analysis, analysed, { only });
-    if (fix) outcomes.push({ path, original: read, fix });
+    if (typeof outcome === 'string') problems.push(outcome);
+    else if (outcome) outcomes.push(outcome);
   }
 
   if (write) {
@@ -96,8 +105,49 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
     if (outcomes.length > 0) io.stderr(`einsight fix: fixes for ${outcomes.length} file${outcomes.length === 1 ? '' : 's'}; run with --write to apply them`);
   }
   for (const problem of problems) io.stderr(problem);
-  if (problems.length > 0) return 2;
-  return !write && outcomes.length > 0 ? 1 : 0;
+  if (walked.missing.length > 0) return 2;
+  return problems.length > 0 || (!write && outcomes.length > 0) ? 1 : 0;
+}
+
+/** The file's combined fix; null when there is nothing to fix; a message when the file is refused. */
+async function fixFile(
+  file: SourceFile,
+  options: { dims: Record<string, number>; only?: RuleCode[]; torchUsesOptEinsum: boolean },
+): Promise<FileOutcome | string | null> {
+  const path = file.path.split(sep).join('/');
+  if (file.kind === 'notebook') return `einsight fix: '${path}' not fixed: notebooks are fixed in the editor`;
+  const read = readText(file.path);
+  if ('error' in read) return `einsight fix: cannot read '${path}': ${read.error}`;
+  // The byte-order mark becomes a space for the parser; edits then apply to the file as read.
+  const analysed = withoutBom(read.ok);
+  const { dims, only, torchUsesOptEinsum } = options;
+  const analysis: FileAnalysis =
+    file.kind === 'python' ? await analyzePython(analysed, { dims, torchUsesOptEinsum }) : analyzeTypeScript(analysed, { dims }, file.kind);
+  const at = (offset: number) => {
+    const { line, column } = new LineIndex(analysed).position(offset);
+    return `${path}:${line}:${column}`;
+  };
+  if (analysis.notAnalysed) return `${at(analysis.notAnalysed.range.start)}: ${analysis.notAnalysed.reason}; left as it is`;
+  if (analysis.syntaxErrors.length > 0) return `${at(analysis.syntaxErrors[0].start)}: syntax error; fix the file before applying fixes to it`;
+  const fix = fixAll(analysis, analysed, { only });
+  return fix && { file: file.path, path, kind: file.kind, original: read.ok, fix };
+}
+
+function withoutBom(text: string): string {
+  return text.startsWith('\uFEFF') ? ` ${text.slice(1)}` : text;
+}
+
+/**
+ * Whether the text parses as its language without error: tree-sitter's verdict for Python, the
+ * TypeScript parser's diagnostics otherwise; text too deeply nested to parse does not.
+ */
+function parsesCleanly(text: string, kind: FixableKind): boolean {
+  try {
+    return (kind === 'python' ? syntaxErrors(text) : new TypeScriptParser(kind).parse(text).syntaxErrors).length === 0;
+  } catch (error) {
+    if (isTooDeep(error)) return false;
+    throw error;
+  }
 }
 
 function parseOnly(text: string): RuleCode[] {
@@ -111,45 +161,65 @@ function parseOnly(text: string): RuleCode[] {
 }
 
 /** The file as UTF-8 text; bytes that are not UTF-8 would not survive a rewrite, so they refuse it. */
-function readText(file: string): string | { error: string } {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    return { error: describeFsError(error) };
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return { error: 'not valid UTF-8' };
-  }
+function readText(file: string): Read<string> {
+  const bytes = readBytes(file);
+  return 'error' in bytes ? bytes : decodeUtf8(bytes.ok);
 }
 
 /**
- * Writes the fixed text through a temporary file in the same folder and a rename, so a reader
- * never sees half a file; refuses when the file changed since it was read or the result does not parse.
+ * Writes the fixed text through a temporary file beside the target (the file a symbolic link
+ * points to, so the link stays a link), flushed to disk before a rename replaces the target: a
+ * reader, or a crash, sees the old file or the new one, never half of one. Refuses when the
+ * result does not parse or the file changed since it was read.
  */
-function writeFixed({ path, original, fix }: FileOutcome): string | null {
+function writeFixed({ file, path, kind, original, fix }: FileOutcome): string | null {
   const fixed = applyEdits(original, fix.edits).text;
-  const parsed = fixed.startsWith('\uFEFF') ? ` ${fixed.slice(1)}` : fixed;
-  if (syntaxErrors(parsed).length > 0) return `einsight fix: '${path}' not written: the fixed text would not parse`;
-  const temporary = join(dirname(path), `.${basename(path)}.einsight-${randomBytes(6).toString('hex')}.tmp`);
+  if (!parsesCleanly(withoutBom(fixed), kind)) return `einsight fix: '${path}' not written: the fixed text would not parse`;
+  let temporary: string | null = null;
   try {
-    const mode = statSync(path).mode;
-    writeFileSync(temporary, fixed, { encoding: 'utf8', flag: 'wx' });
-    chmodSync(temporary, mode & 0o7777);
-    if (readText(path) !== original) {
+    const target = realpathSync(file);
+    const stat = statSync(target);
+    temporary = join(dirname(target), `.${basename(target)}.einsight-${randomBytes(6).toString('hex')}.tmp`);
+    const fd = openSync(temporary, 'wx', stat.mode & 0o7777);
+    try {
+      writeAll(fd, Buffer.from(fixed, 'utf8'));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    chmodSync(temporary, stat.mode & 0o7777);
+    keepOwner(temporary, stat.uid, stat.gid);
+    const current = readText(target);
+    if (!('ok' in current) || current.ok !== original) {
       unlinkSync(temporary);
       return `einsight fix: '${path}' not written: it changed while einsight was fixing it`;
     }
-    renameSync(temporary, path);
+    renameSync(temporary, target);
     return null;
   } catch (error) {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // Nothing was created, or it is already gone.
-    }
+    if (temporary !== null) removeQuietly(temporary);
     return `einsight fix: '${path}' not written: ${describeFsError(error)}`;
+  }
+}
+
+/** `writeSync` may write less than asked (a full disk reports ENOSPC on the next call). */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+}
+
+/** The rewritten file keeps its owner where the user may give it (root fixing another user's file). */
+function keepOwner(path: string, uid: number, gid: number): void {
+  try {
+    chownSync(path, uid, gid);
+  } catch {
+    // Only root may give a file away; an ordinary user's file is already theirs.
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Nothing was created, or it is already gone.
   }
 }

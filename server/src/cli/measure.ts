@@ -43,10 +43,12 @@ GEMM-like; the faster one is kept) on onnxruntime with seeded random float32 inp
                            lines on stderr
 
 Exit status: 0 measured and outputs agree, 1 outputs disagree (no speedup claimed),
-2 bad input or refused (memory, missing sizes), 130 cancelled.`;
+2 bad input or refused (memory, missing sizes), 3 a run took longer than --timeout or
+onnxruntime failed, 130 cancelled.`;
 
 const EXIT_DISAGREE = 1;
 const EXIT_REFUSED = 2;
+const EXIT_FAILED = 3;
 const EXIT_CANCELLED = 130;
 
 export async function runMeasure(argv: readonly string[], io: Io): Promise<number> {
@@ -83,7 +85,9 @@ export async function runMeasure(argv: readonly string[], io: Io): Promise<numbe
     } else {
       io.stderr(`einsight measure: ${location ? `${location}: ` : ''}${error.message}`);
     }
-    return error.code === 'cancelled' ? EXIT_CANCELLED : EXIT_REFUSED;
+    if (error.code === 'cancelled') return EXIT_CANCELLED;
+    // The input was fine; running it was not (a time limit, or onnxruntime itself).
+    return error.code === 'timeout' || error.code === 'runtime' ? EXIT_FAILED : EXIT_REFUSED;
   }
 }
 

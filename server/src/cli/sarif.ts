@@ -31,21 +31,21 @@ export function sarifReport(reports: FileReport[], version: string, root: string
   const codes = Object.keys(RULES) as RuleCode[];
   const results = reports.flatMap((report) =>
     report.analysis.findings.map((finding) => {
-      const { line, column, endLine, endColumn } = locate(report, finding.range);
+      const { cell, line, column, endLine, endColumn } = locate(report, finding.range);
+      // A region counts lines of the file itself; a notebook's lines live inside its JSON, so
+      // a notebook finding names the whole file and says the cell and line in its message.
+      const region = cell === undefined ? { region: { startLine: line, startColumn: column, endLine, endColumn } } : {};
+      const properties = {
+        ...(cell !== undefined ? { cell, line, column } : {}),
+        ...(finding.speedup !== null ? { speedup: Number(finding.speedup.toPrecision(6)) } : {}),
+      };
       return {
         ruleId: finding.code,
         ruleIndex: codes.indexOf(finding.code),
         level: LEVEL[finding.severity],
-        message: { text: finding.message },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: artifactLocation(report.path),
-              region: { startLine: line, startColumn: column, endLine, endColumn },
-            },
-          },
-        ],
-        ...(finding.speedup !== null ? { properties: { speedup: Number(finding.speedup.toPrecision(6)) } } : {}),
+        message: { text: cell === undefined ? finding.message : `Cell ${cell}, line ${line}: ${finding.message}` },
+        locations: [{ physicalLocation: { artifactLocation: artifactLocation(report.path), ...region } }],
+        ...(Object.keys(properties).length > 0 ? { properties } : {}),
       };
     }),
   );

@@ -1,17 +1,34 @@
 /**
- * Which Python files `einsight check` reads: every `.py` file under the given folders, minus
- * what `.gitignore` files exclude (the folder's own and those of its ancestors up to the
- * repository root), virtual environments, `node_modules` and caches. A file named on the
- * command line is always read.
+ * Which files `einsight check` and `fix` read: every Python (`.py`), TypeScript/JavaScript
+ * (`.ts .tsx .mts .cts .js .jsx .mjs .cjs`, not declaration files) and, for `check`, notebook
+ * (`.ipynb`) file under the given folders, minus what `.gitignore` files exclude (the folder's
+ * own and those of its ancestors up to the repository root), virtual environments,
+ * `node_modules` and caches. A file named on the command line is always read.
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { scriptFlavor, type ScriptFlavor } from '../analysis/typescript/parser';
+
+/** How a file is read: Python source, a Jupyter notebook, or a TypeScript/JavaScript flavor. */
+export type SourceKind = 'python' | 'notebook' | ScriptFlavor;
+
+export interface SourceFile {
+  path: string;
+  kind: SourceKind;
+}
 
 export interface WalkResult {
-  files: string[];
+  files: SourceFile[];
   /** Paths that could not be read, with the reason. */
   errors: { path: string; message: string }[];
+  /** Paths named on the command line that do not exist: usage errors. */
+  missing: string[];
+}
+
+export interface WalkOptions {
+  /** Whether folders yield notebooks (`check` reads them; `fix` does not rewrite them). */
+  notebooks: boolean;
 }
 
 const SKIPPED_DIRECTORIES = new Set([
@@ -37,14 +54,31 @@ interface IgnoreFile {
   rules: Ignore;
 }
 
-export function collectPythonFiles(paths: readonly string[]): WalkResult {
-  const result: WalkResult = { files: [], errors: [] };
+/**
+ * The kind of a file found in a folder, or null for files einsight does not read. Declaration
+ * files (`.d.ts`) hold no code that runs.
+ */
+export function sourceKind(name: string, options: WalkOptions): SourceKind | null {
+  if (name.endsWith('.py')) return 'python';
+  if (name.endsWith('.ipynb')) return options.notebooks ? 'notebook' : null;
+  if (/\.d\.[cm]?ts$/.test(name)) return null;
+  return scriptFlavor(name);
+}
+
+/** A file named on the command line: its own kind, and Python when the name says nothing (scripts). */
+function namedKind(path: string): SourceKind {
+  if (path.endsWith('.ipynb')) return 'notebook';
+  return scriptFlavor(path) ?? 'python';
+}
+
+export function collectSourceFiles(paths: readonly string[], options: WalkOptions): WalkResult {
+  const result: WalkResult = { files: [], errors: [], missing: [] };
   const seen = new Set<string>();
-  const add = (file: string) => {
-    const absolute = resolve(file);
+  const add = (path: string, kind: SourceKind) => {
+    const absolute = resolve(path);
     if (!seen.has(absolute)) {
       seen.add(absolute);
-      result.files.push(file);
+      result.files.push({ path, kind });
     }
   };
   for (const path of paths) {
@@ -52,17 +86,26 @@ export function collectPythonFiles(paths: readonly string[]): WalkResult {
     try {
       stat = statSync(path);
     } catch (error) {
-      result.errors.push({ path, message: describeFsError(error) });
+      // A path that is not there (a typo) is the command line's mistake; a link to nothing is the link's.
+      if ((error as NodeJS.ErrnoException)?.code !== 'ENOENT') result.errors.push({ path, message: describeFsError(error) });
+      else if (exists(path, 'link')) result.errors.push({ path, message: 'symbolic link to a missing file or folder' });
+      else result.missing.push(path);
       continue;
     }
-    if (stat.isFile()) add(path);
-    else if (stat.isDirectory()) walkDirectory(path, ancestorIgnores(resolve(path)), add, result);
-    else result.errors.push({ path, message: 'not a file or folder' });
+    if (stat.isFile()) add(path, namedKind(path));
+    else if (stat.isDirectory()) walkDirectory(path, ancestorIgnores(resolve(path)), add, result, options);
+    else result.errors.push({ path, message: 'not a regular file or folder' });
   }
   return result;
 }
 
-function walkDirectory(dir: string, inherited: IgnoreFile[], add: (file: string) => void, result: WalkResult): void {
+function walkDirectory(
+  dir: string,
+  inherited: IgnoreFile[],
+  add: (file: string, kind: SourceKind) => void,
+  result: WalkResult,
+  options: WalkOptions,
+): void {
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
@@ -84,9 +127,10 @@ function walkDirectory(dir: string, inherited: IgnoreFile[], add: (file: string)
     }
     if (stat.isDirectory()) {
       if (SKIPPED_DIRECTORIES.has(name) || isEnvironment(path) || isIgnored(ignores, resolve(path), true)) continue;
-      walkDirectory(path, ignores, add, result);
-    } else if (stat.isFile() && name.endsWith('.py') && !isIgnored(ignores, resolve(path), false)) {
-      add(path);
+      walkDirectory(path, ignores, add, result, options);
+    } else if (stat.isFile()) {
+      const kind = sourceKind(name, options);
+      if (kind && !isIgnored(ignores, resolve(path), false)) add(path, kind);
     }
   }
 }
@@ -96,8 +140,9 @@ function isEnvironment(dir: string): boolean {
   return exists(join(dir, 'pyvenv.cfg'), 'file') || exists(join(dir, 'conda-meta'), 'folder');
 }
 
-function exists(path: string, kind: 'file' | 'folder'): boolean {
+function exists(path: string, kind: 'file' | 'folder' | 'link'): boolean {
   try {
+    if (kind === 'link') return lstatSync(path).isSymbolicLink();
     const stat = statSync(path);
     return kind === 'file' ? stat.isFile() : stat.isDirectory();
   } catch {
@@ -151,7 +196,23 @@ export function describeFsError(error: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a folder';
+    case 'ENOTDIR':
+      return 'a part of the path is not a folder';
+    case 'ELOOP':
+      return 'symbolic link loop';
+    case 'ENAMETOOLONG':
+      return 'path too long';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files';
+    case 'EIO':
+      return 'input/output error';
     default:
       return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** An unexpected error, with the stack that locates the defect. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

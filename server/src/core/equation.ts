@@ -23,8 +23,21 @@ export interface ParseOptions {
   style?: 'auto' | LabelStyle;
 }
 
+/**
+ * Far longer than any equation a contraction can have (60 operands of 254 dimensions, named):
+ * longer text is refused at once rather than parsed, bound and priced for seconds.
+ */
+const MAX_EQUATION_LENGTH = 100_000;
+
 export function parseEquation(text: string, options: ParseOptions = {}): ParsedEquation {
   if (text.trim() === '') throw new EquationError('the equation is empty', { start: 0, end: text.length });
+  if (text.length > MAX_EQUATION_LENGTH) {
+    const length = text.length.toLocaleString('en-US');
+    throw new EquationError(`the equation is ${length} characters long: longer than any contraction's (einsight reads up to 100,000)`, {
+      start: MAX_EQUATION_LENGTH,
+      end: text.length,
+    });
+  }
   const style = options.style === undefined || options.style === 'auto' ? detectStyle(text) : options.style;
   return buildEquation(text, style);
 }

@@ -66,6 +66,8 @@ export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<Runn
     };
     const onAbort = () => finish(new MeasureError('cancelled', 'measurement cancelled'));
     const arm = (phase: RunnerPhase, model: number) => {
+      // Once settled, a late message must not start a timer that keeps this process alive.
+      if (settled) return;
       clearTimeout(timer);
       const limit = phase === 'load' ? options.loadTimeoutMs : options.runTimeoutMs;
       timer = setTimeout(() => {
@@ -81,6 +83,7 @@ export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<Runn
       stderr = (stderr + chunk).slice(-STDERR_TAIL);
     });
     child.on('message', (message: RunnerMessage) => {
+      if (settled) return;
       switch (message.type) {
         case 'provider':
           provider = { used: message.used, fallback: message.fallback };
@@ -110,6 +113,6 @@ export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<Runn
       finish(new MeasureError('runtime', `the measuring process ${how} before finishing${detail}`));
     });
     arm('load', 0);
-    child.send({ type: 'job', job });
+    if (!settled) child.send({ type: 'job', job });
   });
 }

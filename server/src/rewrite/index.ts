@@ -2,7 +2,7 @@
  * Quick fixes for the analysis' findings, as text edits over the analysed text. Each finding
  * code maps to the fixes that resolve it; a fix that would be unsafe (see `RewriteRefusal`) or
  * whose result does not parse is not offered. `fixAll` combines the preferred fix of every
- * finding whose edits do not collide, checking after each that the file still parses.
+ * finding whose edits do not collide, checking that the file still parses.
  */
 import type { ContractionSite, FileAnalysis, Finding, RuleCode } from '../analysis/model';
 import { bestOrderFix, optimizeArgumentFix } from './best-order';
@@ -50,18 +50,17 @@ export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOpti
   const findings = analysis.findings
     .filter((f) => !options.only || options.only.includes(f.code))
     .sort((a, b) => PRIORITY.indexOf(a.code) - PRIORITY.indexOf(b.code) || a.range.start - b.range.start);
-  const context = newContext(analysis, text);
-  // Each finding's first fix that applies alone, if it collides with none taken before it.
-  const candidates: Fix[] = [];
-  for (const finding of findings) {
-    for (const build of buildersFor(finding)) {
-      const fix = attempt(() => build(context));
-      if (!fix || !parsesAfter(text, fix.edits)) continue;
-      if (!fix.edits.some((e) => candidates.some((taken) => taken.edits.some((other) => editsConflict(e, other))))) candidates.push(fix);
-      break;
-    }
-  }
-  const accepted = combine(text, candidates);
+  // Fixes are built to parse, so the whole set is checked with one parse first: a check per fix
+  // re-parses the file once per finding (minutes for thousands of findings). Fixes far apart do
+  // not change how each other parses, so a set that parses stands for each fix parsing alone;
+  // only when it does not, or a fix set aside for a collision might not parse (its finding
+  // would then try its next fix), is every fix checked on its own.
+  const optimistic = chooseFixes(findings, newContext(analysis, text), () => true);
+  const allParse =
+    parsesAfter(text, optimistic.chosen.flatMap((f) => f.edits)) && optimistic.collided.every((f) => parsesAfter(text, f.edits));
+  const accepted = allParse
+    ? optimistic.chosen
+    : combine(text, chooseFixes(findings, newContext(analysis, text), (fix) => parsesAfter(text, fix.edits)).chosen);
   if (accepted.length === 0) return null;
   const codes = [...new Set(accepted.map((f) => f.code))];
   return {
@@ -70,6 +69,25 @@ export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOpti
     code: accepted[0].code,
     edits: mergeTouching(accepted.flatMap((f) => f.edits)),
   };
+}
+
+/**
+ * Each finding's first fix that builds and `parses`, chosen when it collides with no fix chosen
+ * before it, else set aside as `collided`.
+ */
+function chooseFixes(findings: readonly Finding[], context: FixContext, parses: (fix: Fix) => boolean): { chosen: Fix[]; collided: Fix[] } {
+  const chosen: Fix[] = [];
+  const collided: Fix[] = [];
+  for (const finding of findings) {
+    for (const build of buildersFor(finding)) {
+      const fix = attempt(() => build(context));
+      if (!fix || !parses(fix)) continue;
+      const collides = fix.edits.some((e) => chosen.some((taken) => taken.edits.some((other) => editsConflict(e, other))));
+      (collides ? collided : chosen).push(fix);
+      break;
+    }
+  }
+  return { chosen, collided };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { Parser, type Edit, type Tree } from 'web-tree-sitter';
 import type { SourceRange } from '../analysis/model';
+import { tooDeepIndentation } from '../analysis/python/indentation';
 import { PythonParser, loadPythonLanguage, type GrammarLocation } from '../analysis/python/parser';
 import { applyEdits, sortEdits, type FixEdit } from './edits';
 import { PythonSource } from './python-source';
@@ -67,7 +68,9 @@ function baselineOf(text: string): Baseline {
 
 /** ERROR and missing nodes of `text`, as tree-sitter recovers from them. */
 export function syntaxErrors(text: string): SourceRange[] {
-  return baselineOf(text).errors;
+  // Indentation the grammar's scanner would overflow on counts as an error, unparsed.
+  const tooDeep = tooDeepIndentation(text);
+  return tooDeep ? [tooDeep] : baselineOf(text).errors;
 }
 
 function collectErrors(tree: Tree): SourceRange[] {
@@ -93,8 +96,9 @@ function collectErrors(tree: Tree): SourceRange[] {
  * The edited text is parsed incrementally from the original's tree.
  */
 export function parsesAfter(original: string, edits: readonly FixEdit[]): boolean {
-  const base = baselineOf(original);
   const applied = applyEdits(original, edits);
+  if (tooDeepIndentation(original) || tooDeepIndentation(applied.text)) return false;
+  const base = baselineOf(original);
   const tree = base.tree.copy();
   let after: Tree | null = null;
   try {

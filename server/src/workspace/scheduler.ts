@@ -29,6 +29,8 @@ export interface SchedulerHost {
   logError(message: string): void;
 }
 
+const OUT_OF_SYNC = 'a malformed change left this text out of step with the editor: reopen the file';
+
 /** Delay before analysing an edit that follows a quiet spell. */
 const QUIET_EDIT_DELAY_MS = 2;
 
@@ -150,7 +152,10 @@ export class AnalysisScheduler {
     const started = performance.now();
     let analysis: FileAnalysis | null = null;
     let error: string | null = null;
-    if (analyzer) {
+    if (!unit.inSync) {
+      // Findings and fixes for text the editor does not have would point at the wrong code.
+      error = OUT_OF_SYNC;
+    } else if (analyzer) {
       const edits = unit.takeEdits();
       try {
         analysis = await analyzer.analyze(snapshot.text, edits, analysisOptions(settings), signal);

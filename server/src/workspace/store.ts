@@ -63,10 +63,11 @@ export class DocumentStore {
   changeText(params: DidChangeTextDocumentParams): void {
     const id: unknown = params?.textDocument;
     const changes: unknown = params?.contentChanges;
+    const unit = isRecord(id) ? this.unitOf(id.uri) : undefined;
     if (!isRecord(id) || !isUri(id.uri) || !Array.isArray(changes) || !changes.every(isContentChange)) {
+      if (unit instanceof TextUnit) return this.lostSync(unit, 'textDocument/didChange');
       return this.listener.warn('einsight: ignored a malformed textDocument/didChange');
     }
-    const unit = this.units.get(id.uri);
     if (!(unit instanceof TextUnit)) return;
     const version = isVersion(id.version) ? id.version : unit.editorVersion + 1;
     unit.applyChanges(changes, version);
@@ -102,7 +103,7 @@ export class DocumentStore {
     if (!(unit instanceof NotebookUnit)) return;
     const cells: unknown = params.change?.cells;
     if (cells === undefined) return;
-    if (!isRecord(cells)) return this.listener.warn('einsight: ignored a malformed notebookDocument/didChange');
+    if (!isRecord(cells)) return this.lostSync(unit, 'notebookDocument/didChange');
     const removed = this.applyStructure(unit, cells.structure);
     this.applyCellData(unit, cells.data);
     this.applyCellText(unit, cells.textContent);
@@ -117,6 +118,14 @@ export class DocumentStore {
     const uri: unknown = params?.notebookDocument?.uri;
     const unit = typeof uri === 'string' ? this.units.get(uri) : undefined;
     if (unit instanceof NotebookUnit) this.drop(unit);
+  }
+
+  /** A change to an open document was malformed: the editor has text this unit does not. */
+  private lostSync(unit: Unit, what: string): void {
+    const until = unit instanceof TextUnit ? 'the editor sends its whole text' : 'it is reopened';
+    this.listener.warn(`einsight: ignored a malformed ${what}; ${unit.key} is out of step with the editor until ${until}`);
+    unit.loseSync();
+    this.listener.changed(unit);
   }
 
   private add(unit: Unit, uris: string[]): void {
@@ -136,7 +145,7 @@ export class DocumentStore {
     if (!isRecord(structure) || !isRecord(structure.array)) return [];
     const { start, deleteCount, cells } = structure.array;
     if (!isVersion(start) || !isVersion(deleteCount)) {
-      this.listener.warn('einsight: ignored a malformed notebook cell structure change');
+      this.lostSync(unit, 'notebook cell structure change');
       return [];
     }
     const opened = new Map(
@@ -166,7 +175,7 @@ export class DocumentStore {
       const state = isRecord(entry) && isRecord(entry.document) ? unit.cell(entry.document.uri as string) : undefined;
       const changes: unknown = isRecord(entry) ? entry.changes : undefined;
       if (!state?.document || !Array.isArray(changes) || !changes.every(isContentChange)) {
-        this.listener.warn('einsight: ignored a malformed or unknown notebook cell text change');
+        this.lostSync(unit, 'notebook cell text change');
         continue;
       }
       const version = isVersion(entry.document.version) ? entry.document.version : state.document.version + 1;

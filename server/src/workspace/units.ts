@@ -11,6 +11,11 @@ import { UnitSnapshot, type SourceSlice } from './snapshot';
 export abstract class Unit {
   /** Bumped on every change; analyses and published results carry it. */
   version = 1;
+  /**
+   * False once a change could not be applied (it was malformed): this text is no longer the
+   * editor's, so nothing is analysed or proposed for it until the editor sends the whole text.
+   */
+  inSync = true;
   /** Edits since the analyzer last saw the text; null asks it for a parse from scratch. */
   private pendingEdits: SourceEdit[] | null = null;
   private cached: UnitSnapshot | null = null;
@@ -44,6 +49,15 @@ export abstract class Unit {
     this.pendingEdits = null;
   }
 
+  /** The editor applied a change this unit could not: its text is the editor's no more. */
+  loseSync(): void {
+    this.inSync = false;
+    this.version++;
+    this.cached = null;
+    // Edits are not kept meanwhile: the analysis after the whole text arrives parses afresh.
+    this.pendingEdits = null;
+  }
+
   /** Records a change: `edits` turn the previous text into the new one (null: unknown). */
   protected changed(edits: readonly SourceEdit[] | null): void {
     this.version++;
@@ -74,6 +88,8 @@ export class TextUnit extends Unit {
   applyChanges(changes: readonly TextDocumentContentChangeEvent[], editorVersion: number): void {
     const result = applyContentChanges(this.document, changes, editorVersion);
     this.document = result.document;
+    // A change of the whole text makes this the editor's text again, whatever was lost before.
+    if (changes.some((change) => !('range' in change) || !change.range)) this.inSync = true;
     this.changed(result.edits);
   }
 

@@ -9,13 +9,19 @@ import { joinCells, type JoinedCells } from './cells';
 import { UnitCache, readPython } from './front-end';
 import { offsetMapOf } from './offsets';
 import { PythonParser, type GrammarLocation, type ParsedPython, type TextEdit } from './parser';
+import { isTooDeep, tooDeepAnalysis } from '../too-deep';
 
 export type { TextEdit } from './parser';
 
 /** Analyses one Python source text. */
 export async function analyzePython(text: string, options: AnalysisOptions = {}): Promise<FileAnalysis> {
   const parser = await sharedParser();
-  return evaluate(readPython(parser.parse(text), options), options, sharedCache);
+  try {
+    return evaluate(readPython(parser.parse(text), options), options, sharedCache);
+  } catch (error) {
+    if (isTooDeep(error)) return tooDeepAnalysis('python', text, error);
+    throw error;
+  }
 }
 
 /** Analyses notebook cells as one module, in order; ranges are offsets into `cells.text`. */
@@ -31,7 +37,7 @@ export async function analyzePythonCells(
 export class PythonDocument {
   private last: ParsedPython | null = null;
   private readonly cache = new CostCache();
-  private readonly units = new UnitCache();
+  private units = new UnitCache();
 
   private constructor(private readonly parser: PythonParser) {}
 
@@ -41,15 +47,23 @@ export class PythonDocument {
 
   /** Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in order. */
   analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}): FileAnalysis {
-    let parsed = edits && this.last ? this.parser.edit(edits) : null;
-    let map = parsed && edits ? offsetMapOf(edits) : null;
-    // Edits that do not reproduce the text (a missed change) fall back to a full parse.
-    if (!parsed || parsed.text !== text) {
-      parsed = this.parser.parse(text);
-      map = null;
+    try {
+      let parsed = edits && this.last ? this.parser.edit(edits) : null;
+      let map = parsed && edits ? offsetMapOf(edits) : null;
+      // Edits that do not reproduce the text (a missed change) fall back to a full parse.
+      if (!parsed || parsed.text !== text) {
+        parsed = this.parser.parse(text);
+        map = null;
+      }
+      this.last = parsed;
+      return evaluate(readPython(parsed, options, this.units, map), options, this.cache);
+    } catch (error) {
+      if (!isTooDeep(error)) throw error;
+      // The units read so far may be half updated: the next analysis parses and reads afresh.
+      this.units = new UnitCache();
+      this.last = null;
+      return tooDeepAnalysis('python', text, error);
     }
-    this.last = parsed;
-    return evaluate(readPython(parsed, options, this.units, map), options, this.cache);
   }
 
   /** The syntax tree of the last analysis. */

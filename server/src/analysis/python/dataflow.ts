@@ -139,7 +139,8 @@ class FlowAnalysis {
     const nested = (scope: Scope) => {
       for (const child of scope.children) {
         if (child.bindings.has(binding.name)) continue;
-        uses.push(...(child.uses.get(binding.name) ?? []));
+        // One at a time: a spread of a hundred thousand uses overflows the stack.
+        for (const use of child.uses.get(binding.name) ?? []) uses.push(use);
         nested(child);
       }
     };

@@ -19,6 +19,7 @@ import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
 import { ShapeInference } from './shapes';
 import { EinsumReader, type EinsumCall } from './sites';
 import { textOf, type PyNode } from './syntax';
+import { isTooDeep } from '../too-deep';
 
 /** What was read from one top-level function or class, with its offsets at the time. */
 interface UnitReading {
@@ -147,11 +148,16 @@ function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: stri
   }));
 }
 
-/** A defect met while reading one function costs that function its sites, not the file its analysis. */
+/**
+ * A defect met while reading one function costs that function its sites, not the file its
+ * analysis. Code nested too deeply to read is no defect: the file is reported as not analysed
+ * rather than its sites silently dropped.
+ */
 function readSafely(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
   try {
     return readGroup(nodes, context, unit, fingerprint);
-  } catch {
+  } catch (error) {
+    if (isTooDeep(error)) throw error;
     return { start: unit?.start ?? 0, end: unit?.end ?? 0, fingerprint, sites: [], links: [], scalars: [], keys: [], outside: false };
   }
 }

@@ -5,6 +5,8 @@
  */
 import { Language, Parser, type Tree, type TreeCursor } from 'web-tree-sitter';
 import type { SourceRange } from '../model';
+import { TooDeepError } from '../too-deep';
+import { tooDeepIndentation } from './indentation';
 import { shiftTree, walk, type PyNode } from './syntax';
 
 export interface GrammarLocation {
@@ -95,6 +97,14 @@ export class PythonParser {
   }
 
   private reparse(text: string): ParsedPython {
+    const tooDeep = tooDeepIndentation(text);
+    if (tooDeep) {
+      // Nothing of the old tree is reused after a refusal: the next parse starts afresh.
+      this.tree?.delete();
+      this.tree = null;
+      this.text = text;
+      throw new TooDeepError('the indentation nests more levels deep than the Python parser can follow', tooDeep);
+    }
     const tree = this.parser.parse(text, this.tree);
     if (!tree) throw new Error('tree-sitter returned no tree');
     this.tree?.delete();
@@ -129,24 +139,27 @@ export class PythonParser {
     const next = new Map<string, PyNode[]>();
     const withErrors = root.hasError;
     const cursor = tree.walk();
-    if (cursor.gotoFirstChild()) {
-      do {
-        const start = cursor.startIndex;
-        const key = `${cursor.nodeType}\u0000${text.slice(start, cursor.endIndex)}`;
-        let node = previous.get(key)?.pop();
-        if (node) {
-          if (node.start !== start) shiftTree(node, start - node.start);
-        } else {
-          node = copySubtree(cursor, text, this.symbols, withErrors);
-        }
-        node.parent = module;
-        module.children.push(node);
-        const list = next.get(key);
-        if (list) list.push(node);
-        else next.set(key, [node]);
-      } while (cursor.gotoNextSibling());
+    try {
+      if (cursor.gotoFirstChild()) {
+        do {
+          const start = cursor.startIndex;
+          const key = `${cursor.nodeType}\u0000${text.slice(start, cursor.endIndex)}`;
+          let node = previous.get(key)?.pop();
+          if (node) {
+            if (node.start !== start) shiftTree(node, start - node.start);
+          } else {
+            node = copySubtree(cursor, text, this.symbols, withErrors);
+          }
+          node.parent = module;
+          module.children.push(node);
+          const list = next.get(key);
+          if (list) list.push(node);
+          else next.set(key, [node]);
+        } while (cursor.gotoNextSibling());
+      }
+    } finally {
+      cursor.delete();
     }
-    cursor.delete();
     this.statements = next;
     return module;
   }
@@ -212,6 +225,13 @@ function isFormattedString(start: number, end: number, text: string): boolean {
   return false;
 }
 
+/**
+ * The deepest statement the analysis reads: its walkers recurse, and about twice this depth
+ * overflows the stack. Deeper code (a megabyte of `a.b.b…`, thousands of nested calls) is
+ * refused here, before copying hundreds of thousands of nodes only to overflow.
+ */
+const MAX_TREE_DEPTH = 2500;
+
 /** Leaves share one empty child list (most nodes are leaves; an array each is garbage to collect). */
 const NO_CHILDREN: PyNode[] = [];
 
@@ -235,10 +255,24 @@ function copySubtree(cursor: TreeCursor, text: string, symbols: SymbolTable, wit
   });
   const descend = (node: PyNode, typeId: number) =>
     !symbols.opaque[typeId] && (node.type !== 'string' || isFormattedString(node.start, node.end, text)) && cursor.gotoFirstChild();
+  const copyErrorsInside = (node: PyNode) => {
+    if (!cursor.gotoFirstChild()) return;
+    do {
+      const typeId = cursor.nodeTypeId;
+      const missing = cursor.nodeIsMissing;
+      if (missing || (!known(typeId) && cursor.nodeType === 'ERROR')) {
+        const error = copy(node, typeId, null, missing);
+        if (node.children === NO_CHILDREN) node.children = [error];
+        else node.children.push(error);
+      }
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  };
   const rootType = cursor.nodeTypeId;
   const root = copy(null, rootType, symbols.fields[cursor.currentFieldId] ?? null, withErrors && cursor.nodeIsMissing);
   if (!descend(root, rootType)) return root;
   let parent = root;
+  let depth = 1;
   for (;;) {
     const typeId = cursor.nodeTypeId;
     const field = symbols.fieldless[typeId] ? null : (symbols.fields[cursor.currentFieldId] ?? null);
@@ -249,14 +283,21 @@ function copySubtree(cursor: TreeCursor, text: string, symbols: SymbolTable, wit
       if (parent.children === NO_CHILDREN) parent.children = [copied];
       else parent.children.push(copied);
       if (descend(copied, typeId)) {
+        if (++depth > MAX_TREE_DEPTH) {
+          const at = { start: copied.start, end: copied.start + 1 };
+          throw new TooDeepError(`the code nests more than ${MAX_TREE_DEPTH.toLocaleString('en-US')} levels deep (here)`, at);
+        }
         parent = copied;
         continue;
       }
+      // A plain string is read from the text, but an unterminated one holds a missing end: keep it.
+      if (withErrors && copied.type === 'string') copyErrorsInside(copied);
     }
     while (!cursor.gotoNextSibling()) {
       cursor.gotoParent();
       if (parent === root) return root;
       parent = parent.parent!;
+      depth--;
     }
   }
 }

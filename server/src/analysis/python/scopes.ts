@@ -114,21 +114,22 @@ function merge(unit: ModuleFacts, facts: ModuleFacts): void {
   for (const [name, bindings] of unit.module.bindings) {
     for (const binding of bindings) binding.scope = module;
     const list = module.bindings.get(name);
-    if (list) list.push(...bindings);
+    // One at a time: spreading a name's hundred thousand uses into push() overflows the stack.
+    if (list) for (const binding of bindings) list.push(binding);
     else module.bindings.set(name, [...bindings]);
   }
   for (const [name, uses] of unit.module.uses) {
     const list = module.uses.get(name);
-    if (list) list.push(...uses);
+    if (list) for (const use of uses) list.push(use);
     else module.uses.set(name, [...uses]);
   }
   for (const child of unit.module.children) {
     child.parent = module;
     module.children.push(child);
   }
-  facts.calls.push(...unit.calls);
-  facts.matmuls.push(...unit.matmuls);
-  facts.comments.push(...unit.comments);
+  for (const call of unit.calls) facts.calls.push(call);
+  for (const matmul of unit.matmuls) facts.matmuls.push(matmul);
+  for (const comment of unit.comments) facts.comments.push(comment);
   for (const [node, scope] of unit.scopeByNode) facts.scopeByNode.set(node, scope);
   for (const [scope, attributes] of unit.selfAttributes) facts.selfAttributes.set(scope, attributes);
 }

@@ -14,6 +14,7 @@ import { collectHints } from './hints';
 import { NameResolver } from './names';
 import { TypeScriptParser, type ParsedTypeScript, type ScriptFlavor, type TextEdit } from './parser';
 import { SiteReader, type GroupSites } from './read-sites';
+import { isTooDeep, tooDeepAnalysis } from '../too-deep';
 export type { ScriptFlavor, TextEdit } from './parser';
 export { scriptFlavor } from './parser';
 
@@ -21,27 +22,42 @@ const sharedCache = new CostCache();
 
 /** Analyses one TypeScript or JavaScript source text. */
 export function analyzeTypeScript(text: string, options: AnalysisOptions = {}, flavor: ScriptFlavor = 'ts'): FileAnalysis {
-  return analyzeParsed(new TypeScriptParser(flavor).parse(text), options, sharedCache);
+  try {
+    return analyzeParsed(new TypeScriptParser(flavor).parse(text), options, sharedCache);
+  } catch (error) {
+    if (isTooDeep(error)) return tooDeepAnalysis('typescript', text, error);
+    throw error;
+  }
 }
 
 /** An editor buffer: re-parses incrementally and reuses the costs of unchanged contractions. */
 export class TypeScriptDocument {
-  private readonly parser: TypeScriptParser;
+  private parser: TypeScriptParser;
   private last: ParsedTypeScript | null = null;
   private readonly cache = new CostCache();
-  private readonly groups = new GroupCache();
+  private groups = new GroupCache();
 
-  constructor(flavor: ScriptFlavor) {
+  constructor(private readonly flavor: ScriptFlavor) {
     this.parser = new TypeScriptParser(flavor);
   }
 
   /** Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in order. */
   analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}): FileAnalysis {
-    let parsed = edits && this.last ? this.parser.edit(edits) : null;
-    // Edits that do not reproduce the text (a missed change) fall back to a full parse.
-    if (!parsed || parsed.text !== text) parsed = this.parser.parse(text);
-    this.last = parsed;
-    return analyzeParsed(parsed, options, this.cache, this.groups);
+    try {
+      let parsed = edits && this.last ? this.parser.edit(edits) : null;
+      // Edits that do not reproduce the text (a missed change) fall back to a full parse.
+      if (!parsed || parsed.text !== text) parsed = this.parser.parse(text);
+      this.last = parsed;
+      return analyzeParsed(parsed, options, this.cache, this.groups);
+    } catch (error) {
+      if (!isTooDeep(error)) throw error;
+      // The tree and the scopes may be half updated: the next analysis starts afresh.
+      this.parser.dispose();
+      this.parser = new TypeScriptParser(this.flavor);
+      this.groups = new GroupCache();
+      this.last = null;
+      return tooDeepAnalysis('typescript', text, error);
+    }
   }
 
   dispose(): void {
@@ -75,7 +91,8 @@ function readTypeScript(parsed: ParsedTypeScript, options: AnalysisOptions, grou
   const moduleCalls: ts.CallExpression[] = [];
   for (const facts of parsed.statements) {
     if (!isSelfContained(facts.statement)) {
-      moduleCalls.push(...facts.calls);
+      // One at a time: a statement may hold a hundred thousand calls, too many to spread.
+      for (const call of facts.calls) moduleCalls.push(call);
       continue;
     }
     let sites = groups.get(facts.statement);

@@ -32,12 +32,14 @@ export function encloses(outer: ts.Node, inner: ts.Node): boolean {
 export function collectHints(sourceFile: ts.SourceFile): HintIndex<ts.Node> {
   const index = new HintIndex<ts.Node>(encloses);
   const text = sourceFile.text;
-  let lastComment = -1;
+  const offsets = new TextOffsets(text);
+  let lastComment: ts.CommentRange | null = null;
   for (const match of text.matchAll(MARKER)) {
-    const found = commentAt(sourceFile, match.index);
     // Two markers in one comment: the parser reads the whole comment once.
-    if (!found || found.comment.pos === lastComment) continue;
-    lastComment = found.comment.pos;
+    if (lastComment && match.index < lastComment.end) continue;
+    const found = commentAt(sourceFile, match.index, offsets);
+    if (!found) continue;
+    lastComment = found.comment;
     const lineStart = text.lastIndexOf('\n', found.comment.pos - 1) + 1;
     const hint: HintComment | null = parseHintComment(commentBody(text, found.comment), found.comment.pos + 2, lineStart);
     if (hint) index.add(hint, found.scope);
@@ -60,22 +62,62 @@ function commentBody(text: string, comment: ts.CommentRange): string {
  * around the offset tells: inside a token (a string, a template, an identifier) it is no
  * comment; between tokens it is trivia, which holds only whitespace and comments.
  */
-function commentAt(sourceFile: ts.SourceFile, offset: number): { comment: ts.CommentRange; scope: ts.Node } | null {
+function commentAt(sourceFile: ts.SourceFile, offset: number, offsets: TextOffsets): { comment: ts.CommentRange; scope: ts.Node } | null {
   const at = triviaAt(sourceFile, offset);
   if (!at) return null;
-  // The comment starts in the same stretch of trivia: after the token before it.
+  // The comment starts in the same stretch of trivia: after the token before it; a line
+  // comment on the marker's line, a block comment anywhere. Found without re-reading the
+  // stretch, which may hold thousands of comment lines.
   const text = sourceFile.text;
-  const before = text.slice(at.triviaStart, offset);
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const starts = [before.lastIndexOf('//'), before.lastIndexOf('/*')].filter((s) => s >= 0 && (before[s + 1] === '*' || s >= lineStart));
+  const lineStart = Math.max(at.triviaStart, offsets.lineStart(offset));
+  const lineComment = text.slice(lineStart, offset).lastIndexOf('//');
+  const blockComment = offsets.lastBlockCommentStart(offset);
+  const starts = [lineComment >= 0 ? lineStart + lineComment : -1, blockComment >= at.triviaStart ? blockComment : -1].filter((s) => s >= 0);
   let best: ts.CommentRange | null = null;
   for (const start of starts) {
     // "Trailing" ranges start collecting at once, where "leading" ones wait for a line break.
-    const comment = ts.getTrailingCommentRanges(text, at.triviaStart + start)?.[0];
-    if (!comment || comment.pos !== at.triviaStart + start || comment.end <= offset) continue;
+    const comment = ts.getTrailingCommentRanges(text, start)?.[0];
+    if (!comment || comment.pos !== start || comment.end <= offset) continue;
     if (!best || comment.pos < best.pos) best = comment;
   }
   return best ? { comment: best, scope: at.scope } : null;
+}
+
+/** Line starts and `/*` positions of a text, found once, looked up by binary search. */
+class TextOffsets {
+  private readonly lineStarts: number[] = [0];
+  private readonly blockStarts: number[] = [];
+
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    for (let i = text.indexOf('/*'); i >= 0; i = text.indexOf('/*', i + 1)) this.blockStarts.push(i);
+  }
+
+  /** Where the line holding `offset` starts. */
+  lineStart(offset: number): number {
+    return this.lineStarts[lastAtMost(this.lineStarts, offset)];
+  }
+
+  /** The last `/*` that ends before `offset`, or -1. */
+  lastBlockCommentStart(offset: number): number {
+    const at = lastAtMost(this.blockStarts, offset - 2);
+    return at < 0 ? -1 : this.blockStarts[at];
+  }
+}
+
+/** Index of the last item of the sorted `items` that is at most `value`; -1 when none is. */
+function lastAtMost(items: readonly number[], value: number): number {
+  let low = 0;
+  let high = items.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (items[mid] <= value) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
 }
 
 /**

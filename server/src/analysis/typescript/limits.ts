@@ -36,8 +36,11 @@ export function tfjsLimitDiagnostics(site: SiteSyntax): SiteDiagnostic[] {
   }
   eq.inputs.forEach((term, k) => {
     const seen = new Set<string>();
+    const reported = new Set<string>();
     term.labels.forEach((label, i) => {
-      if (seen.has(label)) {
+      // Each repeated label once: 'aaaa…' a million long is one mistake, not a million.
+      if (seen.has(label) && !reported.has(label)) {
+        reported.add(label);
         error(
           `tfjs's tf.einsum cannot repeat a label within one operand ('${label}' in operand ${k + 1}): it throws 'Found duplicate axes'`,
           inEquation(term.labelRanges[i]),

@@ -81,7 +81,8 @@ function productOf(call: ts.CallExpression, names: NameResolver, tensorMethods: 
     const plain = args.length === 2 || (op === 'matMul' && args.length <= 4 && args.slice(2).every(isFalse));
     return MATMUL_OPS.has(op) && args.length >= 2 && plain ? { left: args[0], right: args[1], op } : null;
   }
-  if (!tensorMethods || !ts.isPropertyAccessExpression(callee) || !MATMUL_OPS.has(callee.name.text)) return null;
+  // `a.matMul()` without an argument (mid-edit) multiplies nothing.
+  if (!tensorMethods || !ts.isPropertyAccessExpression(callee) || !MATMUL_OPS.has(callee.name.text) || args.length === 0) return null;
   if (names.qualified(callee.expression) !== null) return null;
   const plain = args.length === 1 || (callee.name.text === 'matMul' && args.length <= 3 && args.slice(1).every(isFalse));
   return plain ? { left: callee.expression, right: args[0], op: null } : null;

@@ -8,6 +8,7 @@
  * after every keystroke costs more than the rest of the analysis.)
  */
 import ts from 'typescript';
+import { TooDeepError } from '../too-deep';
 
 type Names = Map<string, ts.Declaration>;
 
@@ -39,6 +40,7 @@ export class FileScopes {
     this.facts = sourceFile.statements.map((statement) => {
       let facts = this.statementFacts.get(statement);
       if (!facts) {
+        refuseTooDeep(statement);
         facts = new StatementWalker(statement, this.scopes).run();
         this.statementFacts.set(statement, facts);
       }
@@ -85,6 +87,29 @@ export class FileScopes {
 
   get file(): ts.SourceFile {
     return this.sourceFile!;
+  }
+}
+
+/**
+ * The deepest statement the analysis walks: its walkers recurse, a few frames a level, and
+ * near twice this depth the stack overflows at a depth that varies with what V8 has compiled.
+ * Refusing deeper statements up front makes the outcome the same every time (and TypeScript's
+ * own parser gives up on brackets nested about a thousand deep anyway).
+ */
+const MAX_TREE_DEPTH = 1000;
+
+/** Throws `TooDeepError` at the first node deeper than the limit; walks without recursing. */
+function refuseTooDeep(statement: ts.Statement): void {
+  const pending: [ts.Node, number][] = [[statement, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (depth > MAX_TREE_DEPTH) {
+      const start = node.getStart();
+      throw new TooDeepError(`the code nests more than ${MAX_TREE_DEPTH.toLocaleString('en-US')} levels deep (here)`, { start, end: start + 1 });
+    }
+    ts.forEachChild(node, (child) => {
+      pending.push([child, depth + 1]);
+    });
   }
 }
 
