@@ -2,7 +2,8 @@
  * `einsight check PATH...`: finds every einsum and matrix-product chain in Python,
  * TypeScript/JavaScript and notebook files, prices what the library runs against the best path,
  * and reports the sites worth improving.
- * Exit status: 0 nothing to report, 1 findings or files that could not be read, 2 bad arguments.
+ * Exit status: 0 nothing to report, 1 findings or files that could not be read or analysed,
+ * 2 bad arguments or paths that do not exist (the rest is still checked).
  */
 import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
@@ -37,7 +38,8 @@ options:
                                whether torch finds opt_einsum installed (default auto: yes
                                when the project's dependency files list opt_einsum)
 
-Shape hints: '# einsight: x[batch, 64] batch=32' (see docs/shape-hints.md).
+Shape hints: '# einsight: x[batch, 64] batch=32' in Python, '// einsight: …' in
+TypeScript/JavaScript (see docs/shape-hints.md).
 Notebook findings are located as FILE:cell N:LINE:COLUMN, the line counted in the cell.
 A file that cannot be read is reported on stderr and the others are still checked.
 

@@ -11,7 +11,7 @@ const USAGE = `usage: einsight <command> [options]
 commands:
   path     contraction path and cost of one equation, or of a JSON Lines batch
   check    find einsum sites in Python/TypeScript files and report wasted work
-  fix      apply the quick fixes to Python files (a unified diff, or --write)
+  fix      apply the quick fixes to Python/TypeScript files (a unified diff, or --write)
   measure  run a contraction as written and optimized on onnxruntime: the measured speedup
 
 Run 'einsight <command> --help' for a command's options.`;

@@ -284,7 +284,7 @@ function copySubtree(cursor: TreeCursor, text: string, symbols: SymbolTable, wit
       else parent.children.push(copied);
       if (descend(copied, typeId)) {
         if (++depth > MAX_TREE_DEPTH) {
-          const at = { start: copied.start, end: copied.start + 1 };
+          const at = { start: copied.start, end: Math.min(copied.start + 1, text.length) };
           throw new TooDeepError(`the code nests more than ${MAX_TREE_DEPTH.toLocaleString('en-US')} levels deep (here)`, at);
         }
         parent = copied;

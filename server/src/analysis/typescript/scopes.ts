@@ -105,7 +105,9 @@ function refuseTooDeep(statement: ts.Statement): void {
     const [node, depth] = pending.pop()!;
     if (depth > MAX_TREE_DEPTH) {
       const start = node.getStart();
-      throw new TooDeepError(`the code nests more than ${MAX_TREE_DEPTH.toLocaleString('en-US')} levels deep (here)`, { start, end: start + 1 });
+      // A node missing at the end of the file starts there: its range is empty.
+      const end = Math.min(start + 1, node.getSourceFile().text.length);
+      throw new TooDeepError(`the code nests more than ${MAX_TREE_DEPTH.toLocaleString('en-US')} levels deep (here)`, { start, end });
     }
     ts.forEachChild(node, (child) => {
       pending.push([child, depth + 1]);

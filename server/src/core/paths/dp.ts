@@ -155,8 +155,10 @@ class ConnectedSearch {
     let checks = 0;
     for (const a of left.values()) {
       for (const b of right.values()) {
-        if ((a.members & b.members) !== 0 || (sameSize && a.members > b.members)) continue;
+        // Counted before the overlap test: under a tight memory limit nearly every pair
+        // overlaps, and a clock read only after it let the search run for seconds.
         if ((++checks & 4095) === 0 && performance.now() > this.deadline) throw new BudgetExceeded();
+        if ((a.members & b.members) !== 0 || (sameSize && a.members > b.members)) continue;
         let linked = this.searchOuter;
         let summedAway = false;
         const members = (a.members | b.members) >>> 0;
