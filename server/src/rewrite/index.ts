@@ -12,7 +12,7 @@ import { fuseChainFix } from './fuse-chain';
 import { matmulOrderFix } from './matmul-order';
 import { NameAllocator } from './names';
 import { parsesAfter, pythonSource } from './python-parsers';
-import { RewriteRefusal } from './refusal';
+import { attempt, chainOf, memberOfChain, sameEdits } from './fix-list';
 import { scalarFoldFix } from './scalar-fold';
 import { tfjsFixAll, tfjsFixesForSite } from './tfjs';
 
@@ -116,7 +116,7 @@ function buildersFor(finding: Finding): Builder[] {
     case 'EIN001':
       return [(x) => bestOrderFix(x, site(x), code), (x) => optimizeArgumentFix(x, site(x), code)];
     case 'EIN004':
-      return [(x) => fuseChainFix(x, chainOf(x, finding), code)];
+      return [(x) => fuseChainFix(x, chainOf(x.analysis, finding), code)];
     case 'EIN005':
       return [(x) => scalarFoldFix(x, site(x), code, hasFinding(x.analysis, finding.site!, 'EIN001'))];
     case 'EIN006':
@@ -129,16 +129,6 @@ function buildersFor(finding: Finding): Builder[] {
   }
 }
 
-function chainOf(context: FixContext, finding: Finding) {
-  const chain = context.analysis.chains.find((c) => c.id === finding.chain);
-  if (!chain) throw new RewriteRefusal('the finding names no chain');
-  return chain;
-}
-
-function memberOfChain(analysis: FileAnalysis, finding: Finding, siteId: number): boolean {
-  return finding.chain !== null && analysis.chains.some((c) => c.id === finding.chain && c.members.includes(siteId));
-}
-
 function hasFinding(analysis: FileAnalysis, siteId: number, code: RuleCode): boolean {
   return analysis.findings.some((f) => f.site === siteId && f.code === code);
 }
@@ -146,19 +136,4 @@ function hasFinding(analysis: FileAnalysis, siteId: number, code: RuleCode): boo
 function newContext(analysis: FileAnalysis, text: string): FixContext {
   const source = pythonSource(text);
   return { analysis, source, names: new NameAllocator(source.names()) };
-}
-
-/** The fix, with its edits merged where they touch; null when the builder refuses. */
-function attempt(build: () => Fix): Fix | null {
-  try {
-    const fix = build();
-    return { ...fix, edits: mergeTouching(fix.edits) };
-  } catch (error) {
-    if (error instanceof RewriteRefusal) return null;
-    throw error;
-  }
-}
-
-function sameEdits(a: Fix, b: Fix): boolean {
-  return JSON.stringify(a.edits) === JSON.stringify(b.edits);
 }

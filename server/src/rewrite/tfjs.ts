@@ -4,8 +4,9 @@
  * index.ts. A fix that would be unsafe (`RewriteRefusal`) or whose result parses worse than
  * the original is not offered.
  */
-import type { ChainInfo, FileAnalysis, Finding, RuleCode } from '../analysis/model';
+import type { FileAnalysis, Finding, RuleCode } from '../analysis/model';
 import { applyEdits, editsConflict, mergeTouching, type Fix, type FixEdit } from './edits';
+import { attempt, chainOf, memberOfChain, sameEdits } from './fix-list';
 import { RewriteRefusal } from './refusal';
 import { explicitEquationFix, fuseChainFix, matmulOrderFix, newTfjsContext, siteById, splitFix, type TfjsFixContext } from './tfjs-fixes';
 import { tfjsScalarFoldFix } from './tfjs-scalars';
@@ -94,7 +95,7 @@ function buildersFor(finding: Finding): Builder[] {
     case 'EIN001':
       return [(x) => splitFix(x, site(x), code)];
     case 'EIN004':
-      return [(x) => fuseChainFix(x, chainOf(x, finding), code)];
+      return [(x) => fuseChainFix(x, chainOf(x.analysis, finding), code)];
     case 'EIN005':
       return [(x) => tfjsScalarFoldFix(x, site(x), code)];
     case 'EIN006':
@@ -102,28 +103,4 @@ function buildersFor(finding: Finding): Builder[] {
     default:
       return [];
   }
-}
-
-function chainOf(context: TfjsFixContext, finding: Finding): ChainInfo {
-  const chain = context.analysis.chains.find((c) => c.id === finding.chain);
-  if (!chain) throw new RewriteRefusal('the finding names no chain');
-  return chain;
-}
-
-function memberOfChain(analysis: FileAnalysis, finding: Finding, siteId: number): boolean {
-  return finding.chain !== null && analysis.chains.some((c) => c.id === finding.chain && c.members.includes(siteId));
-}
-
-function attempt(build: () => Fix): Fix | null {
-  try {
-    const fix = build();
-    return { ...fix, edits: mergeTouching(fix.edits) };
-  } catch (error) {
-    if (error instanceof RewriteRefusal) return null;
-    throw error;
-  }
-}
-
-function sameEdits(a: Fix, b: Fix): boolean {
-  return JSON.stringify(a.edits) === JSON.stringify(b.edits);
 }
