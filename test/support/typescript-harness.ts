@@ -9,33 +9,16 @@ import { readFileSync } from 'node:fs';
 import { seededRandom } from 'einsight-server/core/random';
 import path from 'node:path';
 import ts from 'typescript';
-import type { AnalysisOptions, ContractionSite, FileAnalysis, SourceRange } from 'einsight-server/analysis/model';
+import type { AnalysisOptions, ContractionSite, FileAnalysis } from 'einsight-server/analysis/model';
 import { analyzeTypeScript } from 'einsight-server/analysis/typescript/analyze';
 import { bindShapes, parseEquation } from 'einsight-server/core/equation';
-import { parseFixture } from './markers';
+import { parsePythonFixture, type PythonFixture } from './python-fixtures';
 
 export const TYPESCRIPT_FIXTURES = path.resolve(__dirname, '../../fixtures/typescript');
 
-export interface TsFixture {
-  text: string;
-  offset(name: string): number;
-  range(name: string): SourceRange;
-}
-
-export function parseTsFixture(source: string): TsFixture {
-  const fixture = parseFixture(source);
-  const lineStarts = [0];
-  for (let i = 0; i < fixture.text.length; i++) if (fixture.text[i] === '\n') lineStarts.push(i + 1);
-  const toOffset = (p: { line: number; character: number }) => lineStarts[p.line] + p.character;
-  return {
-    text: fixture.text,
-    offset: (name) => toOffset(fixture.position(name)),
-    range: (name) => {
-      const r = fixture.range(name);
-      return { start: toOffset(r.start), end: toOffset(r.end) };
-    },
-  };
-}
+/** Offsets and named ranges of a marked fixture: the same for TypeScript as for Python. */
+export type TsFixture = PythonFixture;
+export const parseTsFixture = parsePythonFixture;
 
 export function analyzeTsFixture(name: string, options: AnalysisOptions = {}): { fixture: TsFixture; analysis: FileAnalysis } {
   const fixture = parseTsFixture(readFileSync(path.join(TYPESCRIPT_FIXTURES, name), 'utf8'));
