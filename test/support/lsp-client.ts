@@ -35,6 +35,8 @@ export interface StartOptions {
   documentChanges?: boolean;
   /** Answer for `workspace/applyEdit`. */
   applyEdits?: boolean;
+  /** The client shows code actions with `disabled` (default true, as VS Code does). */
+  disabledSupport?: boolean;
 }
 
 export interface StatusNotification {
@@ -110,6 +112,7 @@ export class LspTestClient {
       textDocument: {
         publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
         hover: { contentFormat: ['markdown'] },
+        codeAction: { disabledSupport: options.disabledSupport ?? true },
       },
       notebookDocument: { synchronization: {} },
     };

@@ -13,6 +13,8 @@ import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
 import { compactCount, groupedCount, inlineCode, markdownCell, shapeText, sizeText, speedupText } from './format';
 import { siteAt } from './sites';
+import { rewritesReady, siteFixes } from '../rewrite/index';
+import { withheldReason } from './withheld';
 
 export function hover(result: AnalysisResult, uri: string, position: Position): Hover | null {
   const { analysis, snapshot } = result;
@@ -43,6 +45,9 @@ export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snap
     const fused = chain.best ? ` — fused, the best order needs ${flopsText(chain.best, site.symbolic)} FLOPs` : '';
     parts.push(`Part of a chain of ${chain.members.length} calls: ${inlineCode(chain.fused.equation)}${fused}`);
   }
+  // Fixes the user might expect but is not offered, each with why (the lightbulb greys them out).
+  const withheld = rewritesReady() || analysis.language !== 'python' ? siteFixes(analysis, site.id, snapshot.text).withheld : [];
+  if (withheld.length > 0) parts.push(withheld.map((w) => `${w.title}: not offered: ${markdownCell(withheldReason(w, snapshot, uri))}`).join('  \n'));
   return parts.join('\n\n');
 }
 

@@ -10,7 +10,7 @@ import { hoistAndReplace } from './hoist';
 import { insert, replace, type Fix, type FixEdit } from './edits';
 import { emitPairwise } from './pairwise';
 import { contractionTree } from './plan';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 import { savingText } from './titles';
 
 /** A site that a pairwise rewrite can take: a bound, static einsum of three or more operands. */
@@ -18,10 +18,10 @@ export function rewritableSite(site: ContractionSite): asserts site is Contracti
   contraction: NonNullable<ContractionSite['contraction']>;
   best: NonNullable<ContractionSite['best']>;
 } {
-  if (site.kind !== 'einsum') throw new RewriteRefusal('not an einsum call');
-  if (site.precompiled) throw new RewriteRefusal('contract_expression takes shapes, not tensors');
-  if (!site.contraction || !site.best || site.equation.dynamic) throw new RewriteRefusal('the equation or the shapes are not known');
-  if (site.contraction.inputs.length < 3) throw new RewriteRefusal('two operands leave no order to choose');
+  if (site.kind !== 'einsum') throw notApplicable('not an einsum call');
+  if (site.precompiled) throw notApplicable('contract_expression takes shapes, not tensors');
+  if (!site.contraction || !site.best || site.equation.dynamic) throw notApplicable('the equation or the shapes are not known');
+  if (site.contraction.inputs.length < 3) throw notApplicable('two operands leave no order to choose');
 }
 
 export function bestOrderFix(context: FixContext, site: ContractionSite, code: RuleCode): Fix {
@@ -58,7 +58,7 @@ const PATH_ARGUMENT: Partial<Record<ContractionSite['library'], (steps: string, 
 export function optimizeArgumentFix(context: FixContext, site: ContractionSite, code: RuleCode): Fix {
   rewritableSite(site);
   const spell = PATH_ARGUMENT[site.library];
-  if (!spell || site.equation.form === 'einops') throw new RewriteRefusal(`${site.qualifiedName} takes no explicit path`);
+  if (!spell || site.equation.form === 'einops') throw notApplicable(`${site.qualifiedName} takes no explicit path`);
   const call = nodeOf(context, site.range, 'call');
   const args = call.type === 'call' ? field(call, 'arguments') : null;
   if (!args) throw new RewriteRefusal('the site is not a call');

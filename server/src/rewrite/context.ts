@@ -4,7 +4,7 @@ import { field, namedChildren, textOf, type PyNode } from '../analysis/python/sy
 import type { NameAllocator } from './names';
 import type { LeafInput } from './pairwise';
 import type { PythonSource } from './python-source';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 
 export interface FixContext {
   analysis: FileAnalysis;
@@ -40,7 +40,7 @@ export function isTight(node: PyNode): boolean {
 
 export function siteById(context: FixContext, siteId: number): ContractionSite {
   const site = context.analysis.sites.find((s) => s.id === siteId);
-  if (!site) throw new RewriteRefusal(`no site ${siteId} in this analysis`);
+  if (!site) throw notApplicable(`no site ${siteId} in this analysis`);
   return site;
 }
 

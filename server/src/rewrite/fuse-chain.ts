@@ -12,13 +12,13 @@ import { einsumStyle } from './emit';
 import { deleteStatement, hoistAndReplace } from './hoist';
 import { emitPairwise } from './pairwise';
 import { contractionTree } from './plan';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 import { timesFewer } from './titles';
 
 export function fuseChainFix(context: FixContext, chain: ChainInfo, code: RuleCode): Fix {
   const fused = chain.fused;
-  if (!fused || !chain.best) throw new RewriteRefusal('the chain has no fused contraction');
-  if (fused.contraction.inputs.length < 2) throw new RewriteRefusal('the fused chain has a single operand');
+  if (!fused || !chain.best) throw notApplicable('the chain has no fused contraction');
+  if (fused.contraction.inputs.length < 2) throw notApplicable('the fused chain has a single operand');
   const root = siteById(context, chain.root);
   const members = chain.members.map((id) => siteById(context, id));
   for (const member of members) {

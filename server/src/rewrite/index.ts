@@ -12,35 +12,52 @@ import { fuseChainFix } from './fuse-chain';
 import { matmulOrderFix } from './matmul-order';
 import { NameAllocator } from './names';
 import { parsesAfter, pythonSource } from './python-parsers';
-import { attempt, chainOf, memberOfChain, sameEdits } from './fix-list';
+import { attempt, chainOf, memberOfChain, sameEdits, withhold, type Builder, type WithheldFix } from './fix-list';
+import { RewriteRefusal } from './refusal';
 import { scalarFoldFix } from './scalar-fold';
 import { tfjsFixAll, tfjsFixesForSite } from './tfjs';
 
 export type { Fix, FixEdit } from './edits';
-export { prepareRewrites } from './python-parsers';
+export type { WithheldFix } from './fix-list';
+export { prepareRewrites, rewritesReady } from './python-parsers';
 
 export interface FixAllOptions {
   /** Only fixes for these codes (the CLI's `--only`). */
   only?: readonly RuleCode[];
 }
 
+/** The fixes offered on one site, and those withheld with the reason the user is shown. */
+export interface SiteFixes {
+  fixes: Fix[];
+  withheld: WithheldFix[];
+}
+
 /** The fixes for the findings on one site (a chain's fix is listed under each of its members). */
 export function fixesForSite(analysis: FileAnalysis, siteId: number, text: string): Fix[] {
+  return siteFixes(analysis, siteId, text).fixes;
+}
+
+export function siteFixes(analysis: FileAnalysis, siteId: number, text: string): SiteFixes {
   if (analysis.language === 'typescript') return tfjsFixesForSite(analysis, siteId, text);
-  if (analysis.language !== 'python') return [];
+  if (analysis.language !== 'python') return { fixes: [], withheld: [] };
   const relevant = analysis.findings.filter((f) => f.site === siteId || memberOfChain(analysis, f, siteId));
   const fixes: Fix[] = [];
+  const withheld: WithheldFix[] = [];
   for (const finding of relevant) {
     let first = true;
-    for (const build of buildersFor(finding)) {
-      const fix = attempt(() => build(newContext(analysis, text)));
-      if (!fix || fixes.some((f) => sameEdits(f, fix)) || !parsesAfter(text, fix.edits)) continue;
+    for (const builder of buildersFor(finding)) {
+      const fix = attempt(() => builder.build(newContext(analysis, text)));
+      if (fix instanceof RewriteRefusal) {
+        withhold(withheld, finding.code, builder.title, fix);
+        continue;
+      }
+      if (fixes.some((f) => sameEdits(f, fix)) || !parsesAfter(text, fix.edits)) continue;
       // The first fix that applies is the one to prefer for this finding.
       fixes.push({ ...fix, isPreferred: first });
       first = false;
     }
   }
-  return fixes;
+  return { fixes, withheld };
 }
 
 /** Every finding's preferred fix, as one `source.fixAll` edit set; null when nothing applies. */
@@ -79,9 +96,9 @@ function chooseFixes(findings: readonly Finding[], context: FixContext, parses: 
   const chosen: Fix[] = [];
   const collided: Fix[] = [];
   for (const finding of findings) {
-    for (const build of buildersFor(finding)) {
-      const fix = attempt(() => build(context));
-      if (!fix || !parses(fix)) continue;
+    for (const builder of buildersFor(finding)) {
+      const fix = attempt(() => builder.build(context));
+      if (fix instanceof RewriteRefusal || !parses(fix)) continue;
       const collides = fix.edits.some((e) => chosen.some((taken) => taken.edits.some((other) => editsConflict(e, other))));
       (collides ? collided : chosen).push(fix);
       break;
@@ -106,24 +123,33 @@ function combine(text: string, fixes: Fix[]): Fix[] {
 /** Which findings' fixes go first when edits collide: the larger rewrite subsumes the smaller. */
 const PRIORITY: readonly RuleCode[] = ['EIN004', 'EIN005', 'EIN001', 'EIN006', 'EIN007'];
 
-type Builder = (context: FixContext) => Fix;
+/** What each fix is called when it is withheld. */
+const TITLES = {
+  pairwise: 'Contract pairwise in the best order',
+  optimize: 'Pass the best path as optimize=',
+  fuse: 'Fuse the chain into one contraction',
+  scalar: 'Apply the scalar factors once',
+  matmul: 'Multiply in the cheapest order',
+};
 
 /** The fixes for one finding, in order of preference. */
-function buildersFor(finding: Finding): Builder[] {
+function buildersFor(finding: Finding): Builder<FixContext>[] {
   const code = finding.code;
   const site = (context: FixContext): ContractionSite => siteById(context, finding.site!);
+  const pairwise = { title: TITLES.pairwise, build: (x: FixContext) => bestOrderFix(x, site(x), code) };
+  const optimize = { title: TITLES.optimize, build: (x: FixContext) => optimizeArgumentFix(x, site(x), code) };
   switch (code) {
     case 'EIN001':
-      return [(x) => bestOrderFix(x, site(x), code), (x) => optimizeArgumentFix(x, site(x), code)];
+      return [pairwise, optimize];
     case 'EIN004':
-      return [(x) => fuseChainFix(x, chainOf(x.analysis, finding), code)];
+      return [{ title: TITLES.fuse, build: (x) => fuseChainFix(x, chainOf(x.analysis, finding), code) }];
     case 'EIN005':
-      return [(x) => scalarFoldFix(x, site(x), code, hasFinding(x.analysis, finding.site!, 'EIN001'))];
+      return [{ title: TITLES.scalar, build: (x) => scalarFoldFix(x, site(x), code, hasFinding(x.analysis, finding.site!, 'EIN001')) }];
     case 'EIN006':
-      return [(x) => matmulOrderFix(x, site(x), code)];
+      return [{ title: TITLES.matmul, build: (x) => matmulOrderFix(x, site(x), code) }];
     case 'EIN007':
       // A fixed path keeps the call as it is where the library takes one; pairwise calls fix the order anywhere.
-      return [(x) => optimizeArgumentFix(x, site(x), code), (x) => bestOrderFix(x, site(x), code)];
+      return [optimize, pairwise];
     default:
       return [];
   }

@@ -11,7 +11,7 @@ import { sizeProduct } from '../core/cost';
 import { binaryOperator, field, namedChildren, type PyNode } from '../analysis/python/syntax';
 import { checkNoComment, isTight, nodeOf, type FixContext } from './context';
 import { insert, replace, type Fix, type FixEdit } from './edits';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 import { timesFewer } from './titles';
 
 interface Interval {
@@ -21,13 +21,13 @@ interface Interval {
 
 export function matmulOrderFix(context: FixContext, site: ContractionSite, code: RuleCode): Fix {
   const c = site.contraction;
-  if (site.kind !== 'matmul-chain' || !c || !site.matmulTree) throw new RewriteRefusal('not a matrix-product chain of known shapes');
+  if (site.kind !== 'matmul-chain' || !c || !site.matmulTree) throw notApplicable('not a matrix-product chain of known shapes');
   const n = site.operands.length;
-  if (c.inputs.length !== n) throw new RewriteRefusal('the chain and its contraction disagree');
+  if (c.inputs.length !== n) throw notApplicable('the chain and its contraction disagree');
   const cost = new ChainCost(c);
   const written = cost.ofTree(site.matmulTree);
   const best = cost.bestTree(n);
-  if (best.flops >= written) throw new RewriteRefusal('the chain is already in its cheapest order');
+  if (best.flops >= written) throw notApplicable('the chain is already in its cheapest order');
   const edits = site.callee === '@' ? operatorEdits(context, site, best.tree) : nestedCallEdits(context, site, best.tree);
   return {
     title: `Multiply in the cheapest order: ${shape(best.tree, site.operands.map((o) => o.text))} (${timesFewer(written, best.flops)} fewer FLOPs)`,

@@ -14,7 +14,7 @@ import { einsumStyle } from './emit';
 import { deleteStatement, hoistAndReplace } from './hoist';
 import { emitPairwise, type PairwiseCode } from './pairwise';
 import { contractionTree, stepsInOrder, type StepNode } from './plan';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 import { stepEquation, relabel } from './labels';
 
 type Target = { kind: 'operand'; index: number } | { kind: 'output' } | { kind: 'intermediate'; node: StepNode };
@@ -47,7 +47,7 @@ const LOOSE_CONTEXTS = new Set([
 export function scalarFoldFix(context: FixContext, site: ContractionSite, code: RuleCode, allowPairwise: boolean): Fix {
   const factors = site.scalars?.factors ?? [];
   const c = site.contraction;
-  if (factors.length === 0 || !c) throw new RewriteRefusal('no scalar factors on a contraction of known shapes');
+  if (factors.length === 0 || !c) throw notApplicable('no scalar factors on a contraction of known shapes');
   const sizes = {
     operand: (k: number) => sizeProduct(c, c.inputs[k]),
     output: sizeProduct(c, c.output),
@@ -65,7 +65,7 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
   }
   // The first smallest wins: an operand or the output before an intermediate, which needs the rewrite.
   const best = candidates.reduce((a, b) => (b.size < a.size ? b : a));
-  if (best.size >= current) throw new RewriteRefusal('the factors already cost one multiplication of the smallest tensor');
+  if (best.size >= current) throw notApplicable('the factors already cost one multiplication of the smallest tensor');
 
   const folding = new ScalarFolding(context, site, factors);
   const suffix = productSuffix(context, factors);

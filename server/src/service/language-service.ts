@@ -57,6 +57,8 @@ export class LanguageService {
   private settings: SettingsSource | null = null;
   private canRefreshInlayHints = false;
   private versionedEdits = false;
+  /** The client shows code actions with `disabled` (LSP 3.16): withheld fixes are listed with their reason. */
+  private disabledActions = false;
   /** Languages with a front end: the notebook cells the server asks to be sent. */
   private readonly languages: string[];
 
@@ -98,6 +100,7 @@ export class LanguageService {
     );
     this.canRefreshInlayHints = capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.versionedEdits = capabilities.workspace?.workspaceEdit?.documentChanges === true;
+    this.disabledActions = capabilities.textDocument?.codeAction?.disabledSupport === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -152,7 +155,10 @@ export class LanguageService {
     const diagnostics = Array.isArray(context.diagnostics) ? context.diagnostics.filter(isRecord) : [];
     return this.guard(
       'codeAction',
-      () => codeActions(result, uri, params.range as Range, { only, diagnostics: diagnostics as never[] }, this.versionedEdits),
+      () => codeActions(result, uri, params.range as Range, { only, diagnostics: diagnostics as never[] }, {
+        versioned: this.versionedEdits,
+        disabledSupport: this.disabledActions,
+      }),
       [],
     );
   }
