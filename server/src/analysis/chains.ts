@@ -115,6 +115,7 @@ function fuse(
     baselineFlops,
     best,
     speedup: baselineFlops !== null && !symbolic ? flopRatio(baselineFlops, best.flops) : null,
+    blocked: links.find((l) => l.blocked)?.blocked ?? null,
   };
 }
 

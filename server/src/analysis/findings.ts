@@ -34,6 +34,8 @@ export function findingsOf(analysis: FileAnalysis, notes: SiteDiagnostic[], minS
     findings.push(...siteFindings.filter((f) => !silenced(site, f.code)));
   }
   for (const chain of analysis.chains) {
+    // Fusing a blocked chain could change what it computes: no claim; the fix is shown withheld.
+    if (chain.blocked) continue;
     const root = analysis.sites.find((s) => s.id === chain.root)!;
     const fused = chainFinding(chain, analysis.sites, root, minSpeedup);
     if (fused && !silenced(root, fused.code)) findings.push(fused);

@@ -66,6 +66,10 @@ export function optimizeArgumentFix(context: FixContext, site: ContractionSite, 
   const quote = einsumStyle(site, context.source.text).quote;
   const value = spell(steps, quote);
   const existing = site.options.optimize;
+  const searchesNow = existing !== undefined && existing.value !== false;
+  if (site.library === 'numpy' && site.contraction.output.length === 0 && !searchesNow) {
+    throw new RewriteRefusal('with a path, numpy.einsum returns a 0-d array where this call returns a scalar');
+  }
   let edit: FixEdit;
   if (existing) {
     edit = replace(existing.range, value);

@@ -1,6 +1,6 @@
 /** What every fix builder reads: the analysis, the Python around the sites, a name allocator. */
 import type { ContractionSite, FileAnalysis } from '../analysis/model';
-import { field, namedChildren, textOf, type PyNode } from '../analysis/python/syntax';
+import { field, namedChildren, textOf, walk, type PyNode } from '../analysis/python/syntax';
 import type { NameAllocator } from './names';
 import type { LeafInput } from './pairwise';
 import type { PythonSource } from './python-source';
@@ -65,20 +65,43 @@ export function einsumCallNode(context: FixContext, site: ContractionSite): PyNo
   return call;
 }
 
-/** The operands as leaves of a rewrite: text, whether a call, source order, precedence. */
+/** The operands as leaves of a rewrite: text, effects, source order, precedence. */
 export function leafInputs(context: FixContext, operands: ContractionSite['operands']): LeafInput[] {
-  return operands.map((operand) => {
-    const node = nodeOf(context, operand.range, 'operand');
+  const nodes = operands.map((operand) => {
     if (operand.text.startsWith('*')) throw new RewriteRefusal('an operand is unpacked with `*`');
+    return nodeOf(context, operand.range, 'operand');
+  });
+  // `(t := f())` rebinds a name another operand may read: a read of it keeps its place.
+  const rebound = new Set(nodes.flatMap((node) => walrusTargets(context, node)));
+  return nodes.map((node, k) => {
     const text = context.source.textOf(node);
+    const effect = context.source.effects().operandEffect(node);
     return {
       text,
       valueText: node.type === 'named_expression' ? `(${text})` : text,
-      pure: context.source.isPure(node),
-      order: operand.range.start,
+      effect: effect === 'stable' && reads(context, node, rebound) ? 'read' : effect,
+      order: operands[k].range.start,
       tight: isTight(node),
     };
   });
+}
+
+function walrusTargets(context: FixContext, node: PyNode): string[] {
+  const names: string[] = [];
+  walk(node, (n) => {
+    const target = n.type === 'named_expression' ? field(n, 'name') : null;
+    if (target) names.push(context.source.textOf(target));
+  });
+  return names;
+}
+
+function reads(context: FixContext, node: PyNode, names: ReadonlySet<string>): boolean {
+  let found = false;
+  walk(node, (n) => {
+    found ||= n.type === 'identifier' && names.has(context.source.textOf(n));
+    return !found;
+  });
+  return found;
 }
 
 /** Refuses when `...` stands for a number of dimensions the analysis could not see. */

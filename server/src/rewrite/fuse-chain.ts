@@ -35,7 +35,7 @@ export function fuseChainFix(context: FixContext, chain: ChainInfo, code: RuleCo
   for (const range of removed) checkNoComment(context, range);
   const leaves = leafInputs(context, fused.operands);
   const moved = fused.operands.filter((o) => removed.some((r) => r.start <= o.range.start && o.range.end <= r.end));
-  if (moved.some((o) => !context.source.isPure(context.source.nodeAt(o.range)!))) {
+  if (moved.some((o) => context.source.effects().operandEffect(context.source.nodeAt(o.range)!) === 'effect')) {
     checkOnlyChainBetween(context, call, removed);
   }
   const emitted = emitPairwise({

@@ -4,7 +4,7 @@
  * whose result does not parse is not offered. `fixAll` combines the preferred fix of every
  * finding whose edits do not collide, checking that the file still parses.
  */
-import type { ContractionSite, FileAnalysis, Finding, RuleCode } from '../analysis/model';
+import type { ChainInfo, ContractionSite, FileAnalysis, Finding, RuleCode } from '../analysis/model';
 import { bestOrderFix, optimizeArgumentFix } from './best-order';
 import { siteById, type FixContext } from './context';
 import { editsConflict, mergeTouching, type Fix } from './edits';
@@ -57,7 +57,16 @@ export function siteFixes(analysis: FileAnalysis, siteId: number, text: string):
       first = false;
     }
   }
+  for (const chain of analysis.chains) {
+    // A chain whose fusion could change the result has no finding; say why it is not fused.
+    if (!chain.blocked || !chain.members.includes(siteId) || !fusingSaves(chain)) continue;
+    withhold(withheld, 'EIN004', TITLES.fuse, new RewriteRefusal(chain.blocked.reason, true, chain.blocked.at));
+  }
   return { fixes, withheld };
+}
+
+function fusingSaves(chain: ChainInfo): boolean {
+  return chain.best !== null && chain.baselineFlops !== null && chain.best.flops < chain.baselineFlops;
 }
 
 /** Every finding's preferred fix, as one `source.fixAll` edit set; null when nothing applies. */

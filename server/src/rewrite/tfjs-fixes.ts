@@ -44,7 +44,9 @@ function einsumCall(context: TfjsFixContext, site: ContractionSite): ts.CallExpr
 export function leafInputs(context: TfjsFixContext, operands: ContractionSite['operands']): TfjsLeaf[] {
   return operands.map((operand) => {
     const node = context.source.expressionAt(operand.range, 'operand');
-    return { text: context.source.textOf(node), pure: context.source.isPure(node), order: operand.range.start, tight: isTight(node) };
+    // A JavaScript read may be changed by a call (a closure, a setter): reads keep their place before calls.
+    const effect = context.source.isPure(node) ? 'read' : 'effect';
+    return { text: context.source.textOf(node), effect, order: operand.range.start, tight: isTight(node) };
   });
 }
 
@@ -127,7 +129,7 @@ export function fuseChainFix(context: TfjsFixContext, chain: ChainInfo, code: Ru
   for (const range of removed) if (context.source.hasComment(range)) throw new RewriteRefusal('a statement to remove holds a comment');
   const leaves = leafInputs(context, fused.operands);
   // An operand with a call that moves from a removed statement may only move past removed statements.
-  const moved = fused.operands.filter((o, k) => !leaves[k].pure && removed.some((r) => r.start <= o.range.start && o.range.end <= r.end));
+  const moved = fused.operands.filter((o, k) => leaves[k].effect === 'effect' && removed.some((r) => r.start <= o.range.start && o.range.end <= r.end));
   if (moved.length > 0) checkOnlyChainBetween(context, call, removed);
   const hoist = context.source.hoistPoint(call);
   const emitted = emitTfjsPairwise({

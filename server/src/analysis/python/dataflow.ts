@@ -6,6 +6,7 @@
  */
 import type { ChainLink, FlowFacts, Library, ScalarFactor, ScalarTarget, SourceRange } from '../model';
 import type { ConstantEvaluator } from './constants';
+import type { MutationAnalysis } from './mutation';
 import type { NameResolver } from './resolve';
 import type { Binding, Scope } from './scopes';
 import { binaryOperator, field, namedChildren, parentSkippingParens, textOf, unwrap, walk, type PyNode } from './syntax';
@@ -65,8 +66,14 @@ const COMMUTING_FUNCTIONS = new Set(['torch.transpose', 'torch.permute', 'numpy.
 /** Elements of the tensor an expression evaluates to, when its shape is known. */
 export type SizeOf = (node: PyNode) => bigint | null;
 
-export function analyzeFlow(sites: FlowSite[], resolver: NameResolver, constants: ConstantEvaluator, sizeOf: SizeOf): FlowFacts {
-  return new FlowAnalysis(sites, resolver, constants, sizeOf).run();
+export function analyzeFlow(sites: FlowSite[], resolver: NameResolver, constants: ConstantEvaluator, sizeOf: SizeOf, mutation: MutationAnalysis): FlowFacts {
+  return new FlowAnalysis(sites, resolver, constants, sizeOf, mutation).run();
+}
+
+/** A link before its check: the code that runs between the producer's contraction and the consumer's. */
+interface PendingLink {
+  link: ChainLink;
+  region: PyNode[];
 }
 
 class FlowAnalysis {
@@ -77,6 +84,7 @@ class FlowAnalysis {
     private readonly resolver: NameResolver,
     private readonly constants: ConstantEvaluator,
     private readonly sizeOf: SizeOf,
+    private readonly mutation: MutationAnalysis,
   ) {
     for (const site of sites) this.siteByNode.set(site.node, site);
   }
@@ -86,36 +94,59 @@ class FlowAnalysis {
   }
 
   run(): FlowFacts {
-    const links: ChainLink[] = [];
+    const pending: PendingLink[] = [];
     const scalars = new Map<number, ScalarFactor[]>();
     for (const site of this.sites) {
       if (site.kind === 'einsum' && site.static) {
         site.operandNodes.forEach((operand, index) => {
           const link = this.link(site, operand, index);
-          if (link) links.push(link);
+          if (link) pending.push(link);
         });
       }
       const factors = [...this.operandFactors(site), ...this.outputFactors(site)];
       if (factors.length > 0) scalars.set(site.id, factors);
     }
-    return { links, scalars };
+    return { links: pending.map((p) => this.checked(p, pending)), scalars };
+  }
+
+  /**
+   * Fusing reads the producer's operands, and those of every einsum feeding it, at the
+   * consumer: nothing in between may change them.
+   */
+  private checked({ link, region }: PendingLink, all: readonly PendingLink[]): ChainLink {
+    const reads: PyNode[] = [];
+    const gather = (producer: number) => {
+      reads.push(...this.sites[producer].operandNodes);
+      for (const feeding of all) if (feeding.link.consumer === producer) gather(feeding.link.producer);
+    };
+    gather(link.producer);
+    const blocker = this.mutation.blockerBetween(reads, region, this.sites[link.consumer].node);
+    return blocker ? { ...link, blocked: blocker } : link;
   }
 
   /** The einsum producing this operand, when its result is used here and nowhere else. */
-  private link(consumer: FlowSite, operand: PyNode, index: number): ChainLink | null {
+  private link(consumer: FlowSite, operand: PyNode, index: number): PendingLink | null {
     const node = unwrap(operand);
     const inline = this.siteByNode.get(node);
-    if (inline) return this.fusable(inline, consumer) ? { producer: inline.id, consumer: consumer.id, operand: index, name: null, statementRange: null } : null;
+    if (inline) {
+      if (!this.fusable(inline, consumer)) return null;
+      // The consumer's later operands run after the nested call and before the fused contraction.
+      const link = { producer: inline.id, consumer: consumer.id, operand: index, name: null, statementRange: null };
+      return { link, region: consumer.operandNodes.slice(index + 1) };
+    }
     if (node.type !== 'identifier') return null;
     const binding = this.singleUseBinding(node);
     const value = binding?.value ? unwrap(binding.value) : null;
     const producer = value ? this.siteByNode.get(value) : undefined;
     if (!binding || !producer || !this.fusable(producer, consumer) || !this.plainAssignment(binding)) return null;
     const consumerStatement = statementOf(consumer.node);
-    if (!consumerStatement || consumerStatement.parent !== binding.statement.parent) return null;
-    if (!this.operandsStable(producer, binding.statement, consumerStatement)) return null;
+    // The producer dominates the consumer: the same block, before it (not a value from the loop's last turn).
+    if (!consumerStatement || consumerStatement.parent !== binding.statement.parent || binding.statement.end > consumerStatement.start) return null;
+    const block = consumerStatement.parent!.children;
+    const between = block.slice(block.indexOf(binding.statement) + 1, block.indexOf(consumerStatement));
+    const region = [...between, ...evaluatedBefore(consumer.node, consumerStatement), ...consumer.operandNodes.filter((o) => o !== operand)];
     const statementRange = { start: binding.statement.start, end: binding.statement.end };
-    return { producer: producer.id, consumer: consumer.id, operand: index, name: binding.name, statementRange };
+    return { link: { producer: producer.id, consumer: consumer.id, operand: index, name: binding.name, statementRange }, region };
   }
 
   private fusable(producer: FlowSite, consumer: FlowSite): boolean {
@@ -157,23 +188,6 @@ class FlowAnalysis {
       field(assignment, 'left') === binding.node &&
       field(assignment, 'right')?.type !== 'assignment'
     );
-  }
-
-  /** No operand of the producer is rebound or mutated in place between the two statements. */
-  private operandsStable(producer: FlowSite, from: PyNode, to: PyNode): boolean {
-    const names = new Set<string>();
-    for (const operand of producer.operandNodes) {
-      walk(operand, (n) => {
-        if (n.type === 'identifier') names.add(textOf(this.source, n));
-      });
-    }
-    const scope = this.resolver.scopeAt(from);
-    for (const name of names) {
-      const between = (n: PyNode) => n.start >= from.end && n.start < to.start;
-      if ((scope.bindings.get(name) ?? []).some((b) => between(b.statement))) return false;
-      if ((scope.uses.get(name) ?? []).some((use) => between(use) && mutates(use, this.source))) return false;
-    }
-    return true;
   }
 
   private operandFactors(site: FlowSite): ScalarFactor[] {
@@ -370,15 +384,22 @@ export function statementOf(node: PyNode): PyNode | null {
   return current?.parent ? current : null;
 }
 
-/** A read that changes the value in place: `x[i] = …`, `x += …`, `x.add_(…)`. */
-function mutates(use: PyNode, source: string): boolean {
-  const parent = use.parent;
-  if (!parent) return false;
-  if (parent.type === 'augmented_assignment' && field(parent, 'left') === use) return true;
-  if (parent.type === 'subscript' && parent.parent?.type === 'assignment' && field(parent.parent, 'left') === parent) return true;
-  if (parent.type === 'attribute' && parent.parent?.type === 'call') {
-    const method = field(parent, 'attribute');
-    return method !== null && textOf(source, method).endsWith('_');
+/**
+ * What a statement evaluates before `node` (which it contains): earlier operands and
+ * arguments, an augmented target, a condition; not the targets of an assignment, which run after.
+ */
+function evaluatedBefore(node: PyNode, statement: PyNode): PyNode[] {
+  const before: PyNode[] = [];
+  let child = node;
+  for (let parent = node.parent; parent && child !== statement; child = parent, parent = parent.parent) {
+    if (parent.type === 'assignment' || parent.type === 'block') continue;
+    if (parent.type === 'conditional_expression') {
+      // `a if c else b`: c runs first.
+      const [, condition] = namedChildren(parent);
+      if (condition && condition !== child) before.push(condition);
+      continue;
+    }
+    for (const sibling of namedChildren(parent)) if (sibling.end <= child.start) before.push(sibling);
   }
-  return false;
+  return before;
 }

@@ -10,6 +10,8 @@ import { siteKey } from '../pricing';
 import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, SiteDiagnostic, SiteSyntax } from '../model';
 import { ConstantEvaluator } from './constants';
 import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
+import { EffectFacts } from './effects';
+import { MutationAnalysis } from './mutation';
 import { HintIndex, parseHintComment } from './hints';
 import { findMatmulChains, type MatmulChain } from './matmul-chains';
 import { moveRanges, readingWithin, type OffsetMap } from './offsets';
@@ -64,7 +66,8 @@ export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache
   const reader = new EinsumReader(resolver, constants);
   const shapes = new ShapeInference({ resolver, constants, hints, dims: options.dims ?? {}, siteResult: (node) => reader.resultOf(node) });
   reader.shapes = shapes;
-  const context: ReadContext = { text, resolver, constants, reader, shapes, hints, imported: importedLibrary(facts.module) };
+  const mutation = new MutationAnalysis(resolver, new EffectFacts(resolver));
+  const context: ReadContext = { text, resolver, constants, reader, shapes, hints, mutation, imported: importedLibrary(facts.module) };
 
   // Calls and matrix products, grouped by the top-level function or class holding them.
   const groups = new Map<PyNode | null, PyNode[]>();
@@ -101,6 +104,7 @@ interface ReadContext {
   reader: EinsumReader;
   shapes: ShapeInference;
   hints: HintIndex<Scope>;
+  mutation: MutationAnalysis;
   imported: Library | null;
 }
 
@@ -194,6 +198,7 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     resolver,
     context.constants,
     sizeOf,
+    context.mutation,
   );
   const ordered = order.map((i, id) => ({ ...sites[i], id }));
   const start = unit?.start ?? 0;
