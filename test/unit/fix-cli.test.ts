@@ -101,7 +101,7 @@ test('--dims sizes decide the order', async () => {
 
 
 def f(x, W, U):
-    # einsight: x[B, 32] W[32, 32] U[32, 32]
+    # einsight: x[B, 32] float64 W[32, 32] float64 U[32, 32] float64
     return np.einsum('ij,jk,kl->il', x, W, U)
 `,
   });

@@ -4,7 +4,8 @@
  */
 import type { ContractionSite, RuleCode } from '../analysis/model';
 import { field, namedChildren } from '../analysis/python/syntax';
-import { checkBroadcastKnown, checkNoComment, einsumCallNode, leafInputs, nodeOf, type FixContext } from './context';
+import { checkBroadcastKnown, checkNoComment, einsumCallNode, leafInputs, nodeOf, operandNodes, type FixContext } from './context';
+import { checkReorderTypes } from './dtype-rules';
 import { einsumStyle } from './emit';
 import { hoistAndReplace } from './hoist';
 import { insert, replace, type Fix, type FixEdit } from './edits';
@@ -29,6 +30,7 @@ export function bestOrderFix(context: FixContext, site: ContractionSite, code: R
   const call = einsumCallNode(context, site);
   checkNoComment(context, site.range);
   checkBroadcastKnown(site, [site.equation.text]);
+  checkReorderTypes(context, site.library, operandNodes(context, site.operands));
   const style = einsumStyle(site, context.source.text);
   const root = contractionTree(site.contraction, site.best.path);
   const emitted = emitPairwise({
@@ -59,6 +61,7 @@ export function optimizeArgumentFix(context: FixContext, site: ContractionSite, 
   rewritableSite(site);
   const spell = PATH_ARGUMENT[site.library];
   if (!spell || site.equation.form === 'einops') throw notApplicable(`${site.qualifiedName} takes no explicit path`);
+  checkReorderTypes(context, site.library, operandNodes(context, site.operands));
   const call = nodeOf(context, site.range, 'call');
   const args = call.type === 'call' ? field(call, 'arguments') : null;
   if (!args) throw new RewriteRefusal('the site is not a call');

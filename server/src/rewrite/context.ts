@@ -65,6 +65,10 @@ export function einsumCallNode(context: FixContext, site: ContractionSite): PyNo
   return call;
 }
 
+export function operandNodes(context: FixContext, operands: ContractionSite['operands']): PyNode[] {
+  return operands.map((operand) => nodeOf(context, operand.range, 'operand'));
+}
+
 /** The operands as leaves of a rewrite: text, effects, source order, precedence. */
 export function leafInputs(context: FixContext, operands: ContractionSite['operands']): LeafInput[] {
   const nodes = operands.map((operand) => {

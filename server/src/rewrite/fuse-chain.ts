@@ -6,7 +6,8 @@
  */
 import type { ChainInfo, RuleCode } from '../analysis/model';
 import type { PyNode } from '../analysis/python/syntax';
-import { checkBroadcastKnown, checkNoComment, einsumCallNode, leafInputs, siteById, type FixContext } from './context';
+import { checkBroadcastKnown, checkNoComment, einsumCallNode, leafInputs, operandNodes, siteById, type FixContext } from './context';
+import { checkReorderTypes } from './dtype-rules';
 import type { Fix, FixEdit } from './edits';
 import { einsumStyle } from './emit';
 import { deleteStatement, hoistAndReplace } from './hoist';
@@ -30,6 +31,7 @@ export function fuseChainFix(context: FixContext, chain: ChainInfo, code: RuleCo
   for (const member of members) if (member !== root) einsumCallNode(context, member);
   checkNoComment(context, root.range);
   checkBroadcastKnown(fused, [...members.map((m) => m.equation.text), fused.equation]);
+  checkReorderTypes(context, root.library, operandNodes(context, fused.operands));
 
   const removed = chain.links.flatMap((l) => (l.statementRange ? [l.statementRange] : []));
   for (const range of removed) checkNoComment(context, range);

@@ -153,7 +153,7 @@ function buildersFor(finding: Finding): Builder<FixContext>[] {
     case 'EIN004':
       return [{ title: TITLES.fuse, build: (x) => fuseChainFix(x, chainOf(x.analysis, finding), code) }];
     case 'EIN005':
-      return [{ title: TITLES.scalar, build: (x) => scalarFoldFix(x, site(x), code, hasFinding(x.analysis, finding.site!, 'EIN001')) }];
+      return [{ title: TITLES.scalar, build: (x) => scalarFoldFix(x, site(x), code) }];
     case 'EIN006':
       return [{ title: TITLES.matmul, build: (x) => matmulOrderFix(x, site(x), code) }];
     case 'EIN007':
@@ -164,9 +164,6 @@ function buildersFor(finding: Finding): Builder<FixContext>[] {
   }
 }
 
-function hasFinding(analysis: FileAnalysis, siteId: number, code: RuleCode): boolean {
-  return analysis.findings.some((f) => f.site === siteId && f.code === code);
-}
 
 function newContext(analysis: FileAnalysis, text: string): FixContext {
   const source = pythonSource(text);

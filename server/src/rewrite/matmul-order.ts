@@ -9,7 +9,8 @@ import type { ContractionSite, MatmulTree, RuleCode } from '../analysis/model';
 import type { Contraction } from '../core/contraction';
 import { sizeProduct } from '../core/cost';
 import { binaryOperator, field, namedChildren, type PyNode } from '../analysis/python/syntax';
-import { checkNoComment, isTight, nodeOf, type FixContext } from './context';
+import { checkNoComment, isTight, nodeOf, operandNodes, type FixContext } from './context';
+import { checkReorderTypes } from './dtype-rules';
 import { insert, replace, type Fix, type FixEdit } from './edits';
 import { notApplicable, RewriteRefusal } from './refusal';
 import { timesFewer } from './titles';
@@ -28,6 +29,7 @@ export function matmulOrderFix(context: FixContext, site: ContractionSite, code:
   const written = cost.ofTree(site.matmulTree);
   const best = cost.bestTree(n);
   if (best.flops >= written) throw notApplicable('the chain is already in its cheapest order');
+  checkReorderTypes(context, site.library, operandNodes(context, site.operands));
   const edits = site.callee === '@' ? operatorEdits(context, site, best.tree) : nestedCallEdits(context, site, best.tree);
   return {
     title: `Multiply in the cheapest order: ${shape(best.tree, site.operands.map((o) => o.text))} (${timesFewer(written, best.flops)} fewer FLOPs)`,

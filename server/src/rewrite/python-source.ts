@@ -4,6 +4,7 @@
  * nothing else in the statement changes its order of evaluation.
  */
 import type { SourceRange } from '../analysis/model';
+import { DtypeInference } from '../analysis/python/dtypes';
 import { EffectFacts, worstEffect, type OperandEffect } from '../analysis/python/effects';
 import { NameResolver } from '../analysis/python/resolve';
 import { buildScopes } from '../analysis/python/scopes';
@@ -30,6 +31,7 @@ export class PythonSource {
   private namesCache: Set<string> | null = null;
   private resolverCache: NameResolver | null = null;
   private effectsCache: EffectFacts | null = null;
+  private dtypesCache: DtypeInference | null = null;
 
   constructor(
     readonly text: string,
@@ -63,6 +65,12 @@ export class PythonSource {
   effects(): EffectFacts {
     this.effectsCache ??= new EffectFacts(this.resolver());
     return this.effectsCache;
+  }
+
+  /** Element types of expressions, where the code says them. */
+  dtypes(): DtypeInference {
+    this.dtypesCache ??= new DtypeInference(this.resolver());
+    return this.dtypesCache;
   }
 
   /** Every identifier spelled in the file: fresh names avoid all of them. */

@@ -8,6 +8,7 @@ import type { ContractionSite, RuleCode, ScalarFactor } from '../analysis/model'
 import { sizeProduct } from '../core/cost';
 import { field, namedChildren, type PyNode } from '../analysis/python/syntax';
 import { rewritableSite } from './best-order';
+import { checkReorderTypes, checkScalarTypes } from './dtype-rules';
 import { checkBroadcastKnown, checkNoComment, einsumCallNode, isTight, leafInputs, nodeOf, type FixContext } from './context';
 import { replace, type Fix, type FixEdit } from './edits';
 import { einsumStyle } from './emit';
@@ -44,7 +45,7 @@ const LOOSE_CONTEXTS = new Set([
   'named_expression',
 ]);
 
-export function scalarFoldFix(context: FixContext, site: ContractionSite, code: RuleCode, allowPairwise: boolean): Fix {
+export function scalarFoldFix(context: FixContext, site: ContractionSite, code: RuleCode): Fix {
   const factors = site.scalars?.factors ?? [];
   const c = site.contraction;
   if (factors.length === 0 || !c) throw notApplicable('no scalar factors on a contraction of known shapes');
@@ -53,27 +54,39 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
     output: sizeProduct(c, c.output),
   };
   const current = factors.reduce((sum, f) => sum + (f.appliedTo.kind === 'output' ? sizes.output : sizes.operand(f.appliedTo.index)), 0n);
+  const keywords = callKeywords(context, site);
+  // With `out=`, the result lands there: a factor may only move between operands.
+  const writesOut = keywords.includes('out');
   const candidates: { target: Target; size: bigint }[] = [
     ...c.inputs.map((_, index) => ({ target: { kind: 'operand', index } as Target, size: sizes.operand(index) })),
-    { target: { kind: 'output' }, size: sizes.output },
+    ...(writesOut ? [] : [{ target: { kind: 'output' } as Target, size: sizes.output }]),
   ];
-  let tree: StepNode | null = null;
-  if (allowPairwise && site.kind === 'einsum') {
-    rewritableSite(site);
-    tree = contractionTree(site.contraction, site.best.path);
+  // Written pairwise in the best order, an intermediate may be the smallest tensor of all (opt_einsum_fx's placement).
+  const tree = pairwiseTree(site);
+  if (tree && !writesOut) {
     for (const node of stepsInOrder(tree).slice(0, -1)) candidates.push({ target: { kind: 'intermediate', node }, size: node.size });
   }
   // The first smallest wins: an operand or the output before an intermediate, which needs the rewrite.
   const best = candidates.reduce((a, b) => (b.size < a.size ? b : a));
   if (best.size >= current) throw notApplicable('the factors already cost one multiplication of the smallest tensor');
+  if (writesOut && factors.some((f) => f.appliedTo.kind === 'output')) {
+    throw new RewriteRefusal('the call writes its result to out=, so a factor on the result cannot move into the call');
+  }
+  const cast = keywords.find((k) => k === 'dtype' || k === 'casting');
+  if (cast) throw new RewriteRefusal(`the call passes ${cast}=: a factor moved across the cast would be rounded or truncated with it`);
+  const unsafe = factors.find((f) => f.unsafe)?.unsafe;
+  if (unsafe) throw new RewriteRefusal(unsafe.reason, true, unsafe.at);
 
   const folding = new ScalarFolding(context, site, factors);
+  checkScalarTypes(context, site.library, site.operands.map((_, k) => folding.operandNode(k)), folding.scaledTensors());
+  checkSameLoop(context, site, factors);
   const suffix = productSuffix(context, factors);
   const where = describe(context, site, best.target, folding);
   let pairwise: PairwiseCode | null = null;
   let call: PyNode | null = null;
   if (best.target.kind === 'intermediate') {
     rewritableSite(site);
+    checkReorderTypes(context, site.library, site.operands.map((_, k) => folding.operandNode(k)));
     call = einsumCallNode(context, site);
     checkNoComment(context, site.range);
     checkBroadcastKnown(site, [site.equation.text]);
@@ -110,6 +123,43 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
     edits,
     isPreferred: true,
   };
+}
+
+/** The best-order tree, when the site can be written pairwise (an einsum of three or more operands). */
+function pairwiseTree(site: ContractionSite): StepNode | null {
+  if (site.kind !== 'einsum' || site.precompiled || !site.contraction || !site.best || site.equation.dynamic || site.contraction.inputs.length < 3) return null;
+  return contractionTree(site.contraction, site.best.path);
+}
+
+/** The keyword arguments of the call (`out`, `dtype`, …). */
+function callKeywords(context: FixContext, site: ContractionSite): string[] {
+  const call = nodeOf(context, site.range, 'call');
+  const args = call.type === 'call' ? field(call, 'arguments') : null;
+  return (args ? namedChildren(args) : []).filter((a) => a.type === 'keyword_argument').map((a) => context.source.textOf(field(a, 'name') ?? a));
+}
+
+/**
+ * The factors are applied in the same loop as the contraction: moving one from outside a loop
+ * onto a tensor inside it would multiply on every turn (and the count in the title would be wrong).
+ */
+function checkSameLoop(context: FixContext, site: ContractionSite, factors: readonly ScalarFactor[]): void {
+  const loop = innermostLoop(nodeOf(context, site.range, 'call'));
+  for (const factor of factors) {
+    const application = nodeOf(context, factor.applicationRange, 'scalar application');
+    if (innermostLoop(application) !== loop) {
+      throw new RewriteRefusal(`\`${context.source.textOf(application)}\` runs ${loop ? 'outside the loop that holds the call' : 'in a loop the call is not in'}: moving it would change how often it multiplies`);
+    }
+  }
+}
+
+function innermostLoop(node: PyNode): PyNode | null {
+  let child = node;
+  for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.type === 'function_definition' || parent.type === 'lambda' || parent.type === 'class_definition') return null;
+    if ((parent.type === 'for_statement' || parent.type === 'while_statement') && child.field === 'body') return parent;
+    if (parent.type.endsWith('comprehension') || parent.type === 'generator_expression') return parent;
+  }
+  return null;
 }
 
 /** `operand 2 (k)`, `the result`, `the intermediate ij,jk->ik, …`: read before the product is placed. */
@@ -163,6 +213,15 @@ class ScalarFolding {
 
   operandNode(index: number): PyNode {
     return nodeOf(this.context, this.site.operands[index].range, 'operand');
+  }
+
+  /** The tensors the factors are applied to now (`q` in `q * c`, `y` in `y *= c`). */
+  scaledTensors(): PyNode[] {
+    const augmented = this.statements.map((statement) => {
+      const assignment = statement.type === 'augmented_assignment' ? statement : namedChildren(statement)[0];
+      return field(assignment, 'left') ?? assignment;
+    });
+    return [...[...this.applications.values()].flatMap((a) => (a.tensor ? [a.tensor] : [])), ...augmented];
   }
 
   scale(node: PyNode, suffix: string): void {

@@ -4,7 +4,7 @@
  * contraction), and constant scalar factors around contractions (which commute with them,
  * so they can be applied to the smallest tensor involved).
  */
-import type { ChainLink, FlowFacts, Library, ScalarFactor, ScalarTarget, SourceRange } from '../model';
+import type { ChainLink, FlowFacts, Library, ScalarFactor, ScalarTarget, SourceRange, Unsafe } from '../model';
 import type { ConstantEvaluator } from './constants';
 import type { MutationAnalysis } from './mutation';
 import type { NameResolver } from './resolve';
@@ -204,13 +204,17 @@ class FlowAnalysis {
    */
   private traceOperand(start: PyNode, target: ScalarTarget, nested: boolean, factors: ScalarFactor[], depth: number): void {
     let current: PyNode | null = unwrap(start);
+    // The name whose value is being traced (`qs` of `qs = q * c`) and where it is read.
+    let via: { statement: PyNode; use: PyNode } | null = null;
     for (let guard = 0; current && guard < 32; guard++) {
       const scaled = this.scaling(current);
       if (scaled) {
         const tensor = unwrap(scaled.tensor);
         const nestedIn = nested ? { text: textOf(this.source, tensor), range: rangeOf(tensor), elements: this.sizeOf(tensor) } : undefined;
-        factors.push({ ...scaled.factor, appliedTo: target, ...(nestedIn ? { nestedIn } : {}) });
+        const unsafe = via ? this.aliasAfterFold(tensor, via.statement, via.use) : null;
+        factors.push({ ...scaled.factor, appliedTo: target, ...(nestedIn ? { nestedIn } : {}), ...(unsafe ? { unsafe } : {}) });
         current = tensor;
+        via = null;
         continue;
       }
       const through = this.commutingInput(current);
@@ -223,8 +227,29 @@ class FlowAnalysis {
         for (const input of inputs) this.traceOperand(input, target, true, factors, depth + 1);
         return;
       }
-      current = current.type === 'identifier' ? this.tracedName(current, factors, target) : null;
+      if (current.type !== 'identifier') return;
+      const use: PyNode = current;
+      current = this.tracedName(current, factors, target);
+      const binding = current ? this.resolver.resolve(use) : null;
+      via = binding ? { statement: binding.statement, use } : null;
     }
+  }
+
+  /**
+   * Folding `qs = q * c` leaves `qs = q`: qs then shares q's object, so anything that writes q
+   * before qs is read would now change qs too.
+   */
+  private aliasAfterFold(tensor: PyNode, statement: PyNode, use: PyNode): Unsafe | null {
+    if (!this.mutation.pathOf(tensor)) return null;
+    const useStatement = statementOf(use);
+    const name = textOf(this.source, use);
+    if (!useStatement || useStatement.parent !== statement.parent) {
+      return { reason: `\`${name}\` is computed in another block than it is used: folding would make it an alias of \`${textOf(this.source, tensor)}\``, at: rangeOf(statement) };
+    }
+    const block = statement.parent!.children;
+    const between = block.slice(block.indexOf(statement) + 1, block.indexOf(useStatement));
+    const blocker = this.mutation.blockerBetween([tensor], [...between, ...evaluatedBefore(use, useStatement)], use);
+    return blocker ? { reason: `folding makes \`${name}\` an alias, and ${blocker.reason}`, at: blocker.at } : null;
   }
 
   /** The two inputs of a product that is not a site itself: `a @ b`, `torch.matmul(a, b)`, `np.tensordot(a, b, …)`, `a.mm(b)`. */
@@ -249,7 +274,11 @@ class FlowAnalysis {
       const factor = this.augmentedFactor(binding.statement, binding.name);
       const laterUses = (binding.scope.uses.get(binding.name) ?? []).filter((u) => u.start >= binding.statement.end);
       if (!factor || laterUses.length !== 1) return null;
-      factors.push({ ...factor, appliedTo: target });
+      // Deleting `q *= c` leaves q unscaled for every other holder of its object.
+      const unsafe = this.mutation.privateObject(node)
+        ? null
+        : { reason: `\`${textOf(this.source, binding.statement)}\` scales \`${binding.name}\` in place, where other code may see it`, at: rangeOf(binding.statement) };
+      factors.push({ ...factor, appliedTo: target, ...(unsafe ? { unsafe } : {}) });
       return null;
     }
     const single = this.singleUseBinding(node);
@@ -330,7 +359,9 @@ class FlowAnalysis {
     }
     if (node.type !== 'call') return null;
     const callee = field(node, 'function');
-    const args = namedChildren(field(node, 'arguments') ?? node).filter((a) => a.type !== 'keyword_argument');
+    const args = namedChildren(field(node, 'arguments') ?? node);
+    // `torch.mul(W, 2, out=W)` writes W: not a product that can move.
+    if (args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat')) return null;
     const qualified = this.resolver.qualifiedName(callee);
     if (qualified && Object.hasOwn(SCALE_FUNCTIONS, qualified) && args.length === 2) {
       const factor = this.factor(args[1], SCALE_FUNCTIONS[qualified], node);

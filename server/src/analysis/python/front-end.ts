@@ -17,7 +17,7 @@ import { findMatmulChains, type MatmulChain } from './matmul-chains';
 import { moveRanges, readingWithin, type OffsetMap } from './offsets';
 import type { ParsedPython } from './parser';
 import { NameResolver } from './resolve';
-import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
+import { ScopeCache, buildScopes, encloses, isUnit, type Scope } from './scopes';
 import { ShapeInference } from './shapes';
 import { EinsumReader, type EinsumCall } from './sites';
 import { textOf, type PyNode } from './syntax';
@@ -295,10 +295,6 @@ function siteContext(node: PyNode, resolver: NameResolver): SiteContext {
   return { scope: scope.name, inLoop, inForward: functionName === 'forward' || functionName === '__call__' };
 }
 
-function encloses(outer: Scope, inner: Scope): boolean {
-  for (let scope: Scope | null = inner; scope; scope = scope.parent) if (scope === outer) return true;
-  return false;
-}
 
 /** The array library the module imports at top level, for `@` and einops calls whose operands say nothing. */
 function importedLibrary(module: Scope): Library | null {

@@ -71,6 +71,14 @@ export class MutationAnalysis {
     return null;
   }
 
+  /** A name whose object only this function's code, under this one name, can see: fresh, never shared or handed out. */
+  privateObject(name: PyNode): boolean {
+    if (name.type !== 'identifier' || this.effects.dynamicScopeCall(name)) return false;
+    const text = textOf(this.source, name);
+    const tokens = this.model(this.resolver.scopeAt(name)).tokens({ text, root: text });
+    return tokens.size === 1;
+  }
+
   /** Access paths an expression reads in value positions (not the names of functions it calls). */
   pathsOf(expression: PyNode): Path[] {
     const paths: Path[] = [];
