@@ -72,6 +72,7 @@ export function isHalf(dtype: Dtype): boolean {
 export class DtypeInference {
   private defaultFloatChanged: boolean | null = null;
   private hintIndex: HintIndex<Scope> | null = null;
+  private readonly inProgress = new Map<readonly unknown[], Dtype | null>();
 
   constructor(private readonly resolver: NameResolver) {}
 
@@ -131,8 +132,20 @@ export class DtypeInference {
     const method = this.resolver.scopeAt(node);
     const owner = method.kind === 'function' ? method.parent : null;
     const values = owner?.kind === 'class' ? (this.resolver.facts.selfAttributes.get(owner)?.get(attribute) ?? []) : [];
-    const types = values.map((value) => this.infer(value, library, depth + 1));
-    return types.length > 0 && types.every((t) => t !== null && sameDtype(t, types[0]!)) ? types[0] : null;
+    if (this.inProgress.has(values)) return this.inProgress.get(values)!;
+    this.inProgress.set(values, null);
+    try {
+      let found: Dtype | null = null;
+      for (const value of values) {
+        const dtype = this.infer(value, library, depth + 1);
+        if (!dtype || (found && !sameDtype(found, dtype))) return null;
+        found = dtype;
+        this.inProgress.set(values, found);
+      }
+      return found;
+    } finally {
+      this.inProgress.delete(values);
+    }
   }
 
   /** A name bound only to values of one known type (in-place updates keep it). */
@@ -141,15 +154,23 @@ export class DtypeInference {
     if (!binding) return null;
     if (binding.kind === 'parameter') return binding.annotation ? this.annotated(binding.annotation) : null;
     const bindings = binding.scope.bindings.get(binding.name) ?? [];
-    let found: Dtype | null = null;
-    for (const b of bindings) {
-      if (b.kind === 'augmented') continue;
-      if (b.kind !== 'assign' || !b.value) return null;
-      const dtype = b.annotation ? this.annotated(b.annotation) : this.infer(b.value, library, depth + 1);
-      if (!dtype || (found && !sameDtype(found, dtype))) return null;
-      found = dtype;
+    // `A = A * 2` reads A while A's type is being worked out: it stands for the type found so far.
+    if (this.inProgress.has(bindings)) return this.inProgress.get(bindings)!;
+    this.inProgress.set(bindings, null);
+    try {
+      let found: Dtype | null = null;
+      for (const b of bindings) {
+        if (b.kind === 'augmented' || b.kind === 'delete') continue;
+        if (b.kind !== 'assign' || !b.value) return null;
+        const dtype = b.annotation ? this.annotated(b.annotation) : this.infer(b.value, library, depth + 1);
+        if (!dtype || (found && !sameDtype(found, dtype))) return null;
+        found = dtype;
+        this.inProgress.set(bindings, found);
+      }
+      return found;
+    } finally {
+      this.inProgress.delete(bindings);
     }
-    return found;
   }
 
   /** jaxtyping: `Float32[Tensor, "b n"]` is float32; `Float[...]` a float of some width. */

@@ -25,7 +25,10 @@ export interface Blocker {
   at: SourceRange;
 }
 
-/** An object may have come from (or be known to) code outside the function. */
+/**
+ * The identity token of objects that came from, or were handed to, code outside the function:
+ * any two of them may be the same object.
+ */
 const OUTSIDE = '\u0000outside';
 
 type CallKind =
@@ -186,6 +189,9 @@ export class AliasModel {
   private readonly shares = new Map<string, Set<string>>();
   private readonly closed = new Map<string, Set<string>>();
 
+  /** Names other code can reach (module and class level, captured by a nested function). */
+  private readonly visible = new Set<string>();
+
   constructor(
     private readonly analysis: MutationAnalysis,
     private readonly resolver: NameResolver,
@@ -198,20 +204,35 @@ export class AliasModel {
         else if (binding.kind !== 'function' && binding.kind !== 'class') this.share(name, [OUTSIDE]);
       }
     }
-    if (scope.kind === 'module' || scope.kind === 'class') for (const name of scope.bindings.keys()) this.share(name, [OUTSIDE]);
+    if (scope.kind === 'module' || scope.kind === 'class') for (const name of scope.bindings.keys()) this.visible.add(name);
+    if (scope.kind === 'class') for (const name of scope.bindings.keys()) this.share(name, [OUTSIDE]);
     for (const name of [...scope.globals, ...scope.nonlocals]) this.share(name, [OUTSIDE]);
-    // A name a nested function or lambda reads can be reached (and rebound) from there.
     const nested = (s: Scope) => {
       for (const child of s.children) {
-        for (const name of child.uses.keys()) if (scope.bindings.has(name) && !child.bindings.has(name)) this.share(name, [OUTSIDE]);
+        // A nested function reads the name (and may change its object) whenever it is called...
+        for (const name of child.uses.keys()) if (scope.bindings.has(name) && !child.bindings.has(name)) this.visible.add(name);
+        // ...or rebinds it to anything.
+        for (const name of [...child.globals, ...child.nonlocals]) if (scope.bindings.has(name)) this.share(name, [OUTSIDE]);
         nested(child);
       }
     };
     nested(scope);
+    if (scope.kind === 'module') for (const name of this.rebindableGlobals()) this.share(name, [OUTSIDE]);
     walk(scope.node, (node) => {
       if (node !== scope.node && this.resolver.facts.scopeByNode.has(node) && node.type !== 'list_comprehension' && node.type !== 'generator_expression') return false;
       this.escapes(node);
     });
+  }
+
+  /** Module names some function declares `global` (and may rebind to anything). */
+  private rebindableGlobals(): string[] {
+    const names: string[] = [];
+    const visit = (s: Scope) => {
+      names.push(...s.globals);
+      s.children.forEach(visit);
+    };
+    this.scope.children.forEach(visit);
+    return names;
   }
 
   /** Tokens (names and OUTSIDE) for the objects a value may be or contain. */
@@ -241,8 +262,11 @@ export class AliasModel {
     return this.closure(path.root);
   }
 
+  /** Whether code we cannot see into may reach the object (an attribute of anything, a global, a parameter's). */
   reachable(path: { text: string; root: string }): boolean {
-    return path.text !== path.root || this.closure(path.root).has(OUTSIDE);
+    if (path.text !== path.root) return true;
+    const names = this.closure(path.root);
+    return names.has(OUTSIDE) || [...names].some((name) => this.visible.has(name));
   }
 
   /** `self.W` assigned only fresh values (constructors, literals, arithmetic) in its class. */
@@ -311,7 +335,7 @@ export class AliasModel {
       if (target && right) {
         const tokens = this.valueTokens(right);
         this.share(target.root, tokens);
-        if (this.reachable(target)) for (const token of tokens) this.share(token, [OUTSIDE]);
+        if (this.reachable(target)) for (const token of tokens) if (token !== OUTSIDE) this.share(token, [OUTSIDE]);
       }
     }
   }
@@ -383,7 +407,7 @@ class RegionScan {
       if (written) return this.blame(statement, `\`${written}\` may be modified by \`${this.analysis.short(statement)}\``);
     }
     if (inner.type === 'subscript') return null;
-    const rebound = this.reads.find((read) => read.text === path.text || read.text.startsWith(`${path.text}.`));
+    const rebound = this.reads.find((read) => overlaps(read, path));
     return rebound ? this.blame(statement, `\`${rebound.text}\` is reassigned by \`${this.analysis.short(statement)}\``) : null;
   }
 
@@ -417,16 +441,24 @@ class RegionScan {
   private writes(path: Path): string | null {
     const written = this.model.tokens(path);
     for (const read of this.reads) {
-      if (read.text === path.text || read.text.startsWith(`${path.text}.`)) return read.text;
+      if (overlaps(read, path)) return read.text;
       const tokens = this.model.tokens(read);
       if ([...written].some((t) => tokens.has(t))) return read.text;
     }
-    return this.opaque && written.has(OUTSIDE) ? 'an operand' : null;
+    return this.opaque && this.model.reachable(path) ? 'an operand' : null;
   }
 
   private blame(node: PyNode, reason: string): Blocker {
     return { reason, at: rangeOf(node) };
   }
+}
+
+/**
+ * One path is the other or inside it: rebinding or writing `self.W` changes `self.W.x`, and
+ * writing `W.data` (or setting it) changes W.
+ */
+function overlaps(a: Path, b: Path): boolean {
+  return a.text === b.text || a.text.startsWith(`${b.text}.`) || b.text.startsWith(`${a.text}.`);
 }
 
 function isSequenceLiteral(node: PyNode): boolean {
