@@ -6,12 +6,14 @@ object per snippet on stdout: {"id", "status": "passed" | "failed" | "skipped", 
 Each version runs in a fresh namespace after every global random generator (Python's `random`,
 numpy's legacy global generator, torch's) is seeded the same way, so both draw the same random
 inputs only if they evaluate their operands in the same order and the same number of times.
-Compared afterwards: the snippet's `result` (arrays, tensors, numbers, or tuples/lists/dicts
+Compared afterwards: what it printed, the snippet's `result` (arrays, tensors, numbers, or tuples/lists/dicts
 of them) by type, dtype, shape and value (exact for integers and booleans; floating values
 within a tolerance for their precision, since a new contraction order rounds differently),
 and the full state of every global generator, which exposes a call made twice or skipped.
 A version that raises must raise the same exception type in the other.
 """
+import contextlib
+import io
 import json
 import random
 import sys
@@ -58,13 +60,16 @@ def generator_states():
 def run(source):
     seed_all()
     namespace = {"__name__": "__snippet__"}
+    printed = io.StringIO()
     try:
-        exec(compile(source, "<snippet>", "exec"), namespace)
+        # What the snippet prints is an effect too (and must not mix with this runner's output).
+        with contextlib.redirect_stdout(printed):
+            exec(compile(source, "<snippet>", "exec"), namespace)
     except Exception as error:
-        return {"raised": error, "trace": traceback.format_exc(limit=3), "states": generator_states()}
+        return {"raised": error, "trace": traceback.format_exc(limit=3), "states": generator_states(), "printed": printed.getvalue()}
     if "result" not in namespace:
         raise AssertionError("the snippet defines no `result`")
-    return {"raised": None, "result": namespace["result"], "states": generator_states()}
+    return {"raised": None, "result": namespace["result"], "states": generator_states(), "printed": printed.getvalue()}
 
 
 def is_tensor(value):
@@ -143,6 +148,8 @@ def check(snippet):
             return "failed", f"only the {which} raised:\n" + (original.get("trace") or rewritten.get("trace"))
         return "failed", "both raised (the snippet must run):\n" + original["trace"]
     problem = compare(original["result"], rewritten["result"])
+    if not problem and original["printed"] != rewritten["printed"]:
+        problem = f"printed output differs: {original['printed']!r} and {rewritten['printed']!r}"
     if not problem:
         for name in original["states"]:
             if original["states"][name] != rewritten["states"][name]:

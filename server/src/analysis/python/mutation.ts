@@ -401,7 +401,12 @@ class RegionScan {
       return namedChildren(inner).reduce<Blocker | null>((found, t) => found ?? this.targets(t, statement, inPlace), null);
     }
     const path = this.analysis.pathOf(inner);
-    if (!path) return null;
+    if (!path) {
+      // `np.swapaxes(A, 0, 1)[0] += 1`: a write into whatever the expression returns (here a view of A).
+      const base = inner.type === 'subscript' || inner.type === 'attribute' ? unwrap(namedChildren(inner)[0]) : null;
+      const hit = base ? this.writesValue(base) : null;
+      return hit ? this.blame(statement, `\`${hit}\` may be modified by \`${this.analysis.short(statement)}\``) : null;
+    }
     if (inner.type === 'subscript' || inPlace) {
       const written = this.writes(path);
       if (written) return this.blame(statement, `\`${written}\` may be modified by \`${this.analysis.short(statement)}\``);
@@ -421,7 +426,7 @@ class RegionScan {
     if (call.kind === 'unknown') return this.unknownCall(node, call.given);
     for (const target of call.written) {
       const path = this.analysis.pathOf(target);
-      const hit = path ? this.writes(path) : (this.reads[0]?.text ?? null);
+      const hit = path ? this.writes(path) : this.writesValue(target);
       if (hit) return this.blame(node, `\`${hit}\` may be modified by \`${this.analysis.short(node)}\``);
     }
     return null;
@@ -446,6 +451,16 @@ class RegionScan {
       if ([...written].some((t) => tokens.has(t))) return read.text;
     }
     return this.opaque && this.model.reachable(path) ? 'an operand' : null;
+  }
+
+  /** The read a write into the value of `expression` (not a plain path) may change, or null. */
+  private writesValue(expression: PyNode): string | null {
+    const written = new Set(this.model.valueTokens(expression));
+    for (const read of this.reads) {
+      const tokens = this.model.tokens(read);
+      if ([...written].some((t) => tokens.has(t))) return read.text;
+    }
+    return this.opaque && written.has(OUTSIDE) ? 'an operand' : null;
   }
 
   private blame(node: PyNode, reason: string): Blocker {
