@@ -3,7 +3,7 @@
  * idiom. Fix 2 (numpy, opt_einsum): keep the call and pass the best path as `optimize=`.
  */
 import type { ContractionSite, RuleCode } from '../analysis/model';
-import { field, namedChildren } from '../analysis/python/syntax';
+import { field, namedChildren, type PyNode } from '../analysis/python/syntax';
 import { checkBroadcastKnown, checkNoComment, einsumCallNode, leafInputs, nodeOf, operandNodes, type FixContext } from './context';
 import { checkReorderTypes } from './dtype-rules';
 import { einsumStyle } from './emit';
@@ -42,8 +42,10 @@ export function bestOrderFix(context: FixContext, site: ContractionSite, code: R
     hoist: context.source.hoistPoint(call),
   });
   const form = emitted.lines.length > 0 ? 'temporaries' : 'nested calls';
+  // The call's own optimize= goes with the rewrite: say so rather than drop it silently.
+  const replaced = site.options.optimize ? `, in place of optimize=${context.source.textOf(site.options.optimize.range)}` : '';
   return {
-    title: `Contract pairwise in the best order, as ${form} (${gain(site, code)})`,
+    title: `Contract pairwise in the best order, as ${form}${replaced} (${gain(site, code)})`,
     kind: 'quickfix',
     code,
     edits: hoistAndReplace(context.source.hoistPoint(call), emitted.lines, site.range, emitted.expression),
@@ -70,6 +72,9 @@ export function optimizeArgumentFix(context: FixContext, site: ContractionSite, 
   const value = spell(steps, quote);
   const existing = site.options.optimize;
   const searchesNow = existing !== undefined && existing.value !== false;
+  // numpy takes another code path with optimize=: dtype= then no longer decides the result's type (1.24), nor casting= what raises.
+  const cast = site.library === 'numpy' && !searchesNow ? keywordNames(args, context).find((k) => k === 'dtype' || k === 'casting') : undefined;
+  if (cast) throw new RewriteRefusal(`with optimize=, numpy.einsum no longer honours ${cast}= the same way (the result's dtype or the casting check changes)`);
   if (site.library === 'numpy' && site.contraction.output.length === 0 && !searchesNow) {
     throw new RewriteRefusal('with a path, numpy.einsum returns a 0-d array where this call returns a scalar');
   }
@@ -89,6 +94,12 @@ export function optimizeArgumentFix(context: FixContext, site: ContractionSite, 
     edits: [edit],
     isPreferred: false,
   };
+}
+
+function keywordNames(args: PyNode, context: FixContext): string[] {
+  return namedChildren(args)
+    .filter((a) => a.type === 'keyword_argument')
+    .map((a) => context.source.textOf(field(a, 'name') ?? a));
 }
 
 /** What the fix buys: fewer FLOPs, or (for a per-call search) no search at every call. */

@@ -75,6 +75,8 @@ export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOpti
   if (analysis.language !== 'python') return null;
   const findings = analysis.findings
     .filter((f) => !options.only || options.only.includes(f.code))
+    // An explicit optimize=False is the user's choice: offered as a quick fix, never applied wholesale.
+    .filter((f) => f.site === null || analysis.sites[f.site]?.options.optimize?.value !== false)
     .sort((a, b) => PRIORITY.indexOf(a.code) - PRIORITY.indexOf(b.code) || a.range.start - b.range.start);
   // Fixes are built to parse, so the whole set is checked with one parse first: a check per fix
   // re-parses the file once per finding (minutes for thousands of findings). Fixes far apart do

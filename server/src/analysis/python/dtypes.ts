@@ -222,9 +222,9 @@ export class DtypeInference {
     if (LIKE.has(name) && positional[0]) return this.infer(positional[0], library, depth + 1);
     if (name === 'full' && positional[1]) return this.literalKind(positional[1], torch) ?? this.infer(positional[1], library, depth + 1);
     if (name === 'arange') {
-      const kinds = positional.map((a) => this.literalKind(a, torch));
+      const kinds = positional.map((a) => this.pythonNumber(a, depth + 1));
       if (kinds.some((k) => k === null)) return null;
-      return kinds.some((k) => k!.kind === 'float') ? floatDefault : dtypeOf('int64');
+      return kinds.includes('float') ? floatDefault : dtypeOf('int64');
     }
     if (['array', 'asarray', 'tensor', 'as_tensor', 'asanyarray', 'ascontiguousarray'].includes(name) && positional[0]) {
       return this.literalKind(positional[0], torch) ?? this.infer(positional[0], library, depth + 1);
@@ -238,11 +238,11 @@ export class DtypeInference {
     return null;
   }
 
-  /** `rng.random(...)` on `rng = np.random.default_rng(...)`. */
+  /** `rng.random(...)` on `rng = np.random.default_rng(...)` (or on the call itself). */
   private generatorDraw(receiver: PyNode, method: string): Dtype | null {
     const node = unwrap(receiver);
     const binding = node.type === 'identifier' ? this.resolver.resolveUnique(node) : null;
-    const value = binding?.value ? unwrap(binding.value) : null;
+    const value = binding?.value ? unwrap(binding.value) : node.type === 'call' ? node : null;
     const maker = value?.type === 'call' ? this.resolver.qualifiedName(field(value, 'function')) : null;
     if (maker !== 'numpy.random.default_rng' && maker !== 'numpy.random.Generator') return null;
     if (FLOAT_DRAWS.has(method)) return dtypeOf('float64');
@@ -260,6 +260,7 @@ export class DtypeInference {
       return ['integer', 'float', 'true', 'false'].includes(inner.type);
     };
     if (!visit(node) || leaves.length === 0) return null;
+    if (leaves.some((l) => isImaginary(l, this.source))) return torch ? null : dtypeOf('complex128');
     if (leaves.some((l) => l.type === 'float')) return dtypeOf(torch && !this.torchDefaultChanged() ? 'float32' : 'float64');
     if (leaves.some((l) => l.type === 'integer')) return dtypeOf('int64');
     return dtypeOf('bool');
@@ -321,6 +322,8 @@ export class DtypeInference {
   private pythonNumber(expression: PyNode, depth: number): 'integer' | 'float' | null {
     if (depth > 12) return null;
     const node = unwrap(expression);
+    // `2j` is complex: not a number these rules follow.
+    if (isImaginary(node, this.source)) return null;
     if (node.type === 'integer' || node.type === 'float') return node.type;
     if (node.type === 'unary_operator') return this.pythonNumber(namedChildren(node)[0], depth + 1);
     if (node.type === 'binary_operator') {
@@ -354,6 +357,10 @@ export class DtypeInference {
     this.defaultFloatChanged ??= this.resolver.facts.calls.some((call) => /set_default_dtype|set_default_tensor_type/.test(textOf(this.source, field(call, 'function') ?? call)));
     return this.defaultFloatChanged;
   }
+}
+
+function isImaginary(node: PyNode, source: string): boolean {
+  return (node.type === 'integer' || node.type === 'float') && /[jJ]$/.test(textOf(source, node));
 }
 
 export function sameDtype(a: Dtype, b: Dtype): boolean {
