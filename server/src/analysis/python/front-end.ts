@@ -262,7 +262,11 @@ function einsumSite(call: EinsumCall, reader: EinsumReader, imported: Library | 
 
 function matmulSite(chain: MatmulChain, shapes: ShapeInference, imported: Library | null, text: string): SiteCore | null {
   const inferred = chain.leaves.map((leaf) => shapes.infer(leaf));
-  const equation = matmulChainEquation(inferred.map((i) => i.shape?.dims.length ?? null));
+  const ranks = inferred.map((i) => i.shape?.dims.length ?? null);
+  // `dot` on arrays of more than two dimensions is no matrix product (nor associative): only known 1-D and 2-D operands chain.
+  const dot = chain.callee === '.dot' || chain.qualifiedName.endsWith('.dot');
+  if (dot && ranks.some((r) => r === null || r > 2)) return null;
+  const equation = matmulChainEquation(ranks);
   if (!equation) return null;
   return {
     id: -1,
