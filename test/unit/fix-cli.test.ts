@@ -187,3 +187,11 @@ test('unified diffs match diff -u: hunks, context, a missing final newline', () 
 `,
   );
 });
+
+test('--diff headers name files relative to the working directory, whichever way they were given', async () => {
+  const dir = project({ 'sub/chain.py': CHAIN });
+  const absolute = await fixIn(dir, '--diff', join(dir, 'sub', 'chain.py'));
+  assert.match(absolute.stdout, /^--- a\/sub\/chain\.py\n\+\+\+ b\/sub\/chain\.py$/m);
+  const fromInside = await fixIn(join(dir, 'sub'), '--diff', '../sub/chain.py');
+  assert.match(fromInside.stdout, /^--- a\/chain\.py\n\+\+\+ b\/chain\.py$/m);
+});

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { FileAnalysis, RuleCode } from '../analysis/model';
 import { analyzePython } from '../analysis/python/analyze';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
@@ -101,7 +101,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
       else io.stdout(`${outcome.path}: ${outcome.fix.title.replace(/^Apply/, 'applied')}`);
     }
   } else {
-    for (const outcome of outcomes) io.stdout(unifiedDiff(outcome.path, outcome.original, outcome.fix.edits).trimEnd());
+    for (const outcome of outcomes) io.stdout(unifiedDiff(diffPath(outcome.path), outcome.original, outcome.fix.edits).trimEnd());
     if (outcomes.length > 0) io.stderr(`einsight fix: fixes for ${outcomes.length} file${outcomes.length === 1 ? '' : 's'}; run with --write to apply them`);
   }
   for (const problem of problems) io.stderr(problem);
@@ -222,4 +222,9 @@ function removeQuietly(path: string): void {
   } catch {
     // Nothing was created, or it is already gone.
   }
+}
+
+/** Diff headers name files relative to the working directory, with `/`, so `patch -p1` and `git apply` take them there. */
+function diffPath(path: string): string {
+  return relative(process.cwd(), resolve(path)).split(sep).join('/');
 }

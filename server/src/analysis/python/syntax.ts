@@ -27,8 +27,9 @@ export function fields(node: PyNode, name: string): PyNode[] {
   return node.children.filter((child) => child.field === name);
 }
 
+/** Named children, without comments and backslash continuations (which the grammar keeps as nodes anywhere). */
 export function namedChildren(node: PyNode): PyNode[] {
-  return node.children.filter((child) => child.named && child.type !== 'comment');
+  return node.children.filter((child) => child.named && child.type !== 'comment' && child.type !== 'line_continuation');
 }
 
 export function textOf(source: string, node: PyNode): string {
