@@ -14,9 +14,12 @@ A version that raises must raise the same exception type in the other.
 """
 import contextlib
 import io
+import itertools
 import json
+import os
 import random
 import sys
+import tempfile
 import traceback
 
 import numpy as np
@@ -57,14 +60,22 @@ def generator_states():
     return states
 
 
+SOURCES = tempfile.mkdtemp(prefix="einsight-snippets-")
+NUMBERS = itertools.count()
+
+
 def run(source):
+    # A real file: torch.jit.script reads the source of the functions it compiles.
+    path = os.path.join(SOURCES, f"snippet_{next(NUMBERS)}.py")
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(source)
     seed_all()
-    namespace = {"__name__": "__snippet__"}
+    namespace = {"__name__": "__snippet__", "__file__": path}
     printed = io.StringIO()
     try:
         # What the snippet prints is an effect too (and must not mix with this runner's output).
         with contextlib.redirect_stdout(printed):
-            exec(compile(source, "<snippet>", "exec"), namespace)
+            exec(compile(source, path, "exec"), namespace)
     except Exception as error:
         return {"raised": error, "trace": traceback.format_exc(limit=3), "states": generator_states(), "printed": printed.getvalue()}
     if "result" not in namespace:
@@ -160,9 +171,14 @@ def check(snippet):
 
 def main():
     snippets = json.load(sys.stdin)
-    for snippet in snippets:
-        status, detail = check(snippet)
-        print(json.dumps({"id": snippet["id"], "status": status, "detail": detail}), flush=True)
+    try:
+        for snippet in snippets:
+            status, detail = check(snippet)
+            print(json.dumps({"id": snippet["id"], "status": status, "detail": detail}), flush=True)
+    finally:
+        for name in os.listdir(SOURCES):
+            os.unlink(os.path.join(SOURCES, name))
+        os.rmdir(SOURCES)
 
 
 if __name__ == "__main__":

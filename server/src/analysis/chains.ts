@@ -116,6 +116,7 @@ function fuse(
     best,
     speedup: baselineFlops !== null && !symbolic ? flopRatio(baselineFlops, best.flops) : null,
     blocked: links.find((l) => l.blocked)?.blocked ?? null,
+    factors: links.flatMap((l) => l.factors ?? []),
   };
 }
 

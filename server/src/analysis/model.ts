@@ -229,6 +229,8 @@ export interface ChainLink {
   statementRange: SourceRange | null;
   /** Set when code between the producer and the consumer may change the producer's operands. */
   blocked?: Unsafe;
+  /** Constant factors on the producer's result (`h = einsum(x, y) / 3.0`), which fusing moves. */
+  factors?: ScalarFactor[];
 }
 
 /** Facts a front end derives from data flow, before evaluation. */
@@ -258,6 +260,8 @@ export interface ChainInfo {
   speedup: number | null;
   /** Why fusing could change what the code computes (the first blocked link); null when it cannot. */
   blocked: Unsafe | null;
+  /** Factors on intermediates of the chain, applied once to the smallest tensor when fused. */
+  factors: ScalarFactor[];
 }
 
 export interface Finding {

@@ -132,7 +132,7 @@ function combine(text: string, fixes: Fix[]): Fix[] {
 }
 
 /** Which findings' fixes go first when edits collide: the larger rewrite subsumes the smaller. */
-const PRIORITY: readonly RuleCode[] = ['EIN004', 'EIN005', 'EIN001', 'EIN006', 'EIN007'];
+const PRIORITY: readonly RuleCode[] = ['EIN004', 'EIN006', 'EIN005', 'EIN001', 'EIN007'];
 
 /** What each fix is called when it is withheld. */
 const TITLES = {

@@ -53,7 +53,10 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
     operand: (k: number) => sizeProduct(c, c.inputs[k]),
     output: sizeProduct(c, c.output),
   };
-  const current = factors.reduce((sum, f) => sum + (f.appliedTo.kind === 'output' ? sizes.output : sizes.operand(f.appliedTo.index)), 0n);
+  // A factor inside a product (`(x * c) @ w`, `(A @ B) / 2`) costs the size of the tensor it scales there.
+  const costs = factors.map((f) => (f.nestedIn ? f.nestedIn.elements : f.appliedTo.kind === 'output' ? sizes.output : sizes.operand(f.appliedTo.index)));
+  if (costs.some((cost) => cost === null)) throw notApplicable('a factor scales a tensor of unknown size');
+  const current = costs.reduce((sum: bigint, cost) => sum + cost!, 0n);
   const keywords = callKeywords(context, site);
   // With `out=`, the result lands there: a factor may only move between operands.
   const writesOut = keywords.includes('out');
@@ -74,12 +77,12 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
   }
   const cast = keywords.find((k) => k === 'dtype' || k === 'casting');
   if (cast) throw new RewriteRefusal(`the call passes ${cast}=: a factor moved across the cast would be rounded or truncated with it`);
+  checkSameLoop(context, site, factors);
   const unsafe = factors.find((f) => f.unsafe)?.unsafe;
   if (unsafe) throw new RewriteRefusal(unsafe.reason, true, unsafe.at);
 
   const folding = new ScalarFolding(context, site, factors);
   checkScalarTypes(context, site.library, site.operands.map((_, k) => folding.operandNode(k)), folding.scaledTensors());
-  checkSameLoop(context, site, factors);
   const suffix = productSuffix(context, factors);
   const where = describe(context, site, best.target, folding);
   let pairwise: PairwiseCode | null = null;
@@ -172,7 +175,7 @@ function describe(context: FixContext, site: ContractionSite, target: Target, fo
 }
 
 /** ` * a`, ` / b`, or ` * (a / b * c)`: the factors' product, computed once as a scalar. */
-function productSuffix(context: FixContext, factors: readonly ScalarFactor[]): string {
+export function productSuffix(context: FixContext, factors: readonly ScalarFactor[]): string {
   const ordered = [...factors].sort((a, b) => a.range.start - b.range.start);
   const texts = ordered.map((f) => {
     const node = nodeOf(context, f.range, 'scalar factor');
@@ -318,7 +321,8 @@ function tensorOf(node: PyNode, factor: ScalarFactor): PyNode | null {
   return args.length === 2 && within(args[1]) ? args[0] : null;
 }
 
-function needsParentheses(node: PyNode): boolean {
+/** Whether `node` with ` * s` appended would bind wrongly where it stands. */
+export function needsParentheses(node: PyNode): boolean {
   const parent = node.parent;
   if (!parent || LOOSE_CONTEXTS.has(parent.type)) return false;
   if (parent.type === 'binary_operator') {

@@ -20,6 +20,8 @@ export interface FlowSite {
   library: Library;
   /** Equation and operands fully known (a dynamic site cannot be fused). */
   static: boolean;
+  /** For a matrix chain: constant factors on products inside it (`(A @ B) / 2`). */
+  scalings?: PyNode[];
 }
 
 const SCALE_FUNCTIONS: Record<string, 'multiply' | 'divide'> = {
@@ -103,7 +105,7 @@ class FlowAnalysis {
           if (link) pending.push(link);
         });
       }
-      const factors = [...this.operandFactors(site), ...this.outputFactors(site)];
+      const factors = [...this.operandFactors(site), ...this.innerFactors(site), ...this.outputFactors(site)];
       if (factors.length > 0) scalars.set(site.id, factors);
     }
     return { links: pending.map((p) => this.checked(p, pending)), scalars };
@@ -136,8 +138,9 @@ class FlowAnalysis {
     }
     if (node.type !== 'identifier') return null;
     const binding = this.singleUseBinding(node);
-    const value = binding?.value ? unwrap(binding.value) : null;
-    const producer = value ? this.siteByNode.get(value) : undefined;
+    // `h = einsum(x, y) / 3.0`: the factor goes with the fusion, onto the smallest tensor of the fused contraction.
+    const { produced, factors } = this.peelScalars(binding?.value ? unwrap(binding.value) : null);
+    const producer = produced ? this.siteByNode.get(produced) : undefined;
     if (!binding || !producer || !this.fusable(producer, consumer) || !this.plainAssignment(binding)) return null;
     const consumerStatement = statementOf(consumer.node);
     // The producer dominates the consumer: the same block, before it (not a value from the loop's last turn).
@@ -146,7 +149,21 @@ class FlowAnalysis {
     const between = block.slice(block.indexOf(binding.statement) + 1, block.indexOf(consumerStatement));
     const region = [...between, ...evaluatedBefore(consumer.node, consumerStatement), ...consumer.operandNodes.filter((o) => o !== operand)];
     const statementRange = { start: binding.statement.start, end: binding.statement.end };
-    return { link: { producer: producer.id, consumer: consumer.id, operand: index, name: binding.name, statementRange }, region };
+    const link: ChainLink = { producer: producer.id, consumer: consumer.id, operand: index, name: binding.name, statementRange };
+    return { link: factors.length > 0 ? { ...link, factors } : link, region };
+  }
+
+  /** The expression under constant factors (`einsum(...) / 3.0 * 2`), and the factors, on its result. */
+  private peelScalars(value: PyNode | null): { produced: PyNode | null; factors: ScalarFactor[] } {
+    const factors: ScalarFactor[] = [];
+    let node = value;
+    let scaled = node ? this.scaling(node) : null;
+    while (node && scaled) {
+      factors.push({ ...scaled.factor, appliedTo: { kind: 'output' } });
+      node = unwrap(scaled.tensor);
+      scaled = this.scaling(node);
+    }
+    return { produced: node, factors };
   }
 
   private fusable(producer: FlowSite, consumer: FlowSite): boolean {
@@ -188,6 +205,17 @@ class FlowAnalysis {
       field(assignment, 'left') === binding.node &&
       field(assignment, 'right')?.type !== 'assignment'
     );
+  }
+
+  /** Factors inside a matrix chain scale one of its intermediates: they reach the result through the products after them. */
+  private innerFactors(site: FlowSite): ScalarFactor[] {
+    return (site.scalings ?? []).flatMap((application) => {
+      const scaled = this.scaling(application);
+      if (!scaled) return [];
+      const tensor = unwrap(scaled.tensor);
+      const nestedIn = { text: textOf(this.source, tensor), range: rangeOf(tensor), elements: this.sizeOf(tensor) };
+      return [{ ...scaled.factor, appliedTo: { kind: 'output' as const }, nestedIn }];
+    });
   }
 
   private operandFactors(site: FlowSite): ScalarFactor[] {

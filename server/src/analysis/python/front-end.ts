@@ -20,7 +20,7 @@ import { NameResolver } from './resolve';
 import { ScopeCache, buildScopes, encloses, isUnit, type Scope } from './scopes';
 import { ShapeInference } from './shapes';
 import { EinsumReader, type EinsumCall } from './sites';
-import { textOf, type PyNode } from './syntax';
+import { binaryOperator, field, textOf, type PyNode } from './syntax';
 import { isTooDeep } from '../too-deep';
 
 /** What was read from one top-level function or class, with its offsets at the time. */
@@ -182,11 +182,11 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     sites.push({ ...site, ...located(node, site.range) });
     flowSites.push({ id: -1, kind: 'einsum', node, operandNodes: call.operandNodes, library: site.library, static: !site.dynamic });
   }
-  for (const chain of findMatmulChains(nodes, resolver)) {
+  for (const chain of findMatmulChains(nodes, resolver, (node) => scaledTensor(node, context.constants))) {
     const site = matmulSite(chain, shapes, context.imported, text);
     if (!site) continue;
     sites.push({ ...site, ...located(chain.root, site.range) });
-    flowSites.push({ id: -1, kind: 'matmul-chain', node: chain.root, operandNodes: chain.leaves, library: site.library, static: true });
+    flowSites.push({ id: -1, kind: 'matmul-chain', node: chain.root, operandNodes: chain.leaves, library: site.library, static: true, scalings: chain.scalings });
   }
   const order = sites.map((_, i) => i).sort((a, b) => sites[a].range.start - sites[b].range.start);
   const sizeOf = (node: PyNode) => {
@@ -283,6 +283,16 @@ function matmulSite(chain: MatmulChain, shapes: ShapeInference, imported: Librar
     matmulTree: chain.tree,
     precompiled: false,
   };
+}
+
+/** `x * c`, `c * x`, `x / c` with a constant c: x. */
+function scaledTensor(node: PyNode, constants: ConstantEvaluator): PyNode | null {
+  const op = binaryOperator(node);
+  if (op !== '*' && op !== '/') return null;
+  const left = field(node, 'left')!;
+  const right = field(node, 'right')!;
+  if (constants.evaluate(right) !== null) return left;
+  return op === '*' && constants.evaluate(left) !== null ? right : null;
 }
 
 function siteContext(node: PyNode, resolver: NameResolver): SiteContext {

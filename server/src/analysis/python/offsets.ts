@@ -78,6 +78,7 @@ export class RangeMover {
   link(link: ChainLink): ChainLink {
     const moved = { ...link, statementRange: this.optional(link.statementRange) };
     if (link.blocked) moved.blocked = this.unsafe(link.blocked);
+    if (link.factors) moved.factors = link.factors.map((f) => this.factor(f));
     return moved;
   }
 
@@ -105,7 +106,7 @@ export function readingWithin(sites: SiteSyntax[], links: ChainLink[], scalars: 
     if (!site.operands.every((o) => inside(o.range) && shapeInside(o.shape))) return false;
   }
   if (!links.every((link) => inside(link.statementRange) && inside(link.blocked?.at ?? null))) return false;
-  for (const factors of scalars) {
+  for (const factors of [...scalars, ...links.map((link) => link.factors ?? [])]) {
     if (!factors.every((f) => inside(f.range) && inside(f.applicationRange) && inside(f.nestedIn?.range ?? null) && inside(f.unsafe?.at ?? null))) return false;
   }
   return true;
