@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
 import { MeasureError } from './problem';
-import type { ExecutionProvider, RunnerJob, RunnerMessage, RunnerPhase } from './protocol';
+import { TELEMETRY_OFF, type ExecutionProvider, type RunnerJob, type RunnerMessage, type RunnerPhase } from './protocol';
 
 export interface ModelResult {
   samplesMs: number[];
@@ -48,7 +48,12 @@ export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<Runn
       return;
     }
     // execArgv: [] keeps the parent's flags (--test, --inspect) away from the runner.
-    const child = fork(RUNNER_SCRIPT, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced', execArgv: [] });
+    const child = fork(RUNNER_SCRIPT, [], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      execArgv: [],
+      env: { ...process.env, ...TELEMETRY_OFF },
+    });
     let stderr = '';
     let settled = false;
     let timer: NodeJS.Timeout | undefined;

@@ -2,6 +2,12 @@
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
+/**
+ * The environment entry that keeps onnxruntime from writing or sending telemetry (see
+ * onnxruntime.ts); the runner is started with it, and sets it again before loading onnxruntime.
+ */
+export const TELEMETRY_OFF = { ORT_DISABLE_TELEMETRY: '1' } as const;
+
 /** Leaf inputs are named x0, x1, … in every model, so one set of feeds runs them all. */
 export function inputName(index: number): string {
   return `x${index}`;

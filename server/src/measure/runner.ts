@@ -4,7 +4,8 @@
  * why it lives in its own process: the parent times runs out and cancels by killing it.
  */
 import { Worker } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { ort } from './onnxruntime';
 import { inputName, type ExecutionProvider, type RunnerJob, type RunnerMessage } from './protocol';
 import { seededInput } from './random';
 
@@ -27,12 +28,12 @@ function watchParent(): void {
   new Worker(source, { eval: true, workerData: { parent: process.ppid } }).unref();
 }
 
-async function createSession(model: Uint8Array, ep: ExecutionProvider): Promise<ort.InferenceSession> {
+async function createSession(model: Uint8Array, ep: ExecutionProvider): Promise<Ort.InferenceSession> {
   return ort.InferenceSession.create(model, { executionProviders: [ep] });
 }
 
 /** Opens the first session on the requested provider, falling back to CPU when CUDA cannot load. */
-async function openFirst(model: Uint8Array, ep: ExecutionProvider): Promise<{ session: ort.InferenceSession; used: ExecutionProvider }> {
+async function openFirst(model: Uint8Array, ep: ExecutionProvider): Promise<{ session: Ort.InferenceSession; used: ExecutionProvider }> {
   if (ep === 'cpu') {
     send({ type: 'provider', used: 'cpu', fallback: null });
     return { session: await createSession(model, 'cpu'), used: 'cpu' };
@@ -79,7 +80,7 @@ function compare(output: Float32Array, reference: Float32Array | null) {
  */
 async function run(job: RunnerJob): Promise<void> {
   ort.env.logLevel = 'fatal';
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, Ort.Tensor> = {};
   job.inputShapes.forEach((shape, index) => {
     const count = shape.reduce((product, d) => product * d, 1);
     feeds[inputName(index)] = new ort.Tensor('float32', seededInput(job.seed, index, count), shape);
