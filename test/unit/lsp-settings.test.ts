@@ -93,6 +93,10 @@ test('the extension manifest declares every setting with the server defaults', (
     // Read by the client's measure command only (client/src/extension.ts), not by the server.
     'einsight.measure.runs': 10,
     'einsight.measure.executionProvider': 'cpu',
+    'einsight.measure.python': '',
+    'einsight.measure.timeBudget': 1,
+    'einsight.measure.timeout': 60,
+    'einsight.measure.dtype': 'default',
   };
   assert.deepEqual(Object.keys(properties).sort(), Object.keys(defaults).sort());
   for (const [key, value] of Object.entries(defaults)) assert.deepEqual(properties[key].default, value, key);

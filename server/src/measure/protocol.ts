@@ -42,5 +42,6 @@ export type RunnerMessage =
       /** Some output element is NaN or infinite. */
       nonFinite: boolean;
     }
-  | { type: 'done' }
+  /** Resident memory before the inputs were made and at its peak, and the data size limit (MB; null: none). */
+  | { type: 'done'; baseRssMB: number; peakRssMB: number; capMB: number | null }
   | { type: 'error'; message: string };
