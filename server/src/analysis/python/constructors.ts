@@ -3,6 +3,7 @@
  * name the callee resolves to.
  */
 import type { Dim } from '../../core/contraction';
+import { nameTable } from '../../core/name-table';
 import type { Library } from '../model';
 import { namedChildren, unwrap, type PyNode } from './syntax';
 
@@ -117,13 +118,13 @@ const RULES = new Map<string, ShapeRule>([
 ]);
 
 /** Methods of numpy's `Generator` (`rng = np.random.default_rng()`). */
-export const GENERATOR_METHODS: Record<string, ShapeRule> = {
+export const GENERATOR_METHODS = nameTable<ShapeRule>({
   standard_normal: shapeAt(0, 'size'),
   random: shapeAt(0, 'size'),
   normal: shapeAt(2, 'size'),
   uniform: shapeAt(2, 'size'),
   integers: shapeAt(2, 'size'),
-};
+});
 
 /** Tensor methods that keep the shape. */
 export const SHAPE_KEEPING_METHODS = new Set([
