@@ -32,14 +32,21 @@
     const us = ms * 1000;
     return (us >= 100 ? us.toFixed(0) : us >= 10 ? us.toFixed(1) : us.toFixed(2)) + ' µs';
   }
-  // Ratios as einsight writes them everywhere (server/src/analysis/numbers.ts).
-  function times(x) {
-    if (x >= 100) return Math.round(x).toLocaleString('en-US') + '×';
-    return (x >= 10 ? x.toFixed(1) : x.toFixed(2)) + '×';
+  // Counts and speedups as everywhere in einsight (server/src/core/counts.ts: formatCount,
+  // formatSpeedup): `786,432` below 10^6, `1.61e9` above, `51.9×`. measure-webview.test.ts checks
+  // that both agree.
+  function grouped(digits) {
+    return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   }
   function count(x) {
     const n = Number(x);
-    return n < 1e6 ? n.toLocaleString('en-US') : n.toExponential(2).replace('e+', 'e');
+    return n < 1e6 ? grouped(String(Math.round(n))) : n.toExponential(2).replace('e+', 'e');
+  }
+  function times(x) {
+    if (!Number.isFinite(x)) return 'many times';
+    const r = Number(x.toPrecision(3));
+    if (r >= 1e6) return r.toExponential(2).replace('e+', 'e') + '×';
+    return (r >= 100 ? grouped(String(Math.round(x))) : r >= 10 ? r.toFixed(1) : r >= 1 ? r.toFixed(2) : r.toPrecision(3)) + '×';
   }
   function spread(t) {
     return duration(t.minMs) + ' – ' + duration(t.p90Ms);

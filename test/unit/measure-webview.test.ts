@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
+import { formatCount, formatSpeedup } from 'einsight-server/core/counts';
 import { runCli } from '../support/cli';
 import { REPO_ROOT } from '../support/oracle';
 
@@ -147,6 +148,19 @@ describe('media/measure.js', () => {
     assert.ok(root.text.includes("Not measured in the library: python3 cannot import torch"));
     root.all('button').find((b) => b.text === 'Open setting')!.listeners.get('click')!();
     assert.deepEqual(posted, [{ type: 'openSetting', setting: 'einsight.measure.python' }]);
+  });
+
+  it('writes counts and speedups as the rest of einsight does', async () => {
+    for (const [flops, speedup] of [[786_432, 1.04], [1_000_000, 51.94], [1_605_000_000, 270.4], [123_456_789_012, 12_499.6], [4_800_000, 3.2e9]]) {
+      const r = structuredClone(await report());
+      r.onnxruntime.asWritten.flops = flops;
+      r.onnxruntime.predictedSpeedup = speedup;
+      r.onnxruntime.measuredSpeedup = speedup;
+      const { root } = run({ kind: 'report', report: r });
+      const onnx = root.all('table')[1];
+      assert.equal(onnx.all('tr')[1].all('td')[3].text, formatCount(BigInt(flops)));
+      assert.ok(root.text.includes(`${formatSpeedup(speedup)} measured, ${formatSpeedup(speedup)} predicted from its FLOPs`), root.text);
+    }
   });
 
   it('sets no style attributes and no event-handler attributes (strict CSP)', async () => {

@@ -1,6 +1,5 @@
 /** The text and JSON forms of `einsight measure` (the extension reads the JSON and shows its own panel). */
-import { scientific } from '../core/counts';
-import { formatSpeedup } from '../analysis/numbers';
+import { formatCount, formatSpeedup } from '../core/counts';
 import type { MeasuredVariant } from '../measure/measure';
 import { formatMB } from '../measure/memory';
 import type { NativeFormReport, NativeMeasured, NativeSection } from '../measure/native/native';
@@ -27,7 +26,7 @@ export function measureOutputText(r: MeasureOutput): string {
     `  sizes           ${Object.entries(r.sizes).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     `  inputs          ${shapes}  (seeded uniform [-1, 1))`,
     ...(r.finding ? [`  finding         ${r.finding.code}: ${r.finding.message}`] : []),
-    ...(s?.baseline ? [`  library         ${s.baseline.description}: ${scientific(s.baseline.flops)} FLOPs as written`] : []),
+    ...(s?.baseline ? [`  library         ${s.baseline.description}: ${formatCount(s.baseline.flops)} FLOPs as written`] : []),
     '',
     ...nativeText(r.native),
     '',
@@ -90,7 +89,7 @@ function onnxText(o: OnnxSection): string[] {
   const rows = [o.asWritten, ...o.candidates].map((v) => {
     const mark = v === o.optimized && o.candidates.length > 1 ? ' *' : '';
     const t = v.timing;
-    return `  ${`${LABELS[v.kind]}${mark}`.padEnd(20)}${ms(t.medianMs)}${ms(t.minMs)}${ms(t.p90Ms)}  ${scientific(v.flops).padStart(9)}   ${v.description}`;
+    return `  ${`${LABELS[v.kind]}${mark}`.padEnd(20)}${ms(t.medianMs)}${ms(t.minMs)}${ms(t.p90Ms)}  ${formatCount(v.flops).padStart(9)}   ${v.description}`;
   });
   const provider = o.ep.message ? `${o.ep.used} (asked for ${o.ep.requested}: ${o.ep.message})` : o.ep.used;
   const agreement = o.agree

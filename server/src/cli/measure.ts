@@ -135,7 +135,9 @@ async function buildRequest(args: ParsedArgs, io: Io): Promise<MeasureRequest> {
   if (args.positional.length !== 1) throw new UsageError('give one FILE:LINE[:COL], FILE --site ID, or --equation');
   const site = args.values.has('--site') ? parseNonNegativeInteger('--site', args.values.get('--site') as string) : undefined;
   const readText = args.switches.has('--stdin') ? io.readStdin : undefined;
-  return requestFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language') });
+  const json = args.switches.has('--json');
+  const warn = (message: string) => io.stderr(json ? JSON.stringify({ warning: message }) : `einsight measure: ${message}`);
+  return requestFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language'), warn });
 }
 
 /** 1 when a measured section's outputs disagree; 2 or 3 when no section could measure. */

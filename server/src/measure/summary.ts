@@ -4,7 +4,7 @@
  * when measured and predicted differ by more than 3×, one sentence saying why.
  */
 import type { FileAnalysis, Finding, RuleCode } from '../analysis/model';
-import { formatSpeedup } from '../analysis/numbers';
+import { formatSpeedup } from '../core/counts';
 import type { MeasureReport } from './measure';
 import type { NativeMeasured, NativeSection } from './native/native';
 import { FINDING_ORDER, type MeasuredUnit } from './native/program';
