@@ -107,13 +107,63 @@ test('einsight.dimensions gives symbolic sizes their values', async () => {
   await client.changeSettings({});
 });
 
-test('a Measure lens on each call whose shapes are known', async () => {
+test('a Measure lens on each call with a finding, running the server\'s measure command', async () => {
   const lenses = await client.codeLenses(uri);
   const at = (line: number) => ({ line, character: 4 });
   assert.deepEqual(lenses, [
-    { range: { start: at(6), end: at(6) }, command: { title: 'Measure', command: 'einsight.measure', arguments: [uri, at(6)] } },
-    { range: { start: at(8), end: at(8) }, command: { title: 'Measure', command: 'einsight.measure', arguments: [uri, at(8)] } },
+    { range: { start: at(6), end: at(6) }, command: { title: 'Measure', command: 'einsight.server.measure', arguments: [uri, at(6)] } },
+    { range: { start: at(8), end: at(8) }, command: { title: 'Measure', command: 'einsight.server.measure', arguments: [uri, at(8)] } },
   ]);
+});
+
+test('einsight.codeLens "all": also calls without a finding', async () => {
+  const plainUri = 'file:///work/plain.py';
+  await client.open(plainUri, "import numpy as np\na = np.ones((2, 3))\nb = np.ones((3, 4))\nc = np.einsum('ij,jk->ik', a, b)\n");
+  assert.deepEqual((await client.waitForDiagnostics(plainUri, 1)).diagnostics, []);
+  assert.deepEqual(await client.codeLenses(plainUri), []);
+  await client.changeSettings({ codeLens: 'all' });
+  assert.deepEqual((await client.codeLenses(plainUri))?.map((l) => l.range.start), [{ line: 3, character: 4 }]);
+  await client.changeSettings({});
+});
+
+test('einsight.codeLens: none', async () => {
+  await client.changeSettings({ codeLens: 'off' });
+  assert.deepEqual(await client.codeLenses(uri), []);
+  await client.changeSettings({});
+});
+
+test('the VS Code client, which runs einsight.measure itself, gets lenses running it', async () => {
+  const vscode = await LspTestClient.start({ experimental: { einsight: { commands: ['einsight.measure'] } } });
+  try {
+    await vscode.open(uri, fixture.text);
+    await vscode.waitForDiagnostics(uri, 1);
+    const lenses = await vscode.codeLenses(uri);
+    assert.deepEqual(lenses?.map((l) => l.command?.command), ['einsight.measure', 'einsight.measure']);
+  } finally {
+    assert.equal(await vscode.stop(), 0);
+  }
+});
+
+test('nested calls: a lens and an inlay hint on the outer call only, whatever einsight.codeLens says', async () => {
+  const nestedUri = 'file:///work/nested.py';
+  const text = [
+    'import numpy as np',
+    'a = np.random.rand(32, 64)',
+    'b = np.random.rand(64, 128)',
+    'c = np.random.rand(128, 4)',
+    "d = np.einsum('ij,jk->ik', np.einsum('ij,jk->ik', a, b), c)",
+    '',
+  ].join('\n');
+  await client.open(nestedUri, text);
+  await client.waitForDiagnostics(nestedUri, 1);
+  for (const codeLens of ['findings', 'all']) {
+    await client.changeSettings({ codeLens });
+    const lenses = (await client.codeLenses(nestedUri)) ?? [];
+    assert.deepEqual(lenses.map((l) => l.range.start), [{ line: 4, character: 4 }], codeLens);
+  }
+  const hints = (await client.inlayHints(nestedUri, { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } })) ?? [];
+  assert.deepEqual(hints.map((h) => [h.position, h.label]), [[{ line: 4, character: 59 }, '→ (32, 4)']]);
+  await client.changeSettings({});
 });
 
 test('requests answer for the version just edited, not the one before', async () => {

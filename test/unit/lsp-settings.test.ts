@@ -19,7 +19,8 @@ test('valid settings are read as given', () => {
     memoryLimit: 'max_input',
     severity: { EIN001: 'error', 'fusable-chain': 'off' },
     inlayHints: { enable: false },
-    measure: { maxMemoryMB: 512 },
+    codeLens: 'all',
+    measure: { maxMemoryMB: 512, runs: 3, executionProvider: 'cuda' },
     typescript: { einsumModules: ['my-tensors'] },
   });
   assert.deepEqual(problems, []);
@@ -31,7 +32,8 @@ test('valid settings are read as given', () => {
     memoryLimit: 'max_input',
     severity: { EIN001: 'error', 'fusable-chain': 'off' },
     inlayHints: { enable: false },
-    measure: { maxMemoryMB: 512 },
+    codeLens: 'all',
+    measure: { maxMemoryMB: 512, runs: 3, executionProvider: 'cuda' },
     typescript: { einsumModules: ['my-tensors'] },
   });
   assert.equal(severityOverride(settings, 'EIN001', 'wasted-flops'), 'error');
@@ -48,7 +50,8 @@ test('each bad value is named, replaced by its default, and the rest is kept', (
     memoryLimit: -1,
     severity: { EIN001: 'loud', 'not a rule!': 'error', EIN002: 'hint' },
     inlayHints: { enable: 1 },
-    measure: { maxMemoryMB: 'lots' },
+    codeLens: 'some',
+    measure: { maxMemoryMB: 'lots', runs: 0, executionProvider: 'tpu' },
     typescript: { einsumModules: 'tfjs' },
   });
   assert.deepEqual(settings, {
@@ -67,7 +70,10 @@ test('each bad value is named, replaced by its default, and the rest is kept', (
     'einsight.severity.EIN001 must be one of error, warning, information, hint, off (got "loud"); ignoring it',
     "einsight.severity: 'not a rule!' is neither a code like EIN001 nor a rule name; ignoring it",
     'einsight.inlayHints.enable must be true or false (got 1); using true',
+    'einsight.codeLens must be one of findings, all, off (got "some"); using "findings"',
     'einsight.measure.maxMemoryMB must be a number of megabytes ≥ 1 (got "lots"); using 2048',
+    'einsight.measure.runs must be a whole number from 1 to 1000 (got 0); using 10',
+    'einsight.measure.executionProvider must be "cpu" or "cuda" (got "tpu"); using "cpu"',
     'einsight.typescript.einsumModules must be a list of module names (got "tfjs"); using []',
   ]);
 });
@@ -88,11 +94,11 @@ test('the extension manifest declares every setting with the server defaults', (
     'einsight.memoryLimit': DEFAULT_SETTINGS.memoryLimit,
     'einsight.severity': DEFAULT_SETTINGS.severity,
     'einsight.inlayHints.enable': DEFAULT_SETTINGS.inlayHints.enable,
+    'einsight.codeLens': DEFAULT_SETTINGS.codeLens,
     'einsight.measure.maxMemoryMB': DEFAULT_SETTINGS.measure.maxMemoryMB,
+    'einsight.measure.runs': DEFAULT_SETTINGS.measure.runs,
+    'einsight.measure.executionProvider': DEFAULT_SETTINGS.measure.executionProvider,
     'einsight.typescript.einsumModules': DEFAULT_SETTINGS.typescript.einsumModules,
-    // Read by the client's measure command only (client/src/extension.ts), not by the server.
-    'einsight.measure.runs': 10,
-    'einsight.measure.executionProvider': 'cpu',
   };
   assert.deepEqual(Object.keys(properties).sort(), Object.keys(defaults).sort());
   for (const [key, value] of Object.entries(defaults)) assert.deepEqual(properties[key].default, value, key);
