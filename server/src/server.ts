@@ -20,6 +20,7 @@ const client: ClientPort = {
   showInformation: (message) => void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message }),
   showDocument: async (uri) => (await connection.window.showDocument({ uri, takeFocus: true })).success,
   log: (message) => connection.console.log(message),
+  debug: (message) => connection.console.debug(message),
   logError: (message) => connection.console.error(message),
 };
 

@@ -24,31 +24,20 @@ async function hoverText(at: { line: number; character: number }, target = uri):
   return hover ? (hover.contents as MarkupContent).value : null;
 }
 
-const CONCRETE_HOVER = `**numpy.einsum** \`ij,jk,kl->il\`
+const CONCRETE_HOVER = `**numpy.einsum** \`ij,jk,kl->il\` → \`(32, 4)\`
 
-Result shape \`(32, 4)\`
+**3.15e6 → 81,920 FLOPs** with the best order (optimal): 38.4× fewer · largest intermediate 256 elements \`(4, 64)\`
 
-| label | size | from |
-| --- | --- | --- |
-| \`i\` | 32 | \`B = 32\` (line 3) |
-| \`j\` | 64 | \`np.random.rand(B, 64)\` (line 4) |
-| \`k\` | 128 | \`np.random.rand(64, 128)\` (line 5) |
-| \`l\` | 4 | \`np.random.rand(128, 4)\` (line 6) |
+| | best order | result | FLOPs |
+| --- | --- | --- | --- |
+| 1 | \`kl,jk->lj\` | \`(4, 64)\` | 65,536 (GEMM) |
+| 2 | \`lj,ij->il\` | \`(32, 4)\` | 16,384 (GEMM) |
 
-| | FLOPs |
-| --- | --- |
-| naive (one loop over every index) | 3.15e6 |
-| as written: numpy.einsum without optimize runs one loop over every index | 3.15e6 |
-| best order (optimal) | 81,920 (38.4× fewer) |
+As written: numpy.einsum without optimize runs one loop over every index.
 
-Largest intermediate: 256 elements \`(4, 64)\`
+Sizes: \`i\` = 32 from \`B = 32\` (line 3) · \`j\` = 64 from \`np.random.rand(B, 64)\` (line 4) · \`k\` = 128 from \`np.random.rand(64, 128)\` (line 5) · \`l\` = 4 from \`np.random.rand(128, 4)\` (line 6)`;
 
-| step | equation | result shape | FLOPs | BLAS |
-| --- | --- | --- | --- | --- |
-| 1 | \`kl,jk->lj\` | \`(4, 64)\` | 65,536 | GEMM |
-| 2 | \`lj,ij->il\` | \`(32, 4)\` | 16,384 | GEMM |`;
-
-test('hover on the call: sizes and their sources, naive / as written / best FLOPs, the plan', async () => {
+test('hover on the call: a one-line summary, the plan, what runs as written, where sizes come from', async () => {
   const hover = await client.hover(uri, fixture.position('call'));
   assert.equal((hover?.contents as MarkupContent).kind, 'markdown');
   assert.equal((hover?.contents as MarkupContent).value, CONCRETE_HOVER);
@@ -57,20 +46,48 @@ test('hover on the call: sizes and their sources, naive / as written / best FLOP
   assert.deepEqual(hover?.range, { start: { line, character: 4 }, end: fixture.position('after') });
 });
 
+test('the hover of four operands fits a normal hover: at most 14 lines, none over 160 characters', async () => {
+  const lines = CONCRETE_HOVER.split('\n');
+  assert.ok(lines.length <= 14, `${lines.length} lines`);
+  assert.ok(lines.every((l) => l.length <= 160 || l.startsWith('Sizes:')), 'only the sizes line wraps');
+});
+
 test('hover on the equation string shows the same call', async () => {
   assert.equal(await hoverText(fixture.position('equation')), CONCRETE_HOVER);
 });
 
-test('symbolic sizes: counts as polynomials, big-O, and the stand-in named', async () => {
+test('symbolic sizes: scalings as written and best, counts as polynomials, the stand-in named', async () => {
   const text = await hoverText({ line: fixture.position('symbolic').line, character: 6 });
   assert.ok(text);
-  assert.ok(text.includes('Result shape `(N, 1)`'), text);
-  assert.ok(text.includes('| `i` | N | `x[N, N]` (line 8) |'), text);
-  assert.ok(text.includes('| naive (one loop over every index) | `3·N^3` |'), text);
-  assert.ok(text.includes('| best order (optimal) | `4·N^2` — O(N^2) |'), text);
-  assert.ok(text.includes('| 1 | `kl,jk->lj` | `(1, N)` | `2·N^2` | GEMM |'), text);
-  assert.ok(text.includes('Largest intermediate: `N` elements `(1, N)`'), text);
+  assert.ok(text.startsWith('**numpy.einsum** `ij,jk,kl->il` → `(N, 1)`\n\n'), text);
+  assert.ok(text.includes('**O(N^3) as written → O(N^2)** with the best order (optimal): `4·N^2` FLOPs · largest intermediate `N` elements `(1, N)`'), text);
+  assert.ok(text.includes('| 1 | `kl,jk->lj` | `(1, N)` | `2·N^2` (GEMM) |'), text);
+  assert.ok(text.includes('Sizes: `i` = N, `j` = N from `x[N, N]` (line 8) · `k` = N from `y[N, N]` (line 8) · `l` = 1 from `z[N, 1]` (line 8)'), text);
   assert.ok(text.includes('Orders are compared with `N` as 64'), text);
+});
+
+test('a matrix chain: the products in the best order, with their shapes', async () => {
+  const chainUri = 'file:///work/chain.py';
+  await client.open(chainUri, 'import numpy as np\nx = np.ones((16, 2048))\nw = np.ones((2048, 2048))\ny = np.ones((2048, 1))\nz = (x @ w) @ y\n');
+  await client.waitForDiagnostics(chainUri, 1);
+  const text = await hoverText({ line: 4, character: 6 }, chainUri);
+  assert.equal(
+    text,
+    [
+      '**matrix product** `(x @ w) @ y` → `(16, 1)`',
+      '',
+      '**1.34e8 → 8.45e6 FLOPs** with the best order (optimal): 15.9× fewer · largest intermediate 2,048 elements `(2048, 1)`',
+      '',
+      '| | best order | result | FLOPs |',
+      '| --- | --- | --- | --- |',
+      '| 1 | `w @ y` | `(2048, 1)` | 8.39e6 (GEMM) |',
+      '| 2 | `x @ (w @ y)` | `(16, 1)` | 65,536 (GEMM) |',
+      '',
+      'As written: the parenthesization written (matrix products run in that order).',
+      '',
+      'Shapes: `x` `(16, 2048)` from `np.ones((16, 2048))` (line 2) · `w` `(2048, 2048)` from `np.ones((2048, 2048))` (line 3) · `y` `(2048, 1)` from `np.ones((2048, 1))` (line 4)',
+    ].join('\n'),
+  );
 });
 
 test('nothing to say away from a contraction, or about a document that is not open', async () => {
@@ -102,8 +119,8 @@ test('einsight.dimensions gives symbolic sizes their values', async () => {
   await client.changeSettings({ dimensions: { N: 1000 } });
   await refreshed;
   const text = await hoverText({ line: fixture.position('symbolic').line, character: 6 });
-  assert.ok(text?.includes('Result shape `(1000, 1)`'), text ?? '');
-  assert.ok(text?.includes('| `i` | 1000 |'), text ?? '');
+  assert.ok(text?.startsWith('**numpy.einsum** `ij,jk,kl->il` → `(1000, 1)`'), text ?? '');
+  assert.ok(text?.includes('`i` = 1000, `j` = 1000, `k` = 1000 from `N=1000` in `einsight.dimensions`'), text ?? '');
   await client.changeSettings({});
 });
 
@@ -174,5 +191,5 @@ test('requests answer for the version just edited, not the one before', async ()
   const line = 2;
   await client.change(editUri, 2, [{ range: { start: { line, character: 4 }, end: { line, character: 6 } }, text: '16' }]);
   const text = await hoverText(fixture.position('call'), editUri);
-  assert.ok(text?.includes('Result shape `(16, 4)`'), text ?? '');
+  assert.ok(text?.startsWith('**numpy.einsum** `ij,jk,kl->il` → `(16, 4)`'), text ?? '');
 });

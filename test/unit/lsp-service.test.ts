@@ -43,6 +43,7 @@ class RecordingClient implements ClientPort {
   showInformation(): void {}
   showDocument = async () => false;
   log(): void {}
+  debug(): void {}
   logError(message: string): void {
     this.errors.push(message);
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
+import { SettingsSource } from 'einsight-server/service/settings-source';
 import { DEFAULT_SETTINGS, parseSettings, severityOverride } from 'einsight-server/workspace/settings';
 
 /** Tables keyed by user names have no prototype (see prototype-names.test.ts). */
@@ -107,4 +108,36 @@ test('the extension manifest declares every setting with the server defaults', (
   for (const [key, value] of Object.entries(defaults)) assert.deepEqual(properties[key].default, value, key);
   // Every default must itself be accepted by the server.
   assert.deepEqual(parseSettings({ optimizer: properties['einsight.optimizer'].default }).problems, []);
+});
+
+describe('one settings shape, { "einsight": { ... } }, however the client gives it', () => {
+  const source = (pulled: unknown, initialization: unknown, canPull = true) => {
+    const logs: string[] = [];
+    const settings = new SettingsSource({ pull: async () => pulled, warn: () => undefined, log: (m) => logs.push(m) }, canPull, initialization);
+    return { settings, logs };
+  };
+
+  it('pulled: the client answers for the einsight section, or with the whole object', async () => {
+    assert.equal((await source({ minSpeedup: 3 }, undefined).settings.for('file:///a.py')).minSpeedup, 3);
+    assert.equal((await source({ einsight: { minSpeedup: 4 } }, undefined).settings.for('file:///a.py')).minSpeedup, 4);
+  });
+
+  it('a client that can be asked but has no section keeps what initializationOptions said', async () => {
+    assert.equal((await source(null, { minSpeedup: 5 }).settings.for('file:///a.py')).minSpeedup, 5);
+    assert.equal((await source(undefined, { minSpeedup: 5 }).settings.for('file:///a.py')).minSpeedup, 5);
+  });
+
+  it('pushed: initializationOptions, then each didChangeConfiguration', async () => {
+    const { settings } = source(undefined, { codeLens: 'all' }, false);
+    assert.equal((await settings.for('file:///a.py')).codeLens, 'all');
+    settings.changed({ codeLens: 'off' });
+    assert.equal((await settings.for('file:///a.py')).codeLens, 'off');
+  });
+
+  it('the log names the settings that differ from the defaults, once per change', async () => {
+    const { settings, logs } = source({ minSpeedup: 3 }, undefined);
+    await settings.for('file:///a.py');
+    await settings.for('file:///b.py');
+    assert.deepEqual(logs, ['einsight: settings (asked of the client) for file:///a.py: {"minSpeedup":3}']);
+  });
 });

@@ -29,11 +29,15 @@ import type { RenderOptions, SessionFactory } from '../workspace/session';
 import { DocumentStore } from '../workspace/store';
 import type { Unit } from '../workspace/units';
 import { measureAt, type MeasureAnswer } from './measure-command';
+import { SERVER_VERSION } from './version';
 import { PublishedDiagnostics } from './published';
 import { SettingsSource } from './settings-source';
 
 /** The VS Code client's measure command (a results panel); other clients get the server's. */
 const CLIENT_MEASURE_COMMAND = 'einsight.measure';
+
+/** An analysis this slow is logged at the info level. */
+const SLOW_ANALYSIS_MS = 1000;
 
 /** Notebooks saved as files, or not saved yet: a notebook's diff view is not analysed. */
 const NOTEBOOK_SCHEMES = ['file', 'untitled'];
@@ -53,6 +57,8 @@ export interface ClientPort {
   /** `window/showDocument`: true when the client opened it. */
   showDocument(uri: string): Promise<boolean>;
   log(message: string): void;
+  /** Shown only when the client's log level asks for detail (per-analysis timings). */
+  debug(message: string): void;
   logError(message: string): void;
 }
 
@@ -110,7 +116,7 @@ export class LanguageService {
     const capabilities: Partial<ClientCapabilities> = isRecord(params) && isRecord(params.capabilities) ? params.capabilities : {};
     const options = isRecord(params?.initializationOptions) ? params.initializationOptions : {};
     this.settings = new SettingsSource(
-      { pull: (uri) => this.client.pullSettings(uri), warn: (message) => this.client.showWarning(message) },
+      { pull: (uri) => this.client.pullSettings(uri), warn: (message) => this.client.showWarning(message), log: (message) => this.client.log(message) },
       capabilities.workspace?.configuration === true,
       options.einsight,
     );
@@ -118,6 +124,7 @@ export class LanguageService {
     this.versionedEdits = capabilities.workspace?.workspaceEdit?.documentChanges === true;
     this.canShowDocuments = capabilities.window?.showDocument?.support === true;
     this.renderOptions = { measureCommand: clientRuns(capabilities, CLIENT_MEASURE_COMMAND) ? CLIENT_MEASURE_COMMAND : SERVER_COMMANDS.measure };
+    this.client.log(startupLine(params));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -251,11 +258,22 @@ export class LanguageService {
   }
 
   private publish(unit: Unit, result: UnitResult): void {
+    let changed = 0;
     for (const [uri, diagnostics] of result.rendered.diagnostics) {
       const slice = result.snapshot.slice(uri);
-      this.published.publish(uri, slice?.version, diagnostics);
+      if (this.published.publish(uri, slice?.version, diagnostics)) changed++;
     }
-    this.client.sendStatus(statusOf(unit, result));
+    const status = statusOf(unit, result);
+    this.client.sendStatus(status);
+    const { durationMs, state } = result.rendered;
+    if (state !== 'ready' || !result.settings.enable) return;
+    const line =
+      `einsight: analysed ${unit.key} (version ${result.snapshot.version}) in ${Math.round(durationMs)} ms: ` +
+      `${status.sites} contraction${status.sites === 1 ? '' : 's'}, ${status.findings} finding${status.findings === 1 ? '' : 's'}` +
+      `${changed === 0 ? ', diagnostics unchanged' : ''}`;
+    // Every analysis at the debug level; a slow one always, since it is what a user would look for.
+    if (durationMs >= SLOW_ANALYSIS_MS) this.client.log(`${line} (slow: the pause after typing stretches to match)`);
+    else this.client.debug(line);
   }
 
   private closed(unit: Unit, uris: string[]): void {
@@ -267,7 +285,7 @@ export class LanguageService {
 
   private settingsSource(): SettingsSource {
     // A client that skips `initialize` still gets defaults rather than a crash.
-    this.settings ??= new SettingsSource({ pull: async () => undefined, warn: (m) => this.client.showWarning(m) }, false, undefined);
+    this.settings ??= new SettingsSource({ pull: async () => undefined, warn: (m) => this.client.showWarning(m), log: (m) => this.client.log(m) }, false, undefined);
     return this.settings;
   }
 
@@ -279,6 +297,13 @@ export class LanguageService {
       return fallback as T;
     }
   }
+}
+
+/** What the log says first: which server, on which runtime, for which client. */
+function startupLine(params: InitializeParams): string {
+  const clientInfo: Record<string, unknown> = isRecord(params) && isRecord(params.clientInfo) ? params.clientInfo : {};
+  const clientName = typeof clientInfo.name === 'string' ? `${clientInfo.name}${typeof clientInfo.version === 'string' ? ` ${clientInfo.version}` : ''}` : 'an unnamed client';
+  return `einsight language server ${SERVER_VERSION} (Node ${process.versions.node}, pid ${process.pid}) for ${clientName}; analyses run on their own thread`;
 }
 
 /**

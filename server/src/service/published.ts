@@ -11,13 +11,15 @@ export class PublishedDiagnostics {
 
   constructor(private readonly send: (params: PublishDiagnosticsParams) => void) {}
 
-  publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
+  /** Sends the list unless the document shows it already; says whether it sent. */
+  publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): boolean {
     const json = JSON.stringify(diagnostics);
     // A document that shows nothing yet and has nothing to show: still published once, so the
     // client knows it was analysed.
-    if (this.shown.get(uri) === json) return;
+    if (this.shown.get(uri) === json) return false;
     this.shown.set(uri, json);
     this.send({ uri, ...(version === undefined ? {} : { version }), diagnostics });
+    return true;
   }
 
   /** The document closed or left its notebook: its diagnostics go. */
