@@ -21,11 +21,12 @@ import { STATUS_NOTIFICATION, StatusBar, type AnalysisStatus } from './status';
 export const LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'] as const;
 
 /**
- * Files and unsaved buffers only: a git diff, a merge view or a search preview shows a document
- * that is open elsewhere too, and its findings would appear twice in the Problems panel.
- * (Notebook cells come through the server's notebook selector.)
+ * Files, unsaved buffers and notebook cells only: a git diff, a merge view or a search preview
+ * shows a document that is open elsewhere too, and its findings would appear twice in the
+ * Problems panel. (Cells are sent with their notebook, by the server's notebook selector; the
+ * cell scheme here routes hover, code actions and the rest to them.)
  */
-const SCHEMES = ['file', 'untitled'] as const;
+const SCHEMES = ['file', 'untitled', 'vscode-notebook-cell'] as const;
 
 export const COMMANDS = {
   restartServer: 'einsight.restartServer',

@@ -1,6 +1,8 @@
 /**
  * The einsight language server's connection: binds each LSP message to one LanguageService
- * method and nothing more. Run with `--stdio` (or any transport vscode-languageserver accepts).
+ * method and nothing more. Run with `--stdio` (or any transport vscode-languageserver accepts:
+ * `--node-ipc`, `--socket=PORT`, `--pipe=NAME`); without one it speaks over stdio, as
+ * `einsight lsp` and `einsight-language-server` do.
  */
 import { createConnection, MessageType, ProposedFeatures, ShowMessageNotification, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { LanguageService, type ClientPort } from './service/language-service';
@@ -8,7 +10,9 @@ import { STATUS_NOTIFICATION } from './features/status';
 import { AnalysisThread } from './service/analysis-thread';
 import { builtinFrontEnds } from './workspace/languages';
 
-const connection = createConnection(ProposedFeatures.all);
+const TRANSPORTS = ['--stdio', '--node-ipc', '--socket', '--pipe'];
+const transportGiven = process.argv.some((arg) => TRANSPORTS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
+const connection = transportGiven ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
 
 const client: ClientPort = {
   publishDiagnostics: (params) => void connection.sendDiagnostics(params),

@@ -37,6 +37,8 @@ export interface StartOptions {
   applyEdits?: boolean;
   /** `capabilities.experimental`, as the VS Code client sends it (`{ einsight: { commands: [...] } }`). */
   experimental?: Record<string, unknown>;
+  /** The server's command line (default: this checkout's compiled server, `--stdio`). */
+  command?: string[];
 }
 
 export interface StatusNotification {
@@ -121,7 +123,8 @@ export class LspTestClient {
   }
 
   static async start(options: StartOptions = {}): Promise<LspTestClient> {
-    const child = spawn(process.execPath, [SERVER_MODULE, '--stdio'], { stdio: 'pipe' });
+    const [executable, ...args] = options.command ?? [process.execPath, SERVER_MODULE, '--stdio'];
+    const child = spawn(executable, args, { stdio: 'pipe' });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspTestClient(child, connection, options);
     const pull = options.pullSettings ?? true;

@@ -1,8 +1,11 @@
 /** Diagnostics published by the real server over stdio: codes, links, exact ranges, edits, settings. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
-import { LspTestClient } from '../support/lsp-client';
+import { LspTestClient, SERVER_MODULE } from '../support/lsp-client';
 import { loadFixture } from '../support/markers';
 
 const fixture = loadFixture('diagnostics.py');
@@ -194,6 +197,28 @@ test('only files, unsaved buffers and notebook cells are analysed: a diff view o
   for (const uri of views) {
     assert.equal(client.diagnostics.get(uri), undefined, uri);
     assert.equal(await client.hover(uri, { line: 6, character: 8 }), null, uri);
+  }
+});
+
+test('a Python-only workspace never loads the TypeScript compiler; a TypeScript file does', async () => {
+  const probe = path.join(mkdtempSync(path.join(os.tmpdir(), 'einsight-probe-')), 'loads.txt');
+  writeFileSync(probe, '');
+  process.env.EINSIGHT_LOAD_PROBE = probe;
+  const command = [process.execPath, '--require', require.resolve('../support/load-probe'), SERVER_MODULE, '--stdio'];
+  const python = await LspTestClient.start({ command });
+  try {
+    const uri = 'file:///work/only-python.py';
+    await python.open(uri, fixture.text);
+    const { diagnostics } = await python.waitForDiagnostics(uri, 1);
+    await python.codeActions(uri, diagnostics[0].range);
+    await python.hover(uri, diagnostics[0].range.start);
+    assert.equal(readFileSync(probe, 'utf8'), '', 'no thread loaded typescript');
+    await python.open('file:///work/model.ts', "import * as tf from '@tensorflow/tfjs';\nexport const r = tf.einsum('ij,jk->ik', tf.ones([2, 3]), tf.ones([3, 4]));\n", 'typescript');
+    await python.waitForDiagnostics('file:///work/model.ts', 1);
+    assert.match(readFileSync(probe, 'utf8'), /^typescript loaded on thread \d+\n/);
+  } finally {
+    delete process.env.EINSIGHT_LOAD_PROBE;
+    assert.equal(await python.stop(), 0);
   }
 });
 
