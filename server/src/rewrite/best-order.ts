@@ -12,7 +12,7 @@ import { insert, replace, type Fix, type FixEdit } from './edits';
 import { emitPairwise } from './pairwise';
 import { contractionTree } from './plan';
 import { notApplicable, RewriteRefusal } from './refusal';
-import { savingText } from './titles';
+import { fixTitle, savingText } from './titles';
 
 /** A site that a pairwise rewrite can take: a bound, static einsum of three or more operands. */
 export function rewritableSite(site: ContractionSite): asserts site is ContractionSite & {
@@ -45,7 +45,7 @@ export function bestOrderFix(context: FixContext, site: ContractionSite, code: R
   // The call's own optimize= goes with the rewrite: say so rather than drop it silently.
   const replaced = site.options.optimize ? `, in place of optimize=${context.source.textOf(site.options.optimize.range)}` : '';
   return {
-    title: `Contract pairwise in the best order, as ${form}${replaced} (${gain(site, code)})`,
+    title: fixTitle([`Contract pairwise in the best order, as ${form}${replaced}`, `Contract pairwise in the best order${replaced}`], gain(site, code)),
     kind: 'quickfix',
     code,
     edits: hoistAndReplace(context.source.hoistPoint(call), emitted.lines, site.range, emitted.expression),
@@ -86,9 +86,8 @@ export function optimizeArgumentFix(context: FixContext, site: ContractionSite, 
     if (!last) throw new RewriteRefusal('the call has no arguments');
     edit = insert(last.end, `, optimize=${value}`);
   }
-  const verb = existing ? `Replace optimize=${context.source.textOf(existing.range)} with` : 'Pass';
   return {
-    title: `${verb} optimize=${value}: the best path, fixed (${gain(site, code)})`,
+    title: fixTitle(existing ? 'Replace the optimize= argument with the best path' : 'Pass the best path as optimize=', gain(site, code)),
     kind: 'quickfix',
     code,
     edits: [edit],

@@ -15,9 +15,9 @@ import { deleteStatement, hoistAndReplace } from './hoist';
 import { emitPairwise } from './pairwise';
 import { relabel, stepEquation } from './labels';
 import { contractionTree, stepsInOrder, type PlanNode, type StepNode } from './plan';
-import { needsParentheses, productSuffix } from './scalar-fold';
 import { notApplicable, RewriteRefusal } from './refusal';
-import { timesFewer } from './titles';
+import { needsParentheses, productSuffix } from './scalar-fold';
+import { fixTitle, timesFewer } from './titles';
 
 export function fuseChainFix(context: FixContext, chain: ChainInfo, code: RuleCode): Fix {
   const fused = chain.fused;
@@ -63,7 +63,14 @@ export function fuseChainFix(context: FixContext, chain: ChainInfo, code: RuleCo
   const factor = placement ? `, with the factor on ${placement.where}` : '';
   const multiplications = placement ? `, ${placement.before} → ${placement.after} multiplications` : '';
   return {
-    title: `Fuse the ${members.length} einsum calls into one contraction in the best order${factor} (${saving(chain)}${multiplications})`,
+    title: fixTitle(
+      [
+        `Fuse the ${members.length} einsum calls into one, in the best order${factor}`,
+        ...(placement ? [`Fuse the ${members.length} einsum calls, with the factor on ${placement.where}`] : []),
+        `Fuse the ${members.length} einsum calls into one, in the best order`,
+      ],
+      `${saving(chain)}${multiplications}`,
+    ),
     kind: 'quickfix',
     code,
     edits,

@@ -15,7 +15,6 @@ import { parsesAfter, pythonSource } from './python-parsers';
 import { attempt, chainOf, memberOfChain, sameEdits, withhold, type Builder, type WithheldFix } from './fix-list';
 import { RewriteRefusal } from './refusal';
 import { scalarFoldFix } from './scalar-fold';
-import { tfjsFixAll, tfjsFixesForSite } from './tfjs';
 
 export type { Fix, FixEdit } from './edits';
 export type { WithheldFix } from './fix-list';
@@ -38,7 +37,7 @@ export function fixesForSite(analysis: FileAnalysis, siteId: number, text: strin
 }
 
 export function siteFixes(analysis: FileAnalysis, siteId: number, text: string): SiteFixes {
-  if (analysis.language === 'typescript') return tfjsFixesForSite(analysis, siteId, text);
+  if (analysis.language === 'typescript') return tfjs().tfjsFixesForSite(analysis, siteId, text);
   if (analysis.language !== 'python') return { fixes: [], withheld: [] };
   const relevant = analysis.findings.filter((f) => f.site === siteId || memberOfChain(analysis, f, siteId));
   const fixes: Fix[] = [];
@@ -71,7 +70,7 @@ function fusingSaves(chain: ChainInfo): boolean {
 
 /** Every finding's preferred fix, as one `source.fixAll` edit set; null when nothing applies. */
 export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOptions = {}): Fix | null {
-  if (analysis.language === 'typescript') return tfjsFixAll(analysis, text, options);
+  if (analysis.language === 'typescript') return tfjs().tfjsFixAll(analysis, text, options);
   if (analysis.language !== 'python') return null;
   const findings = analysis.findings
     .filter((f) => !options.only || options.only.includes(f.code))
@@ -166,6 +165,13 @@ function buildersFor(finding: Finding): Builder<FixContext>[] {
   }
 }
 
+/**
+ * The tfjs rewrites, loaded with the first TypeScript analysis they are asked about: they bring
+ * the TypeScript compiler, which a language server for a Python-only workspace never loads.
+ */
+function tfjs(): typeof import('./tfjs') {
+  return require('./tfjs');
+}
 
 function newContext(analysis: FileAnalysis, text: string): FixContext {
   const source = pythonSource(text);

@@ -14,7 +14,7 @@ import { checkReorderTypes, checkScalarTypes } from './dtype-rules';
 import { productSuffix } from './scalar-fold';
 import { insert, replace, type Fix, type FixEdit } from './edits';
 import { notApplicable, RewriteRefusal } from './refusal';
-import { timesFewer } from './titles';
+import { fixTitle, timesFewer } from './titles';
 
 interface Interval {
   first: number;
@@ -36,7 +36,10 @@ export function matmulOrderFix(context: FixContext, site: ContractionSite, code:
   const edits = scaled ? scaled.edits : site.callee === '@' ? operatorEdits(context, site, best.tree) : nestedCallEdits(context, site, best.tree);
   const factor = scaled ? `, with the factor on ${scaled.where}` : '';
   return {
-    title: `Multiply in the cheapest order: ${shape(best.tree, site.operands.map((o) => o.text))}${factor} (${timesFewer(written, best.flops)} fewer FLOPs)`,
+    title: fixTitle(
+      [`Multiply in the cheapest order: ${shape(best.tree, site.operands.map((o) => o.text))}${factor}`, `Multiply in the cheapest order${factor}`, 'Multiply in the cheapest order'],
+      `${timesFewer(written, best.flops)} fewer FLOPs`,
+    ),
     kind: 'quickfix',
     code,
     edits,

@@ -4,7 +4,9 @@
  * contraction), and constant scalar factors around contractions (which commute with them,
  * so they can be applied to the smallest tensor involved).
  */
+import { nameTable } from '../../core/name-table';
 import type { ChainLink, FlowFacts, Library, ScalarFactor, ScalarTarget, SourceRange, Unsafe } from '../model';
+import { SortedByOffset, memoized } from '../sorted-offsets';
 import type { ConstantEvaluator } from './constants';
 import type { MutationAnalysis } from './mutation';
 import type { NameResolver } from './resolve';
@@ -24,7 +26,7 @@ export interface FlowSite {
   scalings?: PyNode[];
 }
 
-const SCALE_FUNCTIONS: Record<string, 'multiply' | 'divide'> = {
+const SCALE_FUNCTIONS = nameTable<'multiply' | 'divide'>({
   'torch.mul': 'multiply',
   'torch.multiply': 'multiply',
   'torch.div': 'divide',
@@ -39,8 +41,8 @@ const SCALE_FUNCTIONS: Record<string, 'multiply' | 'divide'> = {
   'tensorflow.math.multiply': 'multiply',
   'tensorflow.divide': 'divide',
   'tensorflow.math.divide': 'divide',
-};
-const SCALE_METHODS: Record<string, 'multiply' | 'divide'> = { mul: 'multiply', multiply: 'multiply', div: 'divide', divide: 'divide' };
+});
+const SCALE_METHODS = nameTable<'multiply' | 'divide'>({ mul: 'multiply', multiply: 'multiply', div: 'divide', divide: 'divide' });
 /**
  * Operations a scalar factor passes through unchanged. Not reshape/view: they return views whose
  * storage other code may share, so a rewrite could not move the factor across them safely.
@@ -78,8 +80,20 @@ interface PendingLink {
   region: PyNode[];
 }
 
+/** A scope's facts about one name, indexed once per analysis: every query is then logarithmic or constant. */
+interface NameIndex {
+  /** Binding statements, by start. */
+  bindings: SortedByOffset<Binding>;
+  /** Reads in the scope itself, by start. */
+  uses: SortedByOffset<PyNode>;
+  /** Reads in the scope and in nested scopes that do not bind the name again. */
+  usesWithNested: number;
+}
+
 class FlowAnalysis {
   private readonly siteByNode = new Map<PyNode, FlowSite>();
+  private readonly names = new Map<Scope, Map<string, NameIndex>>();
+  private readonly statementIndex = new Map<PyNode, Map<PyNode, number>>();
 
   constructor(
     private readonly sites: FlowSite[],
@@ -145,8 +159,7 @@ class FlowAnalysis {
     const consumerStatement = statementOf(consumer.node);
     // The producer dominates the consumer: the same block, before it (not a value from the loop's last turn).
     if (!consumerStatement || consumerStatement.parent !== binding.statement.parent || binding.statement.end > consumerStatement.start) return null;
-    const block = consumerStatement.parent!.children;
-    const between = block.slice(block.indexOf(binding.statement) + 1, block.indexOf(consumerStatement));
+    const between = consumerStatement.parent!.children.slice(this.positionAmongSiblings(binding.statement) + 1, this.positionAmongSiblings(consumerStatement));
     const region = [...between, ...evaluatedBefore(consumer.node, consumerStatement), ...consumer.operandNodes.filter((o) => o !== operand)];
     const statementRange = { start: binding.statement.start, end: binding.statement.end };
     const link: ChainLink = { producer: producer.id, consumer: consumer.id, operand: index, name: binding.name, statementRange };
@@ -178,22 +191,16 @@ class FlowAnalysis {
     const binding = this.resolver.resolveUnique(node);
     if (!binding || binding.kind !== 'assign' || !binding.value) return null;
     if (this.resolver.scopeAt(node) !== binding.scope) return null;
-    return this.usesOf(binding).length === 1 ? binding : null;
+    return this.indexOf(binding.scope, binding.name).usesWithNested === 1 ? binding : null;
   }
 
-  /** Reads of the name that see this binding, nested scopes included. */
-  private usesOf(binding: Binding): PyNode[] {
-    const uses: PyNode[] = [...(binding.scope.uses.get(binding.name) ?? [])];
-    const nested = (scope: Scope) => {
-      for (const child of scope.children) {
-        if (child.bindings.has(binding.name)) continue;
-        // One at a time: a spread of a hundred thousand uses overflows the stack.
-        for (const use of child.uses.get(binding.name) ?? []) uses.push(use);
-        nested(child);
-      }
-    };
-    nested(binding.scope);
-    return uses;
+  private indexOf(scope: Scope, name: string): NameIndex {
+    const byName = memoized(this.names, scope, () => new Map<string, NameIndex>());
+    return memoized(byName, name, () => ({
+      bindings: new SortedByOffset(scope.bindings.get(name) ?? [], (b) => b.statement.start),
+      uses: new SortedByOffset(scope.uses.get(name) ?? [], (use) => use.start),
+      usesWithNested: countUses(scope, name),
+    }));
   }
 
   /** `h = einsum(...)` as a statement of its own, one target. */
@@ -274,8 +281,7 @@ class FlowAnalysis {
     if (!useStatement || useStatement.parent !== statement.parent) {
       return { reason: `\`${name}\` is computed in another block than it is used: folding would make it an alias of \`${textOf(this.source, tensor)}\``, at: rangeOf(statement) };
     }
-    const block = statement.parent!.children;
-    const between = block.slice(block.indexOf(statement) + 1, block.indexOf(useStatement));
+    const between = statement.parent!.children.slice(this.positionAmongSiblings(statement) + 1, this.positionAmongSiblings(useStatement));
     const blocker = this.mutation.blockerBetween([tensor], [...between, ...evaluatedBefore(use, useStatement)], use);
     return blocker ? { reason: `folding makes \`${name}\` an alias, and ${blocker.reason}`, at: blocker.at } : null;
   }
@@ -300,8 +306,8 @@ class FlowAnalysis {
     if (!binding || this.resolver.scopeAt(node) !== binding.scope) return null;
     if (binding.kind === 'augmented') {
       const factor = this.augmentedFactor(binding.statement, binding.name);
-      const laterUses = (binding.scope.uses.get(binding.name) ?? []).filter((u) => u.start >= binding.statement.end);
-      if (!factor || laterUses.length !== 1) return null;
+      const laterUses = this.indexOf(binding.scope, binding.name).uses.countFrom(binding.statement.end);
+      if (!factor || laterUses !== 1) return null;
       // Deleting `q *= c` leaves q unscaled for every other holder of its object.
       const unsafe = this.mutation.privateObject(node)
         ? null
@@ -354,13 +360,22 @@ class FlowAnalysis {
     const name = textOf(this.source, left);
     const siblings = statement.parent?.children ?? [];
     const factors: ScalarFactor[] = [];
-    for (const next of siblings.slice(siblings.indexOf(statement) + 1)) {
+    for (let at = this.positionAmongSiblings(statement) + 1; at < siblings.length; at++) {
+      const next = siblings[at];
       if (next.type === 'comment') continue;
       const factor = this.augmentedFactor(next, name);
       if (!factor) break;
       factors.push({ ...factor, appliedTo: target });
     }
     return factors;
+  }
+
+  /** Where a statement stands in its block, without a scan of the block per question. */
+  private positionAmongSiblings(statement: PyNode): number {
+    const parent = statement.parent;
+    if (!parent) return -1;
+    const positions = memoized(this.statementIndex, parent, () => new Map(parent.children.map((child, i) => [child, i])));
+    return positions.get(statement) ?? -1;
   }
 
   /** `name *= c` or `name /= c` with a constant c. */
@@ -391,13 +406,15 @@ class FlowAnalysis {
     // `torch.mul(W, 2, out=W)` writes W: not a product that can move.
     if (args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat')) return null;
     const qualified = this.resolver.qualifiedName(callee);
-    if (qualified && Object.hasOwn(SCALE_FUNCTIONS, qualified) && args.length === 2) {
-      const factor = this.factor(args[1], SCALE_FUNCTIONS[qualified], node);
+    const scaleFunction = qualified ? SCALE_FUNCTIONS.get(qualified) : undefined;
+    if (scaleFunction && args.length === 2) {
+      const factor = this.factor(args[1], scaleFunction, node);
       return factor ? { tensor: args[0], factor } : null;
     }
     if (!qualified && callee?.type === 'attribute' && args.length === 1) {
       const method = this.attributeName(callee);
-      const factor = Object.hasOwn(SCALE_METHODS, method) ? this.factor(args[0], SCALE_METHODS[method], node) : null;
+      const operation = SCALE_METHODS.get(method);
+      const factor = operation ? this.factor(args[0], operation, node) : null;
       const object = field(callee, 'object');
       return factor && object ? { tensor: object, factor } : null;
     }
@@ -430,6 +447,18 @@ class FlowAnalysis {
     const attribute = field(node, 'attribute');
     return attribute ? textOf(this.source, attribute) : '';
   }
+}
+
+/** Reads of `name` in `scope` and in nested scopes that do not bind it again. */
+function countUses(scope: Scope, name: string): number {
+  let count = 0;
+  const pending = [scope];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    count += current.uses.get(name)?.length ?? 0;
+    for (const child of current.children) if (!child.bindings.has(name)) pending.push(child);
+  }
+  return count;
 }
 
 function rangeOf(node: PyNode): SourceRange {
