@@ -161,7 +161,7 @@ export class DtypeInference {
       let found: Dtype | null = null;
       for (const b of bindings) {
         if (b.kind === 'augmented' || b.kind === 'delete') continue;
-        if (b.kind !== 'assign' || !b.value) return null;
+        if ((b.kind !== 'assign' && b.kind !== 'walrus') || !b.value) return null;
         const dtype = b.annotation ? this.annotated(b.annotation) : this.infer(b.value, library, depth + 1);
         if (!dtype || (found && !sameDtype(found, dtype))) return null;
         found = dtype;
