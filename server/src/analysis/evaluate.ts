@@ -39,7 +39,7 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   }
   const chains = fuseChains(sites, input.flow.links, options, cache);
   const analysis: FileAnalysis = { language: input.language, sites, chains, findings: [], syntaxErrors: input.syntaxErrors };
-  analysis.findings = findingsOf(analysis, input.notes, options.minSpeedup ?? 2);
+  analysis.findings = findingsOf(analysis, input.notes, options);
   return analysis;
 }
 
@@ -74,6 +74,8 @@ function evaluateSite(
     best: null,
     speedup: null,
     symbolic: false,
+    sizeVerdict: null,
+    unknownEllipsis: false,
     diagnostics: [],
     chain: null,
     scalars: null,
@@ -86,6 +88,8 @@ function evaluateSite(
   site.best = core.best;
   site.speedup = core.speedup;
   site.symbolic = core.symbolic;
+  site.sizeVerdict = core.sizeVerdict;
+  site.unknownEllipsis = core.unknownEllipsis;
   const error = core.error;
   if (error) site.diagnostics.push({ code: error.code, severity: 'error', message: error.message, range: anchorRange(s, error.at) });
   return site;
