@@ -68,6 +68,7 @@ function evaluateSite(
     matmulTree: s.matmulTree,
     precompiled: s.precompiled,
     ignored: s.ignored,
+    via: s.via ?? null,
     contraction: null,
     normalizedEquation: null,
     baseline: null,

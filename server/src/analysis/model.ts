@@ -128,6 +128,11 @@ export interface SiteSyntax {
   precompiled: boolean;
   /** Codes silenced by `# einsight: ignore[...]` on the call's lines; an empty list silences all. */
   ignored: string[] | null;
+  /**
+   * The wrapper the call goes through (`functools.partial of numpy.einsum`, a forwarding
+   * function, a declared einsum function); absent for a direct call. Rewrites leave such calls alone.
+   */
+  via?: string | null;
 }
 
 /** How the library orders the contraction when the code runs as written. */
@@ -309,6 +314,11 @@ export interface AnalysisOptions {
   testFile?: boolean;
   /** Severity of cost findings in test code (default `hint`); `off` drops them. */
   testSeverity?: 'error' | 'warning' | 'information' | 'hint' | 'off';
+  /**
+   * Python: functions that run an einsum, by dotted name, with the einsum they behave as
+   * (`{"pyscf.lib.einsum": "numpy.einsum(optimize=True)"}`; `einsight.python.einsumFunctions`).
+   */
+  einsumFunctions?: Readonly<Record<string, string>>;
   /** TypeScript/JavaScript: modules whose `einsum` export is an einsum site (`einsight.typescript.einsumModules`). */
   einsumModules?: readonly string[];
 }
