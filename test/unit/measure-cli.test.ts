@@ -201,7 +201,7 @@ describe('einsight measure FILE:LINE', () => {
     const pastEnd = await runCli(['measure', `${FILE}:99`]);
     assert.equal(pastEnd.stderr, `einsight measure: ${FILE}:99: line 99 is past the end of the file (21 lines)\n`);
     const missing = await runCli(['measure', join(REPO_ROOT, 'no-such-file.py:3')]);
-    assert.match(missing.stderr, /: cannot read .*no-such-file\.py: ENOENT\n$/);
+    assert.match(missing.stderr, /: cannot read .*no-such-file\.py: no such file or folder\n$/);
   });
 });
 

@@ -3,6 +3,7 @@
  * anything unexpected is reported as an internal error (also 2), never a stack dump alone.
  */
 import { readFileSync } from 'node:fs';
+import { nameTable } from '../core/name-table';
 import { UsageError } from './args';
 import { PATH_USAGE, runPath, type Io } from './path';
 
@@ -18,13 +19,13 @@ Run 'einsight <command> --help' for a command's options.`;
 
 type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
 
-const COMMANDS: Record<string, { run: () => Command; usage: () => string }> = {
+const COMMANDS = nameTable<{ run: () => Command; usage: () => string }>({
   path: { run: () => runPath, usage: () => PATH_USAGE },
   // Loaded on use: the Python parser is not needed by the other commands.
   measure: { run: () => loadMeasure().runMeasure, usage: () => loadMeasure().MEASURE_USAGE },
   check: { run: () => loadCheck().runCheck, usage: () => loadCheck().CHECK_USAGE },
   fix: { run: () => loadFix().runFix, usage: () => loadFix().FIX_USAGE },
-};
+});
 
 function loadCheck(): typeof import('./check') {
   return require('./check') as typeof import('./check');
@@ -50,7 +51,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS.get(name);
   if (!command) {
     io.stderr(`einsight: unknown command '${name}'\n\n${USAGE}`);
     return 2;

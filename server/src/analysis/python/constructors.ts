@@ -2,6 +2,7 @@
  * Library functions whose result shape can be read from their arguments, keyed by the dotted
  * name the callee resolves to.
  */
+import { nameTable } from '../../core/name-table';
 import type { Library } from '../model';
 
 export type ShapeRule =
@@ -119,13 +120,13 @@ const RULES = new Map<string, ShapeRule>([
 ]);
 
 /** Methods of numpy's `Generator` (`rng = np.random.default_rng()`). */
-export const GENERATOR_METHODS: Record<string, ShapeRule> = {
+export const GENERATOR_METHODS = nameTable<ShapeRule>({
   standard_normal: shapeAt(0, 'size'),
   random: shapeAt(0, 'size'),
   normal: shapeAt(2, 'size'),
   uniform: shapeAt(2, 'size'),
   integers: shapeAt(2, 'size'),
-};
+});
 
 /** Tensor methods that keep the shape. */
 export const SHAPE_KEEPING_METHODS = new Set([

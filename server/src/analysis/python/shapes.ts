@@ -242,8 +242,9 @@ export class ShapeInference {
     const method = textOf(this.source, field(callee, 'attribute') ?? callee);
     if (!receiver) return UNKNOWN;
     const generator = this.generatorLibrary(receiver);
-    if (generator && Object.hasOwn(GENERATOR_METHODS, method)) {
-      return { shape: this.fromRule(GENERATOR_METHODS[method], node, args, depth), library: generator };
+    const generated = generator ? GENERATOR_METHODS.get(method) : undefined;
+    if (generator && generated) {
+      return { shape: this.fromRule(generated, node, args, depth), library: generator };
     }
     const base = this.infer(receiver, depth);
     if (!base.shape && !base.library) return UNKNOWN;
