@@ -165,7 +165,7 @@ function searchFinding(site: ContractionSite): Finding | null {
   const baseline = site.baseline;
   if (!baseline?.perCallSearch || !baseline.steps || site.precompiled || site.operands.length < 3 || site.symbolic || site.unknownEllipsis) return null;
   if ((!site.context.inLoop && !site.context.inForward) || site.context.traced) return null;
-  const share = searchShare(baseline.optimizer, site.operands.length, baseline.steps);
+  const share = searchShare(site.operands.length, baseline.steps);
   if (!share) return null;
   const where = site.context.inLoop ? 'inside a loop' : `in ${site.context.scope}`;
   const fix =
