@@ -64,8 +64,15 @@ describe('compareCosts', () => {
   it('a path that is never costlier, and at least 2x cheaper at every size', () => {
     const before = prod('N', 'N', 'N').scale(4);
     const after = prod('N', 'N', 'N').scale(2);
-    assert.deepEqual(compareCosts(before, after, 2), { kind: 'always', ratio: true });
-    assert.deepEqual(compareCosts(before, after, 2.5), { kind: 'always', ratio: false });
+    assert.deepEqual(compareCosts(before, after, 2), { kind: 'always', ratio: true, ratioWhen: null });
+    // 4·N^3 ≥ 2.5 · 2·N^3 never holds: never costlier, but the ratio is 2 at every size.
+    assert.deepEqual(compareCosts(before, after, 2.5), { kind: 'always', ratio: false, ratioWhen: null });
+  });
+
+  it('states when the ratio is reached: 12288·N against 128·N + 8192 is 2x cheaper once N ≥ 2', () => {
+    const naive = s('N').scale(12288);
+    const best = s('N').scale(128).add(c(8192));
+    assert.deepEqual(compareCosts(naive, best, 2), { kind: 'always', ratio: false, ratioWhen: 'N ≥ 2' });
   });
 
   it('never cheaper', () => {

@@ -5,7 +5,7 @@
 import { treeText } from './matmul';
 import type { AnalysisOptions, ChainInfo, ContractionSite, FileAnalysis, Finding, RuleCode, ScalarFactor, ScalarTarget, SiteDiagnostic } from './model';
 import { searchShare } from './search-cost';
-import { claimOf } from './size-verdict';
+import { claimOf, type SizeClaim } from './size-verdict';
 import { flopRatio, formatCount, formatSpeedup } from '../core/counts';
 
 export const RULES: Record<RuleCode, { name: string; summary: string }> = {
@@ -43,7 +43,7 @@ export function findingsOf(analysis: FileAnalysis, notes: SiteDiagnostic[], opti
   for (const chain of analysis.chains) {
     const root = analysis.sites.find((s) => s.id === chain.root)!;
     if (root.context.expectsError) continue;
-    const fused = chainFinding(chain, analysis.sites, root, minSpeedup);
+    const fused = chainFinding(chain, analysis.sites, root, minSpeedup, options.dimRanges !== undefined);
     if (fused && !silenced(root, fused.code)) findings.push(fused);
   }
   return inContext(findings, options).sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));
@@ -93,20 +93,21 @@ function costText(cost: { flops: bigint; scaling: string }, symbolic: boolean): 
   return symbolic ? cost.scaling : `${formatCount(cost.flops)} FLOPs`;
 }
 
-/** What a claim over symbolic sizes holds for: every size, or the condition. */
-function holdsText(condition: string | null, ranged: boolean): string {
-  if (condition !== null) return `, fewer when ${condition}`;
-  return ranged ? ', fewer at every size in the ranges given' : ', fewer at every size';
+/** What a claim over symbolic sizes holds for: every size (at least minSpeedup× under a condition), or the condition. */
+function holdsText(claim: SizeClaim, minSpeedup: number, ranged: boolean): string {
+  if (claim.condition !== null) return `, fewer when ${claim.condition}`;
+  const every = ranged ? ', fewer at every size in the ranges given' : ', fewer at every size';
+  return claim.speedupWhen !== null ? `${every} (${formatSpeedup(minSpeedup)} fewer or better when ${claim.speedupWhen})` : every;
 }
 
 /**
  * The claim a cost finding makes, or null when none holds: with known sizes, the counts; with
  * symbolic sizes, only what the exact comparison proves (see size-verdict.ts).
  */
-function costClaim(site: ContractionSite, minSpeedup: number): { condition: string | null } | null {
+function costClaim(site: ContractionSite, minSpeedup: number): SizeClaim | null {
   const { baseline, best } = site;
   if (!baseline || !best) return null;
-  if (!site.symbolic) return improves(baseline.flops, best.flops, minSpeedup) ? { condition: null } : null;
+  if (!site.symbolic) return improves(baseline.flops, best.flops, minSpeedup) ? { condition: null, speedupWhen: null } : null;
   return claimOf(site.sizeVerdict, baseline.degree, best.degree);
 }
 
@@ -121,7 +122,7 @@ function costFinding(site: ContractionSite, minSpeedup: number, options: Analysi
   const claim = costClaim(site, minSpeedup);
   if (!claim) return null;
   const ratio = site.speedup !== null ? ` (${formatSpeedup(site.speedup)} fewer)` : '';
-  const holds = site.symbolic ? holdsText(claim.condition, options.dimRanges !== undefined) : '';
+  const holds = site.symbolic ? holdsText(claim, minSpeedup, options.dimRanges !== undefined) : '';
   const numbers = { baselineFlops: baseline.flops, bestFlops: best.flops, speedup: site.speedup, condition: claim.condition };
   if (site.kind === 'matmul-chain') {
     const names = site.operands.map((o) => shorten(o.text));
@@ -181,7 +182,7 @@ function searchFinding(site: ContractionSite): Finding | null {
  * Only what fusing adds: every member's own best path is already another finding, so the fused
  * path must beat the members each on its best path (by `minSpeedup`, or provably with symbolic sizes).
  */
-function chainFinding(chain: ChainInfo, sites: ContractionSite[], root: ContractionSite, minSpeedup: number): Finding | null {
+function chainFinding(chain: ChainInfo, sites: ContractionSite[], root: ContractionSite, minSpeedup: number, ranged: boolean): Finding | null {
   if (!chain.fused || !chain.best || chain.baselineFlops === null) return null;
   const members = chain.members.map((id) => sites.find((s) => s.id === id)!);
   if (members.some((m) => !m.best || m.unknownEllipsis)) return null;
@@ -202,8 +203,7 @@ function chainFinding(chain: ChainInfo, sites: ContractionSite[], root: Contract
   const claim = claimOf(chain.sizeVerdict, degree, chain.best.degree);
   if (!claim) return null;
   const before = members.map((m) => m.best!.scaling).join(' + ');
-  const where = claim.condition === null ? 'at every size' : `when ${claim.condition}`;
-  const message = `${head}: ${before} (each on its best path) → ${chain.best.scaling}, fewer ${where}`;
+  const message = `${head}: ${before} (each on its best path) → ${chain.best.scaling}${holdsText(claim, minSpeedup, ranged)}`;
   return finding('EIN004', message, root.range, root, { ...numbers, condition: claim.condition });
 }
 

@@ -7,7 +7,7 @@ import type { Contraction } from '../core/contraction';
 import { costOfPath, toPathProblem, type PathCost } from '../core/cost';
 import { optimizePath } from '../core/paths/index';
 import type { OptimizerName } from '../core/paths/types';
-import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, type ParsedEquation } from '../core/equation';
+import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, sublistLabel, type ParsedEquation, type SublistOptions } from '../core/equation';
 import { SEARCH_BUDGET_MS, baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
 import type { AnalysisOptions, Baseline, BestCost, KnownShape, RuleCode, SiteSyntax, SizeVerdict } from './model';
 import type { Dim } from '../core/contraction';
@@ -240,17 +240,18 @@ function withEllipsisKept(parsed: ParsedEquation, shapes: (KnownShape | null)[],
 
 function parseSite(s: SiteSyntax): ParsedEquation {
   const sublists = s.equation.sublists;
-  if (sublists) return parseSublists(sublists.operands, sublists.output ?? undefined);
+  if (sublists) return parseSublists(sublists.operands, sublists.output ?? undefined, sublistOptions(s.library));
   return parseEquation(s.equation.text!, { style: s.equation.form === 'einops' ? 'named' : 'letters' });
 }
 
-function isLabel(item: number | '...'): boolean {
-  return item === '...' || (Number.isInteger(item) && item >= 0 && item < 52);
+/** opt_einsum reads integer labels past 51; numpy does not. */
+export function sublistOptions(library: SiteSyntax['library']): SublistOptions {
+  return { wideLabels: library === 'opt_einsum' };
 }
 
 function hasInvalidItem(s: SiteSyntax): boolean {
   const sublists = s.equation.sublists!;
-  return [...sublists.operands, sublists.output ?? []].some((items) => !items.every(isLabel));
+  return [...sublists.operands, sublists.output ?? []].some((items) => !items.every((item) => sublistLabel(item, sublistOptions(s.library)) !== null));
 }
 
 /** A sublist item that is no label has no letter in the equation text: the item itself. */
@@ -259,7 +260,7 @@ export function invalidSublistItem(s: SiteSyntax): { start: number; end: number 
   if (!sublists) return null;
   const lists = sublists.output ? [...sublists.operands, sublists.output] : sublists.operands;
   for (const [k, items] of lists.entries()) {
-    const bad = items.findIndex((item) => !isLabel(item));
+    const bad = items.findIndex((item) => sublistLabel(item, sublistOptions(s.library)) === null);
     if (bad >= 0) return sublists.itemRanges[k][bad];
   }
   return null;

@@ -34,13 +34,22 @@ export function siteSizeVerdict(c: Contraction, baseline: Baseline, best: BestCo
   return compareCosts(before, costOfPath(c, best.path).flopsPolynomial, options.minSpeedup ?? 2, rangesOf(options));
 }
 
+/** A claim over symbolic sizes: the condition it holds under (null: every size), and when the gain reaches `minSpeedup`. */
+export interface SizeClaim {
+  condition: string | null;
+  /** Set when the gain holds at every size but reaches `minSpeedup` only under this condition. */
+  speedupWhen: string | null;
+}
+
 /** Whether a claim over symbolic sizes is worth a finding, and under which condition it holds. */
-export function claimOf(verdict: SizeVerdict | null, baselineDegree: number, bestDegree: number): { condition: string | null } | null {
+export function claimOf(verdict: SizeVerdict | null, baselineDegree: number, bestDegree: number): SizeClaim | null {
   if (verdict === null) return null;
   const lower = bestDegree < baselineDegree;
-  // Never costlier, and either at least minSpeedup cheaper everywhere or ever cheaper as sizes grow.
-  if (verdict.kind === 'always' && (verdict.ratio || lower)) return { condition: null };
+  // Never costlier, and either at least minSpeedup cheaper everywhere, as sizes grow, or in a stated regime.
+  if (verdict.kind === 'always' && (verdict.ratio || lower || verdict.ratioWhen !== null)) {
+    return { condition: null, speedupWhen: verdict.ratio ? null : verdict.ratioWhen };
+  }
   // Cheaper only in a stated regime: worth saying when the gain grows with the sizes.
-  if (verdict.kind === 'when' && lower) return { condition: verdict.condition };
+  if (verdict.kind === 'when' && lower) return { condition: verdict.condition, speedupWhen: null };
   return null;
 }

@@ -229,8 +229,11 @@ function gcd(a: bigint, b: bigint): bigint {
 
 /** How a cheaper path compares with the baseline over every size allowed. */
 export type CostComparison =
-  /** after ≤ before at every size; `ratio`: before ≥ minSpeedup · after at every size too. */
-  | { kind: 'always'; ratio: boolean }
+  /**
+   * after ≤ before at every size; `ratio`: before ≥ minSpeedup · after at every size too;
+   * otherwise `ratioWhen`: a condition under which it is (null when none can be stated).
+   */
+  | { kind: 'always'; ratio: boolean; ratioWhen: string | null }
   /** after < before exactly when `condition` holds. */
   | { kind: 'when'; condition: string }
   /** after ≥ before at every size. */
@@ -242,8 +245,9 @@ export function compareCosts(before: Polynomial, after: Polynomial, minSpeedup: 
   const difference = signOf(before.sub(after), rangeOf);
   if (difference.kind === 'nonnegative') {
     const [num, den] = fraction(minSpeedup);
-    const ratio = signOf(before.scale(den).sub(after.scale(num)), rangeOf).kind === 'nonnegative';
-    return { kind: 'always', ratio };
+    const scaled = signOf(before.scale(den).sub(after.scale(num)), rangeOf);
+    const ratio = scaled.kind === 'nonnegative';
+    return { kind: 'always', ratio, ratioWhen: scaled.kind === 'mixed' ? scaled.positiveWhen : null };
   }
   if (difference.kind === 'nonpositive') return { kind: 'never' };
   if (difference.kind === 'mixed' && difference.positiveWhen !== null) return { kind: 'when', condition: difference.positiveWhen };

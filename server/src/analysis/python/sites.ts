@@ -4,7 +4,7 @@
  * interleaved sublists, einops' pattern) and their operands with shapes.
  */
 import type { SublistItem } from '../../core/equation';
-import { EquationError, parseEquation, parseSublists, type ParsedEquation } from '../../core/equation';
+import { EquationError, parseEquation, parseSublists, sublistLabel, type ParsedEquation } from '../../core/equation';
 import type { EquationInfo, KnownShape, Library, OperandInfo, SiteOptions, SourceRange } from '../model';
 import { einsumOutputShape } from '../output-shape';
 import { canonicalName, einsumCallee, type EinsumCallee } from './callees';
@@ -121,7 +121,7 @@ export class EinsumReader {
     if (eq !== undefined) return eq;
     eq = null;
     try {
-      if (call.sublists) eq = parseSublists(call.sublists.operands, call.sublists.output);
+      if (call.sublists) eq = parseSublists(call.sublists.operands, call.sublists.output, { wideLabels: call.callee.library === 'opt_einsum' });
       else if (call.equation.text !== null) {
         eq = parseEquation(call.equation.text, { style: call.callee.style === 'pattern-last' ? 'named' : 'letters' });
       }
@@ -189,7 +189,7 @@ export class EinsumReader {
         for (let s = 0; s < sep.length; s++) charRanges.push({ start: lists[k].start, end: lists[k].start + 1 });
       }
       for (const { item, node } of list) {
-        const letters = sublistLetters(item);
+        const letters = sublistLabel(item, { wideLabels: base.callee.library === 'opt_einsum' }) ?? '';
         text += letters;
         for (let s = 0; s < letters.length; s++) charRanges.push({ start: node.start, end: node.end });
       }
@@ -306,9 +306,3 @@ export class EinsumReader {
   }
 }
 
-/** parseSublists' letters: 0..25 → A..Z, 26..51 → a..z; anything else has none. */
-function sublistLetters(item: SublistItem): string {
-  if (item === '...') return '...';
-  if (!Number.isInteger(item) || item < 0 || item >= 52) return '';
-  return String.fromCharCode(item < 26 ? 65 + item : 97 + item - 26);
-}
