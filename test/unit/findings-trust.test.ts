@@ -296,3 +296,17 @@ describe('EIN003 only on certain knowledge', () => {
     assert.deepEqual(analysis.sites[0].contraction?.sizes.map((s) => s.symbol ?? s.value), [2, 3, 'k']);
   });
 });
+
+describe('equal FLOPs: the smaller largest intermediate', () => {
+  it('A(2,3) B(3,6) C(6,3): both orders cost 144 FLOPs; the fix contracts B·C first (9 elements, not 12)', async () => {
+    const { analysis, text } = await check(`import numpy as np
+A = np.ones((2, 3))
+B = np.ones((3, 6))
+C = np.ones((6, 3))
+x = np.einsum('ij,jk,kl->il', A, B, C)
+`);
+    assert.deepEqual(analysis.sites[0].best?.path, [[1, 2], [0, 1]]);
+    const pairwise = allQuickFixes(analysis, text).find((f) => tagOf(f) === 'pairwise')!;
+    assert.deepEqual(pairwise.edits.map((e) => e.newText), ["np.einsum('ij,jl->il', A, np.einsum('jk,kl->jl', B, C))"]);
+  });
+});
