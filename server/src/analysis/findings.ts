@@ -40,10 +40,12 @@ export function findingsOf(analysis: FileAnalysis, notes: SiteDiagnostic[], opti
     if (search) siteFindings.push(search);
     findings.push(...siteFindings.filter((f) => !silenced(site, f.code)));
   }
+  // By id: a search of the sites per chain made a file of N chains cost N².
+  const sitesById = new Map(analysis.sites.map((s) => [s.id, s]));
   for (const chain of analysis.chains) {
-    const root = analysis.sites.find((s) => s.id === chain.root)!;
+    const root = sitesById.get(chain.root)!;
     if (root.context.expectsError) continue;
-    const fused = chainFinding(chain, analysis.sites, root, minSpeedup, options.dimRanges !== undefined);
+    const fused = chainFinding(chain, sitesById, root, minSpeedup, options.dimRanges !== undefined);
     if (fused && !silenced(root, fused.code)) findings.push(fused);
   }
   return inContext(findings, options).sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));
@@ -182,9 +184,9 @@ function searchFinding(site: ContractionSite): Finding | null {
  * Only what fusing adds: every member's own best path is already another finding, so the fused
  * path must beat the members each on its best path (by `minSpeedup`, or provably with symbolic sizes).
  */
-function chainFinding(chain: ChainInfo, sites: ContractionSite[], root: ContractionSite, minSpeedup: number, ranged: boolean): Finding | null {
+function chainFinding(chain: ChainInfo, sites: ReadonlyMap<number, ContractionSite>, root: ContractionSite, minSpeedup: number, ranged: boolean): Finding | null {
   if (!chain.fused || !chain.best || chain.baselineFlops === null) return null;
-  const members = chain.members.map((id) => sites.find((s) => s.id === id)!);
+  const members = chain.members.map((id) => sites.get(id)!);
   if (members.some((m) => !m.best || m.unknownEllipsis)) return null;
   const symbolic = members.some((m) => m.symbolic) || chain.sizeVerdict !== null;
   const memberBest = members.reduce((sum, m) => sum + m.best!.flops, 0n);

@@ -321,6 +321,8 @@ export interface AnalysisOptions {
   einsumFunctions?: Readonly<Record<string, string>>;
   /** TypeScript/JavaScript: modules whose `einsum` export is an einsum site (`einsight.typescript.einsumModules`). */
   einsumModules?: readonly string[];
+  /** Wall-clock limit on the file's analysis, in ms (default `DEFAULT_TIME_LIMIT_MS`); past it, see `FileAnalysis.incomplete`. */
+  timeLimitMs?: number;
 }
 
 export interface FileAnalysis {
@@ -335,6 +337,11 @@ export interface FileAnalysis {
    * follow): why, and where. Sites, chains and findings are then empty.
    */
   notAnalysed?: { reason: string; range: SourceRange };
+  /**
+   * Set when the analysis ran out of time (`AnalysisOptions.timeLimitMs`): calls from `range`
+   * on were not read or not priced, so sites and findings there are missing. Why, and where.
+   */
+  incomplete?: { reason: string; range: SourceRange };
 }
 
 /** Maps a range inside an equation's text to the source span covering it. */
