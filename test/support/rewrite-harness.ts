@@ -15,7 +15,7 @@ export function tagOf(fix: Fix): FixTag {
   if (fix.title.startsWith('Fuse')) return 'fuse';
   if (fix.title.startsWith('Apply the scalar')) return 'scalar';
   if (fix.title.startsWith('Multiply in')) return 'matmul';
-  if (fix.title.startsWith('Search the path once per shape')) return 'adaptive';
+  if (/ per shape\b/.test(fix.title)) return 'adaptive';
   throw new Error(`unknown fix title: ${fix.title}`);
 }
 

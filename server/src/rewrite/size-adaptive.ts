@@ -16,6 +16,7 @@ import { field, namedChildren, textOf, type PyNode } from '../analysis/python/sy
 import { nodeOf, type FixContext } from './context';
 import { insert, replace, type Fix, type FixEdit } from './edits';
 import { RewriteRefusal } from './refusal';
+import { fixTitle } from './titles';
 
 type Flavor = 'numpy' | 'opt_einsum' | 'torch';
 
@@ -111,14 +112,14 @@ export function sizeAdaptiveFix(context: FixContext, site: ContractionSite, code
   } else if (!context.source.names().has(HELPER[flavor])) {
     throw new RewriteRefusal('the helper is not where einsight put it');
   }
-  const what: Record<Flavor, string> = {
-    numpy: 'numpy searches it with np.einsum_path',
-    opt_einsum: 'opt_einsum builds a contract_expression',
-    torch: "opt_einsum builds a contract_expression run with backend='torch'",
+  const actions: Record<Flavor, string[]> = {
+    numpy: ["Let numpy search the path once per shape, then reuse it", 'Search the path once per shape'],
+    opt_einsum: ['Build one contract expression per shape and reuse it', 'Reuse one contract expression per shape'],
+    torch: ["Reuse one opt_einsum expression per shape, run by torch", 'Reuse one opt_einsum expression per shape'],
   };
   const why = code === 'EIN007' ? 'no search at every call' : 'the best order depends on the sizes';
   return {
-    title: `Search the path once per shape, then reuse it: ${what[flavor]} (${why})`,
+    title: fixTitle(actions[flavor], why),
     kind: 'quickfix',
     code,
     edits,
