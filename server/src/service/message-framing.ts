@@ -76,7 +76,7 @@ export class StrictMessageReader extends AbstractMessageReader {
         this.bodyLength = -1;
         const message = decode(body);
         if (typeof message === 'string') this.handlers.messageDropped(message);
-        else callback(message);
+        else this.deliver(message, callback);
       }
     } catch (error) {
       if (!(error instanceof FramingError)) throw error;
@@ -84,6 +84,15 @@ export class StrictMessageReader extends AbstractMessageReader {
       this.chunks = [];
       this.fireError(error);
       this.handlers.framingLost(error);
+    }
+  }
+
+  /** A message the connection chokes on (`$/cancelRequest` with null params) costs only itself. */
+  private deliver(message: Message, callback: DataCallback): void {
+    try {
+      callback(message);
+    } catch (error) {
+      this.handlers.messageDropped(`a message could not be handled (${error instanceof Error ? error.message : String(error)})`);
     }
   }
 
