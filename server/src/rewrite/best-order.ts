@@ -70,14 +70,8 @@ export function optimizeArgumentFix(context: FixContext, site: ContractionSite, 
   const steps = site.best.path.map((step) => `(${step.join(', ')}${step.length === 1 ? ',' : ''})`).join(', ');
   const quote = einsumStyle(site, context.source.text).quote;
   const value = spell(steps, quote);
+  checkNumpyPathKeepsResult(context, site, args);
   const existing = site.options.optimize;
-  const searchesNow = existing !== undefined && existing.value !== false;
-  // numpy takes another code path with optimize=: dtype= then no longer decides the result's type (1.24), nor casting= what raises.
-  const cast = site.library === 'numpy' && !searchesNow ? keywordNames(args, context).find((k) => k === 'dtype' || k === 'casting') : undefined;
-  if (cast) throw new RewriteRefusal(`with optimize=, numpy.einsum no longer honours ${cast}= the same way (the result's dtype or the casting check changes)`);
-  if (site.library === 'numpy' && site.contraction.output.length === 0 && !searchesNow) {
-    throw new RewriteRefusal('with a path, numpy.einsum returns a 0-d array where this call returns a scalar');
-  }
   let edit: FixEdit;
   if (existing) {
     edit = replace(existing.range, value);
@@ -93,6 +87,19 @@ export function optimizeArgumentFix(context: FixContext, site: ContractionSite, 
     edits: [edit],
     isPreferred: false,
   };
+}
+
+/**
+ * A numpy call without optimize= runs one C loop; given a path, numpy runs another code path,
+ * which returns a 0-d array for a scalar result and no longer honours dtype=/casting= alike
+ * (numpy 1.24 returns float64 for dtype=float32). Refused there, unless the call already searches.
+ */
+export function checkNumpyPathKeepsResult(context: FixContext, site: ContractionSite, args: PyNode): void {
+  const existing = site.options.optimize;
+  if (site.library !== 'numpy' || (existing !== undefined && existing.value !== false)) return;
+  if (site.contraction?.output.length === 0) throw new RewriteRefusal('with a path, numpy.einsum returns a 0-d array where this call returns a scalar');
+  const cast = keywordNames(args, context).find((k) => k === 'dtype' || k === 'casting');
+  if (cast) throw new RewriteRefusal(`with optimize=, numpy.einsum no longer honours ${cast}= the same way (the result's dtype or the casting check changes)`);
 }
 
 function keywordNames(args: PyNode, context: FixContext): string[] {

@@ -7,7 +7,7 @@
 import type { ChainInfo, ContractionSite, FileAnalysis, Finding, RuleCode } from '../analysis/model';
 import { bestOrderFix, optimizeArgumentFix } from './best-order';
 import { siteById, type FixContext } from './context';
-import { editsConflict, mergeTouching, type Fix } from './edits';
+import { editsConflict, mergeTouching, type Fix, type FixEdit } from './edits';
 import { fuseChainFix } from './fuse-chain';
 import { matmulOrderFix } from './matmul-order';
 import { NameAllocator } from './names';
@@ -15,6 +15,8 @@ import { parsesAfter, pythonSource } from './python-parsers';
 import { attempt, chainOf, memberOfChain, sameEdits, withhold, type Builder, type WithheldFix } from './fix-list';
 import { RewriteRefusal } from './refusal';
 import { scalarFoldFix } from './scalar-fold';
+import { guarded } from './fix-policy';
+import { sizeAdaptiveFix } from './size-adaptive';
 
 export type { Fix, FixEdit } from './edits';
 export type { WithheldFix } from './fix-list';
@@ -84,7 +86,7 @@ export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOpti
   // would then try its next fix), is every fix checked on its own.
   const optimistic = chooseFixes(findings, newContext(analysis, text), () => true);
   const allParse =
-    parsesAfter(text, optimistic.chosen.flatMap((f) => f.edits)) && optimistic.collided.every((f) => parsesAfter(text, f.edits));
+    parsesAfter(text, uniqueEdits(optimistic.chosen.flatMap((f) => f.edits))) && optimistic.collided.every((f) => parsesAfter(text, f.edits));
   const accepted = allParse
     ? optimistic.chosen
     : combine(text, chooseFixes(findings, newContext(analysis, text), (fix) => parsesAfter(text, fix.edits)).chosen);
@@ -94,7 +96,7 @@ export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOpti
     title: `Apply ${accepted.length} einsight fix${accepted.length === 1 ? '' : 'es'} (${codes.join(', ')})`,
     kind: 'source.fixAll',
     code: accepted[0].code,
-    edits: mergeTouching(accepted.flatMap((f) => f.edits)),
+    edits: mergeTouching(uniqueEdits(accepted.flatMap((f) => f.edits))),
   };
 }
 
@@ -109,7 +111,9 @@ function chooseFixes(findings: readonly Finding[], context: FixContext, parses: 
     for (const builder of buildersFor(finding)) {
       const fix = attempt(() => builder.build(context));
       if (fix instanceof RewriteRefusal || !parses(fix)) continue;
-      const collides = fix.edits.some((e) => chosen.some((taken) => taken.edits.some((other) => editsConflict(e, other))));
+      // An edit another chosen fix makes too (a shared helper) is made once, not a collision.
+      const own = fix.edits.filter((e) => !chosen.some((taken) => taken.edits.some((other) => sameEdit(e, other))));
+      const collides = own.some((e) => chosen.some((taken) => taken.edits.some((other) => editsConflict(e, other))));
       (collides ? collided : chosen).push(fix);
       break;
     }
@@ -122,10 +126,10 @@ function chooseFixes(findings: readonly Finding[], context: FixContext, parses: 
  * it fails are they added one at a time, each kept only if the text still parses.
  */
 function combine(text: string, fixes: Fix[]): Fix[] {
-  if (parsesAfter(text, fixes.flatMap((f) => f.edits))) return fixes;
+  if (parsesAfter(text, uniqueEdits(fixes.flatMap((f) => f.edits)))) return fixes;
   const accepted: Fix[] = [];
   for (const fix of fixes) {
-    if (parsesAfter(text, [...accepted.flatMap((f) => f.edits), ...fix.edits])) accepted.push(fix);
+    if (parsesAfter(text, uniqueEdits([...accepted.flatMap((f) => f.edits), ...fix.edits]))) accepted.push(fix);
   }
   return accepted;
 }
@@ -140,29 +144,41 @@ const TITLES = {
   fuse: 'Fuse the chain into one contraction',
   scalar: 'Apply the scalar factors once',
   matmul: 'Multiply in the cheapest order',
+  adaptive: 'Search the path once per shape and reuse it',
 };
 
-/** The fixes for one finding, in order of preference. */
+/** The fixes for one finding, in order of preference (fix-policy.ts decides which may fix a path). */
 function buildersFor(finding: Finding): Builder<FixContext>[] {
   const code = finding.code;
   const site = (context: FixContext): ContractionSite => siteById(context, finding.site!);
-  const pairwise = { title: TITLES.pairwise, build: (x: FixContext) => bestOrderFix(x, site(x), code) };
-  const optimize = { title: TITLES.optimize, build: (x: FixContext) => optimizeArgumentFix(x, site(x), code) };
+  const fixed = (title: string, build: (context: FixContext) => Fix) => ({ title, build: guarded(finding, build, true) });
+  const pairwise = fixed(TITLES.pairwise, (x) => bestOrderFix(x, site(x), code));
+  const optimize = fixed(TITLES.optimize, (x) => optimizeArgumentFix(x, site(x), code));
+  const adaptive = { title: TITLES.adaptive, build: guarded(finding, (x) => sizeAdaptiveFix(x, site(x), code, finding), false) };
   switch (code) {
     case 'EIN001':
-      return [pairwise, optimize];
+      return [pairwise, optimize, adaptive];
     case 'EIN004':
-      return [{ title: TITLES.fuse, build: (x) => fuseChainFix(x, chainOf(x.analysis, finding), code) }];
+      return [fixed(TITLES.fuse, (x) => fuseChainFix(x, chainOf(x.analysis, finding), code))];
     case 'EIN005':
-      return [{ title: TITLES.scalar, build: (x) => scalarFoldFix(x, site(x), code) }];
+      return [{ title: TITLES.scalar, build: guarded(finding, (x) => scalarFoldFix(x, site(x), code), false) }];
     case 'EIN006':
-      return [{ title: TITLES.matmul, build: (x) => matmulOrderFix(x, site(x), code) }];
+      return [fixed(TITLES.matmul, (x) => matmulOrderFix(x, site(x), code))];
     case 'EIN007':
       // A fixed path keeps the call as it is where the library takes one; pairwise calls fix the order anywhere.
-      return [optimize, pairwise];
+      return [optimize, pairwise, adaptive];
     default:
       return [];
   }
+}
+
+function sameEdit(a: FixEdit, b: FixEdit): boolean {
+  return a.range.start === b.range.start && a.range.end === b.range.end && a.newText === b.newText;
+}
+
+/** Each edit once: fixes sharing a helper insert it at the same place with the same text. */
+function uniqueEdits(edits: FixEdit[]): FixEdit[] {
+  return edits.filter((e, i) => edits.findIndex((other) => sameEdit(e, other)) === i);
 }
 
 /**
