@@ -13,9 +13,8 @@
 import type { ContractionSite, Finding, RuleCode } from '../analysis/model';
 import { fixedPathRefusal } from './fix-policy';
 import { field, namedChildren, textOf, type PyNode } from '../analysis/python/syntax';
-import { nodeOf, operandNodes, type FixContext } from './context';
+import { nodeOf, type FixContext } from './context';
 import { checkNumpyPathKeepsResult } from './best-order';
-import { checkReorderTypes } from './dtype-rules';
 import { insert, replace, type Fix, type FixEdit } from './edits';
 import { notApplicable, RewriteRefusal } from './refusal';
 import { fixTitle } from './titles';
@@ -45,9 +44,13 @@ function helperText(flavor: Flavor, newline: string): string {
       '    return _einsight_numpy.einsum_path(equation, *operands, optimize=optimize)[0]',
       '',
       '',
-      'def _einsight_einsum(equation, *operands, optimize=True, **options):',
+      'def _einsight_einsum(equation, *operands, optimize=None, **options):',
+      "    # A path promotes pair by pair, one call all operands at once: the path only for one dtype, not float16.",
+      '    dtypes = {_einsight_numpy.result_type(operand).name for operand in operands}',
+      "    if len(dtypes) > 1 or 'float16' in dtypes:",
+      '        return _einsight_numpy.einsum(equation, *operands, optimize=False if optimize is None else optimize, **options)',
       '    shapes = [_einsight_numpy.shape(operand) for operand in operands]',
-      '    path = _einsight_einsum_path(equation, optimize, *shapes)',
+      '    path = _einsight_einsum_path(equation, True if optimize is None else optimize, *shapes)',
       '    return _einsight_numpy.einsum(equation, *operands, optimize=path, **options)',
     ],
     opt_einsum: [
@@ -102,8 +105,7 @@ export function sizeAdaptiveFix(context: FixContext, site: ContractionSite, code
   if (call.type !== 'call') throw new RewriteRefusal('the site is not a call');
   const callee = field(call, 'function')!;
   checkArguments(context, call, flavor);
-  // The helper contracts pair by pair, as a new order does: the same type rules hold.
-  checkReorderTypes(context, site.library, operandNodes(context, site.operands));
+  // numpy's helper takes the path only for one shared dtype (checked as it runs); a path's result type is checked here.
   if (flavor === 'numpy') checkNumpyPathKeepsResult(context, site, field(call, 'arguments')!);
   const source = context.source;
   const newline = source.text.includes('\r\n') ? '\r\n' : '\n';
