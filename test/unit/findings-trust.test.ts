@@ -51,7 +51,7 @@ def contract(a, b, c):
 
   it('claims "at every size" only when proven, and then fixes the path', async () => {
     const { findings, analysis, text } = await check(`import numpy as np
-# einsight: a[N, 64] b[64, 64] v[64]
+# einsight: a[N, 64] float64 b[64, 64] float64 v[64] float64
 x = np.einsum("ij,jk,k->i", a, b, v)
 `);
     assert.equal(

@@ -9,13 +9,14 @@ import { formatCount } from '../core/counts';
 import { sizeProduct } from '../core/cost';
 import { field, namedChildren, type PyNode } from '../analysis/python/syntax';
 import { rewritableSite } from './best-order';
+import { fixedPathRefusal } from './fix-policy';
 import { checkReorderTypes, checkScalarTypes } from './dtype-rules';
 import { checkBroadcastKnown, checkNoComment, einsumCallNode, isTight, leafInputs, nodeOf, type FixContext } from './context';
 import { replace, type Fix, type FixEdit } from './edits';
 import { einsumStyle } from './emit';
 import { deleteStatement, hoistAndReplace } from './hoist';
 import { emitPairwise, type PairwiseCode } from './pairwise';
-import { contractionTree, stepsInOrder, type StepNode } from './plan';
+import { contractionTree, stepsInOrder, type PlanNode, type StepNode } from './plan';
 import { notApplicable, RewriteRefusal } from './refusal';
 import { stepEquation, relabel } from './labels';
 import { fixTitle } from './titles';
@@ -67,8 +68,8 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
     ...(writesOut ? [] : [{ target: { kind: 'output' } as Target, size: sizes.output }]),
   ];
   // Written pairwise in the best order, an intermediate may be the smallest tensor of all (opt_einsum_fx's placement).
-  const tree = pairwiseTree(site);
-  if (tree && !writesOut) {
+  const tree = !writesOut && reorderAllowed(context, site) ? pairwiseTree(site) : null;
+  if (tree) {
     for (const node of stepsInOrder(tree).slice(0, -1)) candidates.push({ target: { kind: 'intermediate', node }, size: node.size });
   }
   // The first smallest wins: an operand or the output before an intermediate, which needs the rewrite.
@@ -87,11 +88,17 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
   checkScalarTypes(context, site.library, site.operands.map((_, k) => folding.operandNode(k)), folding.scaledTensors());
   const suffix = productSuffix(context, factors);
   const where = describe(context, site, best.target, folding);
+  // The call is written pairwise when the factor needs an intermediate, or when the site's cost finding wants the best order anyway.
+  const reorder = tree !== null && (best.target.kind === 'intermediate' || hasCostFinding(context, site));
   let pairwise: PairwiseCode | null = null;
   let call: PyNode | null = null;
-  if (best.target.kind === 'intermediate') {
+  if (best.target.kind === 'operand') {
+    const target = folding.operandNode(best.target.index);
+    // `[[1, 2]] * 0.5` is not arithmetic on a Python list: only arrays take the product.
+    if (CONTAINERS.has(folding.effective(target).type)) throw new RewriteRefusal('the smallest operand is a Python literal, not an array');
+  }
+  if (reorder) {
     rewritableSite(site);
-    checkReorderTypes(context, site.library, site.operands.map((_, k) => folding.operandNode(k)));
     call = einsumCallNode(context, site);
     checkNoComment(context, site.range);
     checkBroadcastKnown(site, [site.equation.text]);
@@ -99,20 +106,22 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
       const text = folding.render(folding.operandNode(k));
       return { ...leaf, text, valueText: leaf.valueText === leaf.text ? text : `(${text})` };
     });
+    const target = best.target;
+    const node = target.kind === 'intermediate' ? target.node : target.kind === 'operand' ? leafOf(tree!, target.index) : null;
     pairwise = emitPairwise({
-      contraction: site.contraction,
+      contraction: site.contraction!,
       root: tree!,
       leaves,
       style: einsumStyle(site, context.source.text),
       names: context.names,
       hoist: context.source.hoistPoint(call),
-      scaling: { node: best.target.node, suffix },
+      ...(node ? { scaling: { node, suffix } } : {}),
     });
     folding.replaceCall(call, pairwise.expression);
+    // On the result, the product goes after the pairwise expression, parenthesized as the call's place needs.
+    if (!node) folding.scale(call, suffix);
   } else {
-    const target = best.target.kind === 'output' ? nodeOf(context, site.range, 'call') : folding.operandNode(best.target.index);
-    // `[[1, 2]] * 0.5` is not arithmetic on a Python list: only arrays take the product.
-    if (CONTAINERS.has(folding.effective(target).type)) throw new RewriteRefusal('the smallest operand is a Python literal, not an array');
+    const target = best.target.kind === 'output' ? nodeOf(context, site.range, 'call') : folding.operandNode((best.target as { index: number }).index);
     folding.scale(target, suffix);
   }
   const edits = folding.edits();
@@ -122,12 +131,40 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
     edits.push(...hoistAndReplace(context.source.hoistPoint(call), pairwise.lines, edit.range, edit.newText));
   }
   return {
-    title: fixTitle([`Apply the scalar factors once, to ${where}`, 'Apply the scalar factors once, to the smallest tensor'], `${formatCount(current)} → ${formatCount(best.size)} multiplications`),
+    title: fixTitle(
+      [
+        `Apply the scalar factors once, to ${where}${reorder && best.target.kind !== 'intermediate' ? ', in the best order' : ''}`,
+        `Apply the scalar factors once, to the smallest tensor${reorder ? ', in the best order' : ''}`,
+      ],
+      `${formatCount(current)} → ${formatCount(best.size)} multiplications`,
+    ),
     kind: 'quickfix',
     code,
     edits,
     isPreferred: true,
   };
+}
+
+/** The site's cost finding, when its fixes may fix the path (not where the best order depends on sizes). */
+function hasCostFinding(context: FixContext, site: ContractionSite): boolean {
+  return context.analysis.findings.some((f) => f.site === site.id && f.code === 'EIN001' && fixedPathRefusal(f, site) === null);
+}
+
+/** Pairwise steps in a new order keep the arithmetic (same types, see dtype-rules.ts). */
+function reorderAllowed(context: FixContext, site: ContractionSite): boolean {
+  try {
+    checkReorderTypes(context, site.library, site.operands.map((o) => nodeOf(context, o.range, 'operand')));
+    return true;
+  } catch (error) {
+    if (error instanceof RewriteRefusal) return false;
+    throw error;
+  }
+}
+
+function leafOf(tree: StepNode, operand: number): PlanNode {
+  const visit = (node: PlanNode): PlanNode | null =>
+    node.kind === 'leaf' ? (node.operand === operand ? node : null) : node.children.reduce<PlanNode | null>((found, child) => found ?? visit(child), null);
+  return visit(tree)!;
 }
 
 /** The best-order tree, when the site can be written pairwise (an einsum of three or more operands). */
