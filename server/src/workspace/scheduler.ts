@@ -47,7 +47,7 @@ const OUT_OF_SYNC = 'a malformed change left this text out of step with the edit
 const QUIET_EDIT_DELAY_MS = 2;
 /** Bounds of the pause that ends a burst of edits. */
 export const MIN_SETTLE_MS = 40;
-const MAX_SETTLE_MS = 400;
+const MAX_SETTLE_MS = 150;
 
 interface UnitJobs {
   timer: NodeJS.Timeout | null;
@@ -96,15 +96,17 @@ export class AnalysisScheduler {
   }
 
   /**
-   * The pause that ends a burst: the document's typical analysis time (the median of the last
-   * few), within bounds. Shorter, and a burst in a slow file analyses text that is gone before
-   * the analysis ends; much longer, and the result comes late after the last key.
+   * The pause that ends a burst: half the document's typical analysis time (the median of the
+   * last few), within bounds. An edit inside it restarts it, so a burst in a slow file is not
+   * analysed key by key (each analysis would be of text already gone); an analysis still
+   * running when it ends is waited for, so at most one runs and one waits. Longer would only add
+   * to the time from the last key to its diagnostics.
    */
   settleMs(jobs: { durations: number[] }): number {
     if (jobs.durations.length === 0) return this.minSettleMs;
     const sorted = [...jobs.durations].sort((a, b) => a - b);
     const typical = sorted[Math.floor(sorted.length / 2)];
-    return Math.min(MAX_SETTLE_MS, Math.max(this.minSettleMs, typical));
+    return Math.min(MAX_SETTLE_MS, Math.max(this.minSettleMs, typical / 2));
   }
 
   /**
