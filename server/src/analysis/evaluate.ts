@@ -41,7 +41,7 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   }
   const chains = fuseChains(sites, input.flow.links, options, cache);
   const analysis: FileAnalysis = { language: input.language, sites, chains, findings: [], syntaxErrors: input.syntaxErrors };
-  analysis.findings = findingsOf(analysis, input.notes, options.minSpeedup ?? 2);
+  analysis.findings = findingsOf(analysis, input.notes, options);
   const incomplete = budget?.incomplete();
   if (incomplete) analysis.incomplete = incomplete;
   return analysis;
@@ -73,12 +73,15 @@ function evaluateSite(
     matmulTree: s.matmulTree,
     precompiled: s.precompiled,
     ignored: s.ignored,
+    via: s.via ?? null,
     contraction: null,
     normalizedEquation: null,
     baseline: null,
     best: null,
     speedup: null,
     symbolic: false,
+    sizeVerdict: null,
+    unknownEllipsis: false,
     diagnostics: [],
     chain: null,
     scalars: null,
@@ -91,6 +94,8 @@ function evaluateSite(
   site.best = core.best;
   site.speedup = core.speedup;
   site.symbolic = core.symbolic;
+  site.sizeVerdict = core.sizeVerdict;
+  site.unknownEllipsis = core.unknownEllipsis;
   const error = core.error;
   if (error) site.diagnostics.push({ code: error.code, severity: 'error', message: error.message, range: anchorRange(s, error.at) });
   return site;
