@@ -1,6 +1,6 @@
 /** What every fix builder reads: the analysis, the Python around the sites, a name allocator. */
 import type { ContractionSite, FileAnalysis } from '../analysis/model';
-import { field, namedChildren, textOf, walk, type PyNode } from '../analysis/python/syntax';
+import { field, namedChildren, someDescendant, textOf, walk, type PyNode } from '../analysis/python/syntax';
 import type { NameAllocator } from './names';
 import type { LeafInput } from './pairwise';
 import type { PythonSource } from './python-source';
@@ -83,7 +83,7 @@ export function leafInputs(context: FixContext, operands: ContractionSite['opera
     return {
       text,
       valueText: node.type === 'named_expression' ? `(${text})` : text,
-      effect: effect === 'stable' && reads(context, node, rebound) ? 'read' : effect,
+      effect: effect === 'stable' && someDescendant(node, (n) => n.type === 'identifier' && rebound.has(context.source.textOf(n))) ? 'read' : effect,
       order: operands[k].range.start,
       tight: isTight(node),
     };
@@ -99,14 +99,6 @@ function walrusTargets(context: FixContext, node: PyNode): string[] {
   return names;
 }
 
-function reads(context: FixContext, node: PyNode, names: ReadonlySet<string>): boolean {
-  let found = false;
-  walk(node, (n) => {
-    found ||= n.type === 'identifier' && names.has(context.source.textOf(n));
-    return !found;
-  });
-  return found;
-}
 
 /** Refuses when `...` stands for a number of dimensions the analysis could not see. */
 export function checkBroadcastKnown(site: Pick<ContractionSite, 'operands'>, equations: readonly (string | null)[]): void {

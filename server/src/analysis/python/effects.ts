@@ -8,7 +8,7 @@
  */
 import type { NameResolver } from './resolve';
 import type { Scope } from './scopes';
-import { field, namedChildren, textOf, unwrap, walk, type PyNode } from './syntax';
+import { field, namedChildren, someDescendant, textOf, unwrap, type PyNode } from './syntax';
 
 export type OperandEffect = 'stable' | 'read' | 'effect';
 
@@ -43,7 +43,7 @@ export class EffectFacts {
     switch (node.type) {
       case 'string':
       case 'concatenated_string':
-        return hasDescendant(node, 'interpolation') ? 'effect' : 'stable';
+        return someDescendant(node, (n) => n.type === 'interpolation') ? 'effect' : 'stable';
       case 'identifier':
         return this.nameEffect(node);
       case 'attribute':
@@ -181,14 +181,6 @@ export class EffectFacts {
   }
 }
 
-function hasDescendant(node: PyNode, type: string): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (n.type === type) found = true;
-    return !found;
-  });
-  return found;
-}
 
 function enclosingFunctionName(node: PyNode, source: string): string | null {
   for (let current = node.parent; current; current = current.parent) {

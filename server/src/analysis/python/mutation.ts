@@ -17,7 +17,7 @@ import type { EffectFacts } from './effects';
 import { FRESH_METHODS, isKnownPure, isViewFunction, mutatedArgument, mutatesReceiver, PURE_BUILTINS, storesArguments, VIEW_METHODS } from './library-effects';
 import type { NameResolver } from './resolve';
 import type { Scope } from './scopes';
-import { binaryOperator, field, namedChildren, textOf, unwrap, walk, type PyNode } from './syntax';
+import { binaryOperator, field, namedChildren, someDescendant, textOf, unwrap, walk, type PyNode } from './syntax';
 
 export interface Blocker {
   /** `` `A` may be modified by `sgd_step(...)` ``: the editor adds where. */
@@ -66,7 +66,7 @@ export class MutationAnalysis {
     if (dynamic) return { reason: `\`${this.short(dynamic)}\` can read and write any variable`, at: rangeOf(dynamic) };
     const model = this.model(this.resolver.scopeAt(at));
     const paths = reads.flatMap((read) => this.pathsOf(read));
-    const opaque = reads.some((read) => hasCall(read));
+    const opaque = reads.some((read) => someDescendant(read, isCall));
     for (const node of region) {
       const blocker = new RegionScan(this, model, paths, opaque).scan(node);
       if (blocker) return blocker;
@@ -480,15 +480,11 @@ function isSequenceLiteral(node: PyNode): boolean {
   return ['list', 'tuple', 'list_comprehension', 'string', 'concatenated_string'].includes(node.type);
 }
 
-function hasCall(node: PyNode): boolean {
-  let found = false;
-  walk(node, (n) => {
-    found ||= n.type === 'call';
-    return !found;
-  });
-  return found;
-}
 
 function rangeOf(node: PyNode): SourceRange {
   return { start: node.start, end: node.end };
+}
+
+function isCall(node: PyNode): boolean {
+  return node.type === 'call';
 }

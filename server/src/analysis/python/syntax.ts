@@ -83,6 +83,16 @@ export function walk(node: PyNode, visit: (node: PyNode) => boolean | void): voi
   }
 }
 
+/** Whether `node` or a node below it matches (the walk stops at the first). */
+export function someDescendant(node: PyNode, matches: (node: PyNode) => boolean): boolean {
+  let found = false;
+  walk(node, (n) => {
+    found ||= matches(n);
+    return !found;
+  });
+  return found;
+}
+
 export function contains(outer: { start: number; end: number }, offset: number): boolean {
   return outer.start <= offset && offset < outer.end;
 }
