@@ -52,7 +52,8 @@ options:
                                functions that run an einsum, e.g.
                                'pyscf.lib.einsum=numpy.einsum(optimize=True)' (also read
                                from [tool.einsight.einsum-functions] in pyproject.toml)
-  --time-limit SECONDS         time limit on each file's analysis (default 10); past it the
+  --time-limit SECONDS         time limit on reading and pricing each file's contractions
+                               (default 10; parsing is bounded by an 8 MiB size limit); past it the
                                file is reported as not fully analysed and the calls left out
                                are named from where they start
 
