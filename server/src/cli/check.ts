@@ -53,9 +53,9 @@ options:
                                'pyscf.lib.einsum=numpy.einsum(optimize=True)' (also read
                                from [tool.einsight.einsum-functions] in pyproject.toml)
   --time-limit SECONDS         time limit on reading and pricing each file's contractions
-                               (default 10; parsing is bounded by an 8 MiB size limit); past it the
-                               file is reported as not fully analysed and the calls left out
-                               are named from where they start
+                               (default 10); past it the file is reported as not fully
+                               analysed, from the first call left out. Files over 8 MiB
+                               are not analysed.
 
 Shape hints: '# einsight: x[batch, 64] batch=32' in Python, '// einsight: …' in
 TypeScript/JavaScript (see docs/shape-hints.md).
