@@ -19,7 +19,9 @@ const CASE_MS = 20;
 const MIN_BATCHES = 3;
 const MAX_BATCHES = 50;
 const SLOW_CALL_MS = 200;
-const WARM_UP_ROUNDS = 20;
+const WARM_UP_MS = 3000;
+/** Larger searches take milliseconds each: they warm up within their own timing. */
+const WARM_UP_MAX_OPERANDS = 6;
 
 /** Milliseconds per call: the median over batches, as opt_einsum_times.py measures. */
 export function medianCallMs(call: () => unknown): number {
@@ -94,10 +96,12 @@ function priceSite(c: OracleCase): PathCost {
 
 function ourTimes(cases: OracleCase[]): CaseTimes[] {
   const problems = cases.map((c) => toPathProblem(bindShapes(parseEquation(c.eq), c.shapes)));
-  // Warm, as a language server is after its first few files: the first case timed must not
-  // pay for compiling the engine.
-  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+  // Warm, as a language server is after its first files: V8 settles its optimized code only
+  // after tens of thousands of calls, and the first case timed must not pay for that.
+  const warmUntil = performance.now() + WARM_UP_MS;
+  while (performance.now() < warmUntil) {
     cases.forEach((c, i) => {
+      if (c.n > WARM_UP_MAX_OPERANDS) return;
       optimizePath(problems[i], { optimizer: 'optimal' });
       priceSite(c);
     });

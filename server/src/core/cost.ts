@@ -63,7 +63,17 @@ export function sizeProduct(c: Contraction, labels: Iterable<number>, factor = 1
   return product;
 }
 
-const descending = (a: number, b: number) => b - a;
+/** The positions of a step, highest first (an insertion sort: steps are short). */
+function descendingCopy(positions: readonly number[]): number[] {
+  const sorted: number[] = [];
+  for (const p of positions) {
+    let k = sorted.length;
+    sorted.push(p);
+    for (; k > 0 && sorted[k - 1] < p; k--) sorted[k] = sorted[k - 1];
+    sorted[k] = p;
+  }
+  return sorted;
+}
 
 function stepFactor(terms: number, summed: boolean): number {
   return Math.max(1, terms - 1) + (summed ? 1 : 0);
@@ -73,8 +83,10 @@ function stepFactor(terms: number, summed: boolean): number {
 export function validatePath(operandCount: number, path: LinearPath): void {
   let live = operandCount;
   path.forEach((step, i) => {
-    const unique = new Set(step);
-    if (step.length === 0 || unique.size !== step.length || step.some((p) => !Number.isInteger(p) || p < 0 || p >= live)) {
+    const valid = (p: number) => Number.isInteger(p) && p >= 0 && p < live;
+    // Steps are short: a scan for repeats beats building a set, up to a point.
+    const distinct = step.length <= 32 ? step.every((p, k) => step.indexOf(p) === k) : new Set(step).size === step.length;
+    if (step.length === 0 || !step.every(valid) || !distinct) {
       throw new RangeError(`step ${i + 1} (${JSON.stringify(step)}) must name distinct positions below ${live}`);
     }
     live = live - step.length + 1;
@@ -84,8 +96,11 @@ export function validatePath(operandCount: number, path: LinearPath): void {
 
 export function costOfPath(c: Contraction, path: LinearPath): PathCost {
   validatePath(c.inputs.length, path);
+  // One copy of the caller's path, shared by the result and its steps.
+  const copied = path.map((step) => step.slice());
   const symbolic = c.sizes.some((size) => size.symbol !== null);
-  const terms: number[][] = c.inputs.map((t) => [...t]);
+  // Steps share the input arrays (nothing mutates a step's operands).
+  const terms: number[][] = c.inputs.slice();
   // carriers[l]: how many live terms carry label l (each once), plus one if the output does;
   // a label of a step is summed away when no carrier is left outside the step.
   const carriers = new Int32Array(c.sizes.length);
@@ -108,14 +123,14 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
   let largest = 0n;
   let scaling = 0;
   for (let cnum = 0; cnum < path.length; cnum++) {
-    const positions = path[cnum];
+    const positions = copied[cnum];
     // opt_einsum pops the highest position first.
-    const popOrder = positions.slice().sort(descending);
     const taken: number[][] = [];
-    for (const p of popOrder) {
+    for (const p of descendingCopy(positions)) {
       taken.push(terms[p]);
+      // Shifting by hand: splice allocates the removed part.
       for (let i = p; i < terms.length - 1; i++) terms[i] = terms[i + 1];
-      terms.length--;
+      terms.pop();
     }
     for (const term of taken) carry(term, -1);
     // Labels in order of first appearance in the taken operands: the result keeps that order.
@@ -151,7 +166,7 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
     let equation = '';
     for (let t = 0; t < taken.length; t++) equation += (t === 0 ? '' : ',') + formatTerm(c, taken[t]);
     steps.push({
-      positions: positions.slice(),
+      positions,
       operands: taken,
       result,
       removed,
@@ -167,7 +182,7 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
     if (involved.length > scaling) scaling = involved.length;
   }
   return {
-    path: path.map((s) => [...s]),
+    path: copied,
     steps,
     flops,
     flopsPolynomial: symbolic ? steps.reduce((sum, s) => sum.add(s.flopsPolynomial), Polynomial.constant(0)) : Polynomial.constant(flops),
