@@ -10,7 +10,7 @@ import { sep } from 'node:path';
 import type { AnalysisOptions } from '../analysis/model';
 import { analyzePython, analyzePythonCells } from '../analysis/python/analyze';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
-import { UsageError, parseArgs, parseDims } from './args';
+import { UsageError, parseArgs, parseDims, parseTimeLimit } from './args';
 import { formatLocation, jsonReport, textReport, type FileReport } from './check-report';
 import { LineIndex } from './line-index';
 import { NotebookIndex, readNotebook } from './notebook';
@@ -37,6 +37,9 @@ options:
   --torch-opt-einsum yes|no|auto
                                whether torch finds opt_einsum installed (default auto: yes
                                when the project's dependency files list opt_einsum)
+  --time-limit SECONDS         time limit on each file's analysis (default 10); past it the
+                               file is reported as not fully analysed and the calls left out
+                               are named from where they start
 
 Shape hints: '# einsight: x[batch, 64] batch=32' in Python, '// einsight: …' in
 TypeScript/JavaScript (see docs/shape-hints.md).
@@ -53,12 +56,13 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
 export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum'], switches: [] });
+  const args = parseArgs(argv, { values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--time-limit'], switches: [] });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to check');
   const format = (args.values.get('--format') ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, json or sarif, got '${format}'`);
   const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims')!) : {};
   const minSpeedup = parseMinSpeedup(args.values.get('--min-speedup'));
+  const timeLimitMs = parseTimeLimit(args.values.get('--time-limit'));
   const torchFlag = args.values.get('--torch-opt-einsum') ?? 'auto';
   if (!['yes', 'no', 'auto'].includes(torchFlag)) throw new UsageError(`--torch-opt-einsum must be yes, no or auto, got '${torchFlag}'`);
 
@@ -69,7 +73,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   const detector = new OptEinsumDetector();
   const reports: FileReport[] = [];
   for (const file of walked.files) {
-    const options: AnalysisOptions = { dims, minSpeedup, torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)) };
+    const options: AnalysisOptions = { dims, minSpeedup, timeLimitMs, torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)) };
     let checked: Read<FileReport | null>;
     try {
       checked = await checkFile(file, options);
@@ -81,8 +85,10 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
     if ('error' in checked) problems.push(`einsight check: cannot read '${file.path}': ${checked.error}`);
     else if (checked.ok) {
       reports.push(checked.ok);
-      const skipped = checked.ok.analysis.notAnalysed;
-      if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
+      const { notAnalysed, incomplete } = checked.ok.analysis;
+      for (const skipped of [notAnalysed, incomplete]) {
+        if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
+      }
     }
   }
   for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight check: skipped '${path}': ${reason}`);

@@ -4,10 +4,12 @@
  * keeps what it read from each and reuses it while the function's text and the module-level
  * code around it stay the same, so an edit re-reads only the function it touched.
  */
+import { AnalysisBudget } from '../budget';
 import type { FrontEndOutput } from '../evaluate';
 import { matmulChainEquation } from '../matmul';
 import { siteKey } from '../pricing';
 import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, SiteDiagnostic, SiteSyntax } from '../model';
+import { CallContext } from './call-context';
 import { ConstantEvaluator } from './constants';
 import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
 import { HintIndex, parseHintComment } from './hints';
@@ -19,6 +21,7 @@ import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
 import { ShapeInference } from './shapes';
 import { EinsumReader, type EinsumCall } from './sites';
 import { textOf, type PyNode } from './syntax';
+import { WrapperIndex } from './wrappers';
 
 /** What was read from one top-level function or class, with its offsets at the time. */
 interface UnitReading {
@@ -33,6 +36,8 @@ interface UnitReading {
   keys: string[];
   /** Some range points outside the unit (a module-level constant or hint), which may move on its own. */
   outside: boolean;
+  /** The time limit cut the reading short: it is not kept for the next analysis. */
+  partial: boolean;
 }
 
 /** Readings kept between analyses of one document, by the (reused) syntax node of each unit. */
@@ -45,7 +50,13 @@ export class UnitCache {
  * Reads the module. With `cache` and `map` (how the edits since the last reading moved
  * offsets), units whose text and context did not change are taken from the cache.
  */
-export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache: UnitCache | null = null, map: OffsetMap | null = null): FrontEndOutput {
+export function readPython(
+  parsed: ParsedPython,
+  options: AnalysisOptions,
+  cache: UnitCache | null = null,
+  map: OffsetMap | null = null,
+  budget = new AnalysisBudget(options.timeLimitMs),
+): FrontEndOutput {
   const { text, module } = parsed;
   const facts = buildScopes(module, text, cache?.scopes ?? null);
   const resolver = new NameResolver(facts, text);
@@ -61,10 +72,19 @@ export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache
     hints.add(hint, resolver.scopeAt(comment));
     for (const error of hint.errors) notes.push({ code: 'EIN008', severity: 'warning', message: error.message, range: error.range });
   }
-  const reader = new EinsumReader(resolver, constants);
+  const reader = new EinsumReader(resolver, constants, new WrapperIndex(resolver, options.einsumFunctions ?? {}));
   const shapes = new ShapeInference({ resolver, constants, hints, dims: options.dims ?? {}, siteResult: (node) => reader.resultOf(node) });
   reader.shapes = shapes;
-  const context: ReadContext = { text, resolver, constants, reader, shapes, hints, imported: importedLibrary(facts.module) };
+  const context: ReadContext = {
+    text,
+    resolver,
+    constants,
+    reader,
+    shapes,
+    hints,
+    imported: importedLibrary(facts.module),
+    around: new CallContext(resolver),
+  };
 
   // Calls and matrix products, grouped by the top-level function or class holding them.
   const groups = new Map<PyNode | null, PyNode[]>();
@@ -79,8 +99,8 @@ export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache
   const kept = new Map<PyNode, UnitReading>();
   for (const [unit, nodes] of groups) {
     let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map) : null;
-    reading ??= readGroup(nodes, context, unit, fingerprint);
-    if (unit) kept.set(unit, reading);
+    reading ??= readGroup(nodes, context, unit, fingerprint, budget);
+    if (unit && !reading.partial) kept.set(unit, reading);
     readings.push(reading);
   }
   if (cache) cache.readings = kept;
@@ -102,6 +122,7 @@ interface ReadContext {
   shapes: ShapeInference;
   hints: HintIndex<Scope>;
   imported: Library | null;
+  around: CallContext;
 }
 
 /** The top-level function or class a node sits in; null at module level. */
@@ -124,7 +145,7 @@ function moduleFingerprint(module: PyNode, scope: Scope, text: string, options: 
     s.children.forEach(visit);
   };
   scope.children.forEach(visit);
-  return [...parts, globals.sort().join(','), JSON.stringify(options.dims ?? {})].join('\u0000');
+  return [...parts, globals.sort().join(','), JSON.stringify(options.dims ?? {}), JSON.stringify(options.einsumFunctions ?? {})].join('\u0000');
 }
 
 function unitName(unit: PyNode, text: string): string {
@@ -148,23 +169,26 @@ function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: stri
   }));
 }
 
-function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
+function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string, budget: AnalysisBudget): UnitReading {
   const { reader, resolver, shapes, text } = context;
   const sites: SiteSyntax[] = [];
   const flowSites: FlowSite[] = [];
   const located = (node: PyNode, range: { start: number; end: number }) => ({
     statementRange: rangeOf(statementOf(node) ?? node),
-    context: siteContext(node, resolver),
+    context: siteContext(node, resolver, context.around),
     ignored: context.hints.ignoredBetween(lineStart(text, range.start), lineEnd(text, range.end)),
   });
+  const read: PyNode[] = [];
   for (const node of nodes) {
+    if (!budget.read(() => rangeOf(node))) continue;
+    read.push(node);
     const call = reader.read(node);
     if (!call) continue;
     const site = einsumSite(call, reader, context.imported, text);
     sites.push({ ...site, ...located(node, site.range) });
     flowSites.push({ id: -1, kind: 'einsum', node, operandNodes: call.operandNodes, library: site.library, static: !site.dynamic });
   }
-  for (const chain of findMatmulChains(nodes, resolver)) {
+  for (const chain of findMatmulChains(read, resolver)) {
     const site = matmulSite(chain, shapes, context.imported, text);
     if (!site) continue;
     sites.push({ ...site, ...located(chain.root, site.range) });
@@ -193,6 +217,7 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     scalars: [...flow.scalars],
     keys: ordered.map(siteKey),
     outside: unit !== null && !readingWithin(ordered, flow.links, flow.scalars.values(), start, end),
+    partial: read.length < nodes.length,
   };
 }
 
@@ -238,6 +263,7 @@ function einsumSite(call: EinsumCall, reader: EinsumReader, imported: Library | 
     options: call.options,
     matmulTree: null,
     precompiled: call.callee.style === 'expression',
+    via: call.via,
   };
 }
 
@@ -262,7 +288,7 @@ function matmulSite(chain: MatmulChain, shapes: ShapeInference, imported: Librar
   };
 }
 
-function siteContext(node: PyNode, resolver: NameResolver): SiteContext {
+function siteContext(node: PyNode, resolver: NameResolver, around: CallContext): SiteContext {
   let scope = resolver.scopeAt(node);
   while ((scope.kind === 'comprehension' || scope.kind === 'lambda') && scope.parent) scope = scope.parent;
   let inLoop = false;
@@ -273,7 +299,13 @@ function siteContext(node: PyNode, resolver: NameResolver): SiteContext {
     if (parent.type.endsWith('comprehension') || parent.type === 'generator_expression') inLoop = true;
   }
   const functionName = scope.kind === 'function' ? scope.name.slice(scope.name.lastIndexOf('.') + 1) : '';
-  return { scope: scope.name, inLoop, inForward: functionName === 'forward' || functionName === '__call__' };
+  return {
+    scope: scope.name,
+    inLoop,
+    inForward: functionName === 'forward' || functionName === '__call__',
+    traced: around.traced(node),
+    expectsError: around.expectsError(node),
+  };
 }
 
 function encloses(outer: Scope, inner: Scope): boolean {
