@@ -63,16 +63,17 @@ export function sizeProduct(c: Contraction, labels: Iterable<number>, factor = 1
   return product;
 }
 
-/** The positions of a step, highest first (an insertion sort: steps are short). */
-function descendingCopy(positions: readonly number[]): number[] {
-  const sorted: number[] = [];
-  for (const p of positions) {
-    let k = sorted.length;
-    sorted.push(p);
-    for (; k > 0 && sorted[k - 1] < p; k--) sorted[k] = sorted[k - 1];
-    sorted[k] = p;
+/** Takes the operands at `positions` out of `terms`, highest position first (opt_einsum's order). */
+function popOperands(terms: number[][], positions: readonly number[]): number[][] {
+  const order = positions.length === 2 ? (positions[0] > positions[1] ? positions : [positions[1], positions[0]]) : [...positions].sort((a, b) => b - a);
+  const taken: number[][] = [];
+  for (const p of order) {
+    taken.push(terms[p]);
+    // Shifting by hand: splice allocates the removed part.
+    for (let i = p; i < terms.length - 1; i++) terms[i] = terms[i + 1];
+    terms.pop();
   }
-  return sorted;
+  return taken;
 }
 
 function stepFactor(terms: number, summed: boolean): number {
@@ -124,17 +125,9 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
   let scaling = 0;
   for (let cnum = 0; cnum < path.length; cnum++) {
     const positions = copied[cnum];
-    // opt_einsum pops the highest position first.
-    const taken: number[][] = [];
-    for (const p of descendingCopy(positions)) {
-      taken.push(terms[p]);
-      // Shifting by hand: splice allocates the removed part.
-      for (let i = p; i < terms.length - 1; i++) terms[i] = terms[i + 1];
-      terms.pop();
-    }
+    const taken = popOperands(terms, positions);
     for (const term of taken) carry(term, -1);
     // Labels in order of first appearance in the taken operands: the result keeps that order.
-    const involved: number[] = [];
     const kept: number[] = [];
     const removed: number[] = [];
     // For can_blas: owners[l] has bit t when the t-th of two operands carries l.
@@ -146,7 +139,6 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
         if (seen[l] !== stamp) {
           seen[l] = stamp;
           owners[l] = 0;
-          involved.push(l);
           (carriers[l] > 0 ? kept : removed).push(l);
         }
         if (owners[l] & bit) repeats = true;
@@ -156,30 +148,32 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
     // Each label once per operand, and neither summed while in one operand only (an implicit
     // sum) nor kept while in both (a diagonal).
     let blasFits = taken.length === 2 && !repeats;
-    for (let i = 0; blasFits && i < involved.length; i++) blasFits = (owners[involved[i]] === 3) !== carriers[involved[i]] > 0;
+    for (const l of kept) if (owners[l] === 3) blasFits = false;
+    for (const l of removed) if (owners[l] !== 3) blasFits = false;
     const result = cnum === path.length - 1 ? [...c.output] : kept;
     terms.push(result);
     carry(result, 1);
     const factor = stepFactor(taken.length, removed.length > 0);
-    const stepFlops = sizeProduct(c, involved, factor);
     const resultSize = sizeProduct(c, kept);
+    const stepFlops = resultSize * sizeProduct(c, removed, factor);
     let equation = '';
     for (let t = 0; t < taken.length; t++) equation += (t === 0 ? '' : ',') + formatTerm(c, taken[t]);
+    const scale = kept.length + removed.length;
     steps.push({
       positions,
       operands: taken,
       result,
       removed,
       flops: stepFlops,
-      flopsPolynomial: symbolic ? sizeProductPolynomial(c.sizes, involved).scale(factor) : Polynomial.constant(stepFlops),
+      flopsPolynomial: symbolic ? sizeProductPolynomial(c.sizes, [...kept, ...removed]).scale(factor) : Polynomial.constant(stepFlops),
       resultSize,
-      scaling: involved.length,
+      scaling: scale,
       blas: blasFits ? blasKind(taken[0], taken[1], removed) : 'EINSUM',
       equation: `${equation}->${formatTerm(c, result)}`,
     });
     flops += stepFlops;
     if (resultSize > largest) largest = resultSize;
-    if (involved.length > scaling) scaling = involved.length;
+    if (scale > scaling) scaling = scale;
   }
   return {
     path: copied,

@@ -64,12 +64,9 @@ function ellipsisWidth(eq: ParsedEquation, term: ParsedTerm, k: number, shape: D
 
 class SizeBinder {
   private readonly bindings: (Binding | undefined)[] = [];
-  /**
-   * First concrete size of each label in the operand being observed, to check diagonals
-   * (operands are observed one after another).
-   */
-  private diagonals: (number | undefined)[] = [];
-  private diagonalsOperand = -1;
+  /** The operand and first concrete size each label was last seen with, to check diagonals. */
+  private readonly diagonalOperand: number[] = [];
+  private readonly diagonalSize: number[] = [];
 
   constructor(
     private readonly labels: readonly string[],
@@ -80,13 +77,11 @@ class SizeBinder {
   observe(id: number, dim: Dim, k: number, range: TextRange): void {
     const size = this.resolve(dim, id, k, range);
     if (size.kind === 'concrete') {
-      if (k !== this.diagonalsOperand) {
-        this.diagonals = [];
-        this.diagonalsOperand = k;
-      }
-      const first = this.diagonals[id];
-      if (first === undefined) this.diagonals[id] = size.value;
-      else if (first !== size.value) {
+      const first = this.diagonalOperand[id] === k ? this.diagonalSize[id] : undefined;
+      if (first === undefined) {
+        this.diagonalOperand[id] = k;
+        this.diagonalSize[id] = size.value;
+      } else if (first !== size.value) {
         const sizes = `sizes ${first} and ${size.value}`;
         throw new EquationError(
           `${this.describe(id)} repeats in operand ${k} with ${sizes}; a diagonal needs equal sizes`,

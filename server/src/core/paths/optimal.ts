@@ -178,7 +178,7 @@ class SubsetTable {
         const b = s ^ a;
         const base = cost[a] + cost[b];
         // An equal base can still tie on FLOPs when the step costs nothing (a size-0 index).
-        if (base <= best && base !== Infinity) {
+        if (base < best || (base === best && base !== Infinity)) {
           let flops = space.unionSize(operand, a, operand, b);
           for (let i = 0; i < w; i++) {
             // The step sums something away: flop_count's factor 2.
@@ -188,11 +188,13 @@ class SubsetTable {
             }
           }
           const total = base + flops;
-          const inner = largest[a] > largest[b] ? largest[a] : largest[b];
-          if (total < best || (total === best && inner < bestLargest)) {
-            best = total;
-            bestLargest = inner;
-            bestA = a;
+          if (total <= best) {
+            const inner = largest[a] > largest[b] ? largest[a] : largest[b];
+            if (total < best || inner < bestLargest) {
+              best = total;
+              bestLargest = inner;
+              bestA = a;
+            }
           }
         }
         if (sub === 0) break;
