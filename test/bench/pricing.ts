@@ -31,6 +31,14 @@ const EQUATIONS = [
   'ijab,abcd,cdkl->ijkl',
 ];
 
+/** How generated code allocates its operands, with literal shapes. */
+const ALLOCATORS = [
+  (dims: string) => `np.random.rand(${dims})`,
+  (dims: string) => `np.zeros((${dims}))`,
+  (dims: string) => `np.ones((${dims}), dtype=np.float64)`,
+  (dims: string) => `np.full((${dims}), 0.5)`,
+];
+
 const OPTIMIZE = ['', ', optimize=True', ", optimize='greedy'", ", optimize='optimal'"];
 
 /**
@@ -47,17 +55,17 @@ function block(i: number, random: () => number): string {
   const names = terms.map((_, k) => `t${k}`);
   const shapeOf = (term: string) => [...term].map((label) => sizes.get(label)).join(', ');
   const lines = [
-    `def kernel_${i}(rng, scale=${(1 + random()).toFixed(3)}):`,
+    `def kernel_${i}(scale=${(1 + random()).toFixed(3)}):`,
     `    """Generated kernel ${i}: ${eq}.`,
     '',
     `    Contracts ${terms.length} operands into a tensor with indices '${output}'. The operands are`,
-    '    drawn from the generator passed in, so that a run is reproducible; the result is',
+    '    allocated with the shapes below, so that a run is reproducible; the result is',
     '    normalised, then clipped a few times, and returned with a summary of the steps.',
     '',
     '    Operands:',
     ...terms.map((term, k) => `        ${names[k]}: indices '${term}', shape (${shapeOf(term)})`),
     '    """',
-    ...terms.map((term, k) => `    ${names[k]} = rng.standard_normal((${shapeOf(term)}))`),
+    ...terms.map((term, k) => `    ${names[k]} = ${ALLOCATORS[(i + k) % ALLOCATORS.length](shapeOf(term))}`),
     `    result = np.einsum("${eq}", ${names.join(', ')}${OPTIMIZE[i % OPTIMIZE.length]})`,
     '    norm = np.linalg.norm(result)',
     '    if norm > 0:',

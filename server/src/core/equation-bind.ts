@@ -198,6 +198,7 @@ export function bindShapes(
   };
   /** Label ids of a term's dimensions, left to right, `...` standing for `count` of them. */
   const idsOf = (term: ParsedTerm, count: number): number[] => {
+    if (term.ellipsis < 0) return term.labels.map(idOf);
     const ids: number[] = [];
     for (let i = 0; i < term.labels.length; i++) {
       if (i === term.ellipsis) ids.push(...broadcastIds(count));
