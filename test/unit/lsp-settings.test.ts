@@ -135,6 +135,9 @@ test('the extension manifest declares every setting with the server defaults', (
     'einsight.measure.runs': DEFAULT_SETTINGS.measure.runs,
     'einsight.measure.executionProvider': DEFAULT_SETTINGS.measure.executionProvider,
     'einsight.typescript.einsumModules': DEFAULT_SETTINGS.typescript.einsumModules,
+    'einsight.python.interpreter': DEFAULT_SETTINGS.python.interpreter,
+    'einsight.python.einsumFunctions': DEFAULT_SETTINGS.python.einsumFunctions,
+    'einsight.tests.severity': DEFAULT_SETTINGS.tests.severity,
     // Read by the client's measure command only (client/src/measure), not by the server.
     'einsight.measure.python': '',
     'einsight.measure.timeBudget': 1,
