@@ -6,9 +6,7 @@
  * Exit status: 0 nothing to fix or fixes written, 1 fixes available (diff mode) or files left
  * untouched because they cannot be read, decoded, parsed or written, 2 bad arguments.
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join, sep } from 'node:path';
+import { sep } from 'node:path';
 import type { AnalysisOptions, FileAnalysis, RuleCode } from '../analysis/model';
 import { analyzePython } from '../analysis/python/analyze';
 import { ParserCrashedError } from '../analysis/python/parser';
@@ -25,7 +23,7 @@ import { isTestPath } from '../analysis/test-paths';
 import { ProjectEnvironment } from './project-environment';
 import { decodeUtf8, readBytes, type Read } from './source-text';
 import { unifiedDiff } from './unified-diff';
-import { describeFsError } from '../analysis/regular-file';
+import { WriteGuard, removeStaleTemporaries, replaceFile, signalExitCode } from './write-file';
 import { collectSourceFiles, describeError, type SourceFile, type SourceKind } from './walk';
 
 /** The codes that have fixes, and what each fix does. */
@@ -106,11 +104,23 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
     else if (outcome) outcomes.push(outcome);
   }
 
+  let interrupted: NodeJS.Signals | null = null;
   if (write) {
-    for (const outcome of outcomes) {
-      const problem = writeFixed(outcome);
-      if (problem) problems.push(problem);
-      else io.stdout(`${outcome.path}: ${outcome.fix.title.replace(/^Apply/, 'applied')}`);
+    const guard = new WriteGuard();
+    try {
+      for (const [i, outcome] of outcomes.entries()) {
+        for (const stale of removeStaleTemporaries(outcome.file)) io.stderr(`einsight fix: removed '${stale}', left by an interrupted run`);
+        const problem = writeFixed(outcome);
+        if (problem) problems.push(problem);
+        else io.stdout(`${outcome.path}: ${outcome.fix.title.replace(/^Apply/, 'applied')}`);
+        interrupted = await guard.stopped();
+        if (interrupted && i + 1 < outcomes.length) {
+          problems.push(`einsight fix: stopped by ${interrupted}: ${outcomes.length - i - 1} of ${outcomes.length} files not written (each file is whole: fixed or as it was)`);
+          break;
+        }
+      }
+    } finally {
+      guard.release();
     }
   } else {
     for (const outcome of outcomes) io.stdout(unifiedDiff(outcome.path, outcome.original, outcome.fix.edits).trimEnd());
@@ -119,6 +129,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
   for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight fix: skipped '${path}': ${reason}`);
   for (const problem of project.problems) io.stderr(`einsight fix: ${problem}`);
   for (const problem of problems) io.stderr(problem);
+  if (interrupted) return signalExitCode(interrupted);
   if (walked.missing.length > 0) return 2;
   return problems.length > 0 || (!write && outcomes.length > 0) ? 1 : 0;
 }
@@ -180,60 +191,13 @@ function readText(file: string): Read<string> {
   return 'error' in bytes ? bytes : decodeUtf8(bytes.ok);
 }
 
-/**
- * Writes the fixed text through a temporary file beside the target (the file a symbolic link
- * points to, so the link stays a link), flushed to disk before a rename replaces the target: a
- * reader, or a crash, sees the old file or the new one, never half of one. Refuses when the
- * result does not parse or the file changed since it was read.
- */
+/** Writes the fixed text (write-file.ts says how); refuses when the result does not parse. */
 function writeFixed({ file, path, kind, original, fix }: FileOutcome): string | null {
   const fixed = applyEdits(original, fix.edits).text;
   if (!parsesCleanly(withoutBom(fixed), kind)) return `einsight fix: '${path}' not written: the fixed text would not parse`;
-  let temporary: string | null = null;
-  try {
-    const target = realpathSync(file);
-    const stat = statSync(target);
-    temporary = join(dirname(target), `.${basename(target)}.einsight-${randomBytes(6).toString('hex')}.tmp`);
-    const fd = openSync(temporary, 'wx', stat.mode & 0o7777);
-    try {
-      writeAll(fd, Buffer.from(fixed, 'utf8'));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    chmodSync(temporary, stat.mode & 0o7777);
-    keepOwner(temporary, stat.uid, stat.gid);
+  const problem = replaceFile(file, Buffer.from(fixed, 'utf8'), (target) => {
     const current = readText(target);
-    if (!('ok' in current) || current.ok !== original) {
-      unlinkSync(temporary);
-      return `einsight fix: '${path}' not written: it changed while einsight was fixing it`;
-    }
-    renameSync(temporary, target);
-    return null;
-  } catch (error) {
-    if (temporary !== null) removeQuietly(temporary);
-    return `einsight fix: '${path}' not written: ${describeFsError(error)}`;
-  }
-}
-
-/** `writeSync` may write less than asked (a full disk reports ENOSPC on the next call). */
-function writeAll(fd: number, bytes: Buffer): void {
-  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
-}
-
-/** The rewritten file keeps its owner where the user may give it (root fixing another user's file). */
-function keepOwner(path: string, uid: number, gid: number): void {
-  try {
-    chownSync(path, uid, gid);
-  } catch {
-    // Only root may give a file away; an ordinary user's file is already theirs.
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Nothing was created, or it is already gone.
-  }
+    return 'ok' in current && current.ok === original;
+  });
+  return problem && `einsight fix: '${path}' not written: ${problem}`;
 }
