@@ -22,6 +22,7 @@ import type { Io } from './path';
 import { isTestPath } from '../analysis/test-paths';
 import { ProjectEnvironment } from './project-environment';
 import { decodeUtf8, readBytes, type Read } from './source-text';
+import { printable } from './printable';
 import { unifiedDiff } from './unified-diff';
 import { WriteGuard, removeStaleTemporaries, replaceFile, signalExitCode } from './write-file';
 import { collectSourceFiles, describeError, type SourceFile, type SourceKind } from './walk';
@@ -64,8 +65,8 @@ exit status: 0 nothing to fix or fixes written, 1 fixes to apply (diff mode) or 
 type FixableKind = Exclude<SourceKind, 'notebook'>;
 
 interface FileOutcome {
-  /** As named or found, and as shown (with `/` separators). */
-  file: string;
+  /** As the file system knows it (bytes for a name that is not UTF-8), and as shown (`/` separators, escaped). */
+  file: string | Buffer;
   path: string;
   kind: FixableKind;
   original: string;
@@ -84,7 +85,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
 
   const walked = collectSourceFiles(args.positional, { notebooks: false });
   const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
-    ({ path, message }) => `einsight fix: cannot read '${path}': ${message}`,
+    ({ path, message }) => `einsight fix: cannot read '${printable(path)}': ${message}`,
   );
   const project = new ProjectEnvironment(args.values.get('--python'));
   const outcomes: FileOutcome[] = [];
@@ -97,8 +98,8 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
       // file untouched and the others still fixed.
       outcome =
         error instanceof ParserCrashedError
-          ? `einsight fix: '${file.path}' left untouched: ${error.message}${error.restarted ? '' : '; restart einsight to fix Python files'}`
-          : `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
+          ? `einsight fix: '${printable(file.path)}' left untouched: ${error.message}${error.restarted ? '' : '; restart einsight to fix Python files'}`
+          : `einsight fix: '${printable(file.path)}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
     }
     if (typeof outcome === 'string') problems.push(outcome);
     else if (outcome) outcomes.push(outcome);
@@ -109,7 +110,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
     const guard = new WriteGuard();
     try {
       for (const [i, outcome] of outcomes.entries()) {
-        for (const stale of removeStaleTemporaries(outcome.file)) io.stderr(`einsight fix: removed '${stale}', left by an interrupted run`);
+        for (const stale of removeStaleTemporaries(outcome.file)) io.stderr(`einsight fix: removed '${printable(stale)}', left by an interrupted run`);
         const problem = writeFixed(outcome);
         if (problem) problems.push(problem);
         else io.stdout(`${outcome.path}: ${outcome.fix.title.replace(/^Apply/, 'applied')}`);
@@ -126,7 +127,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
     for (const outcome of outcomes) io.stdout(unifiedDiff(outcome.path, outcome.original, outcome.fix.edits).trimEnd());
     if (outcomes.length > 0) io.stderr(`einsight fix: fixes for ${outcomes.length} file${outcomes.length === 1 ? '' : 's'}; run with --write to apply them`);
   }
-  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight fix: skipped '${path}': ${reason}`);
+  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight fix: skipped '${printable(path)}': ${reason}`);
   for (const problem of project.problems) io.stderr(`einsight fix: ${problem}`);
   for (const problem of problems) io.stderr(problem);
   if (interrupted) return signalExitCode(interrupted);
@@ -136,9 +137,10 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
 
 /** The file's combined fix; null when there is nothing to fix; a message when the file is refused. */
 async function fixFile(file: SourceFile, only: RuleCode[] | undefined, options: AnalysisOptions): Promise<FileOutcome | string | null> {
-  const path = file.path.split(sep).join('/');
+  // As text output shows it: control characters in a name are escaped, never written raw.
+  const path = printable(file.path.split(sep).join('/'));
   if (file.kind === 'notebook') return `einsight fix: '${path}' not fixed: notebooks are fixed in the editor`;
-  const read = readText(file.path);
+  const read = readText(file.bytes ?? file.path);
   if ('error' in read) return `einsight fix: cannot read '${path}': ${read.error}`;
   // The byte-order mark becomes a space for the parser; edits then apply to the file as read.
   const analysed = withoutBom(read.ok);
@@ -155,7 +157,7 @@ async function fixFile(file: SourceFile, only: RuleCode[] | undefined, options: 
   // Again for each file: after a parser crash the rewrites' parsers are made anew.
   await prepareRewrites();
   const fix = fixAll(analysis, analysed, { only });
-  return fix && { file: file.path, path, kind: file.kind, original: read.ok, fix };
+  return fix && { file: file.bytes ?? file.path, path, kind: file.kind, original: read.ok, fix };
 }
 
 function withoutBom(text: string): string {
@@ -186,7 +188,7 @@ function parseOnly(text: string): RuleCode[] {
 }
 
 /** The file as UTF-8 text; bytes that are not UTF-8 would not survive a rewrite, so they refuse it. */
-function readText(file: string): Read<string> {
+function readText(file: string | Buffer): Read<string> {
   const bytes = readBytes(file);
   return 'error' in bytes ? bytes : decodeUtf8(bytes.ok);
 }

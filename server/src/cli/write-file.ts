@@ -7,17 +7,36 @@
  * links (a rename would leave them holding the old text; writing in place would not be atomic).
  * Temporary files are named `.NAME.einsight-PID-RANDOM.tmp`: a run killed outright (SIGKILL)
  * leaves one, and the next run that fixes NAME removes it once that process is gone.
+ * (`realpathSync.native`: the JavaScript one turns a path's bytes into UTF-8 text on the way.)
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, chownSync, closeSync, constants, fsyncSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { basename, dirname, join } from 'node:path';
 import { describeFsError } from '../analysis/regular-file';
+import { decodePathBytes } from './printable';
 
-/** Temporary files of ours, for the file `name`: this version's (with the writer's pid) and earlier ones. */
-function temporaryPattern(name: string): RegExp {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Temporary files of ours, for the file named `name`: this version's (with the writer's pid)
+ * and earlier ones. Names are matched as latin1 text: one character per byte, UTF-8 or not.
+ */
+function temporaryPattern(name: Buffer): RegExp {
+  const escaped = name.toString('latin1').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`^\\.${escaped}\\.einsight-(?:(\\d+)-)?[0-9a-f]{12}\\.tmp$`);
+}
+
+/** Paths as bytes throughout: a name that is not UTF-8 is then written like any other. */
+function bytesOf(path: string | Buffer): Buffer {
+  return typeof path === 'string' ? Buffer.from(path, 'utf8') : path;
+}
+
+/** The folder and the name of a path. */
+function split(path: Buffer): { dir: Buffer; name: Buffer } {
+  const slash = path.lastIndexOf(0x2f);
+  return { dir: slash < 0 ? Buffer.from('.') : slash === 0 ? Buffer.from('/') : path.subarray(0, slash), name: path.subarray(slash + 1) };
+}
+
+function child(dir: Buffer, name: Buffer | string): Buffer {
+  return Buffer.concat([dir, Buffer.from('/'), bytesOf(name)]);
 }
 
 /** Temporaries of earlier versions carry no pid: they are stale once this old. */
@@ -27,32 +46,32 @@ const UNOWNED_STALE_MS = 10 * 60 * 1000;
  * Removes temporary files a killed run left beside `file`: those whose process is gone (or,
  * without a pid, older than ten minutes). Returns the paths removed.
  */
-export function removeStaleTemporaries(file: string): string[] {
-  let target: string;
+export function removeStaleTemporaries(file: string | Buffer): string[] {
+  let target: Buffer;
   try {
-    target = realpathSync(file);
+    target = realpathSync.native(bytesOf(file), { encoding: 'buffer' });
   } catch {
     return [];
   }
-  const dir = dirname(target);
-  const pattern = temporaryPattern(basename(target));
-  let names: string[];
+  const { dir, name: base } = split(target);
+  const pattern = temporaryPattern(base);
+  let names: Buffer[];
   try {
-    names = readdirSync(dir);
+    names = readdirSync(dir, { encoding: 'buffer' });
   } catch {
     return [];
   }
   const removed: string[] = [];
   for (const name of names) {
-    const match = pattern.exec(name);
+    const match = pattern.exec(name.toString('latin1'));
     if (!match) continue;
-    const path = join(dir, name);
+    const path = child(dir, name);
     try {
       const stat = lstatSync(path);
       const stale = match[1] !== undefined ? !processAlive(Number(match[1])) : Date.now() - stat.mtimeMs > UNOWNED_STALE_MS;
       if (stat.isFile() && stale) {
         unlinkSync(path);
-        removed.push(path);
+        removed.push(decodePathBytes(path));
       }
     } catch {
       // Gone already, or not ours to remove.
@@ -75,14 +94,15 @@ function processAlive(pid: number): boolean {
  * Replaces `file`, whose text was `original` when read, with `bytes`. Returns why it was not
  * written, or null. `stillOriginal` re-reads the file just before the rename.
  */
-export function replaceFile(file: string, bytes: Buffer, stillOriginal: (path: string) => boolean): string | null {
-  let temporary: string | null = null;
+export function replaceFile(file: string | Buffer, bytes: Buffer, stillOriginal: (path: Buffer) => boolean): string | null {
+  let temporary: Buffer | null = null;
   try {
-    const target = realpathSync(file);
+    const target = realpathSync.native(bytesOf(file), { encoding: 'buffer' });
     const stat = statSync(target);
     const refusal = refuseToReplace(target, stat.nlink, stat.mode, stat.uid);
     if (refusal) return refusal;
-    temporary = join(dirname(target), `.${basename(target)}.einsight-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    const { dir, name } = split(target);
+    temporary = child(dir, Buffer.concat([Buffer.from('.'), name, Buffer.from(`.einsight-${process.pid}-${randomBytes(6).toString('hex')}.tmp`)]));
     const fd = openSync(temporary, 'wx', 0o600);
     try {
       writeAll(fd, bytes);
@@ -104,7 +124,7 @@ export function replaceFile(file: string, bytes: Buffer, stillOriginal: (path: s
   }
 }
 
-function refuseToReplace(target: string, links: number, mode: number, uid: number): string | null {
+function refuseToReplace(target: Buffer, links: number, mode: number, uid: number): string | null {
   if (links > 1) return `it has ${links} hard links, which a rewrite would leave holding the old text (apply the diff from 'einsight fix' instead)`;
   // root may write anything: a file with no write bit at all is read-only by intent.
   const readOnly = process.getuid?.() === 0 ? (mode & 0o222) === 0 : !writable(target);
@@ -112,7 +132,7 @@ function refuseToReplace(target: string, links: number, mode: number, uid: numbe
   return null;
 }
 
-function writable(path: string): boolean {
+function writable(path: Buffer): boolean {
   try {
     accessSync(path, constants.W_OK);
     return true;
@@ -127,7 +147,7 @@ function writeAll(fd: number, bytes: Buffer): void {
 }
 
 /** The rewritten file keeps its owner and group where the user may give them (root fixing another user's file). */
-function keepOwner(path: string, uid: number, gid: number): void {
+function keepOwner(path: Buffer, uid: number, gid: number): void {
   try {
     chownSync(path, uid, gid);
   } catch {
@@ -135,7 +155,7 @@ function keepOwner(path: string, uid: number, gid: number): void {
   }
 }
 
-function removeQuietly(path: string): void {
+function removeQuietly(path: Buffer): void {
   try {
     unlinkSync(path);
   } catch {
