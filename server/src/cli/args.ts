@@ -104,7 +104,7 @@ export function parseTestSeverity(text: string | undefined): (typeof TEST_SEVERI
 
 /** `pyscf.lib.einsum=numpy.einsum(optimize=True);mylib.contract=opt_einsum.contract` */
 export function parseEinsumFunctions(text: string): Record<string, string> {
-  const functions: Record<string, string> = {};
+  const functions = bareRecord<string>();
   for (const entry of text.split(';').filter((e) => e.trim() !== '')) {
     const at = entry.indexOf('=');
     if (at <= 0) throw new UsageError(`--einsum-functions expects NAME=EINSUM[;NAME=EINSUM...], got '${entry}'`);
