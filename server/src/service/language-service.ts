@@ -30,11 +30,17 @@ import { DocumentStore } from '../workspace/store';
 import type { Unit } from '../workspace/units';
 import { measureAt, type MeasureAnswer } from './measure-command';
 import { SERVER_VERSION } from './version';
+import { EnvironmentCache } from '../environment/probe';
+import type { PythonEnvironment } from '../analysis/model';
+import type { EinsightSettings } from '../workspace/settings';
 import { PublishedDiagnostics } from './published';
 import { SettingsSource } from './settings-source';
 
 /** The VS Code client's measure command (a results panel); other clients get the server's. */
 const CLIENT_MEASURE_COMMAND = 'einsight.measure';
+
+/** The interpreter asked what the workspace's Python has (numpy, torch, opt_einsum). */
+const PYTHON = 'python3';
 
 /** An analysis this slow is logged at the info level. */
 const SLOW_ANALYSIS_MS = 1000;
@@ -78,6 +84,8 @@ export class LanguageService {
   private canRefreshInlayHints = false;
   private versionedEdits = false;
   private canShowDocuments = false;
+  private readonly environments: EnvironmentCache;
+  private environmentKnown = false;
   private renderOptions: RenderOptions = { measureCommand: SERVER_COMMANDS.measure };
   /** Languages with a front end: the notebook cells the server asks to be sent. */
   private readonly languages: readonly string[];
@@ -86,13 +94,15 @@ export class LanguageService {
     private readonly client: ClientPort,
     sessions: SessionFactory,
     minSettleMs = MIN_SETTLE_MS,
+    probe?: (python: string) => Promise<PythonEnvironment | string>,
   ) {
+    this.environments = new EnvironmentCache(probe);
     this.published = new PublishedDiagnostics((params) => this.client.publishDiagnostics(params));
     this.scheduler = new AnalysisScheduler(
       sessions,
       () => this.renderOptions,
       {
-        settingsFor: (unit) => this.settingsSource().for(unit.key),
+        settingsFor: async (unit) => this.withEnvironment(unit, await this.settingsSource().for(unit.key)),
         analyzing: (unit) => this.client.sendStatus(statusOf(unit, null)),
         analyzed: (unit, result) => this.publish(unit, result),
         logError: (message) => this.client.logError(message),
@@ -156,6 +166,33 @@ export class LanguageService {
       const settings = isRecord(params) && isRecord(params.settings) ? params.settings.einsight : undefined;
       this.settingsSource().changed(settings);
       this.analyseAllAgain();
+    });
+  }
+
+  /**
+   * The settings with the Python environment, for Python documents: the interpreter is asked
+   * once (never waited for); when it answers, what it said is logged and Python documents are
+   * analysed again with it.
+   */
+  private withEnvironment(unit: Unit, settings: EinsightSettings): EinsightSettings {
+    if (unit.languageId !== 'python') return settings;
+    const environment = this.environments.current(PYTHON, () => this.environmentAnswered());
+    return environment ? { ...settings, environment } : settings;
+  }
+
+  private environmentAnswered(): void {
+    // Each analysis asked while the probe ran waits on the same answer: act on it once.
+    if (this.environmentKnown) return;
+    this.environmentKnown = true;
+    const environment = this.environments.current(PYTHON);
+    if (!environment) {
+      this.client.log(`einsight: Python environment unknown (${this.environments.failure(PYTHON) ?? 'no answer'}); torch is assumed to run without opt_einsum`);
+      return;
+    }
+    const versions = Object.entries(environment.versions).map(([name, version]) => `${name} ${version ?? 'not installed'}`);
+    this.client.log(`einsight: Python environment: ${environment.detail}: ${versions.join(', ')}`);
+    this.guard('environment', () => {
+      for (const unit of this.store.all()) if (unit.languageId === 'python') this.scheduler.invalidate(unit);
     });
   }
 

@@ -3,7 +3,7 @@
  * never reaches the analysis: it is reported once, in words naming the setting, and replaced by
  * its default, so one typo in settings.json does not silence the extension.
  */
-import type { AnalysisOptions, RuleCode } from '../analysis/model';
+import type { AnalysisOptions, PythonEnvironment, RuleCode } from '../analysis/model';
 import { bareRecord } from '../core/name-table';
 import { OPTIMIZERS, type MemoryLimit, type OptimizerName } from '../core/paths/types';
 
@@ -27,6 +27,11 @@ export interface EinsightSettings {
   measure: { maxMemoryMB: number; runs: number; executionProvider: 'cpu' | 'cuda' };
   /** TypeScript/JavaScript: modules whose `einsum` export is a contraction site. */
   typescript: { einsumModules: string[] };
+  /**
+   * Not a user setting: the Python environment the server's interpreter probe found (absent
+   * until it answers), which decides what torch does as written.
+   */
+  environment?: PythonEnvironment;
 }
 
 export const DEFAULT_SETTINGS: EinsightSettings = Object.freeze({
@@ -99,6 +104,7 @@ export function analysisOptions(settings: EinsightSettings): AnalysisOptions {
     bestOptimizer: settings.optimizer,
     memoryLimit: settings.memoryLimit,
     einsumModules: settings.typescript.einsumModules,
+    ...(settings.environment ? { environment: settings.environment } : {}),
   };
 }
 
