@@ -6,7 +6,7 @@
 import type { CodeAction, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver';
 import { codeActions, fixAllEdit } from '../features/code-actions';
 import { codeLenses } from '../features/code-lens';
-import { diagnosticsByDocument } from '../features/diagnostics';
+import { diagnosticsByDocument, noticeOf } from '../features/diagnostics';
 import { hover } from '../features/hover';
 import { inlayHints } from '../features/inlay-hints';
 import type { StopSignal } from '../analysis/budget';
@@ -94,6 +94,7 @@ export class LocalSession implements DocumentSession {
       error: result.error ?? (unsupported ? this.startError : null),
       durationMs: result.durationMs,
       sites: analysis?.sites.length ?? 0,
+      notice: (analysis && noticeOf(analysis)?.reason) ?? null,
       diagnostics: uris.map((uri) => [uri, diagnostics.get(uri) ?? []]),
       codeLenses: uris.map((uri) => [uri, codeLenses(result, uri, this.options.measureCommand)]),
       inlayHints: uris.map((uri) => [uri, inlayHints(result, uri)]),
