@@ -52,7 +52,8 @@ options:
     .join(',\n                          ')}
   --dims NAME=SIZE,...    sizes of named dimensions, e.g. --dims batch=1000,B=64
   --python PATH           the interpreter asked what the environment has (as for check)
-  --time-limit SECONDS    time limit on each file's analysis (default 10); a file not
+  --time-limit SECONDS    time limit on reading and pricing each file's contractions
+                          (default 10); a file not
                           fully analysed within it is left untouched
 
 A file that cannot be read, is not UTF-8, or does not parse is reported and left
