@@ -58,8 +58,7 @@ function serviceWith(createAnalyzer: () => Promise<DocumentAnalyzer>, debounceMs
   const registry = new FrontEndRegistry();
   registry.register({ name: 'Fake', languageIds: ['python'], createAnalyzer });
   const client = new RecordingClient();
-  // No interpreter is asked: its late answer would analyse everything once more.
-  const service = new LanguageService(client, localSessions(registry), debounceMs, () => new Promise(() => undefined));
+  const service = new LanguageService(client, localSessions(registry), debounceMs);
   service.initialize({ processId: null, rootUri: null, capabilities: { workspace: { configuration: true } } });
   return { service, client };
 }

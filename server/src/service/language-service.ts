@@ -30,17 +30,13 @@ import { DocumentStore } from '../workspace/store';
 import type { Unit } from '../workspace/units';
 import { measureAt, type MeasureAnswer } from './measure-command';
 import { SERVER_VERSION } from './version';
-import { EnvironmentCache } from '../environment/probe';
-import type { PythonEnvironment } from '../analysis/model';
 import type { EinsightSettings } from '../workspace/settings';
 import { PublishedDiagnostics } from './published';
 import { SettingsSource } from './settings-source';
+import { DocumentContext } from '../environment/document-context';
 
 /** The VS Code client's measure command (a results panel); other clients get the server's. */
 const CLIENT_MEASURE_COMMAND = 'einsight.measure';
-
-/** The interpreter asked what the workspace's Python has (numpy, torch, opt_einsum). */
-const PYTHON = 'python3';
 
 /** An analysis this slow is logged at the info level. */
 const SLOW_ANALYSIS_MS = 1000;
@@ -84,25 +80,24 @@ export class LanguageService {
   private canRefreshInlayHints = false;
   private versionedEdits = false;
   private canShowDocuments = false;
-  private readonly environments: EnvironmentCache;
-  private environmentKnown = false;
   private renderOptions: RenderOptions = { measureCommand: SERVER_COMMANDS.measure };
   /** Languages with a front end: the notebook cells the server asks to be sent. */
   private readonly languages: readonly string[];
+  /** Each document's project: test code, the Python environment, pyproject.toml's [tool.einsight]. */
+  private readonly loggedEnvironments = new Set<string>();
+  private readonly documents = new DocumentContext(() => this.guard('environment answer', () => this.analyseAllAgain()));
 
   constructor(
     private readonly client: ClientPort,
     sessions: SessionFactory,
     minSettleMs = MIN_SETTLE_MS,
-    probe?: (python: string) => Promise<PythonEnvironment | string>,
   ) {
-    this.environments = new EnvironmentCache(probe);
     this.published = new PublishedDiagnostics((params) => this.client.publishDiagnostics(params));
     this.scheduler = new AnalysisScheduler(
       sessions,
       () => this.renderOptions,
       {
-        settingsFor: async (unit) => this.withEnvironment(unit, await this.settingsSource().for(unit.key)),
+        settingsFor: async (unit) => this.logEnvironment(this.documents.with(unit.key, await this.settingsSource().for(unit.key))),
         analyzing: (unit) => this.client.sendStatus(statusOf(unit, null)),
         analyzed: (unit, result) => this.publish(unit, result),
         logError: (message) => this.client.logError(message),
@@ -135,6 +130,8 @@ export class LanguageService {
       capabilities.workspace?.configuration === true,
       options.einsight,
     );
+    this.documents.setWorkspaceFolders(workspaceFolderUris(params));
+    if (typeof options.pythonInterpreter === 'string') this.documents.setSelectedInterpreter(options.pythonInterpreter);
     this.canRefreshInlayHints = capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.versionedEdits = capabilities.workspace?.workspaceEdit?.documentChanges === true;
     this.canShowDocuments = capabilities.window?.showDocument?.support === true;
@@ -165,35 +162,31 @@ export class LanguageService {
     this.guard('didChangeConfiguration', () => {
       const settings = isRecord(params) && isRecord(params.settings) ? params.settings.einsight : undefined;
       this.settingsSource().changed(settings);
+      this.documents.refresh();
       this.analyseAllAgain();
     });
   }
 
-  /**
-   * The settings with the Python environment, for Python documents: the interpreter is asked
-   * once (never waited for); when it answers, what it said is logged and Python documents are
-   * analysed again with it.
-   */
-  private withEnvironment(unit: Unit, settings: EinsightSettings): EinsightSettings {
-    if (unit.languageId !== 'python') return settings;
-    const environment = this.environments.current(PYTHON, () => this.environmentAnswered());
-    return environment ? { ...settings, environment } : settings;
+  /** `einsight/pythonInterpreter`: the interpreter the client's Python extension selected (null: none). */
+  pythonInterpreter(params: unknown): void {
+    this.guard('pythonInterpreter', () => {
+      const path = isRecord(params) && typeof params.path === 'string' && params.path !== '' ? params.path : null;
+      this.documents.setSelectedInterpreter(path);
+      this.analyseAllAgain();
+    });
   }
 
-  private environmentAnswered(): void {
-    // Each analysis asked while the probe ran waits on the same answer: act on it once.
-    if (this.environmentKnown) return;
-    this.environmentKnown = true;
-    const environment = this.environments.current(PYTHON);
-    if (!environment) {
-      this.client.log(`einsight: Python environment unknown (${this.environments.failure(PYTHON) ?? 'no answer'}); torch is assumed to run without opt_einsum`);
-      return;
-    }
+  /** Each Python environment the analyses use, once, in the log: what a bug report needs. */
+  private logEnvironment(settings: EinsightSettings): EinsightSettings {
+    const environment = settings.document?.environment;
+    if (!environment) return settings;
     const versions = Object.entries(environment.versions).map(([name, version]) => `${name} ${version ?? 'not installed'}`);
-    this.client.log(`einsight: Python environment: ${environment.detail}: ${versions.join(', ')}`);
-    this.guard('environment', () => {
-      for (const unit of this.store.all()) if (unit.languageId === 'python') this.scheduler.invalidate(unit);
-    });
+    const line = `einsight: Python environment (${environment.source === 'interpreter' ? 'asked of' : 'declared in'} ${environment.detail}): ${versions.join(', ')}`;
+    if (!this.loggedEnvironments.has(line)) {
+      this.loggedEnvironments.add(line);
+      this.client.log(line);
+    }
+    return settings;
   }
 
   private analyseAllAgain(): void {
@@ -360,4 +353,12 @@ function clientRuns(capabilities: Partial<ClientCapabilities>, command: string):
   const experimental = capabilities.experimental;
   const einsight = isRecord(experimental) && isRecord(experimental.einsight) ? experimental.einsight : {};
   return Array.isArray(einsight.commands) && einsight.commands.includes(command);
+}
+
+/** The workspace folders' URIs (or the root's, from older clients). */
+function workspaceFolderUris(params: InitializeParams): string[] {
+  const folders = isRecord(params) && Array.isArray(params.workspaceFolders) ? params.workspaceFolders : [];
+  const uris = folders.map((f) => (isRecord(f) && typeof f.uri === 'string' ? f.uri : null)).filter((u): u is string => u !== null);
+  if (uris.length === 0 && isRecord(params) && typeof params.rootUri === 'string') uris.push(params.rootUri);
+  return uris;
 }
