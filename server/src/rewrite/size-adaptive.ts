@@ -109,14 +109,14 @@ export function sizeAdaptiveFix(context: FixContext, site: ContractionSite, code
   const source = context.source;
   const newline = source.text.includes('\r\n') ? '\r\n' : '\n';
   const edits: FixEdit[] = [replace(callee, HELPER[flavor])];
-  // A second fix in the same file reuses the helper the first one added.
-  if (!source.text.includes(`def ${HELPER[flavor]}(`)) {
+  // A second fix in the same file reuses the helper the first one added (marked as einsight's).
+  const ours = source.text.includes(MARKER) && source.text.includes(`def ${HELPER[flavor]}(`);
+  if (!ours) {
+    if (source.names().has(HELPER[flavor])) throw new RewriteRefusal(`the file already uses the name ${HELPER[flavor]}`);
     const at = helperOffset(context, call);
     // Two blank lines after it, counting the one that usually follows the imports.
     const after = at > 0 && source.text.startsWith(newline, at) ? newline : newline + newline;
     edits.push(insert(at, `${helperText(flavor, newline)}${newline}${after}`));
-  } else if (!context.source.names().has(HELPER[flavor])) {
-    throw new RewriteRefusal('the helper is not where einsight put it');
   }
   const actions: Record<Flavor, string[]> = {
     numpy: ["Let numpy search the path once per shape, then reuse it", 'Search the path once per shape'],
