@@ -10,7 +10,7 @@ import type { ContractionSite, FileAnalysis, Library, SourceRange } from '../../
 import { PythonParser } from '../../analysis/python/parser';
 import { binaryOperator, field, fields, namedChildren, unwrap, walk, type PyNode } from '../../analysis/python/syntax';
 import { prepareRewrites, type Fix } from '../../rewrite/index';
-import { NativeUnavailable, readRewritten, resultRange, sourceOf, unitFixes, unitOf, type CodePiece } from './program';
+import { NativeUnavailable, normalizedCode as normalize, readRewritten, resultRange, sourceOf, unitFixes, unitOf, type CodePiece, type NativeInput, type NativeProgramParts } from './program';
 
 /** The libraries whose arrays a generated script can create. */
 export type ArrayLibrary = 'numpy' | 'torch' | 'jax' | 'tensorflow';
@@ -20,27 +20,8 @@ const IMPORTABLE_ROOTS = new Set(['numpy', 'torch', 'jax', 'opt_einsum', 'einops
 
 const BUILTINS = new Set(['abs', 'bool', 'complex', 'divmod', 'float', 'int', 'len', 'list', 'max', 'min', 'pow', 'range', 'round', 'slice', 'sum', 'tuple', 'zip', 'Ellipsis']);
 
-export interface NativeInput {
-  /** The parameter name in the generated functions. */
-  name: string;
-  /** The operand as the source writes it. */
-  text: string;
-  shape: number[];
-}
-
-export interface PythonProgram {
+export interface PythonProgram extends NativeProgramParts {
   arrays: ArrayLibrary;
-  /** `import numpy as np`, …: what the two forms need, from the file's own imports. */
-  imports: string[];
-  inputs: NativeInput[];
-  /** `def _ein_as_written(_ein_x0, …): …` */
-  asWritten: string;
-  /** `def _ein_rewritten(…)`; null when einsight offers no fix for the unit (see `withheld`). */
-  rewritten: string | null;
-  /** Statements the fix runs once, before the calls (module level in the script). */
-  setup: string[];
-  fixes: Fix[];
-  withheld: string | null;
 }
 
 const ARRAY_LIBRARY: Partial<Record<Library, ArrayLibrary>> = { numpy: 'numpy', opt_einsum: 'numpy', torch: 'torch', jax: 'jax', tensorflow: 'tensorflow' };
@@ -111,11 +92,7 @@ export async function pythonProgram(analysis: FileAnalysis, text: string, site: 
   const fixes = unitFixes(analysis, text, unit);
   let rewritten: string | null = null;
   let setup: string[] = [];
-  let withheld: string | null = null;
-  if (fixes.length === 0) {
-    const codes = [...new Set(analysis.findings.filter((f) => unit.members.some((m) => m.id === f.site) || (unit.chain && f.chain === unit.chain.id)).map((f) => f.code))];
-    withheld = codes.length === 0 ? 'einsight finds nothing to rewrite here' : `einsight offers no quick fix for ${codes.join(', ')} here`;
-  } else {
+  if (fixes.length > 0) {
     const read = readRewritten(text, fixes.flatMap((f) => f.edits), unit, (offset) => runsOnce(module, resultRange(unit.root), offset), lineOf);
     const { statements, expression } = splitResult(read.result);
     rewritten = form('_ein_rewritten', [...read.before.map((p) => p.text), ...statements], expression);
@@ -129,7 +106,7 @@ export async function pythonProgram(analysis: FileAnalysis, text: string, site: 
     );
   }
   const imports = [...new Set(freeNames(code).map((name) => bindings.get(name) as string))];
-  return { arrays, imports, inputs, asWritten, rewritten, setup, fixes, withheld };
+  return { arrays, imports, inputs, asWritten, rewritten, setup, fixes };
 }
 
 function byId(sites: readonly ContractionSite[], id: number): ContractionSite {
@@ -138,11 +115,6 @@ function byId(sites: readonly ContractionSite[], id: number): ContractionSite {
 
 function indent(line: string): string {
   return line.split('\n').map((l) => `    ${l}`).join('\n');
-}
-
-/** Whitespace does not change which expression a text is. */
-function normalize(code: string): string {
-  return code.replace(/\s+/g, '');
 }
 
 export function pythonFloat(value: number): string {

@@ -219,7 +219,7 @@ if _EIN_CAP_MB is not None and _ein_sys.platform.startswith("linux"):
     except Exception:
         _ein_cap = None
 _ein_send("ready", {
-    "python": _ein_sys.version.split()[0],
+    "runtimeVersion": _ein_sys.version.split()[0],
     "executable": _ein_sys.executable,
     "library": _ein_library,
     "device": _ein_device,
@@ -266,6 +266,18 @@ def _ein_numpy_probe(fn):
 
 _ein_step = "compare"
 _ein_first = {}
+_ein_errors = {}
+# The library may refuse the call as written (the finding may be just that): it is reported, and
+# the rewritten form is still timed.
+if len(_ein_forms) > 1:
+    try:
+        _ein_forms[0][1](*_ein_args)
+    except Exception as _ein_error:
+        if _ein_out_of_memory(_ein_error):
+            _ein_failed(_ein_error, "as-written")
+        _ein_detail = str(_ein_error).strip().splitlines()
+        _ein_errors["as-written"] = type(_ein_error).__name__ + (": " + _ein_detail[-1] if _ein_detail else "")
+        _ein_forms = _ein_forms[1:]
 for _ein_round in range(_EIN_WARMUP):
     for _ein_name, _ein_fn in _ein_forms:
         _ein_send("progress", {"form": _ein_name, "phase": "warmup", "index": _ein_round})
@@ -275,7 +287,7 @@ for _ein_round in range(_EIN_WARMUP):
         del _ein_result
 
 _ein_agreement = None
-if "rewritten" in _ein_first:
+if "rewritten" in _ein_first and "as-written" in _ein_first:
     _ein_a, _ein_b = _ein_first["as-written"]["host"], _ein_first["rewritten"]["host"]
     _ein_same_shape = _ein_a.shape == _ein_b.shape
     _ein_agreement = {
@@ -308,15 +320,16 @@ while True:
         _ein_ms, _ein_result = _ein_call(_ein_name, _ein_fn)
         del _ein_result
         _ein_samples[_ein_name].append(_ein_ms)
-    _ein_runs = len(_ein_samples["as-written"])
+    _ein_runs = len(_ein_samples[_ein_forms[0][0]])
     if _ein_runs >= _EIN_MAX_RUNS:
         break
     if _ein_runs >= _EIN_MIN_RUNS and _ein_time.perf_counter() - _ein_started >= _EIN_BUDGET_S:
         break
 _ein_gc.enable()
 
+_ein_failed_forms = [{"form": name, "error": error, "samplesMs": [], "outputShape": [], "outputDtype": "", "probe": None} for name, error in _ein_errors.items()]
 _ein_send("result", {
-    "forms": [dict(_ein_first[name], form=name, samplesMs=_ein_samples[name], probe=_ein_probes.get(name)) for name, _ in _ein_forms],
+    "forms": _ein_failed_forms + [dict(_ein_first[name], form=name, error=None, samplesMs=_ein_samples[name], probe=_ein_probes.get(name)) for name, _ in _ein_forms],
     "agreement": _ein_agreement,
     "peakRssMB": _ein_rss_mb(),
 })
