@@ -1,13 +1,13 @@
 /**
- * The tfjs side of a native measurement: the unit as written and as fixed, as two JavaScript
- * functions of the unit's input tensors, cut out of a TypeScript or JavaScript file the way
- * python-program.ts cuts Python: operands become parameters, scalar factors numbers, and the
- * only names bound are those the file imports from `@tensorflow/tfjs*`; anything else is refused
- * by name. TypeScript syntax is kept here and stripped when the script is transpiled.
+ * TypeScript/JavaScript's syntax adapter for forms.ts (tfjs sites): the two forms become
+ * functions of the unit's input tensors, parsed with the TypeScript compiler; the only names
+ * bound are those the file imports from `@tensorflow/tfjs*`. TypeScript syntax is kept here and
+ * stripped when the script is transpiled.
  */
 import ts from 'typescript';
 import type { ContractionSite, FileAnalysis, SourceRange } from '../../analysis/model';
-import { NativeUnavailable, normalizedCode, readRewritten, resultRange, sourceOf, unitFixes, unitOf, type CodePiece, type NativeProgramParts } from './program';
+import { buildForms, type FormSyntax } from './forms';
+import { NativeUnavailable, normalizedCode, unitOf, type CodePiece, type NativeProgramParts } from './program';
 
 const BUILTINS = new Set(['Math', 'Number', 'Array', 'Float32Array', 'Float64Array', 'Int32Array', 'undefined', 'NaN', 'Infinity']);
 const SCALING_METHODS = new Set(['mul', 'div']);
@@ -17,48 +17,22 @@ function parse(code: string): ts.SourceFile {
 }
 
 export function tfjsProgram(analysis: FileAnalysis, text: string, site: ContractionSite, shapes: number[][]): NativeProgramParts {
-  const unit = unitOf(analysis, site);
-  if (unit.root.library !== 'tfjs') throw new NativeUnavailable(`${unit.root.qualifiedName} calls are not measured natively`);
+  const root = unitOf(analysis, site).root;
+  if (root.library !== 'tfjs') throw new NativeUnavailable(`${root.qualifiedName} calls are not measured natively`);
   const file = parse(text);
-  const leaves = unit.chain?.fused ? unit.chain.fused.operands : unit.root.operands;
-  const holes = new Map<string, string>();
-  const inputs: NativeProgramParts['inputs'] = [];
-  leaves.forEach((leaf, k) => {
-    const base = baseOperand(file, text, leaf.range, unit.members);
-    if (holes.has(normalizedCode(base))) return;
-    const name = `_ein_x${inputs.length}`;
-    holes.set(normalizedCode(base), name);
-    inputs.push({ name, text: base, shape: shapes[k] });
-  });
-  for (const member of unit.members) {
-    for (const factor of member.scalars?.factors ?? []) {
-      if (!/^[0-9.eE+-]+$/.test(factor.text)) holes.set(normalizedCode(factor.text), String(factor.value));
-    }
-  }
-  const lineOf = (offset: number) => file.getLineAndCharacterOfPosition(offset).line + 1;
-  const links = (unit.chain?.links ?? []).filter((link) => link.name !== null);
-  const producer = (id: number) => unit.members.find((m) => m.id === id) as ContractionSite;
-  const asWrittenBody = links.map((link) => `const ${link.name} = (${sourceOf(text, resultRange(producer(link.producer))).text});`);
-  const form = (name: string, body: string[], result: string) =>
-    substitute(`function ${name}(${inputs.map((i) => i.name).join(', ')}) {\n${[...body, `return (${result});`].map((l) => `  ${l}`).join('\n')}\n}\n`, holes);
-  const asWritten = form('_ein_as_written', asWrittenBody, sourceOf(text, resultRange(unit.root)).text);
-  const fixes = unitFixes(analysis, text, unit);
-  let rewritten: string | null = null;
-  let setup: string[] = [];
-  if (fixes.length > 0) {
-    const read = readRewritten(text, fixes.flatMap((f) => f.edits), unit, (offset) => runsOnce(file, resultRange(unit.root), offset), lineOf);
-    const { statements, expression } = splitResult(read.result);
-    rewritten = form('_ein_rewritten', [...read.before.map((p) => p.text), ...statements], expression);
-    setup = read.setup.map((piece) => substitute(piece.text, holes));
-  }
-  const code = [asWritten, rewritten ?? '', ...setup].join('\n');
-  const bindings = importBindings(file);
-  const free = freeNames(code);
-  const unbound = free.filter((name) => !bindings.has(name));
-  if (unbound.length > 0) {
-    throw new NativeUnavailable(`the code uses ${unbound.map((n) => `'${n}'`).join(', ')}, defined elsewhere in your program; einsight runs only the contraction, never your code`);
-  }
-  return { inputs, imports: [...new Set(free.map((name) => bindings.get(name) as string))], asWritten, rewritten, setup, fixes };
+  const syntax: FormSyntax = {
+    baseOperand: (range, members) => baseOperand(file, text, range, members),
+    number: String,
+    assign: (name, expression) => `const ${name} = (${expression});`,
+    func: (name, parameters, body, result) => `function ${name}(${parameters.join(', ')}) {\n${[...body, `return (${result});`].map((l) => `  ${l}`).join('\n')}\n}\n`,
+    runsOnce: (result, offset) => runsOnce(file, result, offset),
+    splitResult,
+    substitute,
+    freeNames,
+    bindings: importBindings(file),
+    builtins: BUILTINS,
+  };
+  return buildForms(analysis, text, site, shapes, syntax);
 }
 
 function nodeAt(file: ts.SourceFile, range: SourceRange): ts.Node | null {
@@ -143,7 +117,7 @@ function substitute(code: string, holes: ReadonlyMap<string, string>): string {
 
 function freeNames(code: string): string[] {
   const file = parse(code);
-  const bound = new Set<string>(BUILTINS);
+  const bound = new Set<string>();
   const read: string[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isIdentifier(node)) {
@@ -154,7 +128,7 @@ function freeNames(code: string): string[] {
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return [...new Set(read.filter((name) => !bound.has(name) && !name.startsWith('_ein_')))];
+  return [...new Set(read.filter((name) => !bound.has(name)))];
 }
 
 /** Name → the line that binds it from the tfjs module (`const tf = _ein_tfjs;`). */
