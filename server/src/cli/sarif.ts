@@ -12,6 +12,7 @@ const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = {
   error: 'error',
   warning: 'warning',
   information: 'note',
+  hint: 'note',
 };
 
 const DEFAULT_LEVEL: Record<RuleCode, 'error' | 'warning' | 'note'> = {
