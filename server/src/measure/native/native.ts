@@ -14,7 +14,7 @@ import { capped } from '../cap';
 import { NativeUnavailable, unitOf, withheldReason, type NativeProgramParts } from './program';
 import { pythonProgram } from './python-program';
 import { pythonScript, type ScriptSettings } from './python-script';
-import { NativeFailure, pythonCommand, runScript, type NumpyProbe, type ScriptCommand, type ScriptForm, type ScriptProgress, type ScriptReady, type ScriptResult } from './script-run';
+import { NativeFailure, PYTHON_SETTING, pythonCommand, runScript, type NumpyProbe, type ScriptCommand, type ScriptForm, type ScriptProgress, type ScriptReady, type ScriptResult } from './script-run';
 import { tfjsProgram } from './tfjs-program';
 import { tfjsScript } from './tfjs-script';
 
@@ -114,6 +114,7 @@ interface Plan {
 }
 
 async function pythonPlan(target: NativeSite, options: NativeOptions): Promise<Plan> {
+  if (options.python === 'none') throw new NativeUnavailable('--python none names no interpreter to measure with', PYTHON_SETTING);
   const parts = await pythonProgram(target.analysis, target.text, target.site, target.shapes);
   const bytes = options.dtype ? BYTES[options.dtype] : parts.arrays === 'numpy' ? 8 : 4;
   return { language: 'python', parts, bytes, command: pythonCommand(options.python || defaultPython()), script: (settings) => pythonScript(parts, settings) };

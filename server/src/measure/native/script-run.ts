@@ -5,6 +5,7 @@
  * stopped on its own; a cancel kills the process (which also ends itself when its parent goes).
  */
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { MeasureError } from '../problem';
 import { NativeUnavailable } from './program';
 
@@ -97,7 +98,10 @@ export function runScript(command: ScriptCommand, script: string, options: Scrip
   const interpreter = command.interpreter;
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new MeasureError('cancelled', 'measurement cancelled'));
-    const child = spawn(command.program ?? interpreter, command.args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...command.env }, windowsHide: true });
+    // From the temporary folder (only its name: nothing is written there), so that no module of
+    // the user's workspace can shadow a library the script imports.
+    const spawnOptions = { stdio: 'pipe' as const, env: { ...process.env, ...command.env }, windowsHide: true, cwd: tmpdir() };
+    const child = spawn(command.program ?? interpreter, command.args, spawnOptions);
     let ready: ScriptReady | null = null;
     let stderr = '';
     let pending = '';
