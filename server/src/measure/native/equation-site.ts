@@ -48,8 +48,8 @@ export async function equationSite(
   scalars: readonly ScalarFactor[],
   library: ArrayLibrary,
   dtype: string | null = null,
-): Promise<{ analysis: FileAnalysis; text: string; site: ContractionSite }> {
+): Promise<{ file: null; analysis: FileAnalysis; text: string; site: ContractionSite }> {
   const text = equationSource(c, scalars, library, dtype);
   const analysis = await analyzePython(text, {});
-  return { analysis, text, site: analysis.sites[0] };
+  return { file: null, analysis, text, site: analysis.sites[0] };
 }
