@@ -1,6 +1,7 @@
 /** A small, strict argument reader: unknown flags and missing values are usage errors. */
 import { readEinsumFunctions } from '../environment/project-config';
 import { bareRecord } from '../core/name-table';
+import { exactSize, tooLargeForExactCounts } from '../analysis/python/hints';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -53,7 +54,9 @@ export function parseDims(text: string): Record<string, number> {
   for (const entry of text.split(',')) {
     const match = /^\s*([\p{L}_][\p{L}\p{N}_]*)\s*=\s*(\d+)\s*$/u.exec(entry);
     if (!match) throw new UsageError(`--dims expects NAME=SIZE[,NAME=SIZE...], got '${entry}'`);
-    dims[match[1]] = Number(match[2]);
+    const size = exactSize(match[2]);
+    if (size === null) throw new UsageError(`--dims: ${tooLargeForExactCounts(`${match[1]}=${match[2]}`)}`);
+    dims[match[1]] = size;
   }
   return dims;
 }
@@ -74,14 +77,16 @@ export function parseNonNegativeInteger(flag: string, text: string): number {
 /** `B=1000,nocc=10..50,nvir=100..`: exact sizes, and ranges that symbolic sizes stay within. */
 export function parseDimSpec(text: string): { dims: Record<string, number>; ranges: Record<string, { min: number; max: number | null }> | undefined } {
   const exact: string[] = [];
-  const ranges: Record<string, { min: number; max: number | null }> = {};
+  const ranges = bareRecord<{ min: number; max: number | null }>();
   for (const entry of text.split(',')) {
     const range = /^\s*([\p{L}_][\p{L}\p{N}_]*)\s*=\s*(\d+)\s*\.\.\s*(\d*)\s*$/u.exec(entry);
     if (!range) {
       exact.push(entry);
       continue;
     }
-    const [min, max] = [Number(range[2]), range[3] === '' ? null : Number(range[3])];
+    const min = exactSize(range[2]);
+    const max = range[3] === '' ? null : exactSize(range[3]);
+    if (min === null || (range[3] !== '' && max === null)) throw new UsageError(`--dims: ${tooLargeForExactCounts(entry.trim())}`);
     if (min < 1 || (max !== null && max < min)) throw new UsageError(`--dims: the range of ${range[1]} must be MIN..MAX with 1 ≤ MIN ≤ MAX, got '${entry.trim()}'`);
     ranges[range[1]] = { min, max };
   }
@@ -99,7 +104,7 @@ export function parseTestSeverity(text: string | undefined): (typeof TEST_SEVERI
 
 /** `pyscf.lib.einsum=numpy.einsum(optimize=True);mylib.contract=opt_einsum.contract` */
 export function parseEinsumFunctions(text: string): Record<string, string> {
-  const functions: Record<string, string> = {};
+  const functions = bareRecord<string>();
   for (const entry of text.split(';').filter((e) => e.trim() !== '')) {
     const at = entry.indexOf('=');
     if (at <= 0) throw new UsageError(`--einsum-functions expects NAME=EINSUM[;NAME=EINSUM...], got '${entry}'`);
