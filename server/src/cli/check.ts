@@ -5,7 +5,6 @@
  * Exit status: 0 nothing to report, 1 findings or files that could not be read or analysed,
  * 2 bad arguments or paths that do not exist (the rest is still checked).
  */
-import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
 import type { AnalysisOptions } from '../analysis/model';
 import { analyzePython, analyzePythonCells } from '../analysis/python/analyze';
@@ -18,6 +17,7 @@ import type { Io } from './path';
 import { OptEinsumDetector } from './project';
 import { sarifReport } from './sarif';
 import { decodePython, decodeUtf8, readBytes, type Read } from './source-text';
+import { packageVersion } from './version';
 import { collectSourceFiles, describeError, type SourceFile } from './walk';
 
 export const CHECK_USAGE = `usage: einsight check PATH... [options]
@@ -113,12 +113,4 @@ function parseMinSpeedup(text: string | undefined): number {
   const value = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || !(value >= 1)) throw new UsageError(`--min-speedup expects a number of at least 1, got '${text}'`);
   return value;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(require.resolve('../../package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
 }
