@@ -8,6 +8,9 @@ import { findingsOf } from './findings';
 import type { AnalysisOptions, ContractionSite, FileAnalysis, FlowFacts, SiteDiagnostic, SiteSyntax, SourceRange } from './model';
 import { equationRangeToSource } from './model';
 import { CostCache, invalidSublistItem, optionsKey, siteKey, type ErrorAnchor } from './pricing';
+import { applyObservations } from './observed/apply';
+import { observedFindings } from './observed/findings';
+import { matchObservations } from './observed/match';
 import { placeScalars } from './scalars';
 
 export { CostCache } from './pricing';
@@ -25,6 +28,8 @@ export interface FrontEndOutput {
   siteKeys?: string[];
   /** Errors only the front end can tell, by site id (tfjs's limits on `tf.einsum`). */
   siteDiagnostics?: ReadonlyMap<number, SiteDiagnostic[]>;
+  /** The analysed text, for finding recorded calls in it (`einsight record`). */
+  text?: string;
 }
 
 export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache: CostCache = new CostCache()): FileAnalysis {
@@ -33,6 +38,8 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   const sites = input.sites.map((site, i) => evaluateSite(site, options, env, cache, `${input.siteKeys?.[i] ?? siteKey(site)}|${common}`));
   // One at a time: a spread of a huge equation's diagnostics would overflow the stack.
   for (const site of sites) for (const diagnostic of input.siteDiagnostics?.get(site.id) ?? []) site.diagnostics.push(diagnostic);
+  const recorded = options.observed && input.text !== undefined ? matchObservations(input.sites, input.text, options.observed) : null;
+  const priced = recorded ? applyObservations(sites, input.sites, recorded, options.observed!, { options, env, cache, common }) : null;
   for (const site of sites) {
     const factors = input.flow.scalars.get(site.id);
     if (factors && site.contraction && !site.dynamic) site.scalars = placeScalars(site.contraction, factors);
@@ -40,6 +47,10 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   const chains = fuseChains(sites, input.flow.links, options, cache);
   const analysis: FileAnalysis = { language: input.language, sites, chains, findings: [], syntaxErrors: input.syntaxErrors };
   analysis.findings = findingsOf(analysis, input.notes, options.minSpeedup ?? 2);
+  if (recorded && priced) {
+    analysis.findings = observedFindings(analysis, priced, input.flow.scalars, options.minSpeedup ?? 2);
+    analysis.observations = { source: options.observed!.source, matched: recorded.bySite.size, stale: recorded.unmatched };
+  }
   return analysis;
 }
 
@@ -77,6 +88,7 @@ function evaluateSite(
     diagnostics: [],
     chain: null,
     scalars: null,
+    observed: null,
   };
   if (s.dynamic || s.equation.text === null) return site;
   const core = cache.site(s, options, env, key);

@@ -14,6 +14,7 @@ import { formatLocation, jsonReport, textReport, type FileReport } from './check
 import { LineIndex } from './line-index';
 import { NotebookIndex, readNotebook } from './notebook';
 import type { Io } from './path';
+import { CliObservations, OBSERVED_FLAGS, OBSERVED_USAGE } from './observed-options';
 import { OptEinsumDetector } from './project';
 import { sarifReport } from './sarif';
 import { decodePython, decodeUtf8, readBytes, type Read } from './source-text';
@@ -37,6 +38,9 @@ options:
   --torch-opt-einsum yes|no|auto
                                whether torch finds opt_einsum installed (default auto: yes
                                when the project's dependency files list opt_einsum)
+  --sort file|time             file: findings in file order (default); time: the sites
+                               that took the most time in recorded runs first
+${OBSERVED_USAGE}
 
 Shape hints: '# einsight: x[batch, 64] batch=32' in Python, '// einsight: …' in
 TypeScript/JavaScript (see docs/shape-hints.md).
@@ -50,7 +54,10 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
 export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum'], switches: [] });
+  const args = parseArgs(argv, {
+    values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--sort', ...OBSERVED_FLAGS.values],
+    switches: [...OBSERVED_FLAGS.switches],
+  });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to check');
   const format = (args.values.get('--format') ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, json or sarif, got '${format}'`);
@@ -58,6 +65,9 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   const minSpeedup = parseMinSpeedup(args.values.get('--min-speedup'));
   const torchFlag = args.values.get('--torch-opt-einsum') ?? 'auto';
   if (!['yes', 'no', 'auto'].includes(torchFlag)) throw new UsageError(`--torch-opt-einsum must be yes, no or auto, got '${torchFlag}'`);
+  const sort = args.values.get('--sort') ?? 'file';
+  if (sort !== 'file' && sort !== 'time') throw new UsageError(`--sort must be file or time, got '${sort}'`);
+  const observations = CliObservations.fromArgs(args);
 
   const walked = collectSourceFiles(args.positional, { notebooks: true });
   const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
@@ -66,7 +76,13 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   const detector = new OptEinsumDetector();
   const reports: FileReport[] = [];
   for (const file of walked.files) {
-    const options: AnalysisOptions = { dims, minSpeedup, torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)) };
+    const options: AnalysisOptions = {
+      dims,
+      minSpeedup,
+      torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)),
+      // Recordings name source files; a notebook's cells run under names einsight cannot map back.
+      observed: file.kind === 'notebook' ? null : observations.for(file.path),
+    };
     let checked: Read<FileReport | null>;
     try {
       checked = await checkFile(file, options);
@@ -82,10 +98,11 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
       if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
     }
   }
+  for (const problem of observations.problems) io.stderr(`einsight check: ${problem}`);
   for (const problem of problems) io.stderr(problem);
-  if (format === 'json') io.stdout(jsonReport(reports));
+  if (format === 'json') io.stdout(jsonReport(reports, sort));
   else if (format === 'sarif') io.stdout(sarifReport(reports, packageVersion(), process.cwd()));
-  else io.stdout(textReport(reports));
+  else io.stdout(textReport(reports, sort));
   if (walked.missing.length > 0) return 2;
   return problems.length > 0 || reports.some((r) => r.analysis.findings.length > 0) ? 1 : 0;
 }

@@ -12,6 +12,7 @@ const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = {
   error: 'error',
   warning: 'warning',
   information: 'note',
+  hint: 'note',
 };
 
 const DEFAULT_LEVEL: Record<RuleCode, 'error' | 'warning' | 'note'> = {
@@ -24,6 +25,7 @@ const DEFAULT_LEVEL: Record<RuleCode, 'error' | 'warning' | 'note'> = {
   EIN007: 'note',
   EIN008: 'warning',
   EIN009: 'error',
+  EIN010: 'note',
 };
 
 /** `root` is the folder relative paths are resolved against (`%SRCROOT%`). */

@@ -127,24 +127,25 @@ export function assignPlacements<C extends { start: number; end: number }>(
   candidatesOf: (site: ObservedSite) => readonly C[],
 ): Map<ObservedSite, C> {
   const assigned = new Map<ObservedSite, C>();
-  const taken = new Set<number>();
+  const taken = new Set<string>();
+  const place = (c: { start: number; end: number }) => `${c.start}:${c.end}`;
   const rest: ObservedSite[] = [];
   for (const site of sites) {
     const exact = exactPlacement(lines, site);
-    const candidate = exact ? candidatesOf(site).find((c) => c.start === exact.start && !taken.has(c.start)) : undefined;
+    const candidate = exact ? candidatesOf(site).find((c) => c.start === exact.start && !taken.has(place(c))) : undefined;
     if (candidate) {
       assigned.set(site, candidate);
-      taken.add(candidate.start);
+      taken.add(place(candidate));
     } else rest.push(site);
   }
   for (const site of rest) {
-    const free = candidatesOf(site).filter((c) => !taken.has(c.start));
+    const free = candidatesOf(site).filter((c) => !taken.has(place(c)));
     if (free.length === 0) continue;
     const scored = free.map((c) => ({ c, score: nearScore(lines, site, c.start, c.end) })).sort((a, b) => b.score - a.score);
     const [best, second] = scored;
     if (free.length > 1 && (best.score === 0 || best.score === second.score)) continue;
     assigned.set(site, best.c);
-    taken.add(best.c.start);
+    taken.add(place(best.c));
   }
   return assigned;
 }

@@ -91,6 +91,7 @@ export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache
     notes,
     // opt_einsum_fx depends on opt_einsum: either import means it is installed.
     importsOptEinsum: importsModule(facts.module, ['opt_einsum', 'opt_einsum_fx']),
+    text,
   };
 }
 
