@@ -23,11 +23,21 @@
   function ms(x) {
     return x >= 100 ? x.toFixed(1) + ' ms' : x >= 1 ? x.toFixed(3) + ' ms' : x.toFixed(4) + ' ms';
   }
-  function sci(x) {
-    return Number(x).toExponential(3);
+  // Counts and speedups as everywhere in einsight (server/src/core/counts.ts: formatCount,
+  // formatSpeedup): `786,432` below 10^6, `1.61e9` above, `51.9×`. measure-webview.test.ts checks
+  // that both agree.
+  function grouped(digits) {
+    return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  }
+  function count(x) {
+    const n = Number(x);
+    return n < 1e6 ? grouped(String(Math.round(n))) : n.toExponential(2).replace('e+', 'e');
   }
   function times(x) {
-    return (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + 'x';
+    if (!Number.isFinite(x)) return 'many times';
+    const r = Number(x.toPrecision(3));
+    if (r >= 1e6) return r.toExponential(2).replace('e+', 'e') + '×';
+    return (r >= 100 ? grouped(String(Math.round(x))) : r >= 10 ? r.toFixed(1) : r >= 1 ? r.toFixed(2) : r.toPrecision(3)) + '×';
   }
 
   const variants = [report.asWritten].concat(report.candidates);
@@ -66,7 +76,7 @@
         el('td', { class: 'mono' }, ms(v.timing.medianMs)),
         el('td', { class: 'mono' }, ms(v.timing.minMs)),
         el('td', { class: 'mono' }, ms(v.timing.p90Ms)),
-        el('td', { class: 'mono' }, sci(v.flops)),
+        el('td', { class: 'mono' }, count(v.flops)),
         el('td', { class: 'mono' }, v.kind === 'as-written' ? '—' : v.maxAbsDiff.toExponential(2) + (v.agrees ? '' : ' ✗')),
         el('td', { class: 'description' }, v.description),
       ]),
@@ -114,7 +124,7 @@
       el('h2', {}, 'Time per run (bar: median; line: min to p90)'),
       barChart(timeItems, ms),
       el('h2', {}, 'FLOPs'),
-      barChart(flopItems, sci),
+      barChart(flopItems, count),
     ];
   }
 

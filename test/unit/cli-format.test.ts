@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { flopRatio as ratio, scientific } from 'einsight-server/core/counts';
+import { flopRatio as ratio, formatCount, formatSpeedup, scientific } from 'einsight-server/core/counts';
 import { toJson } from 'einsight-server/cli/format';
 
 describe('scientific', () => {
@@ -14,6 +14,32 @@ describe('scientific', () => {
 
   it('prints zero as 0.000e+00 (found by the fuzzer: sizes of 0 give 0 FLOPs)', () => {
     assert.equal(scientific(0n), '0.000e+00');
+  });
+});
+
+describe('the one number format (Problems, hover, titles, measure, CLI)', () => {
+  it('writes counts with separators below a million, three significant digits above', () => {
+    assert.equal(formatCount(0n), '0');
+    assert.equal(formatCount(786_432n), '786,432');
+    assert.equal(formatCount(999_999n), '999,999');
+    assert.equal(formatCount(1_000_000n), '1.00e6');
+    assert.equal(formatCount(1_605_000_000n), '1.61e9');
+    assert.equal(formatCount(1_604_999_999n), '1.60e9');
+    assert.equal(formatCount(9_995_000_000n), '1.00e10');
+    assert.equal(formatCount(2n ** 70n), '1.18e21');
+    assert.equal(formatCount(10n ** 400n), '1.00e400');
+  });
+
+  it('writes speedups to three significant digits with ×', () => {
+    assert.equal(formatSpeedup(1.04), '1.04×');
+    assert.equal(formatSpeedup(2.5), '2.50×');
+    assert.equal(formatSpeedup(9.999), '10.0×');
+    assert.equal(formatSpeedup(51.94), '51.9×');
+    assert.equal(formatSpeedup(99.96), '100×');
+    assert.equal(formatSpeedup(12_499.6), '12,500×');
+    assert.equal(formatSpeedup(3.2e9), '3.20e9×');
+    assert.equal(formatSpeedup(0.5), '0.500×');
+    assert.equal(formatSpeedup(Number.MAX_VALUE), 'many times');
   });
 });
 

@@ -67,7 +67,7 @@ test('editing an earlier cell re-analyses the later ones', async () => {
   const uri = 'file:///work/c.ipynb';
   const [setupCell, , useCell] = await openNotebook(uri);
   await client.waitForDiagnostics(useCell, 1);
-  const updated = client.nextDiagnostics((p) => p.uri === useCell && p.diagnostics.some((d) => (d.message as string).includes('1.57e+06 FLOPs')));
+  const updated = client.nextDiagnostics((p) => p.uri === useCell && p.diagnostics.some((d) => (d.message as string).includes('1.57e6 FLOPs')));
   // a = np.random.rand(8, 64) → np.random.rand(16, 64): twice the rows, twice the naive FLOPs.
   await client.changeNotebook(uri, 2, {
     cells: {

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_SETTINGS, parseSettings, severityOverride } from 'einsight-server/workspace/settings';
 
+/** Tables keyed by user names have no prototype (see prototype-names.test.ts). */
+const bare = <T>(entries: Record<string, T>): Record<string, T> => Object.assign(Object.create(null), entries);
+
 test('no settings at all gives the defaults and no complaint', () => {
   assert.deepEqual(parseSettings(undefined), { settings: DEFAULT_SETTINGS, problems: [] });
   assert.deepEqual(parseSettings(null), { settings: DEFAULT_SETTINGS, problems: [] });
@@ -25,11 +28,11 @@ test('valid settings are read as given', () => {
   assert.deepEqual(problems, []);
   assert.deepEqual(settings, {
     enable: false,
-    dimensions: { batch: 64, N: 1024 },
+    dimensions: bare({ batch: 64, N: 1024 }),
     minSpeedup: 1.5,
     optimizer: 'greedy',
     memoryLimit: 'max_input',
-    severity: { EIN001: 'error', 'fusable-chain': 'off' },
+    severity: bare({ EIN001: 'error', 'fusable-chain': 'off' }),
     inlayHints: { enable: false },
     measure: { maxMemoryMB: 512 },
     typescript: { einsumModules: ['my-tensors'] },
@@ -53,8 +56,8 @@ test('each bad value is named, replaced by its default, and the rest is kept', (
   });
   assert.deepEqual(settings, {
     ...DEFAULT_SETTINGS,
-    dimensions: { batch: 64 },
-    severity: { EIN002: 'hint' },
+    dimensions: bare({ batch: 64 }),
+    severity: bare({ EIN002: 'hint' }),
   });
   assert.deepEqual(problems, [
     'einsight.enable must be true or false (got "yes"); using true',

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
+import { formatCount, formatSpeedup } from 'einsight-server/core/counts';
 import { runCli } from '../support/cli';
 import { REPO_ROOT } from '../support/oracle';
 
@@ -51,10 +52,19 @@ class FakeNode {
   }
 }
 
-async function render() {
-  const r = await runCli(['measure', '--equation', 'ij,jk,kl,l->i', '--shapes', '48x48,48x48,48x48,48', '--runs', '2', '--warmup', '0', '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout);
+let measured: Promise<Record<string, any>> | undefined;
+
+async function measuredReport(): Promise<Record<string, any>> {
+  measured ??= runCli(['measure', '--equation', 'ij,jk,kl,l->i', '--shapes', '48x48,48x48,48x48,48', '--runs', '2', '--warmup', '0', '--json']).then((r) => {
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  });
+  return structuredClone(await measured);
+}
+
+async function render(edit: (report: Record<string, any>) => void = () => {}) {
+  const report = await measuredReport();
+  edit(report);
   const root = new FakeNode('main');
   root.dataset = { report: JSON.stringify(report) };
   const document = {
@@ -76,7 +86,7 @@ describe('media/measure.js', () => {
     const rows = root.all('tr');
     assert.equal(rows.length, 1 + 1 + report.candidates.length);
     assert.deepEqual(rows[0].all('th').map((th) => th.text), ['model', 'median', 'min', 'p90', 'FLOPs', 'max |diff|', 'nodes']);
-    assert.equal(rows[1].all('td')[4].text, Number(report.asWritten.flops).toExponential(3));
+    assert.equal(rows[1].all('td')[4].text, formatCount(BigInt(report.asWritten.flops)));
     assert.equal(rows.filter((row) => row.attributes.get('class') === 'chosen').length, 1);
     const [times, flops] = root.all('svg');
     assert.equal(times.all('rect').length, 1 + report.candidates.length);
@@ -106,6 +116,19 @@ describe('media/measure.js', () => {
     })];
     for (const node of everything) {
       for (const name of node.attributes.keys()) assert.ok(name !== 'style' && !name.startsWith('on'), `${node.tag} has ${name}`);
+    }
+  });
+
+  it('writes counts and speedups as the rest of einsight does', async () => {
+    for (const [flops, speedup] of [[786_432, 1.04], [1_000_000, 51.94], [1_605_000_000, 270.4], [123_456_789_012, 12_499.6], [4_800_000, 3.2e9]]) {
+      const { root } = await render((report) => {
+        report.asWritten.flops = flops;
+        report.predictedSpeedup = speedup;
+        report.measuredSpeedup = speedup;
+      });
+      assert.equal(root.all('tr')[1].all('td')[4].text, formatCount(BigInt(flops)));
+      const boxes = root.all('div').filter((d) => d.attributes.get('class') === 'value').map((d) => d.text);
+      assert.deepEqual(boxes, [formatSpeedup(speedup), formatSpeedup(speedup)]);
     }
   });
 });

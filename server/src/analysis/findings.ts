@@ -4,8 +4,7 @@
  */
 import { treeText } from './matmul';
 import type { ChainInfo, ContractionSite, FileAnalysis, Finding, RuleCode, ScalarFactor, ScalarTarget, SiteDiagnostic } from './model';
-import { flopRatio } from '../core/counts';
-import { formatCount, formatSpeedup } from './numbers';
+import { flopRatio, formatCount, formatSpeedup } from '../core/counts';
 
 export const RULES: Record<RuleCode, { name: string; summary: string }> = {
   EIN001: { name: 'wasted-flops', summary: 'The library runs this contraction in a costlier order than the best path.' },

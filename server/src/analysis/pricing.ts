@@ -11,7 +11,6 @@ import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists
 import { SEARCH_BUDGET_MS, baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
 import type { AnalysisOptions, Baseline, BestCost, RuleCode, SiteSyntax } from './model';
 import { flopRatio } from '../core/counts';
-import { isTooDeep } from './too-deep';
 
 /** Where a site-level error points: inside the equation text, or at a part of the call. */
 export type ErrorAnchor =
@@ -51,7 +50,7 @@ export class CostCache {
   site(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, key: string): SiteCore {
     let core = this.sites.get(key);
     if (!core) {
-      core = computeSafely(s, options, env, this);
+      core = computeCore(s, options, env, this);
       if (this.sites.size >= CACHE_LIMIT) this.sites.clear();
       if (key.length <= MAX_CACHED_KEY) this.sites.set(key, core);
     }
@@ -131,19 +130,6 @@ export function siteKey(s: SiteSyntax): string {
     s.precompiled,
     s.matmulTree,
   ]);
-}
-
-/**
- * A defect in pricing one site leaves that site unpriced instead of failing the whole analysis;
- * a contraction too large to price without overflowing the stack is reported for the file.
- */
-function computeSafely(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, cache: CostCache): SiteCore {
-  try {
-    return computeCore(s, options, env, cache);
-  } catch (error) {
-    if (isTooDeep(error)) throw error;
-    return { contraction: null, normalizedEquation: null, baseline: null, best: null, speedup: null, symbolic: false, error: null };
-  }
 }
 
 function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, cache: CostCache): SiteCore {

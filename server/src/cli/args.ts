@@ -1,4 +1,5 @@
 /** A small, strict argument reader: unknown flags and missing values are usage errors. */
+import { bareRecord } from '../core/name-table';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -47,7 +48,7 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
 
 /** `B=1000,N=64` → { B: 1000, N: 64 }. */
 export function parseDims(text: string): Record<string, number> {
-  const dims: Record<string, number> = {};
+  const dims = bareRecord<number>();
   for (const entry of text.split(',')) {
     const match = /^\s*([\p{L}_][\p{L}\p{N}_]*)\s*=\s*(\d+)\s*$/u.exec(entry);
     if (!match) throw new UsageError(`--dims expects NAME=SIZE[,NAME=SIZE...], got '${entry}'`);

@@ -46,6 +46,9 @@ Shape hints: '# einsight: x[batch, 64] batch=32' in Python, '// einsight: …' i
 TypeScript/JavaScript (see docs/shape-hints.md).
 Notebook findings are located as FILE:cell N:LINE:COLUMN, the line counted in the cell.
 A file that cannot be read is reported on stderr and the others are still checked.
+A project file (.gitignore, requirements*.txt, pyproject.toml, setup.py, setup.cfg,
+environment.yml, Pipfile) is read only if it is a regular file of at most 1 MiB; one that
+is not is named on stderr ('skipped') and the check goes on without it.
 
 exit status: 0 no findings, 1 findings or files that could not be read,
              2 bad arguments or paths that do not exist`;
@@ -88,7 +91,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
       checked = await checkFile(file, options);
     } catch (error) {
       // A defect in einsight costs this file's report, not the others'.
-      problems.push(`einsight check: internal error while checking '${file.path}' (please report it): ${describeError(error)}`);
+      problems.push(`einsight check: '${file.path}' not analysed: internal error in einsight (please report it): ${describeError(error)}`);
       continue;
     }
     if ('error' in checked) problems.push(`einsight check: cannot read '${file.path}': ${checked.error}`);
@@ -98,6 +101,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
       if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
     }
   }
+  for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight check: skipped '${path}': ${reason}`);
   for (const problem of observations.problems) io.stderr(`einsight check: ${problem}`);
   for (const problem of problems) io.stderr(problem);
   if (format === 'json') io.stdout(jsonReport(reports, sort));

@@ -23,7 +23,8 @@ import type { Io } from './path';
 import { OptEinsumDetector } from './project';
 import { decodeUtf8, readBytes, type Read } from './source-text';
 import { unifiedDiff } from './unified-diff';
-import { collectSourceFiles, describeError, describeFsError, type SourceFile, type SourceKind } from './walk';
+import { describeFsError } from '../analysis/regular-file';
+import { collectSourceFiles, describeError, type SourceFile, type SourceKind } from './walk';
 
 /** The codes that have fixes, and what each fix does. */
 const FIXABLE: Record<string, string> = {
@@ -88,7 +89,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
       outcome = await fixFile(file, { dims, only, torchUsesOptEinsum: detector.listedFor(file.path) });
     } catch (error) {
       // A defect in einsight leaves this file untouched and the others still fixed.
-      outcome = `einsight fix: internal error while fixing '${file.path}' (please report it): ${describeError(error)}`;
+      outcome = `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
     }
     if (typeof outcome === 'string') problems.push(outcome);
     else if (outcome) outcomes.push(outcome);
@@ -104,6 +105,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
     for (const outcome of outcomes) io.stdout(unifiedDiff(outcome.path, outcome.original, outcome.fix.edits).trimEnd());
     if (outcomes.length > 0) io.stderr(`einsight fix: fixes for ${outcomes.length} file${outcomes.length === 1 ? '' : 's'}; run with --write to apply them`);
   }
+  for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight fix: skipped '${path}': ${reason}`);
   for (const problem of problems) io.stderr(problem);
   if (walked.missing.length > 0) return 2;
   return problems.length > 0 || (!write && outcomes.length > 0) ? 1 : 0;

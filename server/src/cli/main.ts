@@ -3,6 +3,7 @@
  * anything unexpected is reported as an internal error (also 2), never a stack dump alone.
  */
 import { readFileSync } from 'node:fs';
+import { nameTable } from '../core/name-table';
 import { UsageError } from './args';
 import { PATH_USAGE, runPath, type Io } from './path';
 
@@ -20,14 +21,14 @@ Run 'einsight <command> --help' for a command's options.`;
 type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
 
 /** `passThrough`: the arguments end with another program's command line, whose --help is its own. */
-const COMMANDS: Record<string, { run: () => Command; usage: () => string; passThrough?: boolean }> = {
+const COMMANDS = nameTable<{ run: () => Command; usage: () => string; passThrough?: boolean }>({
   path: { run: () => runPath, usage: () => PATH_USAGE },
   // Loaded on use: the Python parser is not needed by the other commands.
   measure: { run: () => loadMeasure().runMeasure, usage: () => loadMeasure().MEASURE_USAGE },
   check: { run: () => loadCheck().runCheck, usage: () => loadCheck().CHECK_USAGE },
   fix: { run: () => loadFix().runFix, usage: () => loadFix().FIX_USAGE },
   record: { run: () => loadRecord().runRecord, usage: () => loadRecord().RECORD_USAGE, passThrough: true },
-};
+});
 
 function loadCheck(): typeof import('./check') {
   return require('./check') as typeof import('./check');
@@ -57,7 +58,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS.get(name);
   if (!command) {
     io.stderr(`einsight: unknown command '${name}'\n\n${USAGE}`);
     return 2;

@@ -1,7 +1,7 @@
 /** The text and JSON forms of `einsight measure` (the extension shows both: Output channel and webview). */
 import type { MeasureReport, MeasuredVariant } from '../measure/measure';
 import { formatMB } from '../measure/measure';
-import { scientific } from '../core/counts';
+import { formatCount, formatSpeedup } from '../core/counts';
 
 /** Where the measured contraction is in the source, when it came from a file. */
 export interface MeasureSource {
@@ -26,13 +26,13 @@ export function measureReportText(r: MeasureReport, source: MeasureSource | null
   const rows = [r.asWritten, ...r.candidates].map((v) => {
     const mark = v === r.optimized && r.candidates.length > 1 ? ' *' : '';
     const t = v.timing;
-    return `  ${`${LABELS[v.kind]}${mark}`.padEnd(20)}${ms(t.medianMs)}${ms(t.minMs)}${ms(t.p90Ms)}  ${scientific(v.flops).padStart(9)}   ${v.description}`;
+    return `  ${`${LABELS[v.kind]}${mark}`.padEnd(20)}${ms(t.medianMs)}${ms(t.minMs)}${ms(t.p90Ms)}  ${formatCount(v.flops).padStart(9)}   ${v.description}`;
   });
   const provider = r.ep.message ? `${r.ep.used} (asked for ${r.ep.requested}: ${r.ep.message})` : r.ep.used;
   const agreement = r.agree
     ? `agree: max |diff| ${r.maxAbsDiff.toExponential(2)} <= tolerance ${r.tolerance.toExponential(2)}`
     : `DISAGREE: max |diff| ${r.maxAbsDiff.toExponential(2)} > tolerance ${r.tolerance.toExponential(2)}`;
-  const measured = r.measuredSpeedup === null ? 'none claimed (outputs disagree)' : `${times(r.measuredSpeedup)} measured (median)`;
+  const measured = r.measuredSpeedup === null ? 'none claimed (outputs disagree)' : `${formatSpeedup(r.measuredSpeedup)} measured (median)`;
   return [
     `einsight measure: ${r.title}${where}`,
     `  equation        ${r.equation}`,
@@ -46,8 +46,8 @@ export function measureReportText(r: MeasureReport, source: MeasureSource | null
     ...rows,
     '',
     `  outputs         ${agreement}`,
-    `  speedup         ${measured}; ${times(r.predictedSpeedup)} predicted from FLOPs`,
-    ...(source?.baseline ? [`  library         ${source.baseline.description}: ${scientific(source.baseline.flops)} FLOPs as written`] : []),
+    `  speedup         ${measured}; ${formatSpeedup(r.predictedSpeedup)} predicted from FLOPs`,
+    ...(source?.baseline ? [`  library         ${source.baseline.description}: ${formatCount(source.baseline.flops)} FLOPs as written`] : []),
     `  memory          ${formatMB(r.memory.neededMB)} needed, limit ${formatMB(r.memory.limitMB)}`,
     `  => ${r.verdict}`,
   ].join('\n');
@@ -61,8 +61,4 @@ export function measureReportJson(r: MeasureReport, source: MeasureSource | null
 function ms(x: number): string {
   const digits = x >= 100 ? 1 : x >= 1 ? 3 : 4;
   return `${x.toFixed(digits)} ms`.padStart(12);
-}
-
-function times(x: number): string {
-  return `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}x`;
 }

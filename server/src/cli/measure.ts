@@ -108,7 +108,9 @@ async function buildProblem(args: ParsedArgs, io: Io): Promise<{ problem: Measur
   if (args.positional.length !== 1) throw new UsageError('give one FILE:LINE[:COL], FILE --site ID, or --equation');
   const site = args.values.has('--site') ? parseNonNegativeInteger('--site', args.values.get('--site') as string) : undefined;
   const readText = args.switches.has('--stdin') ? io.readStdin : undefined;
-  return problemFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language') });
+  const json = args.switches.has('--json');
+  const warn = (message: string) => io.stderr(json ? JSON.stringify({ warning: message }) : `einsight measure: ${message}`);
+  return problemFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language'), warn });
 }
 
 function measureOptions(args: ParsedArgs): MeasureOptions {

@@ -1,4 +1,8 @@
-/** The text and JSON forms of `einsight path`, modelled on opt_einsum's PathInfo printout. */
+/**
+ * The text and JSON forms of `einsight path`, modelled on opt_einsum's PathInfo printout: its numbers
+ * are written as opt_einsum writes them (`4.800e+05`, via scientific), not in the formatCount style
+ * used everywhere else, so that the report compares line by line with opt_einsum's.
+ */
 import type { ContractionAnalysis } from '../core/analyze';
 import { formatEquation, formatTerm } from '../core/equation';
 import { flopRatio, scientific } from '../core/counts';

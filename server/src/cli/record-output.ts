@@ -7,7 +7,9 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unl
 import { dirname, join, resolve } from 'node:path';
 import { emptyObserved, MAX_RUNS, parseObserved, serializeObserved, type ObservedFile, type ObservedRun, type ObservedSite } from '../analysis/observed/format';
 import { mergeSites, parseProcessRecording, relocate } from '../analysis/observed/merge';
-import { observedBase, observedKey } from '../analysis/observed/store';
+import { OBSERVED_LIMIT_BYTES, observedBase, observedKey } from '../analysis/observed/store';
+import { readProjectFile } from '../analysis/regular-file';
+import { decodePython, readBytes } from './source-text';
 import { packageVersion } from './version';
 
 export interface RecordSummary {
@@ -77,13 +79,9 @@ export function saveRecording(request: SaveRequest): RecordSummary {
 }
 
 function readExisting(path: string, summary: RecordSummary): ObservedFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return emptyObserved(generator());
-  }
-  const parsed = parseObserved(text);
+  const read = readProjectFile(path, OBSERVED_LIMIT_BYTES);
+  if ('error' in read && read.missing) return emptyObserved(generator());
+  const parsed = 'error' in read ? { error: read.error } : parseObserved(read.ok);
   if ('ok' in parsed) {
     for (const problem of parsed.problems) summary.problems.push(`${path}: dropped ${problem}`);
     return parsed.ok;
@@ -95,12 +93,11 @@ function readExisting(path: string, summary: RecordSummary): ObservedFile {
   return emptyObserved(generator());
 }
 
+/** The source file as Python read it when it ran; null when it is gone or unreadable. */
 function readSource(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
+  const bytes = readBytes(path);
+  const text = 'error' in bytes ? null : decodePython(bytes.ok);
+  return text && 'ok' in text ? text.ok.replace(/^\uFEFF/, '') : null;
 }
 
 function writeAtomically(path: string, text: string): void {

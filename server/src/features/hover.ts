@@ -6,12 +6,13 @@
 import type { Hover, Position } from 'vscode-languageserver';
 import type { ContractionSite, CostSummary, FileAnalysis, ShapeSource } from '../analysis/model';
 import type { Contraction } from '../core/contraction';
+import { formatCount, formatSpeedup } from '../core/counts';
 import { naiveCost } from '../core/cost';
 import { formatEquation } from '../core/equation';
 import { sizeProductPolynomial } from '../core/symbolic';
 import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
-import { compactCount, groupedCount, inlineCode, markdownCell, shapeText, sizeText, speedupText } from './format';
+import { inlineCode, markdownCell, shapeText, sizeText } from './format';
 import { siteAt } from './sites';
 
 export function hover(result: AnalysisResult, uri: string, position: Position): Hover | null {
@@ -86,19 +87,19 @@ function costTable(site: ContractionSite, c: Contraction): string {
   const symbolic = site.symbolic;
   const naive = naiveCost(c);
   const rows = ['| | FLOPs |', '| --- | --- |'];
-  rows.push(`| naive (one loop over every index) | ${symbolic ? inlineCode(naive.flopsPolynomial.toString()) : compactCount(naive.flops)} |`);
+  rows.push(`| naive (one loop over every index) | ${symbolic ? inlineCode(naive.flopsPolynomial.toString()) : formatCount(naive.flops)} |`);
   if (site.baseline) {
     rows.push(`| ${markdownCell(`as written: ${site.baseline.description}`)} | ${flopsText(site.baseline, symbolic)} |`);
   }
   if (site.best) {
-    const speedup = site.speedup !== null && site.speedup > 1 ? ` (${speedupText(site.speedup)} fewer)` : '';
+    const speedup = site.speedup !== null && site.speedup > 1 ? ` (${formatSpeedup(site.speedup)} fewer)` : '';
     rows.push(`| best order (${site.best.optimizer}) | ${flopsText(site.best, symbolic)}${speedup} |`);
   }
   return rows.join('\n');
 }
 
 function flopsText(cost: CostSummary, symbolic: boolean): string {
-  return symbolic ? `${inlineCode(cost.flopsExpression)} — ${markdownCell(cost.scaling)}` : compactCount(cost.flops);
+  return symbolic ? `${inlineCode(cost.flopsExpression)} — ${markdownCell(cost.scaling)}` : formatCount(cost.flops);
 }
 
 /** The largest result of any step of the best order, with its shape. */
@@ -107,7 +108,7 @@ function largestIntermediate(best: CostSummary | null, c: Contraction): string |
   const step = best.steps.reduce((max, s) => (s.resultSize > max.resultSize ? s : max));
   const shape = inlineCode(shapeText(c, step.result));
   const symbolic = step.result.some((l) => c.sizes[l].symbol !== null);
-  const count = symbolic ? inlineCode(sizeProductPolynomial(c.sizes, step.result).toString()) : groupedCount(step.resultSize);
+  const count = symbolic ? inlineCode(sizeProductPolynomial(c.sizes, step.result).toString()) : formatCount(step.resultSize);
   return `Largest intermediate: ${count} elements ${shape}`;
 }
 
@@ -124,7 +125,7 @@ function planTable(best: CostSummary, c: Contraction): string {
   const rows = ['| step | equation | result shape | FLOPs | BLAS |', '| --- | --- | --- | --- | --- |'];
   const symbolic = c.sizes.some((s) => s.symbol !== null);
   best.steps!.forEach((step, i) => {
-    const flops = symbolic ? inlineCode(step.flopsPolynomial.toString()) : compactCount(step.flops);
+    const flops = symbolic ? inlineCode(step.flopsPolynomial.toString()) : formatCount(step.flops);
     rows.push(`| ${i + 1} | ${markdownCell(inlineCode(step.equation))} | ${markdownCell(inlineCode(shapeText(c, step.result)))} | ${markdownCell(flops)} | ${step.blas} |`);
   });
   return rows.join('\n');

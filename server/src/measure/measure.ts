@@ -3,6 +3,7 @@
  * models, refuses what would not fit in memory, runs them in a child process and turns the
  * samples into a report. A speedup is only claimed when the outputs agree.
  */
+import { formatSpeedup } from '../core/counts';
 import { formatEquation } from '../core/equation';
 import { toPathProblem } from '../core/cost';
 import { optimizePath } from '../core/paths/index';
@@ -245,9 +246,9 @@ function verdict(
       `beyond the float32 tolerance ${tolerance.toExponential(2)}`
     );
   }
-  const faster = measuredSpeedup >= 1 ? `${round(measuredSpeedup)}x faster` : `${round(1 / measuredSpeedup)}x slower`;
+  const faster = measuredSpeedup >= 1 ? `${formatSpeedup(measuredSpeedup)} faster` : `${formatSpeedup(1 / measuredSpeedup)} slower`;
   const which = candidates.length > 1 ? ` (${optimized.kind === 'matmul' ? 'MatMul lowering' : 'Einsum nodes'}, the faster optimized form)` : '';
-  return `optimized${which} is ${faster} than as written (${round(asWritten.timing.medianMs)} ms → ${round(optimized.timing.medianMs)} ms median); FLOPs predicted ${round(predictedSpeedup)}x`;
+  return `optimized${which} is ${faster} than as written (${round(asWritten.timing.medianMs)} ms → ${round(optimized.timing.medianMs)} ms median); FLOPs predicted ${formatSpeedup(predictedSpeedup)}`;
 }
 
 function round(x: number): string {

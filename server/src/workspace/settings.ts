@@ -4,6 +4,7 @@
  * its default, so one typo in settings.json does not silence the extension.
  */
 import type { AnalysisOptions, RuleCode } from '../analysis/model';
+import { bareRecord } from '../core/name-table';
 import { OPTIMIZERS, type MemoryLimit, type OptimizerName } from '../core/paths/types';
 
 export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -103,7 +104,7 @@ function readDimensions(value: unknown, problems: string[]): Record<string, numb
     problems.push(`einsight.dimensions must be an object of name → size (got ${describe(value)}); ignoring it`);
     return {};
   }
-  const dims: Record<string, number> = {};
+  const dims = bareRecord<number>();
   for (const [name, size] of Object.entries(value)) {
     if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 1) dims[name] = size;
     else problems.push(`einsight.dimensions.${name} must be a positive integer (got ${describe(size)}); ignoring it`);
@@ -117,7 +118,7 @@ function readSeverity(value: unknown, problems: string[]): Record<string, Severi
     problems.push(`einsight.severity must be an object of code → severity (got ${describe(value)}); ignoring it`);
     return {};
   }
-  const severity: Record<string, SeverityOverride> = {};
+  const severity = bareRecord<SeverityOverride>();
   for (const [key, level] of Object.entries(value)) {
     if (!RULE_KEY.test(key)) problems.push(`einsight.severity: '${key}' is neither a code like EIN001 nor a rule name; ignoring it`);
     else if (typeof level === 'string' && (SEVERITIES as readonly string[]).includes(level)) severity[key] = level as SeverityOverride;

@@ -29,7 +29,7 @@ suite('settings', () => {
       assert.equal(severityOf(diagnostics, 'EIN004'), vscode.DiagnosticSeverity.Warning);
     }
 
-    // 11.3x fewer FLOPs is below a 20x threshold; the fused chain (32.5x) stays.
+    // 11.3× fewer FLOPs is below a 20x threshold; the fused chain (32.5×) stays.
     await einsightSettings().update('minSpeedup', 20, vscode.ConfigurationTarget.Workspace);
     await waitForDiagnostics(first.uri, (d) => codes(d).join() === 'EIN004', 'only EIN004 at minSpeedup 20');
     await waitForDiagnostics(second.uri, (d) => codes(d).join() === 'EIN002,EIN003,EIN004', 'no EIN001 at minSpeedup 20');

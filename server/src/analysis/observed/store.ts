@@ -4,13 +4,16 @@
  * once and again only when the file changes on disk, and handed to the analysis of one source
  * file as that file's recorded sites.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { readProjectFile } from '../regular-file';
 import { parseObserved, type ObservedFile, type ObservedSite } from './format';
 
 export const OBSERVED_FOLDER = '.einsight';
 export const OBSERVED_NAME = 'observed.json';
 const ROOT_MARKERS = ['pyproject.toml', 'setup.cfg', '.git', OBSERVED_FOLDER];
+/** Recordings are small (shapes and counts); a larger file is not one einsight wrote. */
+export const OBSERVED_LIMIT_BYTES = 64 * 1024 * 1024;
 /** The functions whose calls are matrix products: their time is not einsum time. */
 const MATMUL_CALLEES = new Set(['operator.matmul', 'torch.matmul', 'torch.mm', 'torch.bmm', 'jax.numpy.matmul', 'jax.numpy.dot']);
 
@@ -118,13 +121,9 @@ export function observationsOf(loaded: LoadedObservations, sourcePath: string): 
 }
 
 function readObservations(path: string): LoadedObservations | { error: string } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    return { error: `cannot read ${path}: ${(error as Error).message}` };
-  }
-  const parsed = parseObserved(text);
+  const read = readProjectFile(path, OBSERVED_LIMIT_BYTES);
+  if ('error' in read) return { error: `cannot read ${path}: ${read.error}` };
+  const parsed = parseObserved(read.ok);
   if ('error' in parsed) return { error: `${path}: ${parsed.error}` };
   let einsumTimeNs = 0;
   for (const sites of Object.values(parsed.ok.files)) {

@@ -1,9 +1,9 @@
 /** How recorded weights read in messages and hovers: "called 12,400 times, 38% of einsum time in the recorded run". */
-import { formatSpeedup } from '../numbers';
+import { formatCount, formatSpeedup } from '../../core/counts';
 import type { SiteObservation } from '../model';
 
 export function observedWeightText(observation: Pick<SiteObservation, 'calls' | 'timeNs' | 'share' | 'runs'>): string {
-  const calls = `called ${groupDigits(observation.calls)} time${observation.calls === 1 ? '' : 's'}`;
+  const calls = `called ${formatCount(BigInt(observation.calls))} time${observation.calls === 1 ? '' : 's'}`;
   const where = observation.runs > 1 ? `in ${observation.runs} recorded runs` : 'in the recorded run';
   if (observation.share === null) return `${calls}, ${durationText(observation.timeNs)} ${where}`;
   return `${calls}, ${percentText(observation.share)} of einsum time ${where}`;
@@ -28,8 +28,4 @@ export function speedupRange(speedups: readonly number[]): string {
   const low = Math.min(...speedups);
   const high = Math.max(...speedups);
   return formatSpeedup(low) === formatSpeedup(high) ? formatSpeedup(low) : `${formatSpeedup(low)}–${formatSpeedup(high)}`;
-}
-
-export function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

@@ -2,9 +2,8 @@
  * Library functions whose result shape can be read from their arguments, keyed by the dotted
  * name the callee resolves to.
  */
-import type { Dim } from '../../core/contraction';
+import { nameTable } from '../../core/name-table';
 import type { Library } from '../model';
-import { namedChildren, unwrap, type PyNode } from './syntax';
 
 export type ShapeRule =
   /** `torch.randn(2, 3)`, `torch.randn((2, 3))`, `size=(2, 3)` */
@@ -19,8 +18,11 @@ export type ShapeRule =
   | { kind: 'like' }
   /** `Parameter(x)`, `relu(x)`: the first argument's shape, unchanged */
   | { kind: 'passthrough' }
-  /** `tensor([[1, 2], [3, 4]])`: the nesting of a literal, or the argument's shape */
-  | { kind: 'literal' };
+  /**
+   * `tensor([[1, 2], [3, 4]])`: the nesting of a literal, or the argument's shape; with `stacks`
+   * (numpy's `array`), a list of arrays of one shape stacks them.
+   */
+  | { kind: 'literal'; stacks: boolean };
 
 const variadic = (keyword = 'size'): ShapeRule => ({ kind: 'variadic', keyword });
 const shapeAt = (position: number, keyword: string): ShapeRule => ({ kind: 'shape', position, keyword });
@@ -28,7 +30,8 @@ const EYE: ShapeRule = { kind: 'eye' };
 const RANGE: ShapeRule = { kind: 'range' };
 const LIKE: ShapeRule = { kind: 'like' };
 const PASS: ShapeRule = { kind: 'passthrough' };
-const LITERAL: ShapeRule = { kind: 'literal' };
+const LITERAL: ShapeRule = { kind: 'literal', stacks: false };
+const STACKING_LITERAL: ShapeRule = { kind: 'literal', stacks: true };
 
 const ARRAY_BASICS: Record<string, ShapeRule> = {
   zeros: shapeAt(0, 'shape'),
@@ -42,8 +45,8 @@ const ARRAY_BASICS: Record<string, ShapeRule> = {
   ones_like: LIKE,
   empty_like: LIKE,
   full_like: LIKE,
-  array: LITERAL,
-  asarray: LITERAL,
+  array: STACKING_LITERAL,
+  asarray: STACKING_LITERAL,
   copy: PASS,
 };
 
@@ -117,13 +120,13 @@ const RULES = new Map<string, ShapeRule>([
 ]);
 
 /** Methods of numpy's `Generator` (`rng = np.random.default_rng()`). */
-export const GENERATOR_METHODS: Record<string, ShapeRule> = {
+export const GENERATOR_METHODS = nameTable<ShapeRule>({
   standard_normal: shapeAt(0, 'size'),
   random: shapeAt(0, 'size'),
   normal: shapeAt(2, 'size'),
   uniform: shapeAt(2, 'size'),
   integers: shapeAt(2, 'size'),
-};
+});
 
 /** Tensor methods that keep the shape. */
 export const SHAPE_KEEPING_METHODS = new Set([
@@ -173,16 +176,4 @@ export function libraryOf(qualified: string): Library | null {
     default:
       return null;
   }
-}
-
-/** The shape of a nested list literal, when it is rectangular. */
-export function literalNesting(node: PyNode): Dim[] | null {
-  const items = namedChildren(node);
-  const nested = items.map((item) => unwrap(item)).filter((item) => item.type === 'list' || item.type === 'tuple');
-  if (nested.length === 0) return [items.length];
-  if (nested.length !== items.length) return null;
-  const inner = nested.map(literalNesting);
-  const first = inner[0];
-  if (!first || inner.some((dims) => !dims || dims.length !== first.length || dims.some((d, i) => d !== first[i]))) return null;
-  return [items.length, ...first];
 }

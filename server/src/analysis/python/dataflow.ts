@@ -4,6 +4,7 @@
  * contraction), and constant scalar factors around contractions (which commute with them,
  * so they can be applied to the smallest tensor involved).
  */
+import { nameTable } from '../../core/name-table';
 import type { ChainLink, FlowFacts, Library, ScalarFactor, ScalarTarget, SourceRange } from '../model';
 import type { ConstantEvaluator } from './constants';
 import type { NameResolver } from './resolve';
@@ -21,7 +22,7 @@ export interface FlowSite {
   static: boolean;
 }
 
-const SCALE_FUNCTIONS: Record<string, 'multiply' | 'divide'> = {
+const SCALE_FUNCTIONS = nameTable<'multiply' | 'divide'>({
   'torch.mul': 'multiply',
   'torch.multiply': 'multiply',
   'torch.div': 'divide',
@@ -36,8 +37,8 @@ const SCALE_FUNCTIONS: Record<string, 'multiply' | 'divide'> = {
   'tensorflow.math.multiply': 'multiply',
   'tensorflow.divide': 'divide',
   'tensorflow.math.divide': 'divide',
-};
-const SCALE_METHODS: Record<string, 'multiply' | 'divide'> = { mul: 'multiply', multiply: 'multiply', div: 'divide', divide: 'divide' };
+});
+const SCALE_METHODS = nameTable<'multiply' | 'divide'>({ mul: 'multiply', multiply: 'multiply', div: 'divide', divide: 'divide' });
 /**
  * Operations a scalar factor passes through unchanged. Not reshape/view: they return views whose
  * storage other code may share, so a rewrite could not move the factor across them safely.
@@ -318,13 +319,15 @@ class FlowAnalysis {
     const callee = field(node, 'function');
     const args = namedChildren(field(node, 'arguments') ?? node).filter((a) => a.type !== 'keyword_argument');
     const qualified = this.resolver.qualifiedName(callee);
-    if (qualified && Object.hasOwn(SCALE_FUNCTIONS, qualified) && args.length === 2) {
-      const factor = this.factor(args[1], SCALE_FUNCTIONS[qualified], node);
+    const scaleFunction = qualified ? SCALE_FUNCTIONS.get(qualified) : undefined;
+    if (scaleFunction && args.length === 2) {
+      const factor = this.factor(args[1], scaleFunction, node);
       return factor ? { tensor: args[0], factor } : null;
     }
     if (!qualified && callee?.type === 'attribute' && args.length === 1) {
       const method = this.attributeName(callee);
-      const factor = Object.hasOwn(SCALE_METHODS, method) ? this.factor(args[0], SCALE_METHODS[method], node) : null;
+      const operation = SCALE_METHODS.get(method);
+      const factor = operation ? this.factor(args[0], operation, node) : null;
       const object = field(callee, 'object');
       return factor && object ? { tensor: object, factor } : null;
     }

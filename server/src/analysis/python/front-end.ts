@@ -19,7 +19,6 @@ import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
 import { ShapeInference } from './shapes';
 import { EinsumReader, type EinsumCall } from './sites';
 import { textOf, type PyNode } from './syntax';
-import { isTooDeep } from '../too-deep';
 
 /** What was read from one top-level function or class, with its offsets at the time. */
 interface UnitReading {
@@ -79,7 +78,7 @@ export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache
   const kept = new Map<PyNode, UnitReading>();
   for (const [unit, nodes] of groups) {
     let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map) : null;
-    reading ??= readSafely(nodes, context, unit, fingerprint);
+    reading ??= readGroup(nodes, context, unit, fingerprint);
     if (unit) kept.set(unit, reading);
     readings.push(reading);
   }
@@ -147,20 +146,6 @@ function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: stri
     links: reading.links.map((link) => mover.link(link)),
     scalars: reading.scalars.map(([site, factors]): [number, ScalarFactor[]] => [site, factors.map((f) => mover.factor(f))]),
   }));
-}
-
-/**
- * A defect met while reading one function costs that function its sites, not the file its
- * analysis. Code nested too deeply to read is no defect: the file is reported as not analysed
- * rather than its sites silently dropped.
- */
-function readSafely(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
-  try {
-    return readGroup(nodes, context, unit, fingerprint);
-  } catch (error) {
-    if (isTooDeep(error)) throw error;
-    return { start: unit?.start ?? 0, end: unit?.end ?? 0, fingerprint, sites: [], links: [], scalars: [], keys: [], outside: false };
-  }
 }
 
 function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {

@@ -146,3 +146,95 @@ export function matmulShape(a: KnownShape | null, b: KnownShape | null, source: 
     [...batch.dimSources, a.dimSources[a.dims.length - 2], b.dimSources[b.dims.length - 1]],
   );
 }
+
+/** One item of an index expression `x[...]`, as far as it changes the shape. */
+export type IndexItem =
+  /** An integer: drops the dimension. */
+  | { kind: 'integer' }
+  /** A slice; each part is a constant, absent (null) or not known before run time ('unknown'). */
+  | { kind: 'slice'; start: number | null | 'unknown'; stop: number | null | 'unknown'; step: number | null | 'unknown' }
+  /** `None` / `np.newaxis`: a new dimension of size 1. */
+  | { kind: 'newaxis' }
+  | { kind: 'ellipsis' }
+  /** A 1-D integer or boolean index array: the dimension keeps its place, its size is the array's (or unknown). */
+  | { kind: 'array'; size: DimArg | null };
+
+/** Python's `len(range(*slice(start, stop, step).indices(n)))`. */
+export function sliceLength(n: number, start: number | null, stop: number | null, step: number | null): number | null {
+  const s = step ?? 1;
+  if (s === 0) return null;
+  const clamp = (value: number | null, empty: number, low: number, high: number) => {
+    if (value === null) return empty;
+    const v = value < 0 ? value + n : value;
+    return Math.min(Math.max(v, low), high);
+  };
+  const first = s > 0 ? clamp(start, 0, 0, n) : clamp(start, n - 1, -1, n - 1);
+  const last = s > 0 ? clamp(stop, n, 0, n) : clamp(stop, -1, -1, n - 1);
+  const length = s > 0 ? Math.ceil((last - first) / s) : Math.ceil((first - last) / -s);
+  return Math.max(0, length);
+}
+
+function slicedDim(dim: Dim, item: Extract<IndexItem, { kind: 'slice' }>): Dim {
+  const { start, stop, step } = item;
+  const whole = start === null && stop === null && (step === null || step === 1 || step === -1);
+  if (whole) return dim;
+  if (typeof dim !== 'number' || start === 'unknown' || stop === 'unknown' || step === 'unknown') return null;
+  return sliceLength(dim, start, stop, step);
+}
+
+/**
+ * numpy's (and torch's) basic indexing, plus one 1-D index array. Null when the result's rank
+ * cannot be told (more than one index array, more indices than dimensions).
+ */
+export function indexShape(base: KnownShape | null, items: IndexItem[], source: ShapeSource): KnownShape | null {
+  if (!base) return null;
+  const consumed = items.filter((item) => item.kind !== 'newaxis' && item.kind !== 'ellipsis').length;
+  const ellipses = items.filter((item) => item.kind === 'ellipsis').length;
+  if (ellipses > 1 || consumed > base.dims.length || items.filter((item) => item.kind === 'array').length > 1) return null;
+  const dims: Dim[] = [];
+  const dimSources: ShapeSource[] = [];
+  let axis = 0;
+  const keep = (count: number) => {
+    for (let i = 0; i < count; i++, axis++) {
+      dims.push(base.dims[axis]);
+      dimSources.push(base.dimSources[axis]);
+    }
+  };
+  for (const item of items) {
+    switch (item.kind) {
+      case 'integer':
+        axis++;
+        break;
+      case 'newaxis':
+        dims.push(1);
+        dimSources.push(source);
+        break;
+      case 'ellipsis':
+        keep(base.dims.length - consumed);
+        break;
+      case 'slice':
+        dims.push(slicedDim(base.dims[axis], item));
+        dimSources.push(dims[dims.length - 1] === base.dims[axis] ? base.dimSources[axis] : source);
+        axis++;
+        break;
+      case 'array':
+        dims.push(item.size?.dim ?? null);
+        dimSources.push(item.size?.source ?? source);
+        axis++;
+        break;
+    }
+  }
+  keep(base.dims.length - axis);
+  return { dims, source: base.source, dimSources };
+}
+
+/** What holds for a value that is one of two shapes: equal sizes stay, differing ones become unknown. */
+export function mergeShapes(a: KnownShape | null, b: KnownShape | null): KnownShape | null {
+  if (!a || !b || a.dims.length !== b.dims.length) return null;
+  if (a === b) return a;
+  return {
+    dims: a.dims.map((d, i) => (d === b.dims[i] ? d : null)),
+    source: a.source,
+    dimSources: a.dimSources.map((s, i) => (a.dims[i] === b.dims[i] ? s : { kind: 'unknown', range: null, detail: 'differs between branches' })),
+  };
+}

@@ -8,12 +8,12 @@ import type { Dim } from '../../core/contraction';
 import type { KnownShape, Library, ShapeSource } from '../model';
 import { annotationDims, parseDimSpec } from './annotations';
 import type { ConstantEvaluator } from './constants';
-import { GENERATOR_METHODS, SHAPE_KEEPING_METHODS, libraryOf, literalNesting, shapeRule, type ShapeRule } from './constructors';
+import { GENERATOR_METHODS, SHAPE_KEEPING_METHODS, libraryOf, shapeRule, type ShapeRule } from './constructors';
 import type { HintIndex } from './hints';
-import { applyMethod, broadcastShapes, matmulShape } from './shape-ops';
+import { applyMethod, broadcastShapes, indexShape, matmulShape, mergeShapes, sliceLength, type DimArg, type IndexItem } from './shape-ops';
 import type { NameResolver } from './resolve';
-import type { Scope } from './scopes';
-import { binaryOperator, field, namedChildren, textOf, unwrap, type PyNode } from './syntax';
+import type { Binding, Scope } from './scopes';
+import { binaryOperator, field, fields, namedChildren, textOf, unwrap, type PyNode } from './syntax';
 
 export interface Inferred {
   shape: KnownShape | null;
@@ -102,6 +102,16 @@ export class ShapeInference {
         return this.binary(node, depth);
       case 'unary_operator':
         return this.infer(field(node, 'argument'), depth);
+      case 'named_expression':
+        return this.infer(field(node, 'value'), depth);
+      case 'subscript':
+        return this.subscript(node, depth);
+      case 'conditional_expression': {
+        const [yes, , no] = namedChildren(node);
+        const a = this.infer(yes ?? null, depth);
+        const b = this.infer(no ?? null, depth);
+        return { shape: mergeShapes(a.shape, b.shape), library: a.library === b.library ? a.library : null };
+      }
       default:
         return UNKNOWN;
     }
@@ -112,6 +122,12 @@ export class ShapeInference {
     if (hinted) return hinted;
     const binding = this.env.resolver.resolve(node);
     if (!binding) return UNKNOWN;
+    const all = binding.scope.bindings.get(binding.name)!;
+    if (all.length > 1 && binding.kind !== 'augmented') {
+      // Read from a nested function: any of the bindings may be the one it sees.
+      if (binding.scope !== this.env.resolver.scopeAt(node)) return this.mergeBindings(all, depth);
+      if (!reachesAlone(binding, node, all)) return UNKNOWN;
+    }
     if (binding.annotation) {
       const annotated = this.annotated(binding.annotation);
       if (annotated) return annotated;
@@ -123,6 +139,16 @@ export class ShapeInference {
       return previous?.value ? this.infer(previous.value, depth) : UNKNOWN;
     }
     return binding.value && binding.kind !== 'loop' ? this.infer(binding.value, depth) : UNKNOWN;
+  }
+
+  private mergeBindings(bindings: Binding[], depth: number): Inferred {
+    let merged: Inferred | null = null;
+    for (const b of bindings) {
+      if (b.kind !== 'assign' || !b.value) return UNKNOWN;
+      const value = this.infer(b.value, depth);
+      merged = merged ? { shape: mergeShapes(merged.shape, value.shape), library: merged.library === value.library ? value.library : null } : value;
+    }
+    return merged ?? UNKNOWN;
   }
 
   private hinted(name: string, at: PyNode): Inferred | null {
@@ -216,8 +242,9 @@ export class ShapeInference {
     const method = textOf(this.source, field(callee, 'attribute') ?? callee);
     if (!receiver) return UNKNOWN;
     const generator = this.generatorLibrary(receiver);
-    if (generator && Object.hasOwn(GENERATOR_METHODS, method)) {
-      return { shape: this.fromRule(GENERATOR_METHODS[method], node, args, depth), library: generator };
+    const generated = generator ? GENERATOR_METHODS.get(method) : undefined;
+    if (generator && generated) {
+      return { shape: this.fromRule(generated, node, args, depth), library: generator };
     }
     const base = this.infer(receiver, depth);
     if (!base.shape && !base.library) return UNKNOWN;
@@ -269,65 +296,304 @@ export class ShapeInference {
 
   private fromRule(rule: ShapeRule, node: PyNode, args: PyNode, depth: number): KnownShape | null {
     const all = namedChildren(args);
-    const positional = all.filter((a) => a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat');
+    const positional = all.filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat');
     const keyword = (name: string) => {
       const kw = all.find((a) => a.type === 'keyword_argument' && textOf(this.source, field(a, 'name') ?? a) === name);
       return kw ? field(kw, 'value') : null;
     };
     const source = this.expressionSource(node);
+    const shapeOf = (items: DimArg[] | null): KnownShape | null =>
+      items && { dims: items.map((i) => i.dim), source, dimSources: items.map((i) => i.source) };
     switch (rule.kind) {
       case 'variadic': {
         const sized = keyword(rule.keyword);
-        if (sized) return this.shapeFromValue(sized, source);
-        if (positional.length === 1 && ['tuple', 'list'].includes(unwrap(positional[0]).type)) {
-          return this.shapeFromValue(positional[0], source);
-        }
-        if (all.some((a) => a.type === 'list_splat')) return null;
-        return this.shapeFromItems(positional, source);
+        if (sized) return shapeOf(this.shapeArgument(sized, source, depth));
+        // One argument may be a whole shape (`torch.randn(x.shape)`); several are one size each.
+        if (positional.length === 1) return shapeOf(this.shapeArgument(positional[0], source, depth));
+        return shapeOf(this.sizes(positional, source, depth));
       }
       case 'shape': {
+        if (positional.some((a) => a.type === 'list_splat')) return null;
         const at = rule.position < 0 ? positional[positional.length - 1] : positional[rule.position];
         const value = keyword(rule.keyword) ?? (rule.position < 0 && positional.length < 2 ? null : at);
-        return value ? this.shapeFromValue(value, source) : null;
+        return value ? shapeOf(this.shapeArgument(value, source, depth)) : null;
       }
       case 'eye': {
         const n = positional[0] ?? keyword('N') ?? keyword('n');
         const m = positional[1] ?? keyword('M') ?? keyword('m');
         return n ? this.shapeFromItems(m && unwrap(m).type !== 'none' ? [n, m] : [n, n], source) : null;
       }
-      case 'range': {
-        if (positional.length !== 1) return null;
-        return this.shapeFromItems(positional, source);
-      }
+      case 'range':
+        return this.rangeShape(positional, source);
       case 'like':
       case 'passthrough':
-        return positional[0] ? this.infer(positional[0], depth).shape : null;
+        return positional[0] && positional[0].type !== 'list_splat' ? this.infer(positional[0], depth).shape : null;
       case 'literal': {
         const first = positional[0] ? unwrap(positional[0]) : null;
-        if (!first) return null;
+        if (!first || first.type === 'list_splat') return null;
         if (first.type !== 'list' && first.type !== 'tuple') return this.infer(first, depth).shape;
-        const dims = literalNesting(first);
-        return dims ? { dims, source, dimSources: dims.map(() => source) } : null;
+        const dims = this.literalShape(first, rule.stacks, depth);
+        return dims && { dims: dims.dims, source, dimSources: dims.dims.map((_, i) => dims.dimSources[i] ?? source) };
       }
     }
   }
 
-  /** A shape argument: an int (one dimension) or a tuple/list of sizes. */
-  private shapeFromValue(value: PyNode, source: ShapeSource): KnownShape | null {
-    const inner = unwrap(value);
-    if (inner.type === 'tuple' || inner.type === 'list') return this.shapeFromItems(namedChildren(inner), source);
-    return this.shapeFromItems([value], source);
+  /** `arange(n)`, `arange(a, b, step)`: one dimension, sized when the bounds are constants. */
+  private rangeShape(positional: PyNode[], source: ShapeSource): KnownShape | null {
+    if (positional.length === 0 || positional.length > 3 || positional.some((a) => a.type === 'list_splat')) return null;
+    if (positional.length === 1) return this.shapeFromItems(positional, source);
+    const [start, stop, step] = positional.map((a) => this.env.constants.evaluate(a)?.value);
+    const size = start !== undefined && stop !== undefined && step !== 0 ? Math.max(0, Math.ceil((stop - start) / (step ?? 1))) : null;
+    return { dims: [size !== null && Number.isFinite(size) ? size : null], source, dimSources: [source] };
+  }
+
+  /**
+   * The shape of `np.array([...])`: nested lists of scalars, or (`stacks`) of arrays of one shape,
+   * which numpy stacks. Null when an element is neither a known scalar nor an array of known rank.
+   */
+  private literalShape(node: PyNode, stacks: boolean, depth: number): { dims: Dim[]; dimSources: (ShapeSource | undefined)[] } | null {
+    const items = namedChildren(node);
+    if (items.length === 0) return { dims: [0], dimSources: [] };
+    let element: { dims: Dim[]; dimSources: (ShapeSource | undefined)[] } | null = null;
+    for (const item of items) {
+      const inner = unwrap(item);
+      let shape: { dims: Dim[]; dimSources: (ShapeSource | undefined)[] } | null;
+      if (inner.type === 'list' || inner.type === 'tuple') shape = this.literalShape(inner, stacks, depth);
+      else if (this.isScalar(inner)) shape = { dims: [], dimSources: [] };
+      else shape = stacks ? this.infer(inner, depth).shape : null;
+      if (!shape) return null;
+      if (!element) element = shape;
+      else {
+        if (element.dims.length !== shape.dims.length) return null;
+        // Elements must agree for a regular array: a size one of them knows holds for all.
+        const merged: Dim[] = element.dims.map((d, i) => (d === null ? shape.dims[i] : d));
+        if (merged.some((d, i) => shape.dims[i] !== null && d !== shape.dims[i])) return null;
+        element = { dims: merged, dimSources: element.dims.map((d, i) => (d === null ? shape.dimSources[i] : element!.dimSources[i])) };
+      }
+    }
+    return { dims: [items.length, ...element!.dims], dimSources: [undefined, ...element!.dimSources] };
+  }
+
+  private isScalar(node: PyNode): boolean {
+    return ['integer', 'float', 'true', 'false', 'none'].includes(node.type) || this.env.constants.evaluate(node) !== null || this.isInteger(node);
+  }
+
+  /** Sizes given one per argument (`torch.randn(B, D)`, `*shape` spliced in). */
+  private sizes(items: PyNode[], source: ShapeSource, depth: number): DimArg[] | null {
+    const out: DimArg[] = [];
+    for (const item of items) {
+      if (item.type === 'list_splat') {
+        const spliced = this.shapeArgument(namedChildren(item)[0] ?? item, source, depth);
+        if (!spliced) return null;
+        out.push(...spliced);
+      } else out.push(this.dimOf(item, source, depth));
+    }
+    return out;
+  }
+
+  /**
+   * A shape argument: an int (one dimension), a tuple or list of sizes (with `*xs` spliced), `[n] * k`,
+   * `a + b`, `x.shape`, `x.shape[1:]`, or a name bound once to one of these. Null when the rank
+   * cannot be told: an argument of unknown type may be an int or a whole shape.
+   */
+  shapeArgument(value: PyNode, source: ShapeSource, depth = 0): DimArg[] | null {
+    if (depth > MAX_DEPTH) return null;
+    const node = unwrap(value);
+    switch (node.type) {
+      case 'tuple':
+      case 'list':
+        return this.sizes(namedChildren(node), source, depth + 1);
+      case 'binary_operator': {
+        const op = binaryOperator(node);
+        const left = field(node, 'left');
+        const right = field(node, 'right');
+        if (!left || !right) return null;
+        if (op === '+') {
+          const a = this.shapeArgument(left, source, depth + 1);
+          const b = a && this.shapeArgument(right, source, depth + 1);
+          return a && b ? [...a, ...b] : null;
+        }
+        if (op === '*') {
+          const [list, count] = ['list', 'tuple'].includes(unwrap(left).type) ? [left, right] : [right, left];
+          const times = this.env.constants.evaluate(count)?.value;
+          const items = ['list', 'tuple'].includes(unwrap(list).type) ? this.shapeArgument(list, source, depth + 1) : null;
+          if (!items || times === undefined || !Number.isInteger(times) || times < 0) return null;
+          return Array.from({ length: times }, () => items).flat();
+        }
+        break;
+      }
+      case 'attribute': {
+        if (textOf(this.source, field(node, 'attribute') ?? node) !== 'shape') break;
+        const shape = this.infer(field(node, 'object'), depth + 1).shape;
+        return shape && shape.dims.map((dim, i) => ({ dim, source: shape.dimSources[i] }));
+      }
+      case 'subscript': {
+        const base = field(node, 'value');
+        const items = fields(node, 'subscript');
+        if (!base || unwrap(base).type !== 'attribute' || items.length !== 1 || items[0].type !== 'slice') break;
+        const whole = this.shapeArgument(base, source, depth + 1);
+        if (!whole) return null;
+        // Slicing a shape slices the list of sizes: compute which positions stay.
+        const positions = this.slicePositions(items[0], whole.length);
+        return positions && positions.map((p) => whole[p]);
+      }
+      case 'call': {
+        const callee = field(node, 'function');
+        const args = field(node, 'arguments');
+        const arg = args ? namedChildren(args) : [];
+        if (callee?.type === 'attribute' && textOf(this.source, field(callee, 'attribute') ?? callee) === 'size' && arg.length === 0) {
+          const shape = this.infer(field(callee, 'object'), depth + 1).shape;
+          return shape && shape.dims.map((dim, i) => ({ dim, source: shape.dimSources[i] }));
+        }
+        const builtin = callee?.type === 'identifier' && !this.env.resolver.resolve(callee) ? textOf(this.source, callee) : null;
+        if ((builtin === 'tuple' || builtin === 'list') && arg.length === 1) return this.shapeArgument(arg[0], source, depth + 1);
+        break;
+      }
+      case 'identifier': {
+        const binding = this.env.resolver.resolveUnique(node);
+        if (binding?.kind === 'assign' && binding.value && !this.isInteger(node)) return this.shapeArgument(binding.value, source, depth + 1);
+        break;
+      }
+    }
+    return this.isInteger(node) ? [this.dimOf(node, source, depth)] : null;
+  }
+
+  /** The positions a constant slice keeps of a sequence of `length` items. */
+  private slicePositions(slice: PyNode, length: number): number[] | null {
+    const parts = this.sliceParts(slice);
+    if (parts.start === 'unknown' || parts.stop === 'unknown' || parts.step === 'unknown') return null;
+    const step = parts.step ?? 1;
+    if (step === 0) return null;
+    const count = sliceLength(length, parts.start, parts.stop, parts.step);
+    if (count === null) return null;
+    const norm = (v: number) => (v < 0 ? v + length : v);
+    const first = parts.start === null ? (step > 0 ? 0 : length - 1) : Math.min(Math.max(norm(parts.start), step > 0 ? 0 : -1), step > 0 ? length : length - 1);
+    return Array.from({ length: count }, (_, i) => first + i * step);
+  }
+
+  /** The start, stop and step of a slice node (tree-sitter drops the colons: they are counted in the text). */
+  sliceParts(slice: PyNode): Extract<IndexItem, { kind: 'slice' }> {
+    const parts: Extract<IndexItem, { kind: 'slice' }> = { kind: 'slice', start: null, stop: null, step: null };
+    const keys = ['start', 'stop', 'step'] as const;
+    for (const child of namedChildren(slice)) {
+      const colons = countColons(this.source, slice.start, child.start);
+      const key = keys[Math.min(colons, 2)];
+      const value = this.env.constants.evaluate(child)?.value;
+      parts[key] = value !== undefined && Number.isInteger(value) ? value : unwrap(child).type === 'none' ? null : 'unknown';
+    }
+    return parts;
+  }
+
+  /** `x[i]`, `x[:, 0]`, `x[..., None]`, `x[idx]`: the shape after indexing, when its rank can be told. */
+  private subscript(node: PyNode, depth: number): Inferred {
+    const value = field(node, 'value');
+    if (!value) return UNKNOWN;
+    const base = this.infer(value, depth);
+    if (!base.shape) return UNKNOWN;
+    let written = fields(node, 'subscript');
+    if (written.length === 1 && unwrap(written[0]).type === 'tuple') written = namedChildren(unwrap(written[0]));
+    const items: IndexItem[] = [];
+    for (const item of written) {
+      const index = this.indexItem(item, depth);
+      if (!index) return { shape: null, library: base.library };
+      items.push(index);
+    }
+    return { shape: indexShape(base.shape, items, this.expressionSource(node)), library: base.library };
+  }
+
+  private indexItem(item: PyNode, depth: number): IndexItem | null {
+    const node = unwrap(item);
+    if (node.type === 'slice') return this.sliceParts(node);
+    if (node.type === 'none') return { kind: 'newaxis' };
+    if (node.type === 'ellipsis') return { kind: 'ellipsis' };
+    const qualified = node.type === 'attribute' || node.type === 'identifier' ? this.env.resolver.qualifiedName(node) : null;
+    if (qualified === 'numpy.newaxis' || qualified === 'jax.numpy.newaxis') return { kind: 'newaxis' };
+    if (node.type === 'identifier' && textOf(this.source, node) === 'Ellipsis' && !this.env.resolver.resolve(node)) return { kind: 'ellipsis' };
+    if (this.isInteger(node)) return { kind: 'integer' };
+    if (node.type === 'list') {
+      const elements = namedChildren(node);
+      const integers = elements.every((e) => this.isInteger(unwrap(e)));
+      if (integers || elements.every((e) => ['true', 'false'].includes(unwrap(e).type))) {
+        const size = integers ? elements.length : elements.filter((e) => unwrap(e).type === 'true').length;
+        return { kind: 'array', size: { dim: size, source: this.expressionSource(node) } };
+      }
+      return null;
+    }
+    const shape = this.infer(node, depth).shape;
+    // A 1-D integer array keeps its size, a boolean mask selects an unknown count: the size is unknown.
+    return shape?.dims.length === 1 ? { kind: 'array', size: null } : null;
+  }
+
+  /** Whether an expression certainly evaluates to an int (a size or an index). */
+  isInteger(node: PyNode, depth = 0): boolean {
+    if (depth > MAX_DEPTH) return false;
+    const inner = unwrap(node);
+    const constant = this.env.constants.evaluate(inner);
+    if (constant) return inner.type !== 'float' && Number.isInteger(constant.value) && !containsFloat(inner, this.source);
+    switch (inner.type) {
+      case 'integer':
+        return true;
+      case 'unary_operator':
+        return this.isInteger(field(inner, 'argument') ?? inner, depth + 1) && field(inner, 'operator')?.type !== '~';
+      case 'binary_operator': {
+        const op = binaryOperator(inner);
+        const left = field(inner, 'left');
+        const right = field(inner, 'right');
+        return ['+', '-', '*', '//', '%'].includes(op ?? '') && !!left && !!right && this.isInteger(left, depth + 1) && this.isInteger(right, depth + 1);
+      }
+      case 'identifier':
+        return this.isIntegerName(inner, depth);
+      case 'subscript': {
+        // `x.shape[k]`
+        const value = field(inner, 'value');
+        const index = fields(inner, 'subscript');
+        return value?.type === 'attribute' && textOf(this.source, field(value, 'attribute') ?? value) === 'shape' && index.length === 1 && index[0].type !== 'slice' && this.isInteger(index[0], depth + 1);
+      }
+      case 'call': {
+        const callee = field(inner, 'function');
+        if (callee?.type === 'identifier' && !this.env.resolver.resolve(callee)) return ['len', 'int'].includes(textOf(this.source, callee));
+        // `x.size(k)`, `x.dim()`, `x.ndim`
+        const args = field(inner, 'arguments');
+        const method = callee?.type === 'attribute' ? textOf(this.source, field(callee, 'attribute') ?? callee) : '';
+        return (method === 'size' && !!args && namedChildren(args).length === 1) || method === 'dim';
+      }
+      case 'attribute':
+        return textOf(this.source, field(inner, 'attribute') ?? inner) === 'ndim';
+      default:
+        return false;
+    }
+  }
+
+  private isIntegerName(node: PyNode, depth: number): boolean {
+    const binding = this.env.resolver.resolve(node);
+    if (!binding) return false;
+    const all = binding.scope.bindings.get(binding.name)!;
+    if (binding.kind === 'parameter') return all.length === 1 && binding.annotation !== null && textOf(this.source, binding.annotation) === 'int';
+    if (binding.kind === 'loop') return all.length === 1 && this.loopCounter(binding.node);
+    if (binding.kind === 'assign' && binding.value && all.length === 1) return this.isInteger(binding.value, depth + 1);
+    return false;
+  }
+
+  /** The target of `for i in range(...)`, or the counter of `for i, x in enumerate(...)`. */
+  private loopCounter(target: PyNode): boolean {
+    let statement: PyNode | null = target.parent;
+    let position: 'whole' | 'first' = 'whole';
+    if (statement && ['pattern_list', 'tuple_pattern'].includes(statement.type)) {
+      if (namedChildren(statement)[0] !== target) return false;
+      position = 'first';
+      statement = statement.parent;
+    }
+    if (!statement || !['for_statement', 'for_in_clause'].includes(statement.type)) return false;
+    const right = field(statement, 'right');
+    const callee = right?.type === 'call' ? field(right, 'function') : null;
+    if (!callee || callee.type !== 'identifier' || this.env.resolver.resolve(callee)) return false;
+    const name = textOf(this.source, callee);
+    return position === 'whole' ? name === 'range' : name === 'enumerate';
   }
 
   private shapeFromItems(items: PyNode[], source: ShapeSource): KnownShape {
-    const dims: Dim[] = [];
-    const dimSources: ShapeSource[] = [];
-    for (const item of items) {
-      const resolved = this.dimOf(item, source);
-      dims.push(resolved.dim);
-      dimSources.push(resolved.source);
-    }
-    return { dims, source, dimSources };
+    const resolved = items.map((item) => this.dimOf(item, source));
+    return { dims: resolved.map((r) => r.dim), source, dimSources: resolved.map((r) => r.source) };
   }
 
   /** `x.shape[1]`, `x.shape[-1]`, `x.size(0)`: a dimension of a known shape. */
@@ -387,4 +653,49 @@ function symbolName(node: PyNode, source: string): string | null {
     return attribute ? textOf(source, attribute) : null;
   }
   return null;
+}
+
+/** Colons at bracket depth 0 between `from` and `to` (inside one slice). */
+function countColons(source: string, from: number, to: number): number {
+  let depth = 0;
+  let colons = 0;
+  for (let i = from; i < to; i++) {
+    const c = source[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ':' && depth === 0) colons++;
+  }
+  return colons;
+}
+
+/** `2.0 * n` evaluates to an integer value but is a float. */
+function containsFloat(node: PyNode, source: string): boolean {
+  if (node.type === 'float') return true;
+  if (node.type === 'binary_operator' && field(node, 'operator')?.type === '/') return true;
+  return node.children.some((child) => containsFloat(child, source));
+}
+
+/** Blocks that always run to the end once entered: a binding in them reaches what follows. */
+function alwaysRuns(block: PyNode): boolean {
+  const owner = block.parent;
+  return owner?.type === 'with_statement' || owner?.type === 'finally_clause';
+}
+
+/**
+ * Whether `binding` (the last one before `use` in the text) is certainly the one `use` sees: it is
+ * not inside a branch or loop that does not hold the use, and no binding later in a loop around
+ * the use can reach it through the loop's back edge.
+ */
+function reachesAlone(binding: Binding, use: PyNode, all: Binding[]): boolean {
+  const scopeNode = binding.scope.node;
+  const holdsUse = (node: PyNode) => node.start <= use.start && use.end <= node.end;
+  for (let node: PyNode | null = binding.statement.parent; node && node !== scopeNode; node = node.parent) {
+    if (node.type === 'block' && !holdsUse(node) && !alwaysRuns(node)) return false;
+  }
+  for (let node: PyNode | null = use.parent; node && node !== scopeNode; node = node.parent) {
+    if (node.type !== 'for_statement' && node.type !== 'while_statement') continue;
+    const loop = node;
+    if (all.some((b) => b !== binding && b.node.start > use.start && b.node.start < loop.end && b.node.start >= loop.start)) return false;
+  }
+  return true;
 }

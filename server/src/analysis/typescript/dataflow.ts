@@ -217,16 +217,17 @@ class FlowAnalysis {
     const args = node.arguments;
     const op = tfjsOp(this.env.names.qualified(node.expression));
     if (op !== null) {
-      if (!Object.hasOwn(SCALE_OPS, op) || args.length !== 2) return null;
-      const operation = SCALE_OPS[op];
+      const operation = SCALE_OPS.get(op);
+      if (!operation || args.length !== 2) return null;
       const onRight = this.factor(args[1], operation, node);
       if (onRight && !this.factor(args[0], operation, node)) return { tensor: args[0], factor: onRight };
       const onLeft = operation === 'multiply' ? this.factor(args[0], operation, node) : null;
       return onLeft && !this.factor(args[1], operation, node) ? { tensor: args[1], factor: onLeft } : null;
     }
     const method = this.tensorMethod(node);
-    if (!method || !Object.hasOwn(SCALE_OPS, method.name) || args.length !== 1) return null;
-    const factor = this.factor(args[0], SCALE_OPS[method.name], node);
+    const operation = method && SCALE_OPS.get(method.name);
+    if (!method || !operation || args.length !== 1) return null;
+    const factor = this.factor(args[0], operation, node);
     return factor ? { tensor: method.receiver, factor } : null;
   }
 
