@@ -171,10 +171,25 @@ def _patch(module):
             code = getattr(original, "__code__", None)
             if code is not None:
                 _wrapper_codes.add(code)
+        wrapper = _wrap(original, callee, _SIGNATURES[style])
         try:
-            setattr(owner, parts[-1], _wrap(original, callee, _SIGNATURES[style]))
+            setattr(owner, parts[-1], wrapper)
         except (AttributeError, TypeError):
             continue  # a read-only attribute: this function is not recorded
+        if module.__name__ == "torch":
+            _keep_torchscript_builtin(original, wrapper)
+
+
+def _keep_torchscript_builtin(original, wrapper):
+    """torch.jit.script compiles torch.einsum as the aten operator it maps the function to; the wrapper maps to the same."""
+    try:
+        from torch.jit import _builtins
+
+        operator_name = _builtins._find_builtin(original)
+        if operator_name is not None:
+            _builtins._register_builtin(wrapper, operator_name)
+    except Exception:
+        pass  # another torch: scripting a recorded function may then fail, as torch would say
 
 
 def _builtin_callees():

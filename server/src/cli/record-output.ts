@@ -61,7 +61,7 @@ export function saveRecording(request: SaveRequest): RecordSummary {
       const earlier = relocate(file.files[key] ?? [], text);
       summary.dropped += (file.files[key]?.length ?? 0) - earlier.length;
       // The run's own recordings are checked too: the file may have been edited while it ran.
-      const now = mergeSites(relocate(recorded.get(key) ?? [], text));
+      const now = relocate(mergeSites(recorded.get(key) ?? []), text);
       for (const site of now) {
         summary.sites++;
         summary.calls += site.calls;
