@@ -18,6 +18,8 @@ export class SourceLines {
 
   constructor(readonly text: string) {
     for (const match of text.matchAll(LINE_BREAK)) this.starts.push(match.index + match[0].length);
+    // As Python reads lines, the end after a final line break starts no line.
+    if (this.starts.length > 1 && this.starts[this.starts.length - 1] === text.length) this.starts.pop();
   }
 
   get count(): number {

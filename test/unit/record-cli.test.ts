@@ -1,0 +1,171 @@
+/**
+ * `einsight record` on real Python programs (test/fixtures/record): sizes from arguments, files
+ * and loops; several processes and threads; exit codes; merging runs; recordings of edited files.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { findPython } from '../support/python-runner';
+import { RecordProject, signatures } from '../support/record-project';
+
+const python = findPython(['numpy']);
+const torchPython = findPython(['torch']);
+
+describe('einsight record', { skip: python === null && 'no Python with numpy' }, () => {
+  let project: RecordProject;
+  before(() => (project = new RecordProject()));
+  after(() => project.remove());
+
+  it('records each call site with its shapes and counts, sizes coming from arguments, a file and a loop', () => {
+    const result = project.record(['--', python!, 'sizes.py', '5', 'width.json']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '(15, 16)\n');
+    assert.match(result.stderr, /einsight record: 2 contraction sites, 4 calls in 1 process, [\d.]+ ms in the calls → \.einsight\/observed\.json/);
+    const [project3, interleaved] = project.sites('sizes.py');
+    assert.deepEqual(
+      { ...project3, timeNs: 0, shapes: [], near: [] },
+      {
+        callee: 'numpy.einsum',
+        line: 10,
+        column: 12,
+        endLine: 10,
+        endColumn: 44,
+        text: 'np.einsum("bi,ij,j->b", x, w, v)',
+        near: [],
+        calls: 3,
+        timeNs: 0,
+        shapes: [],
+      },
+    );
+    assert.deepEqual(signatures(project3).sort(), ['bi,ij,j->b [10,16] [16,16] [16] x1', 'bi,ij,j->b [15,16] [16,16] [16] x1', 'bi,ij,j->b [5,16] [16,16] [16] x1']);
+    assert.equal(project3.near?.length, 4);
+    // numpy's interleaved form, spelled in letters; a call spanning lines keeps its whole range.
+    assert.deepEqual([interleaved.line, interleaved.column, interleaved.endLine, interleaved.endColumn], [22, 9, 26, 6]);
+    assert.equal(interleaved.text, 'np.einsum(\n        x, [0, 1],\n        w, [1, 2],\n        [0, 2],\n    )');
+    assert.deepEqual(signatures(interleaved), ['AB,BC->AC [15,16] [16,16] x1']);
+    assert.deepEqual(project3.shapes[0].operands[0], { shape: project3.shapes[0].operands[0].shape, dtype: 'float64' });
+  });
+
+  it('never stores a tensor value', () => {
+    const text = readFileSync(project.observedPath, 'utf8');
+    // sizes.py fills its weights with 1234567.125.
+    assert.doesNotMatch(text, /1234567/);
+    const keys = new Set<string>();
+    for (const sites of Object.values(project.observed().files)) {
+      for (const site of sites) for (const shape of site.shapes) for (const operand of shape.operands) Object.keys(operand).forEach((k) => keys.add(k));
+    }
+    assert.deepEqual([...keys].sort(), ['dtype', 'shape']);
+  });
+
+  it('merges a later run into the file: counts add up, shapes join', () => {
+    const result = project.record(['--', python!, 'sizes.py', '2', 'width.json']);
+    assert.equal(result.code, 0, result.stderr);
+    const file = project.observed();
+    assert.equal(file.runs.length, 2);
+    assert.deepEqual(file.runs[1].command, [python!, 'sizes.py', '2', 'width.json']);
+    assert.equal(file.runs[1].exitCode, 0);
+    const [site] = project.sites('sizes.py');
+    assert.equal(site.calls, 6);
+    assert.deepEqual(site.shapes.map((s) => s.operands[0].shape![0]!).sort((a, b) => a - b), [2, 4, 5, 6, 10, 15]);
+  });
+
+  it('moves earlier recordings with their call when the file is edited, and drops those whose call is gone', () => {
+    project.write('sizes.py', `# a comment\n# another\n${project.read('sizes.py')}`);
+    let result = project.record(['--', python!, '-c', 'print("no einsum here")']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /no contraction call was recorded/);
+    // Nothing recorded: the file is left as it was.
+    assert.deepEqual(project.sites('sizes.py').map((s) => s.line), [10, 22]);
+    result = project.record(['--', python!, 'workers.py']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(project.sites('sizes.py').map((s) => [s.line, s.column, s.calls]), [[12, 12, 6], [24, 9, 2]]);
+    project.write('sizes.py', project.read('sizes.py').replace('np.einsum("bi,ij,j->b", x, w, v)', 'np.einsum("bi,ij,j->b", x, w, 2 * v)'));
+    result = project.record(['--', python!, 'workers.py']);
+    assert.match(result.stderr, /dropped 1 earlier recording of calls no longer in the code/);
+    assert.deepEqual(project.sites('sizes.py').map((s) => s.line), [24]);
+  });
+
+  it('records forked pool workers, a spawned process and threads, and passes the exit code through', () => {
+    const fresh = new RecordProject();
+    try {
+      const result = fresh.record(['--', python!, 'workers.py', '3']);
+      assert.equal(result.code, 3, result.stderr);
+      const [site] = fresh.sites('workers.py');
+      // 10 calls in the pool's workers, 5 in the spawned process, 4 × 100 in threads: none lost, none twice.
+      assert.equal(site.calls, 415);
+      assert.deepEqual(signatures(site), ['ij,kj->ik [2,3] [2,3] x405', 'ij,kj->ik [4,3] [4,3] x10']);
+      assert.equal(fresh.observed().runs[0].processes, 4);
+    } finally {
+      fresh.remove();
+    }
+  });
+
+  it('passes a death by signal through as 128+N, and says when the command cannot start', () => {
+    const killed = project.record(['--', python!, '-c', 'import os, signal; os.kill(os.getpid(), signal.SIGTERM)']);
+    assert.equal(killed.code, 143);
+    const missing = project.record(['--', 'no-such-program-einsight']);
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /cannot run 'no-such-program-einsight': no such program/);
+    assert.equal(project.record([]).code, 2);
+  });
+
+  it('runs a script with --python, writes to --out, and leaves the command its own --help', () => {
+    const out = join(project.root, 'elsewhere', 'rec.json');
+    const result = project.record(['--python', python!, '--out', out, 'sizes.py', '1', 'width.json']);
+    assert.equal(result.code, 0, result.stderr);
+    // Paths in a file outside .einsight/ are relative to the file's folder.
+    assert.ok(JSON.parse(readFileSync(out, 'utf8')).files['../sizes.py']);
+    const help = project.record(['--', python!, '-c', 'import sys; print(sys.argv[1:])', '--help']);
+    assert.equal(help.stdout, "['--help']\n");
+    assert.match(project.record(['--help']).stdout, /^usage: einsight record/);
+  });
+
+  it('chains to the sitecustomize it hides, and keeps only calls from files under the project root', () => {
+    mkdirSync(join(project.root, 'custom'), { recursive: true });
+    project.write('custom/sitecustomize.py', 'import os\nos.environ["HIDDEN_SITECUSTOMIZE_RAN"] = "yes"\n');
+    const program = 'import os, numpy as np; np.einsum("i,i->", np.ones(3), np.ones(3)); print(os.environ.get("HIDDEN_SITECUSTOMIZE_RAN"))';
+    const result = project.record(['--', python!, '-c', program], { env: { PYTHONPATH: join(project.root, 'custom') } });
+    assert.equal(result.stdout, 'yes\n');
+    // `-c` code has no file under the project: nothing of it is kept.
+    assert.match(result.stderr, /no contraction call was recorded/);
+  });
+
+  it('records from a sub-folder into the project root, and without columns where Python gives none', () => {
+    const fresh = new RecordProject();
+    try {
+      mkdirSync(join(fresh.root, 'sub'));
+      writeFileSync(join(fresh.root, 'sub', 'run.py'), 'import numpy as np\nnp.einsum("ij->", np.ones((2, 3)))\n');
+      const result = fresh.record(['--', python!, '-X', 'no_debug_ranges', 'run.py'], { folder: 'sub' });
+      assert.equal(result.code, 0, result.stderr);
+      const [site] = fresh.sites('sub/run.py');
+      assert.equal(site.line, 2);
+      assert.equal(site.column, undefined);
+      assert.deepEqual(signatures(site), ['ij-> [2,3] x1']);
+      assert.ok(!existsSync(join(fresh.root, 'sub', '.einsight')));
+    } finally {
+      fresh.remove();
+    }
+  });
+
+  it('records torch: a list of operands, each product of a matrix chain, and torch.jit.script still compiles', { skip: torchPython === null && 'no torch' }, () => {
+    const fresh = new RecordProject();
+    try {
+      const result = fresh.record(['--sync', '--', torchPython!, 'torch_sites.py', '4']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, '((4, 2), (4, 16))\n');
+      const sites = fresh.sites('torch_sites.py');
+      assert.deepEqual(
+        sites.map((s) => [s.callee, s.line, s.text, signatures(s)]),
+        [
+          ['torch.einsum', 18, 'torch.einsum("ij,jk,kl->il", [a, b, c])', ['ij,jk,kl->il [4,8] [8,16] [16,2] x2']],
+          ['operator.matmul', 19, 'a @ b', ['null [4,8] [8,16] x1']],
+          ['operator.matmul', 19, 'a @ b @ c', ['null [4,16] [16,2] x1']],
+        ],
+      );
+      assert.deepEqual(sites[0].shapes[0].operands[0], { shape: [4, 8], dtype: 'float32', device: 'cpu' });
+    } finally {
+      fresh.remove();
+    }
+  });
+});
