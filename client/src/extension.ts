@@ -13,6 +13,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { registerMeasure, type MeasureSettings } from './measure';
+import { registerRecord } from './record';
 import { CLI_SCRIPT_CANDIDATES, locateInExtension, SERVER_MODULE_CANDIDATES } from './paths';
 import { STATUS_NOTIFICATION, StatusBar, type AnalysisStatus } from './status';
 
@@ -57,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(COMMANDS.fixAll, () => fixAllInActiveEditor(languageClient)),
   );
   registerMeasure(context, measureSettings, locateInExtension(context.extensionPath, CLI_SCRIPT_CANDIDATES));
+  registerRecord(context, locateInExtension(context.extensionPath, CLI_SCRIPT_CANDIDATES));
   // Not awaited: activation ends without waiting for the server process to boot (requests wait for it).
   languageClient.start().catch((error) => outputChannel.error(`einsight: the language server did not start: ${String(error)}`));
 }

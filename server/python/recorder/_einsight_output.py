@@ -5,12 +5,10 @@ os._exit (which skips atexit), on SIGTERM (a terminated pool worker), and every 
 while it runs. Each write replaces the whole file atomically, so `einsight record` never
 reads half a file, whatever happens to the process.
 """
+import _thread
 import atexit
-import functools
-import json
 import os
 import sys
-import threading
 
 FORMAT_VERSION = 1
 # Lines around a call whose fingerprints help find it again after the file is edited.
@@ -19,8 +17,8 @@ NEARBY_LINES = 2
 _out_dir = None
 _snapshot = None
 # Re-entrant: a SIGTERM handler may flush while the code it interrupted is flushing.
-_lock = threading.RLock()
-_state = {"nonce": "", "sigterm": False}
+_lock = _thread.RLock()
+_state = {"nonce": "", "sigterm": False, "main": _thread.get_ident()}
 
 
 def start(out_dir, snapshot, reset_after_fork):
@@ -34,9 +32,10 @@ def start(out_dir, snapshot, reset_after_fork):
 
         def after_fork():
             global _lock
-            _lock = threading.RLock()
+            _lock = _thread.RLock()
             reset_after_fork()
-            _state.update(nonce=_nonce(), sigterm=False)
+            # The forking thread is the child's only (main) thread.
+            _state.update(nonce=_nonce(), sigterm=False, main=_thread.get_ident())
 
         os.register_at_fork(after_in_child=after_fork)
 
@@ -47,6 +46,8 @@ def _nonce():
 
 def _flush_before_os_exit():
     """multiprocessing's forked workers leave through os._exit, which skips atexit."""
+    import functools
+
     original = os._exit
 
     def _exit(status):
@@ -62,7 +63,7 @@ def _flush_before_os_exit():
 
 def flush_on_sigterm():
     """A terminated pool worker writes what it saw, then dies of SIGTERM exactly as it would have."""
-    if _state["sigterm"] or threading.current_thread() is not threading.main_thread():
+    if _state["sigterm"] or _thread.get_ident() != _state["main"]:
         return
     _state["sigterm"] = True
     try:
@@ -99,6 +100,8 @@ def flush():
         }
         path = os.path.join(_out_dir, "%s.json" % _state["nonce"])
         temporary = path + ".tmp"
+        import json
+
         try:
             with open(temporary, "w", encoding="utf-8") as out:
                 json.dump(document, out, separators=(",", ":"))

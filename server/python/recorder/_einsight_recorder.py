@@ -10,12 +10,12 @@ writes what it saw to its own file (see _einsight_output) and `einsight record` 
 Nothing is imported and nothing is wrapped until one of those modules is imported, so a
 program without contractions runs as before.
 """
-import functools
-import json
+# Only modules Python has loaded at start-up anyway (or builtins): importing this costs nothing
+# a program would notice. json and functools are imported when first needed.
+import _thread
 import operator
 import os
 import sys
-import threading
 import time
 
 import _einsight_output as output
@@ -65,6 +65,7 @@ _tables = {}
 # Code objects of declared wrappers: the calls they make are nested in a recorded call.
 _wrapper_codes = set()
 _next_flush = [0]
+_watcher = []
 
 
 class _Site(object):
@@ -82,11 +83,17 @@ class _Site(object):
 
 
 def install():
-    """Starts recording if `einsight record` asked for it (it sets $EINSIGHT_RECORD_DIR)."""
+    """Starts recording if `einsight record` asked for it (it sets $EINSIGHT_RECORD_DIR).
+
+    Returns the import watcher (None when not recording): the trigger in sitecustomize hands it
+    the import that loaded the recorder.
+    """
     global _root, _sync
     out_dir = os.environ.get("EINSIGHT_RECORD_DIR")
-    if _root is not None or not out_dir:
-        return
+    if not out_dir:
+        return None
+    if _root is not None:
+        return _watcher[0]
     _root = os.path.normcase(os.path.abspath(os.environ.get("EINSIGHT_RECORD_ROOT") or os.getcwd()))
     _sync = os.environ.get("EINSIGHT_RECORD_SYNC") == "1"
     for module, targets in _TARGETS.items():
@@ -97,7 +104,9 @@ def install():
     for module in list(_watched):
         if module in sys.modules:
             _patch(sys.modules[module])
-    sys.meta_path.insert(0, _ImportWatcher())
+    _watcher.append(_ImportWatcher())
+    sys.meta_path.insert(0, _watcher[0])
+    return _watcher[0]
 
 
 def _declared_wrappers():
@@ -105,6 +114,8 @@ def _declared_wrappers():
     text = os.environ.get("EINSIGHT_RECORD_WRAPPERS")
     if not text:
         return []
+    import json
+
     try:
         return [(e["module"], e["name"], e.get("style", "equation")) for e in json.loads(text)]
     except (ValueError, KeyError, TypeError, AttributeError):
@@ -197,11 +208,13 @@ def _builtin_callees():
 
 
 def _wrap(original, callee, signature_of):
+    import functools
+
     getframe = sys._getframe
     clock = time.perf_counter_ns
     sites = _sites
     tables = _tables
-    thread_id = threading.get_ident
+    thread_id = _thread.get_ident
     next_flush = _next_flush
     sync = _synchronize if _sync else None
 
@@ -270,7 +283,7 @@ def _first_call(key, elapsed):
             key = (site, OTHER_SHAPES)
         else:
             site.signatures.add(signature)
-    table = _tables.setdefault(threading.get_ident(), {})
+    table = _tables.setdefault(_thread.get_ident(), {})
     entry = table.get(key)
     if entry is None:
         table[key] = [1, elapsed]

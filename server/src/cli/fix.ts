@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import type { FileAnalysis, RuleCode } from '../analysis/model';
+import type { FileObservations } from '../analysis/observed/store';
 import { analyzePython } from '../analysis/python/analyze';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
 import { TypeScriptParser } from '../analysis/typescript/parser';
@@ -20,6 +21,7 @@ import { syntaxErrors } from '../rewrite/python-parsers';
 import { UsageError, parseArgs, parseDims } from './args';
 import { LineIndex } from './line-index';
 import type { Io } from './path';
+import { CliObservations, OBSERVED_FLAGS } from './observed-options';
 import { OptEinsumDetector } from './project';
 import { decodeUtf8, readBytes, type Read } from './source-text';
 import { unifiedDiff } from './unified-diff';
@@ -49,6 +51,11 @@ options:
     .map(([code, what]) => `${code} (${what})`)
     .join(',\n                          ')}
   --dims NAME=SIZE,...    sizes of named dimensions, e.g. --dims batch=1000,B=64
+  --observed FILE         use the recordings of 'einsight record' in FILE (default: the
+                          project's .einsight/observed.json, when there is one); a fix
+                          that depends on recorded sizes is applied only where it pays off
+                          at every recorded shape
+  --no-observed           ignore recorded shapes
 
 A file that cannot be read, is not UTF-8, or does not parse is reported and left
 untouched; the others are still fixed.
@@ -69,12 +76,13 @@ interface FileOutcome {
 }
 
 export async function runFix(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['--only', '--dims'], switches: ['--diff', '--write'] });
+  const args = parseArgs(argv, { values: ['--only', '--dims', ...OBSERVED_FLAGS.values], switches: ['--diff', '--write', ...OBSERVED_FLAGS.switches] });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to fix');
   if (args.switches.has('--diff') && args.switches.has('--write')) throw new UsageError('--diff and --write exclude each other');
   const write = args.switches.has('--write');
   const only = args.values.has('--only') ? parseOnly(args.values.get('--only')!) : undefined;
   const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims')!) : {};
+  const observations = CliObservations.fromArgs(args);
   await prepareRewrites();
 
   const walked = collectSourceFiles(args.positional, { notebooks: false });
@@ -86,7 +94,8 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
   for (const file of walked.files) {
     let outcome: FileOutcome | string | null;
     try {
-      outcome = await fixFile(file, { dims, only, torchUsesOptEinsum: detector.listedFor(file.path) });
+      const observed = file.kind === 'python' ? observations.for(file.path) : null;
+      outcome = await fixFile(file, { dims, only, torchUsesOptEinsum: detector.listedFor(file.path), observed });
     } catch (error) {
       // A defect in einsight leaves this file untouched and the others still fixed.
       outcome = `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
@@ -106,6 +115,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
     if (outcomes.length > 0) io.stderr(`einsight fix: fixes for ${outcomes.length} file${outcomes.length === 1 ? '' : 's'}; run with --write to apply them`);
   }
   for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight fix: skipped '${path}': ${reason}`);
+  for (const problem of observations.problems) io.stderr(`einsight fix: ${problem}`);
   for (const problem of problems) io.stderr(problem);
   if (walked.missing.length > 0) return 2;
   return problems.length > 0 || (!write && outcomes.length > 0) ? 1 : 0;
@@ -114,7 +124,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
 /** The file's combined fix; null when there is nothing to fix; a message when the file is refused. */
 async function fixFile(
   file: SourceFile,
-  options: { dims: Record<string, number>; only?: RuleCode[]; torchUsesOptEinsum: boolean },
+  options: { dims: Record<string, number>; only?: RuleCode[]; torchUsesOptEinsum: boolean; observed: FileObservations | null },
 ): Promise<FileOutcome | string | null> {
   const path = file.path.split(sep).join('/');
   if (file.kind === 'notebook') return `einsight fix: '${path}' not fixed: notebooks are fixed in the editor`;
@@ -122,9 +132,9 @@ async function fixFile(
   if ('error' in read) return `einsight fix: cannot read '${path}': ${read.error}`;
   // The byte-order mark becomes a space for the parser; edits then apply to the file as read.
   const analysed = withoutBom(read.ok);
-  const { dims, only, torchUsesOptEinsum } = options;
+  const { dims, only, torchUsesOptEinsum, observed } = options;
   const analysis: FileAnalysis =
-    file.kind === 'python' ? await analyzePython(analysed, { dims, torchUsesOptEinsum }) : analyzeTypeScript(analysed, { dims }, file.kind);
+    file.kind === 'python' ? await analyzePython(analysed, { dims, torchUsesOptEinsum, observed }) : analyzeTypeScript(analysed, { dims }, file.kind);
   const at = (offset: number) => {
     const { line, column } = new LineIndex(analysed).position(offset);
     return `${path}:${line}:${column}`;

@@ -4,6 +4,8 @@ import { analyzePython } from '../analysis/python/analyze';
 import { analyzeTypeScript, scriptFlavor } from '../analysis/typescript/analyze';
 import { MeasureError, type MeasureProblem } from '../measure/problem';
 import { problemFromSite, siteAt, siteById } from '../measure/site';
+import type { FileObservations } from '../analysis/observed/store';
+import { dimsOfVariant } from '../analysis/observed/variants';
 import { UsageError } from './args';
 import type { MeasureSource } from './measure-report';
 import { OptEinsumDetector } from './project';
@@ -19,6 +21,8 @@ export interface FileRequest {
   language?: string;
   /** Told about each project file that could not be read (and so was not consulted). */
   warn?: (message: string) => void;
+  /** The recordings of `einsight record` for a source file (`--observed` / `--no-observed`). */
+  observed?: (file: string) => FileObservations | null;
 }
 
 type Analyzer = (text: string, options: AnalysisOptions) => Promise<FileAnalysis> | FileAnalysis;
@@ -44,9 +48,18 @@ export async function problemFromFile(location: string, request: FileRequest): P
   const text = request.readText ? request.readText() : readSource(file);
   // As `einsight check` does: torch's baseline depends on whether the project lists opt_einsum.
   const detector = new OptEinsumDetector();
-  const analysis = await analyze(text, { dims: request.dims, torchUsesOptEinsum: detector.listedFor(file) });
+  const options: AnalysisOptions = { dims: request.dims, torchUsesOptEinsum: detector.listedFor(file), observed: request.observed?.(file) ?? null };
+  let analysis = await analyze(text, options);
   for (const { path, reason } of detector.skipped) request.warn?.(`skipped '${path}': ${reason}`);
-  const site = request.site !== undefined ? siteById(analysis, request.site) : siteAt(analysis, text, line as number, column);
+  const find = (within: FileAnalysis) => (request.site !== undefined ? siteById(within, request.site) : siteAt(within, text, line as number, column));
+  let site = find(analysis);
+  // A site recorded at several shapes keeps the varying sizes symbolic: measure the most called one.
+  const mostCalled = site.observed?.variants[0];
+  if (mostCalled && site.symbolic && site.contraction) {
+    analysis = await analyze(text, { ...options, dims: { ...dimsOfVariant(site.contraction, mostCalled), ...request.dims } });
+    request.warn?.(`measuring the most called of the ${site.observed!.variants.length} recorded shapes (${mostCalled.calls} of ${site.observed!.calls} calls)`);
+    site = find(analysis);
+  }
   const start = positionOf(text, site.range.start);
   const problem = problemFromSite(analysis, site);
   return {

@@ -13,6 +13,7 @@ import { UsageError, parseArgs, parseDims, parseNonNegativeInteger, type ParsedA
 import { toJson } from './format';
 import { measureReportJson, measureReportText, type MeasureSource } from './measure-report';
 import { problemFromFile } from './measure-site';
+import { CliObservations, OBSERVED_FLAGS } from './observed-options';
 import { parseShapes, type Io } from './path';
 
 export const MEASURE_USAGE = `usage: einsight measure FILE:LINE[:COL] [options]
@@ -38,6 +39,10 @@ GEMM-like; the faster one is kept) on onnxruntime with seeded random float32 inp
   --timeout SECONDS        longest one run may take (default ${MEASURE_DEFAULTS.runTimeoutMs / 1000})
   --seed N                 seed of the random inputs (default ${MEASURE_DEFAULTS.seed})
   --optimize M             path optimizer for --equation (default ${MEASURE_DEFAULTS.optimizer})
+  --observed FILE          (with FILE) sizes recorded by 'einsight record' in FILE (default: the
+                           project's .einsight/observed.json); a site recorded at several
+                           shapes is measured at the most called one
+  --no-observed            (with FILE) ignore recorded sizes
   --stdin                  read FILE's text from stdin (an unsaved editor buffer)
   --json                   one JSON object; errors as {"error": {...}}, progress as JSON
                            lines on stderr
@@ -55,9 +60,9 @@ export async function runMeasure(argv: readonly string[], io: Io): Promise<numbe
   const args = parseArgs(argv, {
     values: [
       '--equation', '--shapes', '--dims', '--scalars', '--site', '--language',
-      '--runs', '--warmup', '--ep', '--max-memory', '--timeout', '--seed', '--optimize',
+      '--runs', '--warmup', '--ep', '--max-memory', '--timeout', '--seed', '--optimize', ...OBSERVED_FLAGS.values,
     ],
-    switches: ['--json', '--stdin'],
+    switches: ['--json', '--stdin', ...OBSERVED_FLAGS.switches],
   });
   const json = args.switches.has('--json');
   const options = measureOptions(args);
@@ -110,7 +115,13 @@ async function buildProblem(args: ParsedArgs, io: Io): Promise<{ problem: Measur
   const readText = args.switches.has('--stdin') ? io.readStdin : undefined;
   const json = args.switches.has('--json');
   const warn = (message: string) => io.stderr(json ? JSON.stringify({ warning: message }) : `einsight measure: ${message}`);
-  return problemFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language'), warn });
+  const observations = CliObservations.fromArgs(args);
+  const observed = (file: string) => {
+    const found = observations.for(file);
+    for (const problem of observations.problems.splice(0)) warn(problem);
+    return found;
+  };
+  return problemFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language'), warn, observed });
 }
 
 function measureOptions(args: ParsedArgs): MeasureOptions {

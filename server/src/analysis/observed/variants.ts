@@ -4,8 +4,8 @@
  * fixes is kept, and a recording that contradicts it is reported). The consensus is what holds
  * for every variant: a size all of them agree on, or the code's own, or unknown where they vary.
  */
-import type { Dim } from '../../core/contraction';
-import type { KnownShape, OperandInfo, ShapeSource, SiteSyntax } from '../model';
+import type { Contraction, Dim } from '../../core/contraction';
+import type { KnownShape, ObservedVariant, OperandInfo, ShapeSource, SiteSyntax } from '../model';
 import type { ObservedOperand, ObservedShape } from './format';
 import type { ProductRecording, SiteRecording } from './match';
 
@@ -206,4 +206,22 @@ export function productShape(signature: ObservedShape): (number | null)[] | null
   const rows = left.length === 1 ? [] : [a[a.length - 2]];
   const columns = right.length === 1 ? [] : [b[b.length - 1]];
   return [...batch, ...rows, ...columns];
+}
+
+/**
+ * The sizes a recorded variant gives the symbols of a site's contraction (a varying size stays
+ * symbolic on the site): with them as dimensions, the site is priced at that variant.
+ */
+export function dimsOfVariant(contraction: Contraction, variant: ObservedVariant): Record<string, number> {
+  const dims: Record<string, number> = Object.create(null) as Record<string, number>;
+  contraction.inputs.forEach((labels, k) => {
+    const shape = variant.shapes[k];
+    if (!shape || shape.length !== labels.length) return;
+    labels.forEach((label, axis) => {
+      const symbol = contraction.sizes[label].symbol;
+      const size = shape[axis];
+      if (symbol !== null && typeof size === 'number') dims[symbol] = size;
+    });
+  });
+  return dims;
 }
