@@ -51,10 +51,17 @@ function buildEquation(text: string, style: LabelStyle): ParsedEquation {
   return { text, style, inputs, output: implicitOutput(text, inputs), explicitOutput: false, arrowRange: null };
 }
 
+/** Up to this many labels, scanning the terms is cheaper than building sets of them. */
+const SCAN_LIMIT = 64;
+
 function checkExplicitOutput(inputs: ParsedTerm[], output: ParsedTerm): void {
-  const inputLabels = new Set(inputs.flatMap((t) => t.labels));
+  let inputCount = 0;
+  for (const term of inputs) inputCount += term.labels.length;
+  const small = inputCount + output.labels.length <= SCAN_LIMIT;
+  const inputLabels = small ? null : new Set(inputs.flatMap((t) => t.labels));
+  const inInputs = (label: string) => (inputLabels ? inputLabels.has(label) : inputs.some((t) => t.labels.includes(label)));
   const inputEllipsis = inputs.some((t) => t.ellipsis >= 0);
-  const seen = new Set<string>();
+  const seen = small ? null : new Set<string>();
   // Walk the output left to right, ellipsis included, so the leftmost problem is reported.
   for (let i = 0; i <= output.labels.length; i++) {
     if (i === output.ellipsis && !inputEllipsis) {
@@ -63,9 +70,10 @@ function checkExplicitOutput(inputs: ParsedTerm[], output: ParsedTerm): void {
     if (i === output.labels.length) break;
     const label = output.labels[i];
     const range = output.labelRanges[i];
-    if (!inputLabels.has(label)) throw new EquationError(`output label '${label}' does not appear in any input`, range);
-    if (seen.has(label)) throw new EquationError(`output label '${label}' appears more than once`, range);
-    seen.add(label);
+    if (!inInputs(label)) throw new EquationError(`output label '${label}' does not appear in any input`, range);
+    const repeated = seen ? seen.has(label) : output.labels.indexOf(label) < i;
+    if (repeated) throw new EquationError(`output label '${label}' appears more than once`, range);
+    seen?.add(label);
   }
 }
 

@@ -50,7 +50,8 @@ export class Polynomial {
   private constructor(terms: Iterable<Term>) {
     const merged = new Map<string, Term>();
     for (const term of terms) {
-      const key = JSON.stringify(term.monomial);
+      // Constants are most of what is built (every concrete cost): skip serializing them.
+      const key = term.monomial.length === 0 ? '' : JSON.stringify(term.monomial);
       const coefficient = (merged.get(key)?.coefficient ?? 0n) + term.coefficient;
       merged.set(key, { monomial: term.monomial, coefficient });
     }
