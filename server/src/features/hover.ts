@@ -13,6 +13,7 @@ import { sizeProductPolynomial } from '../core/symbolic';
 import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
 import { inlineCode, markdownCell, shapeText, sizeText } from './format';
+import { observedMarkdown } from './observed-hover';
 import { siteAt } from './sites';
 
 export function hover(result: AnalysisResult, uri: string, position: Position): Hover | null {
@@ -32,7 +33,8 @@ export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snap
   const c = site.contraction;
   const equation = site.normalizedEquation ?? (c ? formatEquation(c) : site.equation.text);
   const title = `**${site.qualifiedName}**${equation ? ` ${inlineCode(equation)}` : ''}`;
-  if (!c) return [title, unboundReason(site)].join('\n\n');
+  const recorded = observedMarkdown(site);
+  if (!c) return [title, unboundReason(site), ...(recorded ? [recorded] : [])].join('\n\n');
   const parts = [title, `Result shape ${inlineCode(shapeText(c, c.output))}`, sizesTable(site, c, snapshot, uri), costTable(site, c)];
   const largest = largestIntermediate(site.best, c);
   if (largest) parts.push(largest);
@@ -44,6 +46,7 @@ export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snap
     const fused = chain.best ? ` — fused, the best order needs ${flopsText(chain.best, site.symbolic)} FLOPs` : '';
     parts.push(`Part of a chain of ${chain.members.length} calls: ${inlineCode(chain.fused.equation)}${fused}`);
   }
+  if (recorded) parts.push(recorded);
   return parts.join('\n\n');
 }
 
@@ -77,6 +80,7 @@ function labelSource(site: ContractionSite, c: Contraction, label: number): Shap
 function sourceText(source: ShapeSource | null, snapshot: UnitSnapshot, uri: string): string {
   if (!source || source.kind === 'unknown') return 'unknown (a stand-in size is used)';
   if (source.kind === 'dims') return `${inlineCode(source.detail)} in \`einsight.dimensions\``;
+  if (source.kind === 'observed') return source.detail;
   const location = source.range ? snapshot.locate(source.range) : null;
   if (!location) return inlineCode(source.detail);
   const line = location.range.start.line + 1;
