@@ -1,14 +1,18 @@
 /**
  * The einsight language server's connection: binds each LSP message to one LanguageService
- * method and nothing more. Run with `--stdio` (or any transport vscode-languageserver accepts).
+ * method and nothing more. Run with `--stdio` (or any transport vscode-languageserver accepts:
+ * `--node-ipc`, `--socket=PORT`, `--pipe=NAME`); without one it speaks over stdio, as
+ * `einsight lsp` and `einsight-language-server` do.
  */
 import { createConnection, MessageType, ProposedFeatures, ShowMessageNotification, type WorkspaceEdit } from 'vscode-languageserver/node';
-import { prepareRewrites } from './rewrite/index';
 import { LanguageService, type ClientPort } from './service/language-service';
 import { STATUS_NOTIFICATION } from './features/status';
+import { AnalysisThread } from './service/analysis-thread';
 import { builtinFrontEnds } from './workspace/languages';
 
-const connection = createConnection(ProposedFeatures.all);
+const TRANSPORTS = ['--stdio', '--node-ipc', '--socket', '--pipe'];
+const transportGiven = process.argv.some((arg) => TRANSPORTS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
+const connection = transportGiven ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
 
 const client: ClientPort = {
   publishDiagnostics: (params) => void connection.sendDiagnostics(params),
@@ -17,17 +21,18 @@ const client: ClientPort = {
   applyEdit: async (label: string, edit: WorkspaceEdit) => (await connection.workspace.applyEdit({ label, edit })).applied,
   refreshInlayHints: () => void connection.languages.inlayHint.refresh().catch(() => undefined),
   showWarning: (message) => void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }),
+  showInformation: (message) => void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message }),
+  showDocument: async (uri) => (await connection.window.showDocument({ uri, takeFocus: true })).success,
   log: (message) => connection.console.log(message),
+  debug: (message) => connection.console.debug(message),
   logError: (message) => connection.console.error(message),
 };
 
-const service = new LanguageService(client, builtinFrontEnds());
+// Analyses run on their own thread: this one keeps answering while a long analysis runs.
+const analysisThread = new AnalysisThread((message) => connection.console.error(message), builtinFrontEnds().languageIds);
+const service = new LanguageService(client, analysisThread.sessions());
 
-connection.onInitialize(async (params) => {
-  // Without the rewrite parser only code actions are lost (each request logs why); the rest runs.
-  await prepareRewrites().catch((error) => connection.console.error(`einsight: quick fixes unavailable: ${String(error)}`));
-  return service.initialize(params);
-});
+connection.onInitialize((params) => service.initialize(params));
 connection.onDidOpenTextDocument(service.didOpenTextDocument);
 connection.onDidChangeTextDocument(service.didChangeTextDocument);
 connection.onDidCloseTextDocument(service.didCloseTextDocument);

@@ -11,7 +11,7 @@ export type FixTag = 'pairwise' | 'optimize' | 'fuse' | 'scalar' | 'matmul';
 /** Which of the five fixes a title names. */
 export function tagOf(fix: Fix): FixTag {
   if (fix.title.startsWith('Contract pairwise')) return 'pairwise';
-  if (/^(Pass|Replace) optimize/.test(fix.title)) return 'optimize';
+  if (/^(Pass|Replace) the (best path|optimize=)/.test(fix.title)) return 'optimize';
   if (fix.title.startsWith('Fuse')) return 'fuse';
   if (fix.title.startsWith('Apply the scalar')) return 'scalar';
   if (fix.title.startsWith('Multiply in')) return 'matmul';

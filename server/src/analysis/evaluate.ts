@@ -3,6 +3,7 @@
  * shapes, prices the library's baseline and the best path, places scalar factors, fuses
  * chains and derives findings. Language-neutral; never throws for anything in the source.
  */
+import type { AnalysisBudget } from './budget';
 import { fuseChains } from './chains';
 import { findingsOf } from './findings';
 import type { AnalysisOptions, ContractionSite, FileAnalysis, FlowFacts, SiteDiagnostic, SiteSyntax, SourceRange } from './model';
@@ -32,14 +33,15 @@ export interface FrontEndOutput {
   text?: string;
 }
 
-export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache: CostCache = new CostCache()): FileAnalysis {
+/** `budget`: the file's time limit, shared with the front end; past it, sites are left unpriced. */
+export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache: CostCache = new CostCache(), budget: AnalysisBudget | null = null): FileAnalysis {
   const env = { torchUsesOptEinsum: (options.torchUsesOptEinsum ?? false) || input.importsOptEinsum };
   const common = optionsKey(options, env);
-  const sites = input.sites.map((site, i) => evaluateSite(site, options, env, cache, `${input.siteKeys?.[i] ?? siteKey(site)}|${common}`));
+  const sites = input.sites.map((site, i) => evaluateSite(site, options, env, cache, `${input.siteKeys?.[i] ?? siteKey(site)}|${common}`, budget));
   // One at a time: a spread of a huge equation's diagnostics would overflow the stack.
   for (const site of sites) for (const diagnostic of input.siteDiagnostics?.get(site.id) ?? []) site.diagnostics.push(diagnostic);
   const recorded = options.observed && input.text !== undefined ? matchObservations(input.sites, input.text, options.observed) : null;
-  const priced = recorded ? applyObservations(sites, input.sites, recorded, options.observed!, { options, env, cache, common }) : null;
+  const priced = recorded ? applyObservations(sites, input.sites, recorded, options.observed!, { options, env, cache, common, budget }) : null;
   for (const site of sites) {
     const factors = input.flow.scalars.get(site.id);
     if (factors && site.contraction && !site.dynamic) site.scalars = placeScalars(site.contraction, factors);
@@ -47,6 +49,8 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   const chains = fuseChains(sites, input.flow.links, options, cache);
   const analysis: FileAnalysis = { language: input.language, sites, chains, findings: [], syntaxErrors: input.syntaxErrors };
   analysis.findings = findingsOf(analysis, input.notes, options.minSpeedup ?? 2);
+  const incomplete = budget?.incomplete();
+  if (incomplete) analysis.incomplete = incomplete;
   if (recorded && priced) {
     analysis.findings = observedFindings(analysis, priced, input.flow.scalars, options.minSpeedup ?? 2);
     analysis.observations = { source: options.observed!.source, matched: recorded.bySite.size, stale: recorded.unmatched };
@@ -60,6 +64,7 @@ function evaluateSite(
   env: { torchUsesOptEinsum: boolean },
   cache: CostCache,
   key: string,
+  budget: AnalysisBudget | null,
 ): ContractionSite {
   // Every property spelled out: a spread plus additions makes slow dictionary-mode objects.
   const site: ContractionSite = {
@@ -90,7 +95,7 @@ function evaluateSite(
     scalars: null,
     observed: null,
   };
-  if (s.dynamic || s.equation.text === null) return site;
+  if (s.dynamic || s.equation.text === null || (budget && !budget.price(() => s.range))) return site;
   const core = cache.site(s, options, env, key);
   site.contraction = core.contraction;
   site.normalizedEquation = core.normalizedEquation;

@@ -33,9 +33,11 @@ export function findingsOf(analysis: FileAnalysis, notes: SiteDiagnostic[], minS
     if (search) siteFindings.push(search);
     findings.push(...siteFindings.filter((f) => !silenced(site, f.code)));
   }
+  // By id: a search of the sites per chain made a file of N chains cost N².
+  const sitesById = new Map(analysis.sites.map((s) => [s.id, s]));
   for (const chain of analysis.chains) {
-    const root = analysis.sites.find((s) => s.id === chain.root)!;
-    const fused = chainFinding(chain, analysis.sites, root, minSpeedup);
+    const root = sitesById.get(chain.root)!;
+    const fused = chainFinding(chain, sitesById, root, minSpeedup);
     if (fused && !silenced(root, fused.code)) findings.push(fused);
   }
   return findings.sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));
@@ -130,9 +132,9 @@ function searchFinding(site: ContractionSite): Finding | null {
   return finding('EIN007', message, site.calleeRange, site, { severity: 'information' });
 }
 
-function chainFinding(chain: ChainInfo, sites: ContractionSite[], root: ContractionSite, minSpeedup: number): Finding | null {
+function chainFinding(chain: ChainInfo, sites: ReadonlyMap<number, ContractionSite>, root: ContractionSite, minSpeedup: number): Finding | null {
   if (!chain.fused || !chain.best || chain.baselineFlops === null) return null;
-  const members = chain.members.map((id) => sites.find((s) => s.id === id)!);
+  const members = chain.members.map((id) => sites.get(id)!);
   const symbolic = members.some((m) => m.symbolic);
   const memberBest = members.reduce((sum, m) => sum + (m.best?.flops ?? 0n), 0n);
   const baselineDegree = Math.max(...members.map((m) => m.baseline?.degree ?? 0));

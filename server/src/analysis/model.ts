@@ -315,6 +315,8 @@ export interface AnalysisOptions {
   einsumModules?: readonly string[];
   /** What `einsight record` saw in this file: fills sizes the code leaves unknown. */
   observed?: FileObservations | null;
+  /** Wall-clock limit on the file's analysis, in ms (default `DEFAULT_TIME_LIMIT_MS`); past it, see `FileAnalysis.incomplete`. */
+  timeLimitMs?: number;
 }
 
 export interface FileAnalysis {
@@ -331,6 +333,11 @@ export interface FileAnalysis {
   notAnalysed?: { reason: string; range: SourceRange };
   /** Set when recordings were given: how many matched a site, and how many fit none (stale). */
   observations?: { source: string; matched: number; stale: number };
+  /**
+   * Set when the analysis ran out of time (`AnalysisOptions.timeLimitMs`): calls from `range`
+   * on were not read or not priced, so sites and findings there are missing. Why, and where.
+   */
+  incomplete?: { reason: string; range: SourceRange };
 }
 
 /** Maps a range inside an equation's text to the source span covering it. */

@@ -57,6 +57,14 @@ export function parseDims(text: string): Record<string, number> {
   return dims;
 }
 
+/** `--time-limit SECONDS`: a file's analysis time limit in ms (`AnalysisOptions.timeLimitMs`); undefined for the default. */
+export function parseTimeLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0) || seconds > 86_400) throw new UsageError(`--time-limit expects a number of seconds above 0 (at most 86400), got '${text}'`);
+  return seconds * 1000;
+}
+
 export function parseNonNegativeInteger(flag: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} expects a non-negative integer, got '${text}'`);
   return Number(text);

@@ -9,7 +9,7 @@ import { sep } from 'node:path';
 import type { AnalysisOptions } from '../analysis/model';
 import { analyzePython, analyzePythonCells } from '../analysis/python/analyze';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
-import { UsageError, parseArgs, parseDims } from './args';
+import { UsageError, parseArgs, parseDims, parseTimeLimit } from './args';
 import { formatLocation, jsonReport, textReport, type FileReport } from './check-report';
 import { LineIndex } from './line-index';
 import { NotebookIndex, readNotebook } from './notebook';
@@ -38,6 +38,9 @@ options:
   --torch-opt-einsum yes|no|auto
                                whether torch finds opt_einsum installed (default auto: yes
                                when the project's dependency files list opt_einsum)
+  --time-limit SECONDS         time limit on each file's analysis (default 10); past it the
+                               file is reported as not fully analysed and the calls left out
+                               are named from where they start
   --sort file|time             file: findings in file order (default); time: the sites
                                that took the most time in recorded runs first
 ${OBSERVED_USAGE}
@@ -58,7 +61,7 @@ type Format = (typeof FORMATS)[number];
 
 export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--sort', ...OBSERVED_FLAGS.values],
+    values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--time-limit', '--sort', ...OBSERVED_FLAGS.values],
     switches: [...OBSERVED_FLAGS.switches],
   });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to check');
@@ -66,6 +69,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, json or sarif, got '${format}'`);
   const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims')!) : {};
   const minSpeedup = parseMinSpeedup(args.values.get('--min-speedup'));
+  const timeLimitMs = parseTimeLimit(args.values.get('--time-limit'));
   const torchFlag = args.values.get('--torch-opt-einsum') ?? 'auto';
   if (!['yes', 'no', 'auto'].includes(torchFlag)) throw new UsageError(`--torch-opt-einsum must be yes, no or auto, got '${torchFlag}'`);
   const sort = args.values.get('--sort') ?? 'file';
@@ -82,6 +86,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
     const options: AnalysisOptions = {
       dims,
       minSpeedup,
+      timeLimitMs,
       torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)),
       // Recordings name source files; a notebook's cells run under names einsight cannot map back.
       observed: file.kind === 'notebook' ? null : observations.for(file.path),
@@ -97,8 +102,10 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
     if ('error' in checked) problems.push(`einsight check: cannot read '${file.path}': ${checked.error}`);
     else if (checked.ok) {
       reports.push(checked.ok);
-      const skipped = checked.ok.analysis.notAnalysed;
-      if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
+      const { notAnalysed, incomplete } = checked.ok.analysis;
+      for (const skipped of [notAnalysed, incomplete]) {
+        if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
+      }
     }
   }
   for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight check: skipped '${path}': ${reason}`);

@@ -18,7 +18,7 @@ import { isTooDeep } from '../analysis/too-deep';
 import { applyEdits } from '../rewrite/edits';
 import { fixAll, prepareRewrites, type Fix } from '../rewrite/index';
 import { syntaxErrors } from '../rewrite/python-parsers';
-import { UsageError, parseArgs, parseDims } from './args';
+import { UsageError, parseArgs, parseDims, parseTimeLimit } from './args';
 import { LineIndex } from './line-index';
 import type { Io } from './path';
 import { CliObservations, OBSERVED_FLAGS } from './observed-options';
@@ -56,6 +56,8 @@ options:
                           that depends on recorded sizes is applied only where it pays off
                           at every recorded shape
   --no-observed           ignore recorded shapes
+  --time-limit SECONDS    time limit on each file's analysis (default 10); a file not
+                          fully analysed within it is left untouched
 
 A file that cannot be read, is not UTF-8, or does not parse is reported and left
 untouched; the others are still fixed.
@@ -76,12 +78,13 @@ interface FileOutcome {
 }
 
 export async function runFix(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['--only', '--dims', ...OBSERVED_FLAGS.values], switches: ['--diff', '--write', ...OBSERVED_FLAGS.switches] });
+  const args = parseArgs(argv, { values: ['--only', '--dims', '--time-limit', ...OBSERVED_FLAGS.values], switches: ['--diff', '--write', ...OBSERVED_FLAGS.switches] });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to fix');
   if (args.switches.has('--diff') && args.switches.has('--write')) throw new UsageError('--diff and --write exclude each other');
   const write = args.switches.has('--write');
   const only = args.values.has('--only') ? parseOnly(args.values.get('--only')!) : undefined;
   const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims')!) : {};
+  const timeLimitMs = parseTimeLimit(args.values.get('--time-limit'));
   const observations = CliObservations.fromArgs(args);
   await prepareRewrites();
 
@@ -95,7 +98,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
     let outcome: FileOutcome | string | null;
     try {
       const observed = file.kind === 'python' ? observations.for(file.path) : null;
-      outcome = await fixFile(file, { dims, only, torchUsesOptEinsum: detector.listedFor(file.path), observed });
+      outcome = await fixFile(file, { dims, only, timeLimitMs, torchUsesOptEinsum: detector.listedFor(file.path), observed });
     } catch (error) {
       // A defect in einsight leaves this file untouched and the others still fixed.
       outcome = `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
@@ -124,7 +127,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
 /** The file's combined fix; null when there is nothing to fix; a message when the file is refused. */
 async function fixFile(
   file: SourceFile,
-  options: { dims: Record<string, number>; only?: RuleCode[]; torchUsesOptEinsum: boolean; observed: FileObservations | null },
+  options: { dims: Record<string, number>; only?: RuleCode[]; timeLimitMs?: number; torchUsesOptEinsum: boolean; observed: FileObservations | null },
 ): Promise<FileOutcome | string | null> {
   const path = file.path.split(sep).join('/');
   if (file.kind === 'notebook') return `einsight fix: '${path}' not fixed: notebooks are fixed in the editor`;
@@ -132,14 +135,16 @@ async function fixFile(
   if ('error' in read) return `einsight fix: cannot read '${path}': ${read.error}`;
   // The byte-order mark becomes a space for the parser; edits then apply to the file as read.
   const analysed = withoutBom(read.ok);
-  const { dims, only, torchUsesOptEinsum, observed } = options;
+  const { dims, only, timeLimitMs, torchUsesOptEinsum, observed } = options;
   const analysis: FileAnalysis =
-    file.kind === 'python' ? await analyzePython(analysed, { dims, torchUsesOptEinsum, observed }) : analyzeTypeScript(analysed, { dims }, file.kind);
+    file.kind === 'python' ? await analyzePython(analysed, { dims, timeLimitMs, torchUsesOptEinsum, observed }) : analyzeTypeScript(analysed, { dims, timeLimitMs }, file.kind);
   const at = (offset: number) => {
     const { line, column } = new LineIndex(analysed).position(offset);
     return `${path}:${line}:${column}`;
   };
-  if (analysis.notAnalysed) return `${at(analysis.notAnalysed.range.start)}: ${analysis.notAnalysed.reason}; left as it is`;
+  // Fixes are only offered for a file analysed whole: unknown beats wrong.
+  const skipped = analysis.notAnalysed ?? analysis.incomplete;
+  if (skipped) return `${at(skipped.range.start)}: ${skipped.reason}; left as it is`;
   if (analysis.syntaxErrors.length > 0) return `${at(analysis.syntaxErrors[0].start)}: syntax error; fix the file before applying fixes to it`;
   const fix = fixAll(analysis, analysed, { only });
   return fix && { file: file.path, path, kind: file.kind, original: read.ok, fix };

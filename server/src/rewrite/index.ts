@@ -14,7 +14,6 @@ import { NameAllocator } from './names';
 import { parsesAfter, pythonSource } from './python-parsers';
 import { attempt, chainOf, memberOfChain, sameEdits } from './fix-list';
 import { scalarFoldFix } from './scalar-fold';
-import { tfjsFixAll, tfjsFixesForSite } from './tfjs';
 
 export type { Fix, FixEdit } from './edits';
 export { prepareRewrites } from './python-parsers';
@@ -26,7 +25,7 @@ export interface FixAllOptions {
 
 /** The fixes for the findings on one site (a chain's fix is listed under each of its members). */
 export function fixesForSite(analysis: FileAnalysis, siteId: number, text: string): Fix[] {
-  if (analysis.language === 'typescript') return tfjsFixesForSite(analysis, siteId, text);
+  if (analysis.language === 'typescript') return tfjs().tfjsFixesForSite(analysis, siteId, text);
   if (analysis.language !== 'python') return [];
   const relevant = analysis.findings.filter((f) => f.site === siteId || memberOfChain(analysis, f, siteId));
   const fixes: Fix[] = [];
@@ -45,7 +44,7 @@ export function fixesForSite(analysis: FileAnalysis, siteId: number, text: strin
 
 /** Every finding's preferred fix, as one `source.fixAll` edit set; null when nothing applies. */
 export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOptions = {}): Fix | null {
-  if (analysis.language === 'typescript') return tfjsFixAll(analysis, text, options);
+  if (analysis.language === 'typescript') return tfjs().tfjsFixAll(analysis, text, options);
   if (analysis.language !== 'python') return null;
   const findings = analysis.findings
     .filter((f) => !options.only || options.only.includes(f.code))
@@ -131,6 +130,14 @@ function buildersFor(finding: Finding): Builder[] {
 
 function hasFinding(analysis: FileAnalysis, siteId: number, code: RuleCode): boolean {
   return analysis.findings.some((f) => f.site === siteId && f.code === code);
+}
+
+/**
+ * The tfjs rewrites, loaded with the first TypeScript analysis they are asked about: they bring
+ * the TypeScript compiler, which a language server for a Python-only workspace never loads.
+ */
+function tfjs(): typeof import('./tfjs') {
+  return require('./tfjs');
 }
 
 function newContext(analysis: FileAnalysis, text: string): FixContext {

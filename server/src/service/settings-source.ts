@@ -1,26 +1,33 @@
 /**
  * Where settings come from: pulled per document or notebook (`workspace/configuration`, so a
  * folder's settings apply to its files) when the client can answer, else pushed with
- * `didChangeConfiguration` or `initializationOptions`. Pulled settings are cached until the
- * client says they changed; each distinct complaint about a bad value is shown once.
+ * `didChangeConfiguration` or `initializationOptions`. Every way takes one shape, the one a user
+ * writes: `{ "einsight": { ... } }` (pulled, the client answers for the `einsight` section).
+ * A client that can be asked but has no section keeps what it sent at start. Pulled settings
+ * are cached until the client says they changed; each distinct complaint about a bad value is
+ * shown once, and each distinct set of settings is written to the log.
  */
-import { parseSettings, type EinsightSettings } from '../workspace/settings';
+import { DEFAULT_SETTINGS, parseSettings, type EinsightSettings } from '../workspace/settings';
 
 export interface SettingsClient {
   /** `workspace/configuration` for the `einsight` section, scoped to `scopeUri`. */
   pull(scopeUri: string): Promise<unknown>;
   warn(message: string): void;
+  log(message: string): void;
 }
 
 export class SettingsSource {
   private readonly cache = new Map<string, Promise<EinsightSettings>>();
   private pushed: unknown = undefined;
   private readonly reported = new Set<string>();
+  /** The settings last written to the log: the same ones are not written again for every file. */
+  private logged = '';
 
   constructor(
     private readonly client: SettingsClient,
     /** Whether the client answers `workspace/configuration`. */
     private readonly canPull: boolean,
+    /** The `einsight` member of `initializationOptions`. */
     initializationSettings: unknown,
   ) {
     this.pushed = initializationSettings;
@@ -49,7 +56,8 @@ export class SettingsSource {
     let raw: unknown = this.pushed;
     if (this.canPull) {
       try {
-        raw = await this.client.pull(scopeUri);
+        // A client with no `einsight` section of its own answers null: what it sent at start stands.
+        raw = sectionOf(await this.client.pull(scopeUri)) ?? this.pushed;
       } catch (error) {
         this.report(`einsight: could not read settings (${error instanceof Error ? error.message : String(error)}); using the defaults`);
         raw = undefined;
@@ -57,7 +65,19 @@ export class SettingsSource {
     }
     const { settings, problems } = parseSettings(raw);
     for (const problem of problems) this.report(problem);
+    this.logSettings(scopeUri, settings);
     return settings;
+  }
+
+  /** The settings that differ from the defaults, once per change: what a bug report needs. */
+  private logSettings(scopeUri: string, settings: EinsightSettings): void {
+    const changed = Object.fromEntries(
+      Object.entries(settings).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(DEFAULT_SETTINGS[key as keyof EinsightSettings])),
+    );
+    const text = Object.keys(changed).length === 0 ? 'the defaults' : JSON.stringify(changed);
+    if (text === this.logged) return;
+    this.logged = text;
+    this.client.log(`einsight: settings (${this.canPull ? 'asked of the client' : 'sent by the client'}) for ${scopeUri}: ${text}`);
   }
 
   private report(message: string): void {
@@ -65,4 +85,15 @@ export class SettingsSource {
     this.reported.add(message);
     this.client.warn(message);
   }
+}
+
+/**
+ * The `einsight` section as pulled. Asked for the section, a client answers with its content;
+ * a client that answers with the whole settings object (`{ "einsight": { ... } }`, the shape a
+ * user writes everywhere) is read the same way.
+ */
+function sectionOf(pulled: unknown): unknown {
+  if (typeof pulled !== 'object' || pulled === null || Array.isArray(pulled)) return pulled ?? undefined;
+  const keys = Object.keys(pulled);
+  return keys.length === 1 && keys[0] === 'einsight' ? (pulled as { einsight: unknown }).einsight : pulled;
 }

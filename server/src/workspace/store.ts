@@ -29,6 +29,18 @@ export interface StoreListener {
 
 const CODE_CELL = 2;
 
+/**
+ * Where analysed documents live: files, unsaved buffers, and notebook cells. Anything else is a
+ * view of a document shown elsewhere too (a git diff's `git:` side, a search preview), whose
+ * findings would appear twice in the Problems panel.
+ */
+const ANALYSED_SCHEMES = new Set(['file', 'untitled', 'vscode-notebook-cell']);
+
+export function isAnalysedUri(uri: string): boolean {
+  const colon = uri.indexOf(':');
+  return colon > 0 && ANALYSED_SCHEMES.has(uri.slice(0, colon).toLowerCase());
+}
+
 export class DocumentStore {
   private readonly units = new Map<string, Unit>();
   /** Document uri (a file, or a notebook cell) → the unit analysing it. */
@@ -52,7 +64,7 @@ export class DocumentStore {
   openText(params: DidOpenTextDocumentParams): void {
     const item: unknown = params?.textDocument;
     if (!isTextDocumentItem(item)) return this.listener.warn('einsight: ignored a malformed textDocument/didOpen');
-    if (!this.analysable(item.languageId)) return;
+    if (!this.analysable(item.languageId) || !isAnalysedUri(item.uri)) return;
     const previous = this.units.get(item.uri);
     if (previous) this.drop(previous);
     const unit = new TextUnit(item);
@@ -89,7 +101,7 @@ export class DocumentStore {
     const documents = new Map(items.filter(isTextDocumentItem).map((item) => [item.uri, item]));
     const cells = notebook.cells.filter(isNotebookCell).map((cell) => cellState(cell, documents.get(cell.document)));
     const languageId = cells.find((c) => c.code && c.document && this.analysable(c.document.languageId))?.document?.languageId;
-    if (!languageId) return;
+    if (!languageId || !isAnalysedUri(notebook.uri)) return;
     const previous = this.units.get(notebook.uri);
     if (previous) this.drop(previous);
     const unit = new NotebookUnit(notebook.uri, languageId, cells);

@@ -7,6 +7,7 @@
  * time), and a hint says where the recording contradicts the code.
  */
 import type { BaselineEnvironment } from '../baseline';
+import type { AnalysisBudget } from '../budget';
 import type { AnalysisOptions, ContractionSite, EquationInfo, ObservedVariant, OperandInfo, SiteSyntax } from '../model';
 import type { CostCache, SiteCore } from '../pricing';
 import { siteKey } from '../pricing';
@@ -20,6 +21,8 @@ export interface PricingContext {
   cache: CostCache;
   /** `optionsKey` of the analysis: with `siteKey`, the cost cache's key. */
   common: string;
+  /** The file's time limit: past it, recorded shapes are not priced (the weight is still shown). */
+  budget: AnalysisBudget | null;
 }
 
 export interface PricedVariant {
@@ -55,7 +58,7 @@ function observeSite(site: ContractionSite, syntax: SiteSyntax, recording: SiteR
   const conflicts: string[] = [];
   const priced: PricedVariant[] = [];
   // A call the code itself shows to be wrong stays as the code says: recordings never hide an error.
-  const broken = site.diagnostics.some((d) => d.severity === 'error');
+  const broken = site.diagnostics.some((d) => d.severity === 'error') || (context.budget !== null && !context.budget.price(() => syntax.range));
   for (const variant of broken ? [] : recordedVariants(syntax, recording)) {
     const filled = fillVariant(syntax, variant);
     conflicts.push(...filled.conflicts);

@@ -6,6 +6,7 @@
  */
 import { nameTable } from '../../core/name-table';
 import type { ChainLink, FlowFacts, Library, ScalarFactor, ScalarTarget, SourceRange } from '../model';
+import { SortedByOffset, memoized } from '../sorted-offsets';
 import type { ConstantEvaluator } from './constants';
 import type { NameResolver } from './resolve';
 import type { Binding, Scope } from './scopes';
@@ -70,8 +71,20 @@ export function analyzeFlow(sites: FlowSite[], resolver: NameResolver, constants
   return new FlowAnalysis(sites, resolver, constants, sizeOf).run();
 }
 
+/** A scope's facts about one name, indexed once per analysis: every query is then logarithmic or constant. */
+interface NameIndex {
+  /** Binding statements, by start. */
+  bindings: SortedByOffset<Binding>;
+  /** Reads in the scope itself, by start. */
+  uses: SortedByOffset<PyNode>;
+  /** Reads in the scope and in nested scopes that do not bind the name again. */
+  usesWithNested: number;
+}
+
 class FlowAnalysis {
   private readonly siteByNode = new Map<PyNode, FlowSite>();
+  private readonly names = new Map<Scope, Map<string, NameIndex>>();
+  private readonly statementIndex = new Map<PyNode, Map<PyNode, number>>();
 
   constructor(
     private readonly sites: FlowSite[],
@@ -131,22 +144,16 @@ class FlowAnalysis {
     const binding = this.resolver.resolveUnique(node);
     if (!binding || binding.kind !== 'assign' || !binding.value) return null;
     if (this.resolver.scopeAt(node) !== binding.scope) return null;
-    return this.usesOf(binding).length === 1 ? binding : null;
+    return this.indexOf(binding.scope, binding.name).usesWithNested === 1 ? binding : null;
   }
 
-  /** Reads of the name that see this binding, nested scopes included. */
-  private usesOf(binding: Binding): PyNode[] {
-    const uses: PyNode[] = [...(binding.scope.uses.get(binding.name) ?? [])];
-    const nested = (scope: Scope) => {
-      for (const child of scope.children) {
-        if (child.bindings.has(binding.name)) continue;
-        // One at a time: a spread of a hundred thousand uses overflows the stack.
-        for (const use of child.uses.get(binding.name) ?? []) uses.push(use);
-        nested(child);
-      }
-    };
-    nested(binding.scope);
-    return uses;
+  private indexOf(scope: Scope, name: string): NameIndex {
+    const byName = memoized(this.names, scope, () => new Map<string, NameIndex>());
+    return memoized(byName, name, () => ({
+      bindings: new SortedByOffset(scope.bindings.get(name) ?? [], (b) => b.statement.start),
+      uses: new SortedByOffset(scope.uses.get(name) ?? [], (use) => use.start),
+      usesWithNested: countUses(scope, name),
+    }));
   }
 
   /** `h = einsum(...)` as a statement of its own, one target. */
@@ -170,9 +177,9 @@ class FlowAnalysis {
     }
     const scope = this.resolver.scopeAt(from);
     for (const name of names) {
-      const between = (n: PyNode) => n.start >= from.end && n.start < to.start;
-      if ((scope.bindings.get(name) ?? []).some((b) => between(b.statement))) return false;
-      if ((scope.uses.get(name) ?? []).some((use) => between(use) && mutates(use, this.source))) return false;
+      const { bindings, uses } = this.indexOf(scope, name);
+      if (bindings.between(from.end, to.start).length > 0) return false;
+      if (uses.between(from.end, to.start).some((use) => mutates(use, this.source))) return false;
     }
     return true;
   }
@@ -234,8 +241,8 @@ class FlowAnalysis {
     if (!binding || this.resolver.scopeAt(node) !== binding.scope) return null;
     if (binding.kind === 'augmented') {
       const factor = this.augmentedFactor(binding.statement, binding.name);
-      const laterUses = (binding.scope.uses.get(binding.name) ?? []).filter((u) => u.start >= binding.statement.end);
-      if (!factor || laterUses.length !== 1) return null;
+      const laterUses = this.indexOf(binding.scope, binding.name).uses.countFrom(binding.statement.end);
+      if (!factor || laterUses !== 1) return null;
       factors.push({ ...factor, appliedTo: target });
       return null;
     }
@@ -284,13 +291,22 @@ class FlowAnalysis {
     const name = textOf(this.source, left);
     const siblings = statement.parent?.children ?? [];
     const factors: ScalarFactor[] = [];
-    for (const next of siblings.slice(siblings.indexOf(statement) + 1)) {
+    for (let at = this.positionAmongSiblings(statement) + 1; at < siblings.length; at++) {
+      const next = siblings[at];
       if (next.type === 'comment') continue;
       const factor = this.augmentedFactor(next, name);
       if (!factor) break;
       factors.push({ ...factor, appliedTo: target });
     }
     return factors;
+  }
+
+  /** Where a statement stands in its block, without a scan of the block per question. */
+  private positionAmongSiblings(statement: PyNode): number {
+    const parent = statement.parent;
+    if (!parent) return -1;
+    const positions = memoized(this.statementIndex, parent, () => new Map(parent.children.map((child, i) => [child, i])));
+    return positions.get(statement) ?? -1;
   }
 
   /** `name *= c` or `name /= c` with a constant c. */
@@ -360,6 +376,18 @@ class FlowAnalysis {
     const attribute = field(node, 'attribute');
     return attribute ? textOf(this.source, attribute) : '';
   }
+}
+
+/** Reads of `name` in `scope` and in nested scopes that do not bind it again. */
+function countUses(scope: Scope, name: string): number {
+  let count = 0;
+  const pending = [scope];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    count += current.uses.get(name)?.length ?? 0;
+    for (const child of current.children) if (!child.bindings.has(name)) pending.push(child);
+  }
+  return count;
 }
 
 function rangeOf(node: PyNode): SourceRange {

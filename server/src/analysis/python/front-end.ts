@@ -4,6 +4,7 @@
  * keeps what it read from each and reuses it while the function's text and the module-level
  * code around it stay the same, so an edit re-reads only the function it touched.
  */
+import { AnalysisBudget } from '../budget';
 import type { FrontEndOutput } from '../evaluate';
 import { matmulChainEquation } from '../matmul';
 import { siteKey } from '../pricing';
@@ -33,6 +34,8 @@ interface UnitReading {
   keys: string[];
   /** Some range points outside the unit (a module-level constant or hint), which may move on its own. */
   outside: boolean;
+  /** The time limit cut the reading short: it is not kept for the next analysis. */
+  partial: boolean;
 }
 
 /** Readings kept between analyses of one document, by the (reused) syntax node of each unit. */
@@ -45,7 +48,13 @@ export class UnitCache {
  * Reads the module. With `cache` and `map` (how the edits since the last reading moved
  * offsets), units whose text and context did not change are taken from the cache.
  */
-export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache: UnitCache | null = null, map: OffsetMap | null = null): FrontEndOutput {
+export function readPython(
+  parsed: ParsedPython,
+  options: AnalysisOptions,
+  cache: UnitCache | null = null,
+  map: OffsetMap | null = null,
+  budget = new AnalysisBudget(options.timeLimitMs),
+): FrontEndOutput {
   const { text, module } = parsed;
   const facts = buildScopes(module, text, cache?.scopes ?? null);
   const resolver = new NameResolver(facts, text);
@@ -79,8 +88,8 @@ export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache
   const kept = new Map<PyNode, UnitReading>();
   for (const [unit, nodes] of groups) {
     let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map) : null;
-    reading ??= readGroup(nodes, context, unit, fingerprint);
-    if (unit) kept.set(unit, reading);
+    reading ??= readGroup(nodes, context, unit, fingerprint, budget);
+    if (unit && !reading.partial) kept.set(unit, reading);
     readings.push(reading);
   }
   if (cache) cache.readings = kept;
@@ -149,7 +158,7 @@ function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: stri
   }));
 }
 
-function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
+function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string, budget: AnalysisBudget): UnitReading {
   const { reader, resolver, shapes, text } = context;
   const sites: SiteSyntax[] = [];
   const flowSites: FlowSite[] = [];
@@ -158,14 +167,17 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     context: siteContext(node, resolver),
     ignored: context.hints.ignoredBetween(lineStart(text, range.start), lineEnd(text, range.end)),
   });
+  const read: PyNode[] = [];
   for (const node of nodes) {
+    if (!budget.read(() => rangeOf(node))) continue;
+    read.push(node);
     const call = reader.read(node);
     if (!call) continue;
     const site = einsumSite(call, reader, context.imported, text);
     sites.push({ ...site, ...located(node, site.range) });
     flowSites.push({ id: -1, kind: 'einsum', node, operandNodes: call.operandNodes, library: site.library, static: !site.dynamic });
   }
-  for (const chain of findMatmulChains(nodes, resolver)) {
+  for (const chain of findMatmulChains(read, resolver)) {
     const site = matmulSite(chain, shapes, context.imported, text);
     if (!site) continue;
     sites.push({ ...site, ...located(chain.root, site.range) });
@@ -194,6 +206,7 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     scalars: [...flow.scalars],
     keys: ordered.map(siteKey),
     outside: unit !== null && !readingWithin(ordered, flow.links, flow.scalars.values(), start, end),
+    partial: read.length < nodes.length,
   };
 }
 
