@@ -4,7 +4,14 @@
  * `--node-ipc`, `--socket=PORT`, `--pipe=NAME`); without one it speaks over stdio, as
  * `einsight lsp` and `einsight-language-server` do.
  */
-import { createConnection, MessageType, ProposedFeatures, ShowMessageNotification, type WorkspaceEdit } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  DidChangeWatchedFilesNotification,
+  MessageType,
+  ProposedFeatures,
+  ShowMessageNotification,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
 import { LanguageService, type ClientPort } from './service/language-service';
 import { STATUS_NOTIFICATION } from './features/status';
 import { AnalysisThread } from './service/analysis-thread';
@@ -16,6 +23,7 @@ const connection = transportGiven ? createConnection(ProposedFeatures.all) : cre
 
 const client: ClientPort = {
   publishDiagnostics: (params) => void connection.sendDiagnostics(params),
+  watchFiles: async (globPattern) => void (await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern }] })),
   sendStatus: (status) => void connection.sendNotification(STATUS_NOTIFICATION, status),
   pullSettings: (scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'einsight' }),
   applyEdit: async (label: string, edit: WorkspaceEdit) => (await connection.workspace.applyEdit({ label, edit })).applied,
@@ -33,6 +41,8 @@ const analysisThread = new AnalysisThread((message) => connection.console.error(
 const service = new LanguageService(client, analysisThread.sessions());
 
 connection.onInitialize((params) => service.initialize(params));
+connection.onInitialized(() => service.initialized());
+connection.onDidChangeWatchedFiles((params) => service.didChangeWatchedFiles(params));
 connection.onDidOpenTextDocument(service.didOpenTextDocument);
 connection.onDidChangeTextDocument(service.didChangeTextDocument);
 connection.onDidCloseTextDocument(service.didCloseTextDocument);

@@ -18,7 +18,8 @@ export function observedMarkdown(site: ContractionSite): string | null {
   const parts = [`**Recorded**: ${observedWeightText(observed)}.`];
   if (observed.variants.length > 0) {
     const rows = ['| shapes | calls | time | FLOPs as written | best order |', '| --- | --- | --- | --- | --- |'];
-    for (const variant of observed.variants.slice(0, SHOWN_SHAPES)) rows.push(variantRow(variant));
+    // The equation is the code's, unless the code computes it: then each shape says which it was called with.
+    for (const variant of observed.variants.slice(0, SHOWN_SHAPES)) rows.push(variantRow(variant, site.equation.text === null));
     parts.push(rows.join('\n'));
     const more = observed.variants.length - SHOWN_SHAPES;
     if (more > 0) parts.push(`…and ${more} more shape${more === 1 ? '' : 's'}.`);
@@ -30,9 +31,9 @@ export function observedMarkdown(site: ContractionSite): string | null {
   return parts.join('\n\n');
 }
 
-function variantRow(variant: ObservedVariant): string {
+function variantRow(variant: ObservedVariant, withEquation: boolean): string {
   const shapes = variant.shapes.map((dims) => (dims ? dimsText(dims) : '?')).join(' · ');
-  const equation = variant.equation !== null ? `${inlineCode(variant.equation)} ` : '';
+  const equation = withEquation && variant.equation !== null ? `${inlineCode(variant.equation)} ` : '';
   const best = variant.bestFlops === null ? '—' : formatCount(variant.bestFlops);
   const speedup = variant.speedup !== null && variant.speedup > 1 ? ` (${formatSpeedup(variant.speedup)} fewer)` : '';
   const cells = [

@@ -6,6 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readProjectFile } from '../regular-file';
 import { parseObserved, type ObservedFile, type ObservedSite } from './format';
 
@@ -139,4 +140,19 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** One store per thread that analyses documents: files are read again only when they change. */
+const documentObservations = new ObservationStore();
+
+/** The recordings of an editor document: a `file:` uri in a project with `.einsight/observed.json`. */
+export function observationsForUri(uri: string): FileObservations | null {
+  if (!uri.startsWith('file:')) return null;
+  let path: string;
+  try {
+    path = fileURLToPath(uri);
+  } catch {
+    return null;
+  }
+  return documentObservations.forFile(path);
 }
