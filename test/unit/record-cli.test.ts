@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findPython } from '../support/python-runner';
+import { serializeObserved } from 'einsight-server/analysis/observed/format';
+import { runBin } from '../support/cli';
 import { RecordProject, signatures } from '../support/record-project';
 
 const python = findPython(['numpy']);
@@ -84,6 +86,42 @@ describe('einsight record', { skip: python === null && 'no Python with numpy' },
     result = project.record(['--', python!, 'workers.py']);
     assert.match(result.stderr, /dropped 1 earlier recording of calls no longer in the code/);
     assert.deepEqual(project.sites('sizes.py').map((s) => s.line), [24]);
+  });
+
+  it('check uses the recording: recorded weight in findings, --sort time, --observed FILE, --no-observed', () => {
+    const fresh = new RecordProject();
+    try {
+      // sizes.py's one finding, then a busier copy: recorded 10 times as often.
+      fresh.write('busy.py', fresh.read('sizes.py').replace('for step in range(3):', 'for step in range(30):'));
+      assert.equal(fresh.record(['--', python!, 'sizes.py', '2', 'width.json']).code, 0);
+      assert.equal(fresh.record(['--', python!, 'busy.py', '2', 'width.json']).code, 0);
+      const check = (...args: string[]) => runBin(['check', '.', ...args], { cwd: fresh.root });
+      const byFile = check().stdout.trim().split('\n');
+      assert.deepEqual(byFile.slice(0, -1).map((line) => line.slice(0, line.indexOf(' '))), ['busy.py:10:12', 'sizes.py:10:12']);
+      assert.match(byFile[0], /holds at all 30 recorded shapes \([\d.]+×–[\d.]+× fewer\); called 30 times, \d+% of einsum time in 2 recorded runs$/);
+      const byTime = check('--sort', 'time').stdout.trim().split('\n');
+      assert.deepEqual(byTime.slice(0, -1).map((line) => line.slice(0, line.indexOf(' '))), ['busy.py:10:12', 'sizes.py:10:12']);
+      const json = JSON.parse(check('--format', 'json', '--sort', 'time').stdout) as { sites: { file: string; line: number; observed: { calls: number; timeNs: number } | null }[] };
+      // The recorded sites by time spent, most first; then the others in file order.
+      const recorded = json.sites.filter((s) => s.observed !== null);
+      assert.deepEqual(recorded.map((s) => s.observed!.timeNs), recorded.map((s) => s.observed!.timeNs).sort((a, b) => b - a));
+      assert.deepEqual([recorded.length, recorded[0].file, recorded[0].observed!.calls], [4, 'busy.py', 30]);
+      assert.deepEqual(json.sites.slice(4).map((s) => [s.file, s.observed]), json.sites.slice(4).map((s) => [s.file, null]));
+      assert.doesNotMatch(check('--no-observed').stdout, /recorded/);
+      // Recordings elsewhere, named on the command line; an unreadable one is a usage error.
+      const other = join(fresh.root, 'elsewhere.json');
+      const file = fresh.observed();
+      file.files = { 'sizes.py': file.files['sizes.py'] };
+      writeFileSync(other, serializeObserved(file));
+      const named = check('--observed', other);
+      assert.match(named.stdout, /sizes\.py:10:12 .*called 3 times/);
+      assert.doesNotMatch(named.stdout, /busy\.py.*called/);
+      const broken = check('--observed', join(fresh.root, 'width.json'));
+      assert.equal(broken.code, 2);
+      assert.match(broken.stderr, /--observed: .*width\.json: format version undefined is not 1/);
+    } finally {
+      fresh.remove();
+    }
   });
 
   it('records forked pool workers, a spawned process and threads, and passes the exit code through', () => {
