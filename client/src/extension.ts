@@ -98,6 +98,10 @@ function measureSettings(): MeasureSettings {
     maxMemoryMB: config.get('measure.maxMemoryMB', 2048),
     runs: config.get('measure.runs', 10),
     executionProvider: config.get<'cpu' | 'cuda'>('measure.executionProvider', 'cpu'),
+    python: config.get('measure.python', ''),
+    timeBudget: config.get('measure.timeBudget', 1),
+    timeout: config.get('measure.timeout', 60),
+    dtype: config.get('measure.dtype', 'default'),
   };
 }
 

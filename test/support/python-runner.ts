@@ -41,6 +41,18 @@ export function findPython(modules: readonly string[]): string | null {
   return found.get(key)!;
 }
 
+/** Every distinct interpreter (by its real executable) that imports every module. */
+export function pythonsWith(modules: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return candidates().filter((p) => {
+    const probe = spawnSync(p, ['-c', `import os, sys, ${modules.join(', ')}; print(os.path.realpath(sys.executable))`], { encoding: 'utf8', timeout: 60_000 });
+    const executable = probe.status === 0 ? probe.stdout.trim() : '';
+    if (!executable || seen.has(executable)) return false;
+    seen.add(executable);
+    return true;
+  });
+}
+
 /** Runs the pairs in one Python process; throws when the runner itself fails. */
 export function runSnippets(python: string, pairs: readonly SnippetPair[]): SnippetOutcome[] {
   if (pairs.length === 0) return [];

@@ -103,6 +103,11 @@ test('the extension manifest declares every setting with the server defaults', (
     'einsight.measure.runs': DEFAULT_SETTINGS.measure.runs,
     'einsight.measure.executionProvider': DEFAULT_SETTINGS.measure.executionProvider,
     'einsight.typescript.einsumModules': DEFAULT_SETTINGS.typescript.einsumModules,
+    // Read by the client's measure command only (client/src/measure), not by the server.
+    'einsight.measure.python': '',
+    'einsight.measure.timeBudget': 1,
+    'einsight.measure.timeout': 60,
+    'einsight.measure.dtype': 'default',
   };
   assert.deepEqual(Object.keys(properties).sort(), Object.keys(defaults).sort());
   for (const [key, value] of Object.entries(defaults)) assert.deepEqual(properties[key].default, value, key);

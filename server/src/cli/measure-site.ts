@@ -2,12 +2,12 @@
 import type { AnalysisOptions, ContractionSite, FileAnalysis } from '../analysis/model';
 import { analyzePython } from '../analysis/python/analyze';
 import { analyzeTypeScript, scriptFlavor } from '../analysis/typescript/analyze';
-import { MeasureError, type MeasureProblem } from '../measure/problem';
+import type { MeasureRequest, MeasureSource } from '../measure/output';
+import { MeasureError } from '../measure/problem';
 import { problemFromSite, siteAt, siteById } from '../measure/site';
 import type { FileObservations } from '../analysis/observed/store';
 import { dimsOfVariant } from '../analysis/observed/variants';
 import { UsageError } from './args';
-import type { MeasureSource } from './measure-report';
 import { OptEinsumDetector } from './project';
 import { decodeUtf8, readBytes } from './source-text';
 
@@ -42,7 +42,7 @@ function analyzerFor(file: string, language: string | undefined): Analyzer {
   );
 }
 
-export async function problemFromFile(location: string, request: FileRequest): Promise<{ problem: MeasureProblem; source: MeasureSource }> {
+export async function requestFromFile(location: string, request: FileRequest): Promise<MeasureRequest> {
   const { file, line, column } = parseLocation(location, request.site !== undefined);
   const analyze = analyzerFor(file, request.language);
   const text = request.readText ? request.readText() : readSource(file);
@@ -65,6 +65,7 @@ export async function problemFromFile(location: string, request: FileRequest): P
   return {
     problem,
     source: { file, line: start.line, column: start.column, site: site.id, chain: site.chain, baseline: libraryBaseline(analysis, site) },
+    site: { analysis, text, site },
   };
 }
 

@@ -49,7 +49,7 @@ function failure(why: string): MeasureAnswer {
 }
 
 function answerOf(output: { stdout: string; stderr: string; code: number | null }, name: string, line: number): MeasureAnswer {
-  let parsed: { text?: string; verdict?: string; title?: string; error?: { code: string; message: string; missingDims?: string[] } };
+  let parsed: { text?: string; headline?: string; title?: string; error?: { code: string; message: string; missingDims?: string[] } };
   try {
     parsed = JSON.parse(output.stdout);
   } catch {
@@ -62,8 +62,8 @@ function answerOf(output: { stdout: string; stderr: string; code: number | null 
       : '';
     return { report: `**einsight measure** (${name}, line ${line}): ${parsed.error.message}.${hint}`, file: null, summary: `einsight measure: ${parsed.error.message}` };
   }
-  const report = [`# einsight measure: ${parsed.title ?? name}`, '', `**${parsed.verdict ?? ''}**`, '', '```text', parsed.text ?? '', '```', ''].join('\n');
-  return { report, file: writeReport(report, name, line), summary: `einsight measure: ${parsed.verdict ?? 'done'}` };
+  const report = [`# einsight measure: ${parsed.title ?? name}`, '', `**${parsed.headline ?? ''}**`, '', '```text', parsed.text ?? '', '```', ''].join('\n');
+  return { report, file: writeReport(report, name, line), summary: `einsight measure: ${parsed.headline ?? 'done'}` };
 }
 
 /** The report as a file a client can open; null where the temporary folder is not writable. */
