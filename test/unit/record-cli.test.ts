@@ -91,21 +91,21 @@ describe('einsight record', { skip: python === null && 'no Python with numpy' },
   it('check uses the recording: recorded weight in findings, --sort time, --observed FILE, --no-observed', () => {
     const fresh = new RecordProject();
     try {
-      // sizes.py's one finding, then a busier copy: recorded 10 times as often.
-      fresh.write('busy.py', fresh.read('sizes.py').replace('for step in range(3):', 'for step in range(30):'));
+      // sizes.py's one finding, then a busier copy: called 200 times as often.
+      fresh.write('worker_busy.py', fresh.read('sizes.py').replace('        project(x, w, v)', '        for _ in range(200):\n            project(x, w, v)'));
       assert.equal(fresh.record(['--', python!, 'sizes.py', '2', 'width.json']).code, 0);
-      assert.equal(fresh.record(['--', python!, 'busy.py', '2', 'width.json']).code, 0);
+      assert.equal(fresh.record(['--', python!, 'worker_busy.py', '2', 'width.json']).code, 0);
       const check = (...args: string[]) => runBin(['check', '.', ...args], { cwd: fresh.root });
       const byFile = check().stdout.trim().split('\n');
-      assert.deepEqual(byFile.slice(0, -1).map((line) => line.slice(0, line.indexOf(' '))), ['busy.py:10:12', 'sizes.py:10:12']);
-      assert.match(byFile[0], /holds at all 30 recorded shapes \([\d.]+×–[\d.]+× fewer\); called 30 times, \d+% of einsum time in 2 recorded runs$/);
+      assert.deepEqual(byFile.slice(0, -1).map((line) => line.slice(0, line.indexOf(' '))), ['sizes.py:10:12', 'worker_busy.py:10:12']);
+      assert.match(byFile[1], /holds at all 3 recorded shapes \([\d.]+×–[\d.]+× fewer\); called 600 times, \d+% of einsum time in 2 recorded runs$/);
       const byTime = check('--sort', 'time').stdout.trim().split('\n');
-      assert.deepEqual(byTime.slice(0, -1).map((line) => line.slice(0, line.indexOf(' '))), ['busy.py:10:12', 'sizes.py:10:12']);
+      assert.deepEqual(byTime.slice(0, -1).map((line) => line.slice(0, line.indexOf(' '))), ['worker_busy.py:10:12', 'sizes.py:10:12']);
       const json = JSON.parse(check('--format', 'json', '--sort', 'time').stdout) as { sites: { file: string; line: number; observed: { calls: number; timeNs: number } | null }[] };
       // The recorded sites by time spent, most first; then the others in file order.
       const recorded = json.sites.filter((s) => s.observed !== null);
       assert.deepEqual(recorded.map((s) => s.observed!.timeNs), recorded.map((s) => s.observed!.timeNs).sort((a, b) => b - a));
-      assert.deepEqual([recorded.length, recorded[0].file, recorded[0].observed!.calls], [4, 'busy.py', 30]);
+      assert.deepEqual([recorded.length, recorded[0].file, recorded[0].observed!.calls], [4, 'worker_busy.py', 600]);
       assert.deepEqual(json.sites.slice(4).map((s) => [s.file, s.observed]), json.sites.slice(4).map((s) => [s.file, null]));
       assert.doesNotMatch(check('--no-observed').stdout, /recorded/);
       // Recordings elsewhere, named on the command line; an unreadable one is a usage error.
@@ -115,10 +115,51 @@ describe('einsight record', { skip: python === null && 'no Python with numpy' },
       writeFileSync(other, serializeObserved(file));
       const named = check('--observed', other);
       assert.match(named.stdout, /sizes\.py:10:12 .*called 3 times/);
-      assert.doesNotMatch(named.stdout, /busy\.py.*called/);
+      assert.doesNotMatch(named.stdout, /worker_busy\.py.*called/);
       const broken = check('--observed', join(fresh.root, 'width.json'));
       assert.equal(broken.code, 2);
       assert.match(broken.stderr, /--observed: .*width\.json: format version undefined is not 1/);
+    } finally {
+      fresh.remove();
+    }
+  });
+
+  it("records each library's calling convention: opt_einsum's contract and shapes, einops' pattern last", () => {
+    const fresh = new RecordProject();
+    try {
+      // opt_einsum and einops stand-ins under site-packages/: their own einsum calls are not kept.
+      const result = fresh.record(['--', python!, 'conventions.py', '6'], { env: { PYTHONPATH: join(fresh.root, 'site-packages') } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(Object.keys(fresh.observed().files), ['conventions.py']);
+      assert.deepEqual(
+        fresh.sites('conventions.py').map((s) => [s.callee, s.line, signatures(s)]),
+        [
+          ['opt_einsum.contract', 12, ['ij,jk->ik [6,3] [3,4] x1']],
+          ['opt_einsum.contract_expression', 13, ['ij,jk->ik [6,3] [3,4] x1']],
+          ['einops.einsum', 15, ['batch inner, inner out -> batch out [6,3] [3,4] x1']],
+          ['numpy.einsum', 16, ['ij,jk->ik [6,3] [3,4] x1']],
+        ],
+      );
+      // Shapes given to contract_expression have no dtype; arrays do.
+      assert.deepEqual(fresh.sites('conventions.py').map((s) => s.shapes[0].operands[0]), [
+        { shape: [6, 3], dtype: 'float64' },
+        { shape: [6, 3] },
+        { shape: [6, 3], dtype: 'float64' },
+        { shape: [6, 3], dtype: 'float64' },
+      ]);
+      const json = JSON.parse(runBin(['check', 'conventions.py', '--format', 'json'], { cwd: fresh.root }).stdout) as {
+        sites: { callee: string; shapes: unknown; baseline: unknown; observed: { calls: number } | null }[];
+      };
+      // Every executed call priced, at the recorded sizes.
+      assert.deepEqual(
+        json.sites.map((s) => [s.callee, s.shapes, s.baseline !== null, s.observed?.calls]),
+        [
+          ['opt_einsum.contract', [[6, 3], [3, 4]], true, 1],
+          ['opt_einsum.contract_expression', [[6, 3], [3, 4]], true, 1],
+          ['einops.einsum', [[6, 3], [3, 4]], true, 1],
+          ['numpy.einsum', [[6, 3], [3, 4]], true, 1],
+        ],
+      );
     } finally {
       fresh.remove();
     }
