@@ -156,7 +156,10 @@ describe('recorded shapes in the analysis', () => {
     const code = ['import numpy as np', 'def f(a, b):', '    return np.einsum("ij,jk->ik", a, b)', ''].join('\n');
     const unfitting = recordOf(code, 'np.einsum("ij,jk->ik", a, b)', [[[[2, 3], [4, 5]], 1]]);
     const checked = await analyzePython(code, { observed: observationsOf([unfitting]) });
-    assert.deepEqual(checked.findings.map((f) => [f.code, f.severity]), [['EIN010', 'hint']]);
+    assert.deepEqual(
+      checked.findings.map((f) => [f.code, f.severity, f.message]),
+      [['EIN010', 'hint', 'the recorded run called it with shapes [2, 3] · [4, 5], which do not fit the equation']],
+    );
     assert.equal(only(checked).operands[0].shape, null);
   });
 });

@@ -48,11 +48,11 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   }
   const chains = fuseChains(sites, input.flow.links, options, cache);
   const analysis: FileAnalysis = { language: input.language, sites, chains, findings: [], syntaxErrors: input.syntaxErrors };
-  analysis.findings = findingsOf(analysis, input.notes, options.minSpeedup ?? 2);
+  analysis.findings = findingsOf(analysis, input.notes, options);
   const incomplete = budget?.incomplete();
   if (incomplete) analysis.incomplete = incomplete;
   if (recorded && priced) {
-    analysis.findings = observedFindings(analysis, priced, input.flow.scalars, options.minSpeedup ?? 2);
+    analysis.findings = observedFindings(analysis, priced, input.flow.scalars, options);
     analysis.observations = { source: options.observed!.source, matched: recorded.bySite.size, stale: recorded.unmatched };
   }
   return analysis;
@@ -84,12 +84,15 @@ function evaluateSite(
     matmulTree: s.matmulTree,
     precompiled: s.precompiled,
     ignored: s.ignored,
+    via: s.via ?? null,
     contraction: null,
     normalizedEquation: null,
     baseline: null,
     best: null,
     speedup: null,
     symbolic: false,
+    sizeVerdict: null,
+    unknownEllipsis: false,
     diagnostics: [],
     chain: null,
     scalars: null,
@@ -103,6 +106,8 @@ function evaluateSite(
   site.best = core.best;
   site.speedup = core.speedup;
   site.symbolic = core.symbolic;
+  site.sizeVerdict = core.sizeVerdict;
+  site.unknownEllipsis = core.unknownEllipsis;
   const error = core.error;
   if (error) site.diagnostics.push({ code: error.code, severity: 'error', message: error.message, range: anchorRange(s, error.at) });
   return site;

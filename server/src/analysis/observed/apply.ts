@@ -6,6 +6,7 @@
  * hold at every recorded shape, carry the site's recorded weight (calls, share of einsum
  * time), and a hint says where the recording contradicts the code.
  */
+import type { Contraction } from '../../core/contraction';
 import type { BaselineEnvironment } from '../baseline';
 import type { AnalysisBudget } from '../budget';
 import type { AnalysisOptions, ContractionSite, EquationInfo, ObservedVariant, OperandInfo, SiteSyntax } from '../model';
@@ -13,7 +14,7 @@ import type { CostCache, SiteCore } from '../pricing';
 import { siteKey } from '../pricing';
 import type { Matched, SiteRecording } from './match';
 import type { FileObservations } from './store';
-import { consensusOperands, fillVariant, recordedVariants, type FilledVariant } from './variants';
+import { consensusOperands, fillVariant, recordedVariants, shapeText, type FilledVariant } from './variants';
 
 export interface PricingContext {
   options: AnalysisOptions;
@@ -64,8 +65,10 @@ function observeSite(site: ContractionSite, syntax: SiteSyntax, recording: SiteR
     conflicts.push(...filled.conflicts);
     if (!filled.fits) continue;
     const core = context.cache.site(variantSyntax(syntax, filled.operandInfo, filled.equation), context.options, context.env, keyOf(syntax, filled, context));
-    if (core.error || !core.contraction) conflicts.push(`a recorded call does not fit the equation: ${core.error?.message ?? 'unknown equation'}`);
-    else priced.push({ filled, core });
+    if (core.error || !core.contraction || !fits(core.contraction, filled.operandInfo)) {
+      const shapes = filled.operands.map((o) => (o?.shape ? shapeText(o.shape) : '?')).join(' · ');
+      conflicts.push(`the recorded run called it with shapes ${shapes}, which do not fit the equation`);
+    } else priced.push({ filled, core });
   }
   site.observed = {
     calls,
@@ -121,4 +124,19 @@ function variantOf({ filled, core }: PricedVariant): ObservedVariant {
     bestFlops: core.best?.flops ?? null,
     speedup: core.speedup,
   };
+}
+
+/**
+ * Whether every recorded size made it into the contraction. Pricing sets aside sizes that
+ * conflict with the equation (only the code's own sizes may make an error), so a recorded size
+ * missing from the contraction means the recording is of another call, or is stale.
+ */
+function fits(contraction: Contraction, operands: readonly OperandInfo[]): boolean {
+  return operands.every((operand, k) => {
+    const dims = operand.shape?.dims;
+    const labels = contraction.inputs[k];
+    if (!dims || !labels) return true;
+    if (dims.length !== labels.length) return false;
+    return dims.every((dim, axis) => typeof dim !== 'number' || (contraction.sizes[labels[axis]].symbol === null && contraction.sizes[labels[axis]].value === dim));
+  });
 }

@@ -8,7 +8,7 @@ import { costOfPath } from '../../core/cost';
 import { flopRatio } from '../../core/counts';
 import { summarize } from '../baseline';
 import { findingsOf, RULES } from '../findings';
-import type { BestCost, ContractionSite, FileAnalysis, Finding, ScalarFactor } from '../model';
+import type { AnalysisOptions, BestCost, ContractionSite, FileAnalysis, Finding, ScalarFactor } from '../model';
 import { placeScalars } from '../scalars';
 import type { PricedVariants } from './apply';
 import { observedWeightText, speedupRange } from './wording';
@@ -22,7 +22,7 @@ export function observedFindings(
   analysis: FileAnalysis,
   priced: PricedVariants,
   scalars: ReadonlyMap<number, ScalarFactor[]>,
-  minSpeedup: number,
+  options: AnalysisOptions,
 ): Finding[] {
   const byId = new Map(analysis.sites.map((s) => [s.id, s]));
   const varying = new Set<number>();
@@ -35,7 +35,7 @@ export function observedFindings(
     if (finding.site !== null && varying.has(finding.site) && SIZE_DEPENDENT.has(finding.code)) continue;
     findings.push(finding);
   }
-  for (const id of varying) findings.push(...heldAtEveryShape(byId.get(id)!, priced, scalars.get(id) ?? [], minSpeedup));
+  for (const id of varying) findings.push(...heldAtEveryShape(byId.get(id)!, priced, scalars.get(id) ?? [], options));
   for (const finding of findings) {
     const site = finding.site !== null ? byId.get(finding.site) : undefined;
     const observation = site?.observed;
@@ -69,7 +69,7 @@ export function observedFindings(
  * called shape, kept when every other shape has it too. The best order is the one the fix
  * writes (the site's own best path), priced at each shape.
  */
-function heldAtEveryShape(site: ContractionSite, priced: PricedVariants, factors: ScalarFactor[], minSpeedup: number): Finding[] {
+function heldAtEveryShape(site: ContractionSite, priced: PricedVariants, factors: ScalarFactor[], options: AnalysisOptions): Finding[] {
   const perShape = priced.get(site.id)!.map(({ core }) => {
     const contraction = core.contraction!;
     const fixPath = site.best && site.best.path.length === contraction.inputs.length - 1 ? site.best.path : null;
@@ -87,7 +87,7 @@ function heldAtEveryShape(site: ContractionSite, priced: PricedVariants, factors
       scalars: factors.length > 0 ? placeScalars(contraction, factors) : null,
     };
     const single: FileAnalysis = { language: 'python', sites: [shapeSite], chains: [], findings: [], syntaxErrors: [] };
-    return findingsOf(single, [], minSpeedup).filter((f) => SIZE_DEPENDENT.has(f.code));
+    return findingsOf(single, [], options).filter((f) => SIZE_DEPENDENT.has(f.code));
   });
   const [first, ...rest] = perShape;
   return first

@@ -9,6 +9,7 @@ import type { FrontEndOutput } from '../evaluate';
 import { matmulChainEquation } from '../matmul';
 import { siteKey } from '../pricing';
 import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, SiteDiagnostic, SiteSyntax } from '../model';
+import { CallContext } from './call-context';
 import { ConstantEvaluator } from './constants';
 import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
 import { HintIndex, parseHintComment } from './hints';
@@ -20,6 +21,7 @@ import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
 import { ShapeInference } from './shapes';
 import { EinsumReader, type EinsumCall } from './sites';
 import { textOf, type PyNode } from './syntax';
+import { WrapperIndex } from './wrappers';
 
 /** What was read from one top-level function or class, with its offsets at the time. */
 interface UnitReading {
@@ -70,10 +72,19 @@ export function readPython(
     hints.add(hint, resolver.scopeAt(comment));
     for (const error of hint.errors) notes.push({ code: 'EIN008', severity: 'warning', message: error.message, range: error.range });
   }
-  const reader = new EinsumReader(resolver, constants);
+  const reader = new EinsumReader(resolver, constants, new WrapperIndex(resolver, options.einsumFunctions ?? {}));
   const shapes = new ShapeInference({ resolver, constants, hints, dims: options.dims ?? {}, siteResult: (node) => reader.resultOf(node) });
   reader.shapes = shapes;
-  const context: ReadContext = { text, resolver, constants, reader, shapes, hints, imported: importedLibrary(facts.module) };
+  const context: ReadContext = {
+    text,
+    resolver,
+    constants,
+    reader,
+    shapes,
+    hints,
+    imported: importedLibrary(facts.module),
+    around: new CallContext(resolver),
+  };
 
   // Calls and matrix products, grouped by the top-level function or class holding them.
   const groups = new Map<PyNode | null, PyNode[]>();
@@ -112,6 +123,7 @@ interface ReadContext {
   shapes: ShapeInference;
   hints: HintIndex<Scope>;
   imported: Library | null;
+  around: CallContext;
 }
 
 /** The top-level function or class a node sits in; null at module level. */
@@ -134,7 +146,7 @@ function moduleFingerprint(module: PyNode, scope: Scope, text: string, options: 
     s.children.forEach(visit);
   };
   scope.children.forEach(visit);
-  return [...parts, globals.sort().join(','), JSON.stringify(options.dims ?? {})].join('\u0000');
+  return [...parts, globals.sort().join(','), JSON.stringify(options.dims ?? {}), JSON.stringify(options.einsumFunctions ?? {})].join('\u0000');
 }
 
 function unitName(unit: PyNode, text: string): string {
@@ -164,7 +176,7 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
   const flowSites: FlowSite[] = [];
   const located = (node: PyNode, range: { start: number; end: number }) => ({
     statementRange: rangeOf(statementOf(node) ?? node),
-    context: siteContext(node, resolver),
+    context: siteContext(node, resolver, context.around),
     ignored: context.hints.ignoredBetween(lineStart(text, range.start), lineEnd(text, range.end)),
   });
   const read: PyNode[] = [];
@@ -252,6 +264,7 @@ function einsumSite(call: EinsumCall, reader: EinsumReader, imported: Library | 
     options: call.options,
     matmulTree: null,
     precompiled: call.callee.style === 'expression',
+    via: call.via,
   };
 }
 
@@ -276,7 +289,7 @@ function matmulSite(chain: MatmulChain, shapes: ShapeInference, imported: Librar
   };
 }
 
-function siteContext(node: PyNode, resolver: NameResolver): SiteContext {
+function siteContext(node: PyNode, resolver: NameResolver, around: CallContext): SiteContext {
   let scope = resolver.scopeAt(node);
   while ((scope.kind === 'comprehension' || scope.kind === 'lambda') && scope.parent) scope = scope.parent;
   let inLoop = false;
@@ -287,7 +300,13 @@ function siteContext(node: PyNode, resolver: NameResolver): SiteContext {
     if (parent.type.endsWith('comprehension') || parent.type === 'generator_expression') inLoop = true;
   }
   const functionName = scope.kind === 'function' ? scope.name.slice(scope.name.lastIndexOf('.') + 1) : '';
-  return { scope: scope.name, inLoop, inForward: functionName === 'forward' || functionName === '__call__' };
+  return {
+    scope: scope.name,
+    inLoop,
+    inForward: functionName === 'forward' || functionName === '__call__',
+    traced: around.traced(node),
+    expectsError: around.expectsError(node),
+  };
 }
 
 function encloses(outer: Scope, inner: Scope): boolean {

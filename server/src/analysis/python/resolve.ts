@@ -133,7 +133,7 @@ export class NameResolver {
       if (binding.kind === 'import') return binding.qualified;
       // `E = torch.einsum`: an alias, when the name is bound to nothing else.
       if (binding.kind === 'assign' && binding.value && this.resolveUnique(node)) {
-        return this.qualifiedName(binding.value, depth + 1);
+        return this.importedBy(binding.value, depth) ?? this.qualifiedName(binding.value, depth + 1);
       }
       return null;
     }
@@ -147,6 +147,16 @@ export class NameResolver {
       return inner ? this.qualifiedName(inner, depth) : null;
     }
     return null;
+  }
+
+  /** `np = pytest.importorskip("numpy")` binds the module, as `import numpy as np` does. */
+  private importedBy(value: PyNode, depth: number): string | null {
+    if (value.type !== 'call' || this.qualifiedName(field(value, 'function'), depth + 1) !== 'pytest.importorskip') return null;
+    const args = field(value, 'arguments');
+    const first = args?.children.find((c) => c.named && c.type !== 'comment');
+    if (first?.type !== 'string') return null;
+    const match = /^(['"])([A-Za-z_][\w.]*)\1$/.exec(textOf(this.source, first));
+    return match ? match[2] : null;
   }
 
   /** `from numpy import *`: the last star import supplies unresolved names. */
