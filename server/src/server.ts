@@ -4,22 +4,61 @@
  * `--node-ipc`, `--socket=PORT`, `--pipe=NAME`); without one it speaks over stdio, as
  * `einsight lsp` and `einsight-language-server` do.
  */
+import { format } from 'node:util';
 import {
   createConnection,
   DidChangeWatchedFilesNotification,
+  ErrorCodes,
   MessageType,
   ProposedFeatures,
+  ResponseError,
   ShowMessageNotification,
+  StreamMessageWriter,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
+import { StrictMessageReader } from './service/message-framing';
 import { LanguageService, type ClientPort } from './service/language-service';
 import { STATUS_NOTIFICATION } from './features/status';
 import { AnalysisThread } from './service/analysis-thread';
 import { builtinFrontEnds } from './workspace/languages';
 
-const TRANSPORTS = ['--stdio', '--node-ipc', '--socket', '--pipe'];
-const transportGiven = process.argv.some((arg) => TRANSPORTS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
-const connection = transportGiven ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+const OTHER_TRANSPORTS = ['--node-ipc', '--socket', '--pipe'];
+const stdio = !process.argv.some((arg) => OTHER_TRANSPORTS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
+let shutDown = false;
+// Over stdio, framing is read strictly: a fault is logged and ends the server (the client
+// restarts it) instead of leaving it deaf. Other transports use vscode-languageserver's own.
+const connection = stdio
+  ? createConnection(
+      ProposedFeatures.all,
+      new StrictMessageReader(process.stdin, {
+        framingLost: (error) => {
+          process.stderr.write(`einsight: cannot read the client's messages any more: ${error.message}; exiting so that the client can restart the server\n`);
+          process.exit(1);
+        },
+        messageDropped: (reason) => process.stderr.write(`einsight: ignored a message: ${reason}\n`),
+      }),
+      new StreamMessageWriter(process.stdout),
+    )
+  : createConnection(ProposedFeatures.all);
+if (stdio) {
+  // The streams are ours: end with them, and keep stray console output off the protocol.
+  const ended = () => process.exit(shutDown ? 0 : 1);
+  process.stdin.on('end', ended);
+  process.stdin.on('close', ended);
+  console.log = console.info = (...args: unknown[]) => connection.console.log(format(...args));
+  console.warn = (...args: unknown[]) => connection.console.warn(format(...args));
+  console.error = (...args: unknown[]) => connection.console.error(format(...args));
+}
+
+/** After `shutdown` (LSP): requests fail with InvalidRequest, notifications other than `exit` are dropped. */
+function live<P extends unknown[], R>(handler: (...args: P) => R): (...args: P) => R | ResponseError<void> {
+  return (...args) => (shutDown ? new ResponseError(ErrorCodes.InvalidRequest, 'einsight: the server is shut down') : handler(...args));
+}
+function liveNotification<P extends unknown[]>(handler: (...args: P) => void): (...args: P) => void {
+  return (...args) => {
+    if (!shutDown) handler(...args);
+  };
+}
 
 const client: ClientPort = {
   publishDiagnostics: (params) => void connection.sendDiagnostics(params),
@@ -41,20 +80,25 @@ const analysisThread = new AnalysisThread((message) => connection.console.error(
 const service = new LanguageService(client, analysisThread.sessions());
 
 connection.onInitialize((params) => service.initialize(params));
-connection.onInitialized(() => service.initialized());
-connection.onDidChangeWatchedFiles((params) => service.didChangeWatchedFiles(params));
-connection.onDidOpenTextDocument(service.didOpenTextDocument);
-connection.onDidChangeTextDocument(service.didChangeTextDocument);
-connection.onDidCloseTextDocument(service.didCloseTextDocument);
-connection.notebooks.synchronization.onDidOpenNotebookDocument(service.didOpenNotebook);
-connection.notebooks.synchronization.onDidChangeNotebookDocument(service.didChangeNotebook);
-connection.notebooks.synchronization.onDidCloseNotebookDocument(service.didCloseNotebook);
-connection.onDidChangeConfiguration((params) => service.didChangeConfiguration(params));
-connection.onHover((params, token) => service.hover(params, token));
-connection.languages.inlayHint.on((params, token) => service.inlayHints(params, token));
-connection.onCodeAction((params, token) => service.codeActions(params, token));
-connection.onCodeLens((params, token) => service.codeLenses(params, token));
-connection.onExecuteCommand((params, token) => service.executeCommand(params, token));
+connection.onShutdown(
+  live(() => {
+    shutDown = true;
+  }),
+);
+connection.onInitialized(liveNotification(() => service.initialized()));
+connection.onDidChangeWatchedFiles(liveNotification((params) => service.didChangeWatchedFiles(params)));
+connection.onDidOpenTextDocument(liveNotification(service.didOpenTextDocument));
+connection.onDidChangeTextDocument(liveNotification(service.didChangeTextDocument));
+connection.onDidCloseTextDocument(liveNotification(service.didCloseTextDocument));
+connection.notebooks.synchronization.onDidOpenNotebookDocument(liveNotification(service.didOpenNotebook));
+connection.notebooks.synchronization.onDidChangeNotebookDocument(liveNotification(service.didChangeNotebook));
+connection.notebooks.synchronization.onDidCloseNotebookDocument(liveNotification(service.didCloseNotebook));
+connection.onDidChangeConfiguration(liveNotification((params) => service.didChangeConfiguration(params)));
+connection.onHover(live((params, token) => service.hover(params, token)));
+connection.languages.inlayHint.on(live((params, token) => service.inlayHints(params, token)));
+connection.onCodeAction(live((params, token) => service.codeActions(params, token)));
+connection.onCodeLens(live((params, token) => service.codeLenses(params, token)));
+connection.onExecuteCommand(live((params, token) => service.executeCommand(params, token)));
 
 // A failure that escapes a handler is logged; the server keeps serving every other document.
 process.on('uncaughtException', (error) => connection.console.error(`einsight: uncaught: ${error.stack ?? error}`));

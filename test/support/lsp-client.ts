@@ -31,6 +31,8 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Answer `workspace/configuration` (default true): false tests the push model. */
   pullSettings?: boolean;
+  /** Claim `workspace/configuration` but leave each request unanswered until this resolves (a hung client). */
+  holdConfiguration?: Promise<void>;
   /** Versioned `documentChanges` in workspace edits (default true). */
   documentChanges?: boolean;
   /** Answer for `workspace/applyEdit`. */
@@ -114,8 +116,9 @@ export class LspTestClient {
     });
     connection.onNotification('window/showMessage', (m: { type: number; message: string }) => void this.messages.push(m));
     connection.onNotification('window/logMessage', (m: { message: string }) => void this.logs.push(m.message));
-    connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => {
+    connection.onRequest('workspace/configuration', async (params: { items: unknown[] }) => {
       this.configurationRequests.push(params);
+      await options.holdConfiguration;
       return params.items.map(() => this.settings);
     });
     connection.onRequest('workspace/applyEdit', (params: ApplyWorkspaceEditParams) => {
@@ -283,6 +286,18 @@ export class LspTestClient {
   changeSettings(settings: Record<string, unknown>): Promise<void> {
     this.settings = settings;
     return this.connection.sendNotification('workspace/didChangeConfiguration', { settings: { einsight: settings } });
+  }
+
+  /** The server's exit status, once it has exited on its own (after `exit`). */
+  async exitStatus(): Promise<number | null> {
+    const code = await this.exited;
+    this.connection.dispose();
+    return code;
+  }
+
+  /** Bytes written to the server's stdin beside the protocol client's messages (framing tests). */
+  writeRaw(bytes: string): void {
+    this.child.stdin.write(bytes);
   }
 
   get serverStderr(): string {

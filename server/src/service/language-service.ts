@@ -131,7 +131,12 @@ export class LanguageService {
     this.capabilities = capabilities;
     const options = isRecord(params?.initializationOptions) ? params.initializationOptions : {};
     this.settings = new SettingsSource(
-      { pull: (uri) => this.client.pullSettings(uri), warn: (message) => this.client.showWarning(message), log: (message) => this.client.log(message) },
+      {
+        pull: (uri) => this.client.pullSettings(uri),
+        warn: (message) => this.client.showWarning(message),
+        log: (message) => this.client.log(message),
+        refreshed: () => this.guard('late settings', () => this.analyseAllAgain()),
+      },
       capabilities.workspace?.configuration === true,
       options.einsight,
     );
@@ -174,9 +179,13 @@ export class LanguageService {
     this.guard('didChangeConfiguration', () => {
       const settings = isRecord(params) && isRecord(params.settings) ? params.settings.einsight : undefined;
       this.settingsSource().changed(settings);
-      for (const unit of this.store.all()) this.scheduler.invalidate(unit);
-      if (this.canRefreshInlayHints) this.client.refreshInlayHints();
+      this.analyseAllAgain();
     });
+  }
+
+  private analyseAllAgain(): void {
+    for (const unit of this.store.all()) this.scheduler.invalidate(unit);
+    if (this.canRefreshInlayHints) this.client.refreshInlayHints();
   }
 
   async hover(params: unknown, token: CancellationToken): Promise<Hover | null> {

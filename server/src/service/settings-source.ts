@@ -14,7 +14,15 @@ export interface SettingsClient {
   pull(scopeUri: string): Promise<unknown>;
   warn(message: string): void;
   log(message: string): void;
+  /** A late answer replaced settings that had been used meanwhile: analyse again. */
+  refreshed?(): void;
 }
+
+/**
+ * How long an analysis waits for `workspace/configuration`. A client that never answers must
+ * not hold diagnostics back: past this, what the client sent at start (or the defaults) is used.
+ */
+export const PULL_TIMEOUT_MS = 3000;
 
 export class SettingsSource {
   private readonly cache = new Map<string, Promise<EinsightSettings>>();
@@ -55,14 +63,37 @@ export class SettingsSource {
   private async read(scopeUri: string): Promise<EinsightSettings> {
     let raw: unknown = this.pushed;
     if (this.canPull) {
+      const pulled = this.client.pull(scopeUri);
       try {
+        const answer = await withTimeout(pulled, PULL_TIMEOUT_MS);
         // A client with no `einsight` section of its own answers null: what it sent at start stands.
-        raw = sectionOf(await this.client.pull(scopeUri)) ?? this.pushed;
+        if (answer !== TIMED_OUT) raw = sectionOf(answer) ?? this.pushed;
+        else {
+          this.report(`einsight: the editor did not answer workspace/configuration within ${PULL_TIMEOUT_MS / 1000} s; using ${this.pushed === undefined ? 'the defaults' : 'the settings it sent at start'} until it does`);
+          this.adoptLateAnswer(scopeUri, pulled);
+        }
       } catch (error) {
         this.report(`einsight: could not read settings (${error instanceof Error ? error.message : String(error)}); using the defaults`);
         raw = undefined;
       }
     }
+    return this.parse(scopeUri, raw);
+  }
+
+  /** An answer after the timeout replaces what was used meanwhile, unless settings changed since. */
+  private adoptLateAnswer(scopeUri: string, pulled: Promise<unknown>): void {
+    const stale = this.cache.get(scopeUri);
+    pulled.then(
+      (answer) => {
+        if (this.cache.get(scopeUri) !== stale) return;
+        this.cache.set(scopeUri, Promise.resolve(this.parse(scopeUri, sectionOf(answer) ?? this.pushed)));
+        this.client.refreshed?.();
+      },
+      () => undefined,
+    );
+  }
+
+  private parse(scopeUri: string, raw: unknown): EinsightSettings {
     const { settings, problems } = parseSettings(raw);
     for (const problem of problems) this.report(problem);
     this.logSettings(scopeUri, settings);
@@ -85,6 +116,14 @@ export class SettingsSource {
     this.reported.add(message);
     this.client.warn(message);
   }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
