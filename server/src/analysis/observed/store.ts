@@ -15,6 +15,7 @@ export const OBSERVED_NAME = 'observed.json';
 const ROOT_MARKERS = ['pyproject.toml', 'setup.cfg', '.git', OBSERVED_FOLDER];
 /** Recordings are small (shapes and counts); a larger file is not one einsight wrote. */
 export const OBSERVED_LIMIT_BYTES = 64 * 1024 * 1024;
+const ROOT_RECHECK_MS = 2000;
 /** The functions whose calls are matrix products: their time is not einsum time. */
 const MATMUL_CALLEES = new Set(['operator.matmul', 'torch.matmul', 'torch.mm', 'torch.bmm', 'jax.numpy.matmul', 'jax.numpy.dot']);
 
@@ -69,7 +70,8 @@ export function observedKey(base: string, sourcePath: string): string {
 /** Loads observed files and keeps them until they change on disk (size or modification time). */
 export class ObservationStore {
   private readonly loaded = new Map<string, { stamp: string; result: LoadedObservations | { error: string } }>();
-  private readonly roots = new Map<string, string | null>();
+  /** Project roots by folder, with when they were found: a folder may become a project later. */
+  private readonly roots = new Map<string, { root: string | null; at: number }>();
 
   /** The recordings at `path`: null when there is no such file, `{ error }` when it cannot be read. */
   load(path: string): LoadedObservations | { error: string } | null {
@@ -93,12 +95,13 @@ export class ObservationStore {
   pathFor(sourcePath: string, explicit?: string): string | null {
     if (explicit !== undefined) return resolve(explicit);
     const dir = dirname(resolve(sourcePath));
-    let root = this.roots.get(dir);
-    if (root === undefined) {
-      root = findProjectRoot(dir);
-      this.roots.set(dir, root);
+    let known = this.roots.get(dir);
+    // Looked up again after a while: `einsight record` may have just created `.einsight/`.
+    if (!known || Date.now() - known.at > ROOT_RECHECK_MS) {
+      known = { root: findProjectRoot(dir), at: Date.now() };
+      this.roots.set(dir, known);
     }
-    return root === null ? null : defaultObservedPath(root);
+    return known.root === null ? null : defaultObservedPath(known.root);
   }
 
   /** The recordings of one source file, or null when there are none (or no observed file). */
@@ -109,10 +112,6 @@ export class ObservationStore {
     return observationsOf(loaded, sourcePath);
   }
 
-  /** Forget cached project roots (a folder gained or lost a marker). */
-  forgetRoots(): void {
-    this.roots.clear();
-  }
 }
 
 export function observationsOf(loaded: LoadedObservations, sourcePath: string): FileObservations | null {
