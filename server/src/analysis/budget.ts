@@ -4,12 +4,18 @@
  * takes the optimizer's whole per-site budget, would still keep `check` on one file, or the
  * editor's analysis of one buffer, busy for minutes. Past the limit the front end stops
  * reading calls and evaluation stops pricing sites; what was done is kept, and the file is
- * marked "not fully analysed: too large", at the first call or site left out.
+ * marked "not fully analysed: too large", at the first call or site left out. An editor's analysis
+ * also stops the same way when its text changes again (`stop`): its result would be dropped.
  */
 import type { FileAnalysis, SourceRange } from './model';
 
 /** What `timeLimitMs` defaults to: far above what any hand-written file needs (see BENCHMARKS.md). */
 export const DEFAULT_TIME_LIMIT_MS = 10_000;
+
+/** Set once the analysis is no longer wanted (an AbortSignal is one). */
+export interface StopSignal {
+  readonly aborted: boolean;
+}
 
 export class AnalysisBudget {
   private readonly deadline: number;
@@ -17,13 +23,16 @@ export class AnalysisBudget {
   private firstLeftOut: SourceRange | null = null;
   private readonly counts = { read: 0, unread: 0, priced: 0, unpriced: 0 };
 
-  constructor(readonly limitMs: number = DEFAULT_TIME_LIMIT_MS) {
+  constructor(
+    readonly limitMs: number = DEFAULT_TIME_LIMIT_MS,
+    private readonly stop: StopSignal | null = null,
+  ) {
     this.deadline = performance.now() + limitMs;
   }
 
-  /** Whether the time is up; once it is, it stays up. */
+  /** Whether the time is up (or the analysis was stopped); once it is, it stays up. */
   get expired(): boolean {
-    if (!this.ran && performance.now() >= this.deadline) this.ran = true;
+    if (!this.ran && (performance.now() >= this.deadline || this.stop?.aborted === true)) this.ran = true;
     return this.ran;
   }
 

@@ -117,6 +117,7 @@ function bestPath(c: Contraction, search: BestSearch): PathCost & { optimizer: O
 export function optionsKey(options: AnalysisOptions, env: BaselineEnvironment): string {
   return JSON.stringify([
     env.torchUsesOptEinsum,
+    env.torchVersion,
     options.dims,
     options.defaultSize,
     options.bestOptimizer,

@@ -5,17 +5,18 @@
  * Exit status: 0 nothing to report, 1 findings or files that could not be read or analysed,
  * 2 bad arguments or paths that do not exist (the rest is still checked).
  */
-import { sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions } from '../analysis/model';
 import { analyzePython, analyzePythonCells } from '../analysis/python/analyze';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
-import { UsageError, parseArgs, parseDims, parseTimeLimit } from './args';
+import { UsageError, parseArgs, parseDimSpec, parseEinsumFunctions, parseTestSeverity, parseTimeLimit } from './args';
 import { formatLocation, jsonReport, textReport, type FileReport } from './check-report';
 import { LineIndex } from './line-index';
 import { NotebookIndex, readNotebook } from './notebook';
 import type { Io } from './path';
+import { isTestPath } from '../analysis/test-paths';
+import { ProjectEnvironment } from './project-environment';
 import { CliObservations, OBSERVED_FLAGS, OBSERVED_USAGE } from './observed-options';
-import { OptEinsumDetector } from './project';
 import { sarifReport } from './sarif';
 import { decodePython, decodeUtf8, readBytes, type Read } from './source-text';
 import { packageVersion } from './version';
@@ -32,12 +33,26 @@ symbolic links.
 options:
   --format text|json|sarif     text: one line per finding (default); json: every site;
                                sarif: SARIF 2.1.0 for code-scanning upload
-  --dims NAME=SIZE,...         sizes of named dimensions, e.g. --dims batch=1000,B=64
+  --dims NAME=SIZE,...         sizes of named dimensions, e.g. --dims batch=1000,B=64;
+                               NAME=MIN..MAX (or MIN..) keeps a size symbolic within a range:
+                               cost claims then need hold only there
   --min-speedup X              report a cost finding only when the best path is at least
                                X times cheaper (default 2)
+  --python PATH                the interpreter asked whether opt_einsum is importable and
+                               which numpy and torch it has (default python3 on the PATH;
+                               'none' asks none); when it does not answer, the project's
+                               dependency files decide (a dependency requiring opt_einsum,
+                               such as jax or e3nn, counts)
   --torch-opt-einsum yes|no|auto
-                               whether torch finds opt_einsum installed (default auto: yes
-                               when the project's dependency files list opt_einsum)
+                               whether torch finds opt_einsum installed (default auto: as
+                               the interpreter or the dependency files say)
+  --test-severity LEVEL        severity of cost findings in test code (tests/, test_*.py,
+                               conftest.py...): error, warning, information, hint (default)
+                               or off
+  --einsum-functions NAME=EINSUM;...
+                               functions that run an einsum, e.g.
+                               'pyscf.lib.einsum=numpy.einsum(optimize=True)' (also read
+                               from [tool.einsight.einsum-functions] in pyproject.toml)
   --time-limit SECONDS         time limit on each file's analysis (default 10); past it the
                                file is reported as not fully analysed and the calls left out
                                are named from where they start
@@ -61,13 +76,15 @@ type Format = (typeof FORMATS)[number];
 
 export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--time-limit', '--sort', ...OBSERVED_FLAGS.values],
+    values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--time-limit', '--python', '--test-severity', '--einsum-functions', '--sort', ...OBSERVED_FLAGS.values],
     switches: [...OBSERVED_FLAGS.switches],
   });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to check');
   const format = (args.values.get('--format') ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, json or sarif, got '${format}'`);
-  const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims')!) : {};
+  const { dims, ranges } = args.values.has('--dims') ? parseDimSpec(args.values.get('--dims')!) : { dims: {}, ranges: undefined };
+  const testSeverity = parseTestSeverity(args.values.get('--test-severity'));
+  const einsumFunctions = args.values.has('--einsum-functions') ? parseEinsumFunctions(args.values.get('--einsum-functions')!) : {};
   const minSpeedup = parseMinSpeedup(args.values.get('--min-speedup'));
   const timeLimitMs = parseTimeLimit(args.values.get('--time-limit'));
   const torchFlag = args.values.get('--torch-opt-einsum') ?? 'auto';
@@ -80,17 +97,14 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
     ({ path, message }) => `einsight check: cannot read '${path}': ${message}`,
   );
-  const detector = new OptEinsumDetector();
+  const project = new ProjectEnvironment(args.values.get('--python'), einsumFunctions);
   const reports: FileReport[] = [];
   for (const file of walked.files) {
-    const options: AnalysisOptions = {
-      dims,
-      minSpeedup,
-      timeLimitMs,
-      torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)),
-      // Recordings name source files; a notebook's cells run under names einsight cannot map back.
-      observed: file.kind === 'notebook' ? null : observations.for(file.path),
-    };
+    const torchUsesOptEinsum = torchFlag === 'auto' ? undefined : torchFlag === 'yes';
+    const base: AnalysisOptions = { dims, dimRanges: ranges, minSpeedup, timeLimitMs, torchUsesOptEinsum, testFile: isTestPath(displayPath(file.path)), testSeverity };
+    const options = await project.optionsFor(file.path, base);
+    // Recordings name source files; a notebook's cells run under names einsight cannot map back.
+    options.observed = file.kind === 'notebook' ? null : observations.for(file.path);
     let checked: Read<FileReport | null>;
     try {
       checked = await checkFile(file, options);
@@ -108,7 +122,8 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
       }
     }
   }
-  for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight check: skipped '${path}': ${reason}`);
+  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight check: skipped '${path}': ${reason}`);
+  for (const problem of project.problems) io.stderr(`einsight check: ${problem}`);
   for (const problem of observations.problems) io.stderr(`einsight check: ${problem}`);
   for (const problem of problems) io.stderr(problem);
   if (format === 'json') io.stdout(jsonReport(reports, sort));
@@ -134,6 +149,12 @@ async function checkFile(file: SourceFile, options: AnalysisOptions): Promise<Re
   if (notebook.ok === null) return { ok: null };
   const { analysis, cells } = await analyzePythonCells(notebook.ok.sources, options);
   return { ok: { path, analysis, lines: new NotebookIndex(cells, notebook.ok.numbers) } };
+}
+
+/** The path as test conventions read it: from where the command runs when the file is below it. */
+function displayPath(path: string): string {
+  const inside = relative(process.cwd(), resolve(path));
+  return inside.startsWith('..') ? path : inside;
 }
 
 function parseMinSpeedup(text: string | undefined): number {

@@ -9,8 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
-import type { FileAnalysis, RuleCode } from '../analysis/model';
-import type { FileObservations } from '../analysis/observed/store';
+import type { AnalysisOptions, FileAnalysis, RuleCode } from '../analysis/model';
 import { analyzePython } from '../analysis/python/analyze';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
 import { TypeScriptParser } from '../analysis/typescript/parser';
@@ -21,8 +20,9 @@ import { syntaxErrors } from '../rewrite/python-parsers';
 import { UsageError, parseArgs, parseDims, parseTimeLimit } from './args';
 import { LineIndex } from './line-index';
 import type { Io } from './path';
+import { isTestPath } from '../analysis/test-paths';
+import { ProjectEnvironment } from './project-environment';
 import { CliObservations, OBSERVED_FLAGS } from './observed-options';
-import { OptEinsumDetector } from './project';
 import { decodeUtf8, readBytes, type Read } from './source-text';
 import { unifiedDiff } from './unified-diff';
 import { describeFsError } from '../analysis/regular-file';
@@ -51,6 +51,7 @@ options:
     .map(([code, what]) => `${code} (${what})`)
     .join(',\n                          ')}
   --dims NAME=SIZE,...    sizes of named dimensions, e.g. --dims batch=1000,B=64
+  --python PATH           the interpreter asked what the environment has (as for check)
   --observed FILE         use the recordings of 'einsight record' in FILE (default: the
                           project's .einsight/observed.json, when there is one); a fix
                           that depends on recorded sizes is applied only where it pays off
@@ -78,7 +79,7 @@ interface FileOutcome {
 }
 
 export async function runFix(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['--only', '--dims', '--time-limit', ...OBSERVED_FLAGS.values], switches: ['--diff', '--write', ...OBSERVED_FLAGS.switches] });
+  const args = parseArgs(argv, { values: ['--only', '--dims', '--time-limit', '--python', ...OBSERVED_FLAGS.values], switches: ['--diff', '--write', ...OBSERVED_FLAGS.switches] });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to fix');
   if (args.switches.has('--diff') && args.switches.has('--write')) throw new UsageError('--diff and --write exclude each other');
   const write = args.switches.has('--write');
@@ -92,13 +93,14 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
   const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
     ({ path, message }) => `einsight fix: cannot read '${path}': ${message}`,
   );
-  const detector = new OptEinsumDetector();
+  const project = new ProjectEnvironment(args.values.get('--python'));
   const outcomes: FileOutcome[] = [];
   for (const file of walked.files) {
     let outcome: FileOutcome | string | null;
     try {
-      const observed = file.kind === 'python' ? observations.for(file.path) : null;
-      outcome = await fixFile(file, { dims, only, timeLimitMs, torchUsesOptEinsum: detector.listedFor(file.path), observed });
+      const options = await project.optionsFor(file.path, { dims, timeLimitMs, testFile: isTestPath(file.path) });
+      options.observed = file.kind === 'python' ? observations.for(file.path) : null;
+      outcome = await fixFile(file, only, options);
     } catch (error) {
       // A defect in einsight leaves this file untouched and the others still fixed.
       outcome = `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
@@ -117,7 +119,8 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
     for (const outcome of outcomes) io.stdout(unifiedDiff(outcome.path, outcome.original, outcome.fix.edits).trimEnd());
     if (outcomes.length > 0) io.stderr(`einsight fix: fixes for ${outcomes.length} file${outcomes.length === 1 ? '' : 's'}; run with --write to apply them`);
   }
-  for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight fix: skipped '${path}': ${reason}`);
+  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight fix: skipped '${path}': ${reason}`);
+  for (const problem of project.problems) io.stderr(`einsight fix: ${problem}`);
   for (const problem of observations.problems) io.stderr(`einsight fix: ${problem}`);
   for (const problem of problems) io.stderr(problem);
   if (walked.missing.length > 0) return 2;
@@ -125,19 +128,15 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
 }
 
 /** The file's combined fix; null when there is nothing to fix; a message when the file is refused. */
-async function fixFile(
-  file: SourceFile,
-  options: { dims: Record<string, number>; only?: RuleCode[]; timeLimitMs?: number; torchUsesOptEinsum: boolean; observed: FileObservations | null },
-): Promise<FileOutcome | string | null> {
+async function fixFile(file: SourceFile, only: RuleCode[] | undefined, options: AnalysisOptions): Promise<FileOutcome | string | null> {
   const path = file.path.split(sep).join('/');
   if (file.kind === 'notebook') return `einsight fix: '${path}' not fixed: notebooks are fixed in the editor`;
   const read = readText(file.path);
   if ('error' in read) return `einsight fix: cannot read '${path}': ${read.error}`;
   // The byte-order mark becomes a space for the parser; edits then apply to the file as read.
   const analysed = withoutBom(read.ok);
-  const { dims, only, timeLimitMs, torchUsesOptEinsum, observed } = options;
-  const analysis: FileAnalysis =
-    file.kind === 'python' ? await analyzePython(analysed, { dims, timeLimitMs, torchUsesOptEinsum, observed }) : analyzeTypeScript(analysed, { dims, timeLimitMs }, file.kind);
+  const { dims, timeLimitMs } = options;
+  const analysis: FileAnalysis = file.kind === 'python' ? await analyzePython(analysed, options) : analyzeTypeScript(analysed, { dims, timeLimitMs }, file.kind);
   const at = (offset: number) => {
     const { line, column } = new LineIndex(analysed).position(offset);
     return `${path}:${line}:${column}`;

@@ -8,7 +8,7 @@ import { problemFromSite, siteAt, siteById } from '../measure/site';
 import type { FileObservations } from '../analysis/observed/store';
 import { dimsOfVariant } from '../analysis/observed/variants';
 import { UsageError } from './args';
-import { OptEinsumDetector } from './project';
+import { ProjectEnvironment } from './project-environment';
 import { decodeUtf8, readBytes } from './source-text';
 
 export interface FileRequest {
@@ -21,6 +21,8 @@ export interface FileRequest {
   language?: string;
   /** Told about each project file that could not be read (and so was not consulted). */
   warn?: (message: string) => void;
+  /** The interpreter asked what the environment has (`--python`; `none` reads the declared dependencies). */
+  python?: string;
   /** The recordings of `einsight record` for a source file (`--observed` / `--no-observed`). */
   observed?: (file: string) => FileObservations | null;
 }
@@ -46,11 +48,13 @@ export async function requestFromFile(location: string, request: FileRequest): P
   const { file, line, column } = parseLocation(location, request.site !== undefined);
   const analyze = analyzerFor(file, request.language);
   const text = request.readText ? request.readText() : readSource(file);
-  // As `einsight check` does: torch's baseline depends on whether the project lists opt_einsum.
-  const detector = new OptEinsumDetector();
-  const options: AnalysisOptions = { dims: request.dims, torchUsesOptEinsum: detector.listedFor(file), observed: request.observed?.(file) ?? null };
+  // As `einsight check` does: torch's baseline depends on whether opt_einsum is installed.
+  const project = new ProjectEnvironment(request.python);
+  const options = await project.optionsFor(file, { dims: request.dims });
+  options.observed = request.observed?.(file) ?? null;
   let analysis = await analyze(text, options);
-  for (const { path, reason } of detector.skipped) request.warn?.(`skipped '${path}': ${reason}`);
+  for (const { path, reason } of project.skipped) request.warn?.(`skipped '${path}': ${reason}`);
+  for (const problem of project.problems) request.warn?.(problem);
   const find = (within: FileAnalysis) => (request.site !== undefined ? siteById(within, request.site) : siteAt(within, text, line as number, column));
   let site = find(analysis);
   // A site recorded at several shapes keeps the varying sizes symbolic: measure the most called one.

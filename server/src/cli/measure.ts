@@ -148,7 +148,7 @@ async function buildRequest(args: ParsedArgs, io: Io): Promise<MeasureRequest> {
     for (const problem of observations.problems.splice(0)) warn(problem);
     return found;
   };
-  return requestFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language'), warn, observed });
+  return requestFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language'), warn, observed, python: args.values.get('--python') });
 }
 
 /** 1 when a measured section's outputs disagree; 2 or 3 when no section could measure. */

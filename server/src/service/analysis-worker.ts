@@ -3,13 +3,15 @@
  * the connection thread's requests about them (analysis-thread.ts). Requests run one at a time,
  * in order, so a hover asked after an edit is answered from that edit's analysis.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { prepareRewrites } from '../rewrite/index';
 import { builtinFrontEnds } from '../workspace/languages';
 import { describeError } from '../workspace/scheduler';
 import { LocalSession } from './local-session';
 import { snapshotOf, type ThreadReply, type ThreadRequest } from './thread-protocol';
 
+/** The job the connection's thread no longer wants (analysis-thread.ts), read while analysing. */
+const unwanted: Int32Array | undefined = (workerData as { unwanted?: Int32Array } | null)?.unwanted;
 const frontEnds = builtinFrontEnds();
 const sessions = new Map<number, LocalSession>();
 // Quick fixes need the rewrite parser; without it only code actions are lost (each one says why).
@@ -47,7 +49,9 @@ async function answer(request: ThreadRequest): Promise<unknown> {
       session = new LocalSession(frontEnds.for(request.languageId), request.languageId, request.options);
       sessions.set(request.session, session);
     }
-    return session.analyze(snapshotOf(request.snapshot), request.edits, request.settings, new AbortController().signal);
+    const job = request.job;
+    const stop = { get aborted() { return unwanted !== undefined && Atomics.load(unwanted, 0) === job; } };
+    return session.analyze(snapshotOf(request.snapshot), request.edits, request.settings, stop);
   }
   const session = sessions.get(request.session);
   switch (request.kind) {

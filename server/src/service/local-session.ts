@@ -9,6 +9,7 @@ import { codeLenses } from '../features/code-lens';
 import { diagnosticsByDocument } from '../features/diagnostics';
 import { hover } from '../features/hover';
 import { inlayHints } from '../features/inlay-hints';
+import type { StopSignal } from '../analysis/budget';
 import type { DocumentAnalyzer, FrontEnd, FrontEndRegistry, SourceEdit } from '../workspace/frontends';
 import { describeError, type AnalysisResult } from '../workspace/scheduler';
 import type { CodeActionQuery, DocumentSession, RenderedAnalysis, RenderOptions, SessionFactory } from '../workspace/session';
@@ -34,7 +35,7 @@ export class LocalSession implements DocumentSession {
     private readonly options: RenderOptions,
   ) {}
 
-  async analyze(snapshot: UnitSnapshot, edits: readonly SourceEdit[] | null, settings: EinsightSettings, signal: AbortSignal): Promise<RenderedAnalysis> {
+  async analyze(snapshot: UnitSnapshot, edits: readonly SourceEdit[] | null, settings: EinsightSettings, signal: StopSignal): Promise<RenderedAnalysis> {
     const fresh = this.analyzer === null;
     const analyzer = await this.analyzerOnce();
     const started = performance.now();

@@ -72,7 +72,7 @@ export function parseSettings(raw: unknown): ParsedSettings {
       dimensions: readDimensions(section.dimensions, problems),
       minSpeedup: pick('minSpeedup', section.minSpeedup, DEFAULT_SETTINGS.minSpeedup, (v) => asNumberAtLeast(v, 1), 'a number ≥ 1'),
       optimizer: pick('optimizer', section.optimizer, DEFAULT_SETTINGS.optimizer, asOptimizer, `one of ${OPTIMIZERS.join(', ')}`),
-      memoryLimit: pick('memoryLimit', section.memoryLimit, DEFAULT_SETTINGS.memoryLimit, asMemoryLimit, 'a number of elements ≥ 1 or "max_input"'),
+      memoryLimit: pick('memoryLimit', section.memoryLimit, DEFAULT_SETTINGS.memoryLimit, asMemoryLimit, '"none", "max_input" or a number of elements ≥ 1'),
       severity: readSeverity(section.severity, problems),
       inlayHints: {
         enable: pick('inlayHints.enable', inlay.enable, DEFAULT_SETTINGS.inlayHints.enable, asBoolean, 'true or false'),
@@ -164,8 +164,14 @@ function asCodeLensMode(value: unknown): CodeLensMode | undefined {
   return typeof value === 'string' && (CODE_LENS_MODES as readonly string[]).includes(value) ? (value as CodeLensMode) : undefined;
 }
 
+/**
+ * `none`, `max_input`, or a number of elements: as a string (what the settings UI edits) or, in
+ * settings.json and other editors' settings, as a number.
+ */
 function asMemoryLimit(value: unknown): MemoryLimit | undefined {
   if (value === 'max_input') return value;
+  if (value === 'none') return null;
+  if (typeof value === 'string' && /^[1-9][0-9]*$/.test(value)) return Number(value);
   return asNumberAtLeast(value, 1);
 }
 

@@ -3,7 +3,7 @@
  * `PythonDocument` for an editor buffer analysed edit after edit (incremental parse, shared
  * cost cache), `analyzePythonCells` for notebooks. Nothing in the source makes these throw.
  */
-import { AnalysisBudget } from '../budget';
+import { AnalysisBudget, type StopSignal } from '../budget';
 import { CostCache, evaluate } from '../evaluate';
 import type { AnalysisOptions, FileAnalysis } from '../model';
 import { joinCells, type JoinedCells } from './cells';
@@ -47,9 +47,13 @@ export class PythonDocument {
     return new PythonDocument(await PythonParser.create(grammar));
   }
 
-  /** Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in order. */
-  analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}): FileAnalysis {
-    const budget = new AnalysisBudget(options.timeLimitMs);
+  /**
+   * Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in
+   * order. Once `stop` is set the reading and pricing stop early (the text is still parsed, so
+   * the next call's edits apply): the caller no longer wants this result.
+   */
+  analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}, stop: StopSignal | null = null): FileAnalysis {
+    const budget = new AnalysisBudget(options.timeLimitMs, stop);
     try {
       let parsed = edits && this.last ? this.parser.edit(edits) : null;
       let map = parsed && edits ? offsetMapOf(edits) : null;

@@ -2,7 +2,10 @@
  * The Python front end proper: from a parsed module to the language-neutral sites and
  * data-flow facts. Top-level functions and classes are read one by one; an editor document
  * keeps what it read from each and reuses it while the function's text and the module-level
- * code around it stay the same, so an edit re-reads only the function it touched.
+ * code around it stay the same, so an edit re-reads only the function it touched. While a
+ * function is typed (an open parenthesis or string), the parser may fold the rest of the file
+ * into one error for a few keystrokes: readings are also kept by their text for a few analyses,
+ * so when the code parses again only the edited function is read again.
  */
 import { AnalysisBudget } from '../budget';
 import type { FrontEndOutput } from '../evaluate';
@@ -40,9 +43,24 @@ interface UnitReading {
   partial: boolean;
 }
 
+/**
+ * How many analyses a reading is kept by its text after its unit was last seen: enough for a
+ * long call typed key by key with its parenthesis open (about one analysis per key or two).
+ */
+const KEPT_BY_TEXT_FOR = 64;
+
+/** A reading kept by its unit's text, with the edits since it was last valid. */
+interface KeptReading {
+  reading: UnitReading;
+  /** Offset maps of each analysis since, in order; empty when it is current. */
+  maps: OffsetMap[];
+}
+
 /** Readings kept between analyses of one document, by the (reused) syntax node of each unit. */
 export class UnitCache {
   readings = new Map<PyNode, UnitReading>();
+  /** The same readings and recent ones whose unit is gone for now, by the unit's text. */
+  byText = new Map<string, KeptReading[]>();
   readonly scopes = new ScopeCache();
 }
 
@@ -97,13 +115,21 @@ export function readPython(
   const fingerprint = moduleFingerprint(module, facts.module, text, options);
   const readings: UnitReading[] = [];
   const kept = new Map<PyNode, UnitReading>();
+  const keptByText = new Map<string, KeptReading[]>();
+  const used = new Set<UnitReading>();
   for (const [unit, nodes] of groups) {
-    let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map) : null;
+    let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map) ?? reuseByText(cache, unit, text, fingerprint, map, used) : null;
     reading ??= readGroup(nodes, context, unit, fingerprint, budget);
-    if (unit && !reading.partial) kept.set(unit, reading);
+    if (unit && !reading.partial) {
+      kept.set(unit, reading);
+      pushKept(keptByText, textOf(text, unit), { reading, maps: [] });
+    }
     readings.push(reading);
   }
-  if (cache) cache.readings = kept;
+  if (cache) {
+    cache.readings = kept;
+    cache.byText = map ? carryOver(cache.byText, keptByText, map, used) : keptByText;
+  }
   return {
     language: 'python',
     ...combine(readings),
@@ -168,6 +194,43 @@ function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: stri
     links: reading.links.map((link) => mover.link(link)),
     scalars: reading.scalars.map(([site, factors]): [number, ScalarFactor[]] => [site, factors.map((f) => mover.factor(f))]),
   }));
+}
+
+/**
+ * A reading of a unit with this very text, kept from an earlier analysis: valid when the module
+ * around it is the same and the edits since then bring it exactly to this unit's place.
+ */
+function reuseByText(cache: UnitCache, unit: PyNode, text: string, fingerprint: string, map: OffsetMap | null, used: Set<UnitReading>): UnitReading | null {
+  if (!map) return null;
+  for (const kept of cache.byText.get(textOf(text, unit)) ?? []) {
+    if (used.has(kept.reading) || kept.reading.fingerprint !== fingerprint) continue;
+    const maps = [...kept.maps, map];
+    const through: OffsetMap = (offset) => maps.reduce<number | null>((at, step) => (at === null ? null : step(at)), offset);
+    const reading = reuse(kept.reading, unit, fingerprint, through);
+    if (reading) {
+      used.add(kept.reading);
+      return reading;
+    }
+  }
+  return null;
+}
+
+function pushKept(byText: Map<string, KeptReading[]>, key: string, kept: KeptReading): void {
+  const list = byText.get(key);
+  if (list) list.push(kept);
+  else byText.set(key, [kept]);
+}
+
+/** This analysis' readings, then the earlier ones not used now, for a few more analyses. */
+function carryOver(before: Map<string, KeptReading[]>, now: Map<string, KeptReading[]>, map: OffsetMap, used: Set<UnitReading>): Map<string, KeptReading[]> {
+  for (const [key, list] of before) {
+    for (const kept of list) {
+      if (used.has(kept.reading) || kept.maps.length + 1 >= KEPT_BY_TEXT_FOR) continue;
+      if (now.get(key)?.some((k) => k.reading === kept.reading)) continue;
+      pushKept(now, key, { reading: kept.reading, maps: [...kept.maps, map] });
+    }
+  }
+  return now;
 }
 
 function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string, budget: AnalysisBudget): UnitReading {

@@ -5,7 +5,7 @@
  * shared evaluation. Nothing in the source makes these throw.
  */
 import ts from 'typescript';
-import { AnalysisBudget } from '../budget';
+import { AnalysisBudget, type StopSignal } from '../budget';
 import { CostCache, evaluate, type FrontEndOutput } from '../evaluate';
 import type { AnalysisOptions, FileAnalysis, FlowFacts, SiteDiagnostic } from '../model';
 import { TFJS_MODULES } from './callees';
@@ -43,9 +43,9 @@ export class TypeScriptDocument {
     this.parser = new TypeScriptParser(flavor);
   }
 
-  /** Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in order. */
-  analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}): FileAnalysis {
-    const budget = new AnalysisBudget(options.timeLimitMs);
+  /** Analyses `text` as PythonDocument.analyze does, stopping early once `stop` is set. */
+  analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}, stop: StopSignal | null = null): FileAnalysis {
+    const budget = new AnalysisBudget(options.timeLimitMs, stop);
     try {
       let parsed = edits && this.last ? this.parser.edit(edits) : null;
       // Edits that do not reproduce the text (a missed change) fall back to a full parse.
