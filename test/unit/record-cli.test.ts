@@ -165,6 +165,34 @@ describe('einsight record', { skip: python === null && 'no Python with numpy' },
     }
   });
 
+  it("records the project's declared einsum wrappers where they are called, and the call inside as nested", () => {
+    const fresh = new RecordProject();
+    try {
+      fresh.write('pyproject.toml', '[project]\nname = "recorded"\n\n[tool.einsight.einsum-functions]\n"mylib.ops.my_einsum" = "numpy.einsum"\n');
+      const result = fresh.record(['--', python!, 'use_wrapper.py', '30']);
+      assert.equal(result.code, 0, result.stderr);
+      const [call] = fresh.sites('use_wrapper.py');
+      assert.deepEqual([call.callee, call.line, call.text, call.nested, signatures(call)], [
+        'mylib.ops.my_einsum',
+        10,
+        'my_einsum("ij,jk,kl->il", a, b, c)',
+        undefined,
+        ['ij,jk,kl->il [30,50] [50,40] [40,2] x2'],
+      ]);
+      const [inner] = fresh.sites('mylib/ops.py');
+      assert.deepEqual([inner.callee, inner.nested, signatures(inner)], ['numpy.einsum', true, ['ij,jk,kl->il [30,50] [50,40] [40,2] x2']]);
+      // The wrapper's call is priced at the recorded sizes; its time is all of the einsum time (the nested call is inside it).
+      const json = JSON.parse(runBin(['check', 'use_wrapper.py', '--format', 'json'], { cwd: fresh.root }).stdout) as {
+        sites: { shapes: unknown; observed: { calls: number; share: number } | null }[];
+        findings: { code: string; message: string }[];
+      };
+      assert.deepEqual(json.sites.map((s) => [s.shapes, s.observed?.calls, s.observed?.share]), [[[[30, 50], [50, 40], [40, 2]], 2, 1]]);
+      assert.match(json.findings[0].message, /at the recorded sizes; called 2 times, 100% of einsum time in the recorded run$/);
+    } finally {
+      fresh.remove();
+    }
+  });
+
   it('records forked pool workers, a spawned process and threads, and passes the exit code through', () => {
     const fresh = new RecordProject();
     try {

@@ -9,7 +9,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync }
 import { constants, tmpdir } from 'node:os';
 import { delimiter, join, relative, resolve } from 'node:path';
 import { defaultObservedPath, findProjectRoot } from '../analysis/observed/store';
-import { UsageError } from './args';
+import { einsumCallee } from '../analysis/python/callees';
+import { parseDeclaredTarget } from '../analysis/python/wrappers';
+import { ProjectConfigReader } from '../environment/project-config';
+import { UsageError, parseEinsumFunctions } from './args';
 import type { Io } from './path';
 import { saveRecording, type RecordSummary } from './record-output';
 
@@ -28,6 +31,9 @@ options:
                    '-m module ...' (default: python3)
   --sync           time GPU work truly: torch.cuda.synchronize() around each recorded call
   --fresh          replace earlier recordings instead of merging with them
+  --einsum-functions NAME=EINSUM;...
+                   the project's own einsum wrappers, recorded where they are called
+                   (added to [tool.einsight.einsum-functions] in pyproject.toml)
 
 The project root is the nearest folder at or above the current one with pyproject.toml,
 setup.cfg, .git or .einsight/ (else the current folder). Calls made from files under it are
@@ -43,6 +49,8 @@ const RECORDER_FOLDERS = [join(__dirname, 'recorder'), join(__dirname, '..', '..
 
 export interface RecordOptions {
   out: string | null;
+  /** Declared on the command line (`--einsum-functions`), besides pyproject.toml's. */
+  einsumFunctions: Record<string, string>;
   python: string;
   sync: boolean;
   fresh: boolean;
@@ -50,7 +58,7 @@ export interface RecordOptions {
 }
 
 export function parseRecordArgs(argv: readonly string[]): RecordOptions {
-  const options: RecordOptions = { out: null, python: process.platform === 'win32' ? 'python' : 'python3', sync: false, fresh: false, command: [] };
+  const options: RecordOptions = { out: null, einsumFunctions: {}, python: process.platform === 'win32' ? 'python' : 'python3', sync: false, fresh: false, command: [] };
   let i = 0;
   const valueOf = (flag: string, inline: string | undefined) => {
     const value = inline ?? argv[++i];
@@ -69,6 +77,7 @@ export function parseRecordArgs(argv: readonly string[]): RecordOptions {
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
     if (flag === '--out') options.out = valueOf(flag, inline);
     else if (flag === '--python') options.python = valueOf(flag, inline);
+    else if (flag === '--einsum-functions') options.einsumFunctions = parseEinsumFunctions(valueOf(flag, inline));
     else if ((flag === '--sync' || flag === '--fresh') && inline === undefined) options[flag === '--sync' ? 'sync' : 'fresh'] = true;
     else throw new UsageError(`unknown option ${flag}`);
   }
@@ -97,12 +106,17 @@ export async function runRecord(argv: readonly string[], io: Io): Promise<number
     mkdirSync(pythonPath);
     mkdirSync(recordings);
     for (const file of RECORDER_FILES) copyFileSync(join(recorder, file), join(pythonPath, file));
+    const config = new ProjectConfigReader();
+    const wrappers = recordedWrappers({ ...config.for(join(root, 'pyproject.toml')).einsumFunctions, ...options.einsumFunctions });
+    for (const problem of config.problems) io.stderr(`einsight record: ${problem}`);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PYTHONPATH: process.env.PYTHONPATH ? `${pythonPath}${delimiter}${process.env.PYTHONPATH}` : pythonPath,
       EINSIGHT_RECORD_DIR: recordings,
       EINSIGHT_RECORD_ROOT: root,
       EINSIGHT_RECORD_SYNC: options.sync ? '1' : '0',
+      EINSIGHT_RECORD_WRAPPERS: JSON.stringify(wrappers),
+      EINSIGHT_RECORD_MODULES: [...new Set(wrappers.map((w) => w.module))].join(','),
     };
     const command = commandLine(options);
     const started = new Date();
@@ -122,6 +136,28 @@ export async function runRecord(argv: readonly string[], io: Io): Promise<number
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** How the recorder reads a wrapper's arguments, from the einsum it behaves as. */
+const STYLES: Record<string, string> = { 'equation-first': 'equation', 'pattern-last': 'pattern-last', expression: 'shapes' };
+
+/**
+ * Declared wrappers as the recorder wraps them: `pkg.ops.my_einsum` may be the function
+ * `my_einsum` of module `pkg.ops`, or `ops.my_einsum` reached from package `pkg`; every split is
+ * watched and the first module that has the function gets it wrapped.
+ */
+export function recordedWrappers(declared: Record<string, string>): { module: string; name: string; style: string }[] {
+  const wrappers: { module: string; name: string; style: string }[] = [];
+  for (const [qualified, target] of Object.entries(declared)) {
+    const parsed = parseDeclaredTarget(target);
+    const callee = typeof parsed === 'string' ? null : einsumCallee(parsed.qualified);
+    if (!callee) continue;
+    const parts = qualified.split('.');
+    for (let split = parts.length - 1; split >= 1; split--) {
+      wrappers.push({ module: parts.slice(0, split).join('.'), name: parts.slice(split).join('.'), style: STYLES[callee.style] });
+    }
+  }
+  return wrappers;
 }
 
 type Outcome = { code: number | null; signal: string | null } | { error: string };
