@@ -18,7 +18,11 @@ export interface StopSignal {
 }
 
 export class AnalysisBudget {
-  private readonly deadline: number;
+  /**
+   * Set at the first check, as reading begins: parsing, bounded by the size limit
+   * (source-size.ts), is not counted, so the limit does not depend on how fast the machine parses.
+   */
+  private deadline: number | null = null;
   private ran = false;
   private firstLeftOut: SourceRange | null = null;
   private readonly counts = { read: 0, unread: 0, priced: 0, unpriced: 0 };
@@ -26,13 +30,13 @@ export class AnalysisBudget {
   constructor(
     readonly limitMs: number = DEFAULT_TIME_LIMIT_MS,
     private readonly stop: StopSignal | null = null,
-  ) {
-    this.deadline = performance.now() + limitMs;
-  }
+  ) {}
 
   /** Whether the time is up (or the analysis was stopped); once it is, it stays up. */
   get expired(): boolean {
-    if (!this.ran && (performance.now() >= this.deadline || this.stop?.aborted === true)) this.ran = true;
+    const now = performance.now();
+    this.deadline ??= now + this.limitMs;
+    if (!this.ran && (now >= this.deadline || this.stop?.aborted === true)) this.ran = true;
     return this.ran;
   }
 

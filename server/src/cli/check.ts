@@ -53,9 +53,10 @@ options:
                                functions that run an einsum, e.g.
                                'pyscf.lib.einsum=numpy.einsum(optimize=True)' (also read
                                from [tool.einsight.einsum-functions] in pyproject.toml)
-  --time-limit SECONDS         time limit on each file's analysis (default 10); past it the
-                               file is reported as not fully analysed and the calls left out
-                               are named from where they start
+  --time-limit SECONDS         time limit on reading and pricing each file's contractions
+                               (default 10); past it the file is reported as not fully
+                               analysed, from the first call left out. Files over 8 MiB
+                               are not analysed.
   --sort file|time             file: findings in file order (default); time: the sites
                                that took the most time in recorded runs first
 ${OBSERVED_USAGE}

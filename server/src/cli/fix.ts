@@ -11,6 +11,7 @@ import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, ren
 import { basename, dirname, join, sep } from 'node:path';
 import type { AnalysisOptions, FileAnalysis, RuleCode } from '../analysis/model';
 import { analyzePython } from '../analysis/python/analyze';
+import { ParserCrashedError } from '../analysis/python/parser';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
 import { TypeScriptParser } from '../analysis/typescript/parser';
 import { isTooDeep } from '../analysis/too-deep';
@@ -57,7 +58,8 @@ options:
                           that depends on recorded sizes is applied only where it pays off
                           at every recorded shape
   --no-observed           ignore recorded shapes
-  --time-limit SECONDS    time limit on each file's analysis (default 10); a file not
+  --time-limit SECONDS    time limit on reading and pricing each file's contractions
+                          (default 10); a file not
                           fully analysed within it is left untouched
 
 A file that cannot be read, is not UTF-8, or does not parse is reported and left
@@ -102,8 +104,12 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
       options.observed = file.kind === 'python' ? observations.for(file.path) : null;
       outcome = await fixFile(file, only, options);
     } catch (error) {
-      // A defect in einsight leaves this file untouched and the others still fixed.
-      outcome = `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
+      // A defect in einsight, or a crash of the Python parser while rewriting, leaves this
+      // file untouched and the others still fixed.
+      outcome =
+        error instanceof ParserCrashedError
+          ? `einsight fix: '${file.path}' left untouched: ${error.message}${error.restarted ? '' : '; restart einsight to fix Python files'}`
+          : `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
     }
     if (typeof outcome === 'string') problems.push(outcome);
     else if (outcome) outcomes.push(outcome);
@@ -145,6 +151,8 @@ async function fixFile(file: SourceFile, only: RuleCode[] | undefined, options: 
   const skipped = analysis.notAnalysed ?? analysis.incomplete;
   if (skipped) return `${at(skipped.range.start)}: ${skipped.reason}; left as it is`;
   if (analysis.syntaxErrors.length > 0) return `${at(analysis.syntaxErrors[0].start)}: syntax error; fix the file before applying fixes to it`;
+  // Again for each file: after a parser crash the rewrites' parsers are made anew.
+  await prepareRewrites();
   const fix = fixAll(analysis, analysed, { only });
   return fix && { file: file.path, path, kind: file.kind, original: read.ok, fix };
 }

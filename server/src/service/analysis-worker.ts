@@ -4,6 +4,7 @@
  * in order, so a hover asked after an edit is answered from that edit's analysis.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { ParserCrashedError } from '../analysis/python/parser';
 import { prepareRewrites } from '../rewrite/index';
 import { builtinFrontEnds } from '../workspace/languages';
 import { describeError } from '../workspace/scheduler';
@@ -30,12 +31,17 @@ async function drain(): Promise<void> {
     while (queue.length > 0) {
       const request = queue.shift()!;
       let reply: ThreadReply;
+      let crashed = false;
       try {
         reply = { job: request.job, ok: true, value: await answer(request) };
       } catch (error) {
         reply = { job: request.job, ok: false, error: describeError(error) };
+        crashed = error instanceof ParserCrashedError && !error.restarted;
       }
       if (request.kind !== 'close') parentPort!.postMessage(reply);
+      // A parser that cannot be restarted here (a bundle holds one copy of its module): this
+      // thread ends, and the connection's side starts a fresh one for the next request.
+      if (crashed) process.exit(1);
     }
   } finally {
     draining = false;

@@ -26,6 +26,8 @@ export interface RenderedAnalysis {
   sites: number;
   /** The recordings of `einsight record` the analysis used: matched to sites, and stale; null without any. */
   observed: FileAnalysis['observations'] | null;
+  /** Why the file was not analysed, or not fully (`noticeOf`); null when it was. */
+  notice: string | null;
   /** Per document of the unit (every one listed, maybe with none). */
   diagnostics: [uri: string, diagnostics: Diagnostic[]][];
   codeLenses: [uri: string, lenses: CodeLens[]][];

@@ -9,7 +9,7 @@ import type { AnalysisOptions, FileAnalysis } from '../model';
 import { joinCells, type JoinedCells } from './cells';
 import { UnitCache, readPython } from './front-end';
 import { offsetMapOf } from './offsets';
-import { PythonParser, type GrammarLocation, type ParsedPython, type TextEdit } from './parser';
+import { ParserCrashedError, PythonParser, type GrammarLocation, type ParsedPython, type TextEdit } from './parser';
 import { isTooDeep, tooDeepAnalysis } from '../too-deep';
 
 export type { TextEdit } from './parser';
@@ -22,7 +22,11 @@ export async function analyzePython(text: string, options: AnalysisOptions = {})
     return evaluate(readPython(parser.parse(text), options, null, null, budget), options, sharedCache, budget);
   } catch (error) {
     if (isTooDeep(error)) return tooDeepAnalysis('python', text, error);
-    throw error;
+    if (!(error instanceof ParserCrashedError)) throw error;
+    // This file is lost; the next one gets a parser of the fresh module.
+    parserPromise = null;
+    const after = error.restarted ? 'the parser was restarted for the next files' : 'restart einsight to analyse Python again';
+    return { language: 'python', sites: [], chains: [], findings: [], syntaxErrors: [], notAnalysed: { reason: `not analysed: ${error.message}; ${after}`, range: { start: 0, end: 0 } } };
   }
 }
 

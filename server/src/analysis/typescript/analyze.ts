@@ -15,6 +15,7 @@ import { collectHints } from './hints';
 import { NameResolver } from './names';
 import { TypeScriptParser, type ParsedTypeScript, type ScriptFlavor, type TextEdit } from './parser';
 import { SiteReader, type GroupSites } from './read-sites';
+import { refuseTooLarge } from '../source-size';
 import { isTooDeep, tooDeepAnalysis } from '../too-deep';
 export type { ScriptFlavor, TextEdit } from './parser';
 export { scriptFlavor } from './parser';
@@ -25,6 +26,7 @@ const sharedCache = new CostCache();
 export function analyzeTypeScript(text: string, options: AnalysisOptions = {}, flavor: ScriptFlavor = 'ts'): FileAnalysis {
   const budget = new AnalysisBudget(options.timeLimitMs);
   try {
+    refuseTooLarge(text);
     return analyzeParsed(new TypeScriptParser(flavor).parse(text), options, sharedCache, undefined, budget);
   } catch (error) {
     if (isTooDeep(error)) return tooDeepAnalysis('typescript', text, error);
@@ -47,6 +49,7 @@ export class TypeScriptDocument {
   analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}, stop: StopSignal | null = null): FileAnalysis {
     const budget = new AnalysisBudget(options.timeLimitMs, stop);
     try {
+      refuseTooLarge(text);
       let parsed = edits && this.last ? this.parser.edit(edits) : null;
       // Edits that do not reproduce the text (a missed change) fall back to a full parse.
       if (!parsed || parsed.text !== text) parsed = this.parser.parse(text);
