@@ -11,7 +11,7 @@ import type { BaselineEnvironment } from '../baseline';
 import type { AnalysisBudget } from '../budget';
 import type { AnalysisOptions, ContractionSite, EquationInfo, ObservedVariant, OperandInfo, SiteSyntax } from '../model';
 import type { CostCache, SiteCore } from '../pricing';
-import { siteKey } from '../pricing';
+import { assignCore, siteKey } from '../pricing';
 import type { Matched, SiteRecording } from './match';
 import type { FileObservations } from './store';
 import { consensusOperands, fillVariant, recordedVariants, shapeText, type FilledVariant } from './variants';
@@ -90,12 +90,7 @@ function observeSite(site: ContractionSite, syntax: SiteSyntax, recording: SiteR
   const core = context.cache.site(consensusSyntax, context.options, context.env, `${siteKey(consensusSyntax)}|${context.common}`);
   if (core.error || !core.contraction) return priced;
   site.operands = consensusSyntax.operands;
-  site.contraction = core.contraction;
-  site.normalizedEquation = core.normalizedEquation;
-  site.baseline = core.baseline;
-  site.best = core.best;
-  site.speedup = core.speedup;
-  site.symbolic = core.symbolic;
+  assignCore(site, core);
   site.observed.used = true;
   return priced;
 }

@@ -82,6 +82,8 @@ function heldAtEveryShape(site: ContractionSite, priced: PricedVariants, factors
       best,
       speedup,
       symbolic: false,
+      sizeVerdict: core.sizeVerdict,
+      unknownEllipsis: core.unknownEllipsis,
       diagnostics: [],
       chain: null,
       scalars: factors.length > 0 ? placeScalars(contraction, factors) : null,

@@ -7,6 +7,7 @@
  * or two places equally well, is dropped rather than guessed.
  */
 import { createHash } from 'node:crypto';
+import { lastAtOrBelow } from '../../core/sorted';
 import type { ObservedSite } from './format';
 
 const LINE_BREAK = /\r\n|\r|\n/g;
@@ -28,14 +29,7 @@ export class SourceLines {
 
   /** The 1-based line holding `offset`. */
   lineOf(offset: number): number {
-    let low = 0;
-    let high = this.starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.starts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
+    return lastAtOrBelow(this.starts, offset) + 1;
   }
 
   /** The text of a 1-based line without its line break; null past either end. */
