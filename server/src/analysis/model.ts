@@ -310,6 +310,8 @@ export interface ChainInfo {
   speedup: number | null;
   /** With symbolic sizes: the fused best path against the members' own best paths. */
   sizeVerdict: CostComparison | null;
+  /** With symbolic sizes: the members' best paths together, in the fused equation's size names. */
+  ownBestScaling?: string | null;
 }
 
 export interface Finding {

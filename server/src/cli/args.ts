@@ -74,7 +74,7 @@ export function parseNonNegativeInteger(flag: string, text: string): number {
 /** `B=1000,nocc=10..50,nvir=100..`: exact sizes, and ranges that symbolic sizes stay within. */
 export function parseDimSpec(text: string): { dims: Record<string, number>; ranges: Record<string, { min: number; max: number | null }> | undefined } {
   const exact: string[] = [];
-  const ranges: Record<string, { min: number; max: number | null }> = {};
+  const ranges = bareRecord<{ min: number; max: number | null }>();
   for (const entry of text.split(',')) {
     const range = /^\s*([\p{L}_][\p{L}\p{N}_]*)\s*=\s*(\d+)\s*\.\.\s*(\d*)\s*$/u.exec(entry);
     if (!range) {
@@ -99,7 +99,7 @@ export function parseTestSeverity(text: string | undefined): (typeof TEST_SEVERI
 
 /** `pyscf.lib.einsum=numpy.einsum(optimize=True);mylib.contract=opt_einsum.contract` */
 export function parseEinsumFunctions(text: string): Record<string, string> {
-  const functions: Record<string, string> = {};
+  const functions = bareRecord<string>();
   for (const entry of text.split(';').filter((e) => e.trim() !== '')) {
     const at = entry.indexOf('=');
     if (at <= 0) throw new UsageError(`--einsum-functions expects NAME=EINSUM[;NAME=EINSUM...], got '${entry}'`);

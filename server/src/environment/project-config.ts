@@ -12,6 +12,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readProjectFile, type SkippedFile } from '../analysis/regular-file';
+import { bareRecord } from '../core/name-table';
 import { parseDeclaredTarget } from '../analysis/python/wrappers';
 import { isTable, parseToml, tableAt } from './toml';
 
@@ -21,7 +22,7 @@ export interface ProjectConfig {
   einsumFunctions: Record<string, string>;
 }
 
-const NONE: ProjectConfig = { path: null, einsumFunctions: {} };
+const NONE: ProjectConfig = Object.freeze({ path: null, einsumFunctions: bareRecord<string>() });
 
 export class ProjectConfigReader {
   private readonly byFolder = new Map<string, ProjectConfig>();
@@ -72,7 +73,7 @@ export class ProjectConfigReader {
  * server's setting and pyproject.toml share it); a bad entry is reported through `problem`.
  */
 export function readEinsumFunctions(value: unknown, problem: (text: string) => void): Record<string, string> {
-  const functions: Record<string, string> = {};
+  const functions = bareRecord<string>();
   if (!isTable(value)) {
     problem('einsum-functions must be a table of function name → einsum, e.g. "pyscf.lib.einsum" = "numpy.einsum(optimize=True)"');
     return functions;
