@@ -12,6 +12,7 @@ import { analyzeTypeScript } from '../analysis/typescript/analyze';
 import { UsageError, parseArgs, parseDimSpec, parseEinsumFunctions, parseTestSeverity, parseTimeLimit } from './args';
 import { formatLocation, jsonReport, textReport, type FileReport } from './check-report';
 import { LineIndex } from './line-index';
+import { printable } from './printable';
 import { NotebookIndex, readNotebook } from './notebook';
 import type { Io } from './path';
 import { isTestPath } from '../analysis/test-paths';
@@ -96,7 +97,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
 
   const walked = collectSourceFiles(args.positional, { notebooks: true });
   const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
-    ({ path, message }) => `einsight check: cannot read '${path}': ${message}`,
+    ({ path, message }) => `einsight check: cannot read '${printable(path)}': ${message}`,
   );
   const project = new ProjectEnvironment(args.values.get('--python'), einsumFunctions);
   const reports: FileReport[] = [];
@@ -111,19 +112,19 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
       checked = await checkFile(file, options);
     } catch (error) {
       // A defect in einsight costs this file's report, not the others'.
-      problems.push(`einsight check: '${file.path}' not analysed: internal error in einsight (please report it): ${describeError(error)}`);
+      problems.push(`einsight check: '${printable(file.path)}' not analysed: internal error in einsight (please report it): ${describeError(error)}`);
       continue;
     }
-    if ('error' in checked) problems.push(`einsight check: cannot read '${file.path}': ${checked.error}`);
+    if ('error' in checked) problems.push(`einsight check: cannot read '${printable(file.path)}': ${checked.error}`);
     else if (checked.ok) {
       reports.push(checked.ok);
       const { notAnalysed, incomplete } = checked.ok.analysis;
       for (const skipped of [notAnalysed, incomplete]) {
-        if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
+        if (skipped) problems.push(`${formatLocation(printable(checked.ok.path), checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
       }
     }
   }
-  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight check: skipped '${path}': ${reason}`);
+  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight check: skipped '${printable(path)}': ${reason}`);
   for (const problem of project.problems) io.stderr(`einsight check: ${problem}`);
   for (const problem of observations.problems) io.stderr(`einsight check: ${problem}`);
   for (const problem of problems) io.stderr(problem);
@@ -136,7 +137,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
 
 /** One file's report; `{ ok: null }` for a notebook in another language than Python. */
 async function checkFile(file: SourceFile, options: AnalysisOptions): Promise<Read<FileReport | null>> {
-  const bytes = readBytes(file.path);
+  const bytes = readBytes(file.bytes ?? file.path);
   if ('error' in bytes) return bytes;
   const decoded = file.kind === 'python' ? decodePython(bytes.ok) : decodeUtf8(bytes.ok);
   if ('error' in decoded) return decoded;

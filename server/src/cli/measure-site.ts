@@ -10,6 +10,7 @@ import { dimsOfVariant } from '../analysis/observed/variants';
 import { UsageError } from './args';
 import { ProjectEnvironment } from './project-environment';
 import { decodeUtf8, readBytes } from './source-text';
+import { printable } from './printable';
 
 export interface FileRequest {
   /** Measure the site with this id instead of the one at a position. */
@@ -53,7 +54,7 @@ export async function requestFromFile(location: string, request: FileRequest): P
   const options = await project.optionsFor(file, { dims: request.dims });
   options.observed = request.observed?.(file) ?? null;
   let analysis = await analyze(text, options);
-  for (const { path, reason } of project.skipped) request.warn?.(`skipped '${path}': ${reason}`);
+  for (const { path, reason } of project.skipped) request.warn?.(`skipped '${printable(path)}': ${reason}`);
   for (const problem of project.problems) request.warn?.(problem);
   const find = (within: FileAnalysis) => (request.site !== undefined ? siteById(within, request.site) : siteAt(within, text, line as number, column));
   let site = find(analysis);

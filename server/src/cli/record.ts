@@ -14,6 +14,7 @@ import { parseDeclaredTarget } from '../analysis/python/wrappers';
 import { ProjectConfigReader } from '../environment/project-config';
 import { UsageError, parseEinsumFunctions } from './args';
 import type { Io } from './path';
+import { printable } from './printable';
 import { saveRecording, type RecordSummary } from './record-output';
 
 export const RECORD_USAGE = `usage: einsight record [options] [--] COMMAND [ARGS...]
@@ -122,7 +123,7 @@ export async function runRecord(argv: readonly string[], io: Io): Promise<number
     const started = new Date();
     const outcome = await runCommand(command, env);
     if ('error' in outcome) {
-      io.stderr(`einsight record: cannot run '${command[0]}': ${outcome.error}`);
+      io.stderr(`einsight record: cannot run '${printable(command[0])}': ${outcome.error}`);
       return 127;
     }
     const summary = saveRecording({
@@ -186,11 +187,11 @@ function runCommand(command: string[], env: NodeJS.ProcessEnv): Promise<Outcome>
 }
 
 function report(io: Io, summary: RecordSummary, root: string, out: string): void {
-  const shown = relative(process.cwd(), out) || out;
+  const shown = printable(relative(process.cwd(), out) || out);
   for (const problem of summary.problems) io.stderr(`einsight record: ${problem}`);
   if (summary.sites === 0) {
     io.stderr(
-      `einsight record: no contraction call was recorded from files under ${root} ` +
+      `einsight record: no contraction call was recorded from files under ${printable(root)} ` +
         '(the recorder loads in Python processes the command starts; a Python run with -I or -S skips it)',
     );
   } else {

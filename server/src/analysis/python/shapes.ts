@@ -275,7 +275,7 @@ export class ShapeInference {
       return applyMethod(base, method, dims);
     }
     const numbers = items.map((item) => this.env.constants.evaluate(item)?.value ?? NaN);
-    if (numbers.some((n) => !Number.isInteger(n))) return null;
+    if (numbers.some((n) => !Number.isSafeInteger(n))) return null;
     return applyMethod(base, method, numbers.map((n) => ({ dim: n, source })));
   }
 
