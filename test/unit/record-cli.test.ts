@@ -91,10 +91,12 @@ describe('einsight record', { skip: python === null && 'no Python with numpy' },
   it('check uses the recording: recorded weight in findings, --sort time, --observed FILE, --no-observed', () => {
     const fresh = new RecordProject();
     try {
-      // sizes.py's one finding, then a busier copy: called 200 times as often.
+      // sizes.py's one finding, then a busier copy: called 200 times as often on larger operands,
+      // so that it takes far longer whatever else the machine is doing.
       fresh.write('worker_busy.py', fresh.read('sizes.py').replace('        project(x, w, v)', '        for _ in range(200):\n            project(x, w, v)'));
+      fresh.write('wide.json', '{"width": 160}');
       assert.equal(fresh.record(['--', python!, 'sizes.py', '2', 'width.json']).code, 0);
-      assert.equal(fresh.record(['--', python!, 'worker_busy.py', '2', 'width.json']).code, 0);
+      assert.equal(fresh.record(['--', python!, 'worker_busy.py', '2', 'wide.json']).code, 0);
       const check = (...args: string[]) => runBin(['check', '.', ...args], { cwd: fresh.root });
       const byFile = check().stdout.trim().split('\n');
       assert.deepEqual(byFile.slice(0, -1).map((line) => line.slice(0, line.indexOf(' '))), ['sizes.py:10:12', 'worker_busy.py:10:12']);
@@ -188,6 +190,24 @@ describe('einsight record', { skip: python === null && 'no Python with numpy' },
       };
       assert.deepEqual(json.sites.map((s) => [s.shapes, s.observed?.calls, s.observed?.share]), [[[[30, 50], [50, 40], [40, 2]], 2, 1]]);
       assert.match(json.findings[0].message, /at the recorded sizes; called 2 times, 100% of einsum time in the recorded run$/);
+    } finally {
+      fresh.remove();
+    }
+  });
+
+  it('keeps at most 32 shapes per site, each with its count, and counts the calls at the others', () => {
+    const fresh = new RecordProject();
+    try {
+      assert.equal(fresh.record(['--', python!, 'many_shapes.py']).code, 0);
+      const [site] = fresh.sites('many_shapes.py');
+      assert.equal(site.calls, 40);
+      assert.equal(site.shapes.length, 32);
+      assert.ok(site.shapes.every((s) => s.calls === 1));
+      assert.deepEqual(site.otherShapes && site.otherShapes.calls, 8);
+      // Merged with a second run, the bound still holds and no call is lost.
+      assert.equal(fresh.record(['--', python!, 'many_shapes.py']).code, 0);
+      const [merged] = fresh.sites('many_shapes.py');
+      assert.deepEqual([merged.calls, merged.shapes.length, merged.shapes.reduce((n, s) => n + s.calls, 0) + merged.otherShapes!.calls], [80, 32, 80]);
     } finally {
       fresh.remove();
     }
