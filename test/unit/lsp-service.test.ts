@@ -222,3 +222,29 @@ test('typing in a slow document: keys are folded, the last key\'s text is analys
   assert.ok(analysed.length <= 6, `${analysed.length} analyses for 20 keys: ${analysed.map((t) => t.length).join(', ')}`);
   assert.equal(analysed.at(-1), 'x'.repeat(21));
 });
+
+test('requests during a burst wait for its analysis instead of starting one per key', async () => {
+  const analysed: string[] = [];
+  const { service, client } = serviceWith(async () => ({
+    analyze: (text: string) => {
+      analysed.push(text);
+      return { ...EMPTY, findings: [finding(0, text)] };
+    },
+    dispose: () => undefined,
+  }), 60);
+  const uri = 'file:///requests.py';
+  const first = client.next((p) => p.uri === uri);
+  open(service, uri, 'a');
+  await first;
+  const answers: Promise<unknown>[] = [];
+  for (let version = 2; version <= 6; version++) {
+    service.didChangeTextDocument({ textDocument: { uri, version }, contentChanges: [{ text: 'a'.repeat(version) }] });
+    // As an editor does after each key: code actions for the cursor, then lenses.
+    answers.push(service.codeActions({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } }, CancellationToken.None));
+    answers.push(service.codeLenses({ textDocument: { uri } }, CancellationToken.None));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await Promise.all(answers);
+  // The first key after a quiet spell is analysed at once; the rest of the burst once, after its pause.
+  assert.deepEqual(analysed, ['a', 'aa', 'aaaaaa']);
+});

@@ -2,7 +2,8 @@
  * `npm run bench:typing`: typing in a big file in the real editor. code-server (VS Code 1.100.3)
  * in headless chromium opens a generated 5,000-line Python file with about 800 findings; the
  * keyboard types two einsum calls (110 keys, 100 ms apart) into a function in the middle of it.
- * Each call is typed with its last operand misspelt (`hea`, a name with no shape: no finding),
+ * Each call is typed with its last operand misspelt (`hea`; no name in scope starts `h`, so no
+ * prefix of it has a shape and no state before the last key has the finding),
  * then the cursor steps back and the last key, `d`, makes it `head`: only then does the call
  * have a finding, so the Problems count changes on that key and no other. Measured in the page: frames over 50 ms
  * while typing (requestAnimationFrame gaps) and the time from the last key until the Problems
@@ -46,8 +47,8 @@ function generateFile(): { text: string; typingLine: number } {
       `    """Layer ${k}: contractions a reviewer would want to see priced."""`,
       `    # einsight: x[${64 + (k % 5)}, 16] w[16, ${512 + (k % 7)}] v[${512 + (k % 7)}, 8]`,
       '    scale = 0.5',
-      `    h = np.einsum('bi,ij->bj', x, w)`,
-      `    y = np.einsum('bj,jk->bk', h, v)`,
+      `    hid = np.einsum('bi,ij->bj', x, w)`,
+      `    y = np.einsum('bj,jk->bk', hid, v)`,
       `    s = np.einsum('bi,ij->bj', x, w) * scale`,
       `    z = np.einsum('ij,jk,kl->il', weights, weights, head)`,
       k % 5 === 0 ? `    t = np.einsum('ij,jk,kl->il', head.T, weights, weights)` : '    t = z',
