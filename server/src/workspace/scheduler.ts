@@ -103,18 +103,19 @@ export class AnalysisScheduler {
   }
 
   /**
-   * The pause that ends a burst: the document's typical analysis time (the median of the last
-   * few), within bounds. An edit inside it restarts it, so a burst in a slow file is not
+   * The pause that ends a burst: half the document's typical analysis time (the median of the
+   * last few), within bounds. An edit inside it restarts it, so a burst in a slow file is not
    * analysed key by key (each analysis would be of text already gone, and would cost the
-   * editor a redraw of its diagnostics); an analysis still running when it ends is told to stop
-   * and waited for, so at most one runs and one waits. The upper bound keeps the time from the
-   * last key to its diagnostics short in the slowest files.
+   * editor a redraw of its diagnostics); an analysis still running when a key comes is told to
+   * stop early, so at most one runs and one waits. Half, not all of it: the time from the last
+   * key to its diagnostics is this pause plus one analysis, and stopping early makes an
+   * analysis that turns out stale cheap.
    */
   settleMs(jobs: { durations: number[] }): number {
     if (jobs.durations.length === 0) return this.minSettleMs;
     const sorted = [...jobs.durations].sort((a, b) => a - b);
     const typical = sorted[Math.floor(sorted.length / 2)];
-    return Math.min(MAX_SETTLE_MS, Math.max(this.minSettleMs, typical));
+    return Math.min(MAX_SETTLE_MS, Math.max(this.minSettleMs, typical / 2));
   }
 
   /**
