@@ -231,11 +231,15 @@ test('requests during a burst wait for its analysis instead of starting one per 
       return { ...EMPTY, findings: [finding(0, text)] };
     },
     dispose: () => undefined,
-  }), 60);
-  const uri = 'file:///requests.py';
+  }), 300);
+  // Untitled: no interpreter is asked about its project, whose answer would analyse it again at any moment.
+  const uri = 'untitled:requests.py';
   const first = client.next((p) => p.uri === uri);
   open(service, uri, 'a');
   await first;
+  // A quiet spell longer than the pause, so the first key below starts a burst (a long pause, so
+  // a loaded machine's stalls between the keys stay inside it).
+  await new Promise((resolve) => setTimeout(resolve, 320));
   const answers: Promise<unknown>[] = [];
   for (let version = 2; version <= 6; version++) {
     service.didChangeTextDocument({ textDocument: { uri, version }, contentChanges: [{ text: 'a'.repeat(version) }] });
