@@ -97,7 +97,8 @@ function costText(cost: { flops: bigint; scaling: string }, symbolic: boolean): 
 
 /** What a claim over symbolic sizes holds for: every size (at least minSpeedup× under a condition), or the condition. */
 function holdsText(claim: SizeClaim, minSpeedup: number, ranged: boolean): string {
-  if (claim.condition !== null) return `, fewer when ${claim.condition}`;
+  // Not at every size: fix-policy.ts offers no fixed order, and the message says why.
+  if (claim.condition !== null) return `, fewer when ${claim.condition} (not at every size: no fixed order is offered)`;
   const every = ranged ? ', fewer at every size in the ranges given' : ', fewer at every size';
   return claim.speedupWhen !== null ? `${every} (${formatSpeedup(minSpeedup)} fewer or better when ${claim.speedupWhen})` : every;
 }
