@@ -51,7 +51,7 @@ def contract(a, b, c):
 
   it('claims "at every size" only when proven, and then fixes the path', async () => {
     const { findings, analysis, text } = await check(`import numpy as np
-# einsight: a[N, 64] b[64, 64] v[64]
+# einsight: a[N, 64] float64 b[64, 64] float64 v[64] float64
 x = np.einsum("ij,jk,k->i", a, b, v)
 `);
     assert.equal(
@@ -363,6 +363,10 @@ describe('the size-adaptive fix', () => {
       '',
       '',
       'def _einsight_einsum(equation, *operands, optimize=None, **options):',
+      "    # A path promotes pair by pair, one call all operands at once: the path only for one dtype, not float16.",
+      '    dtypes = {_einsight_numpy.result_type(operand).name for operand in operands}',
+      "    if len(dtypes) > 1 or 'float16' in dtypes:",
+      '        return _einsight_numpy.einsum(equation, *operands, optimize=False if optimize is None else optimize, **options)',
       '    shapes = [_einsight_numpy.shape(operand) for operand in operands]',
       '    path = _einsight_einsum_path(equation, optimize, *shapes)',
       '    return _einsight_numpy.einsum(equation, *operands, optimize=path, **options)',
