@@ -10,7 +10,7 @@ import { optimizePath } from '../core/paths/index';
 import type { OptimizerName } from '../core/paths/types';
 import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, sublistLabel, type ParsedEquation, type SublistOptions } from '../core/equation';
 import { SEARCH_BUDGET_MS, baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
-import type { AnalysisOptions, Baseline, BestCost, KnownShape, RuleCode, SiteSyntax, SizeVerdict } from './model';
+import type { AnalysisOptions, Baseline, BestCost, ContractionSite, KnownShape, RuleCode, SiteSyntax, SizeVerdict } from './model';
 import type { Dim } from '../core/contraction';
 import { siteSizeVerdict } from './size-verdict';
 import { flopRatio } from '../core/counts';
@@ -31,6 +31,18 @@ export interface SiteCore {
   sizeVerdict: SizeVerdict | null;
   unknownEllipsis: boolean;
   error: { code: RuleCode; message: string; at: ErrorAnchor } | null;
+}
+
+/** Gives an analysed site the costs of its core (the error, which needs the site's ranges, aside). */
+export function assignCore(site: ContractionSite, core: SiteCore): void {
+  site.contraction = core.contraction;
+  site.normalizedEquation = core.normalizedEquation;
+  site.baseline = core.baseline;
+  site.best = core.best;
+  site.speedup = core.speedup;
+  site.symbolic = core.symbolic;
+  site.sizeVerdict = core.sizeVerdict;
+  site.unknownEllipsis = core.unknownEllipsis;
 }
 
 interface PricedContraction {

@@ -16,6 +16,7 @@ import { ELLIPSIS_SIZE } from '../analysis/pricing';
 import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
 import { inlineCode, markdownCell, shapeText } from './format';
+import { observedMarkdown } from './observed-hover';
 import { siteAt } from './sites';
 import { rewritesReady, siteFixes } from '../rewrite/index';
 import { withheldReason } from './withheld';
@@ -39,7 +40,8 @@ export function hover(result: AnalysisResult, uri: string, position: Position): 
 export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snapshot: UnitSnapshot, uri: string): string {
   const c = site.contraction;
   const title = `${titleOf(site, c)}${c ? ` → ${inlineCode(shapeText(c, c.output))}` : ''}`;
-  if (!c) return [title, unboundReason(site)].join('\n\n');
+  const recorded = observedMarkdown(site);
+  if (!c) return [title, unboundReason(site), ...(recorded ? [recorded] : [])].join('\n\n');
   const parts = [title, summary(site, c)];
   if (site.best?.steps && site.best.steps.length > 0) parts.push(planTable(site, site.best, c));
   const chain = site.chain !== null ? analysis.chains.find((ch) => ch.id === site.chain) : undefined;
@@ -54,6 +56,7 @@ export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snap
   if (site.unknownEllipsis) parts.push(ELLIPSIS_NOTE);
   const standIns = symbolicStandIns(c);
   if (standIns) parts.push(standIns);
+  if (recorded) parts.push(recorded);
   // Fixes the user might expect but is not offered, each with why (the lightbulb greys them out).
   const withheld = rewritesReady() || analysis.language !== 'python' ? siteFixes(analysis, site.id, snapshot.text).withheld : [];
   if (withheld.length > 0) parts.push(withheld.map((w) => `${w.title}: not offered: ${markdownCell(withheldReason(w, snapshot, uri))}`).join('  \n'));
@@ -210,6 +213,7 @@ function labelSource(site: ContractionSite, c: Contraction, label: number): Shap
 function sourceText(source: ShapeSource | null, snapshot: UnitSnapshot, uri: string): string {
   if (!source || source.kind === 'unknown') return 'nowhere (a stand-in size)';
   if (source.kind === 'dims') return `${inlineCode(source.detail)} in \`einsight.dimensions\``;
+  if (source.kind === 'observed') return source.detail;
   const location = source.range ? snapshot.locate(source.range) : null;
   if (!location) return inlineCode(source.detail);
   const line = location.range.start.line + 1;
