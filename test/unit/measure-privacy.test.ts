@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/oracle';
@@ -27,31 +27,16 @@ function contents(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 }
 
-const DEBUG_LOG_DIRS = [...new Set(['/tmp', tmpdir(), TEMP])];
+/** When this file started: a debug log older than that is another process's that had the same pid. */
+const STARTED = Date.now() - 1000;
 
-/** When each onnxruntime debug log (`mat-debug-<pid>.log`) there was last changed. */
-function debugLogs(): Map<string, number> {
-  const logs = new Map<string, number>();
-  for (const dir of DEBUG_LOG_DIRS) {
-    for (const name of readdirSync(dir)) if (/^mat-debug-\d+\.log$/.test(name)) logs.set(join(dir, name), statSync(join(dir, name)).mtimeMs);
-  }
-  return logs;
-}
-
-/**
- * onnxruntime's debug logs of process `pid` written since `before` was taken: a log left by an
- * earlier process that had the same pid (pids are reused; other programs on the machine may not
- * switch telemetry off) is not this process's, unless it was written again.
- */
-function debugLogsOf(pid: number, before: Map<string, number>): string[] {
-  return [...debugLogs()]
-    .filter(([file, mtime]) => file.endsWith(`/mat-debug-${pid}.log`) && before.get(file) !== mtime)
-    .map(([file]) => file);
+/** onnxruntime's debug log of process `pid`, wherever a temporary folder may be. */
+function debugLogOf(pid: number): string[] {
+  return ['/tmp', tmpdir(), TEMP].map((dir) => join(dir, `mat-debug-${pid}.log`)).filter((file) => existsSync(file) && statSync(file).mtimeMs >= STARTED);
 }
 
 describe('measure writes and sends nothing', { skip: process.platform === 'win32' && 'telemetry files are a Linux/macOS matter' }, () => {
   it('a session created in this process leaves no telemetry files', async () => {
-    const before = debugLogs();
     const { ort } = await import('einsight-server/measure/onnxruntime');
     const { GraphBuilder } = await import('einsight-server/measure/graph-builder');
     const graph = new GraphBuilder('privacy');
@@ -61,7 +46,7 @@ describe('measure writes and sends nothing', { skip: process.platform === 'win32
     await session.run({ x0: new ort.Tensor('float32', new Float32Array([1, -1, 2, -2]), [2, 2]) });
     await session.release();
     assert.deepEqual(contents(HOME), []);
-    assert.deepEqual(debugLogsOf(process.pid, before), []);
+    assert.deepEqual(debugLogOf(process.pid), []);
   });
 
   it('the runner child leaves no telemetry files', async () => {
@@ -70,12 +55,11 @@ describe('measure writes and sends nothing', { skip: process.platform === 'win32
     const { bindShapes, parseEquation } = await import('einsight-server/core/equation');
     const problem = problemFromContraction(bindShapes(parseEquation('ij,jk,kl->il'), [[8, 16], [16, 32], [32, 4]]));
     let runner = 0;
-    const before = debugLogs();
     const report = await measure(problem, { runs: 2, warmup: 1, onSpawn: (pid) => (runner = pid) });
     assert.equal(report.agree, true);
     assert.ok(runner > 0);
     assert.deepEqual(contents(HOME), []);
-    assert.deepEqual(debugLogsOf(runner, before), []);
+    assert.deepEqual(debugLogOf(runner), []);
   });
 
   const cli = (args: string[], input = '') =>
