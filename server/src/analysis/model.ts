@@ -271,7 +271,8 @@ export interface ContractionSite extends SiteSyntax {
   sizeVerdict: SizeVerdict | null;
   /**
    * An operand whose term has `...` has no known shape: how many dimensions `...` stands for is
-   * unknown, so the counts leave them out and no cost claim is made.
+   * unknown. The counts take `...` as one dimension `…` of unknown size (the same in every operand,
+   * see pricing.ts), and no finding is made from them.
    */
   unknownEllipsis: boolean;
   diagnostics: SiteDiagnostic[];

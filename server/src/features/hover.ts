@@ -12,6 +12,7 @@ import { formatCount, formatSpeedup } from '../core/counts';
 import { formatEquation } from '../core/equation';
 import { sizeProductPolynomial } from '../core/symbolic';
 import { pathOfTree, treeText } from '../analysis/matmul';
+import { ELLIPSIS_SIZE } from '../analysis/pricing';
 import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
 import { inlineCode, markdownCell, shapeText } from './format';
@@ -52,6 +53,7 @@ export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snap
   const environment = environmentLine(site, analysis);
   if (environment) parts.push(environment);
   parts.push(sizesLine(site, c, snapshot, uri));
+  if (site.unknownEllipsis) parts.push(ELLIPSIS_NOTE);
   const standIns = symbolicStandIns(c);
   if (standIns) parts.push(standIns);
   if (recorded) parts.push(recorded);
@@ -218,11 +220,17 @@ function sourceText(source: ShapeSource | null, snapshot: UnitSnapshot, uri: str
   return `${inlineCode(source.detail)} (line ${line}${location.uri === uri ? '' : ' of another cell'})`;
 }
 
+const ELLIPSIS_NOTE =
+  "`…` stands for the dimensions under `...`, how many not being known here, as one size; the counts take it as the same in every operand, and no finding is made. A shape hint on the operand gives its dimensions.";
+
 /** Symbolic sizes still need numbers to compare orders: say which stand-ins were used. */
 function symbolicStandIns(c: Contraction): string | null {
   const symbols = new Map<string, number>();
   for (const size of c.sizes) if (size.symbol !== null) symbols.set(size.symbol, size.value);
   if (symbols.size === 0) return null;
   const list = [...symbols].map(([name, value]) => `${inlineCode(name)} as ${value}`).join(', ');
-  return `Orders are compared with ${list}; set real sizes in \`einsight.dimensions\` or a \`# einsight: ${[...symbols.keys()][0]}=…\` hint.`;
+  // `…` is no name a dimension hint can give a size to.
+  const named = [...symbols.keys()].find((name) => name !== ELLIPSIS_SIZE);
+  const hint = named ? ` or a \`# einsight: ${named}=…\` hint` : '';
+  return `Orders are compared with ${list}; set real sizes in \`einsight.dimensions\`${hint}.`;
 }
