@@ -28,6 +28,7 @@ import { MAX_SOURCE_LENGTH } from 'einsight-server/analysis/source-size';
 import { analyzeTypeScript } from 'einsight-server/analysis/typescript/analyze';
 import { StrictMessageReader } from 'einsight-server/service/message-framing';
 import { applyContentChanges, splitLines } from 'einsight-server/workspace/content-changes';
+import { applyOneByOne } from '../support/content-changes';
 import { REPO_ROOT } from '../support/oracle';
 import type { Failure } from './core';
 import { int, pick, type Random } from './generate';
@@ -137,17 +138,7 @@ export function fuzzEditsOnce(random: Random): Failure | null {
     random() < 0.02 ? { text: piece() } : { range: { start: position(), end: position() }, text: piece() },
   );
   const input = { text, changes };
-  let expected = text;
-  for (const change of changes) {
-    if (!('range' in change) || !change.range) {
-      expected = change.text;
-      continue;
-    }
-    const document = TextDocument.create('file:///f', 'python', 1, expected);
-    const a = document.offsetAt(change.range.start);
-    const b = document.offsetAt(change.range.end);
-    expected = expected.slice(0, Math.min(a, b)) + change.text + expected.slice(Math.max(a, b));
-  }
+  const expected = applyOneByOne(text, changes);
   try {
     const { document, edits } = applyContentChanges(TextDocument.create('file:///f', 'python', 1, text), changes, 2);
     if (document.getText() !== expected) return { target: 'edits', input, problem: `text ${JSON.stringify(document.getText())}, expected ${JSON.stringify(expected)}` };
