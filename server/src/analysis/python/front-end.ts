@@ -15,15 +15,17 @@ import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, Si
 import { CallContext } from './call-context';
 import { ConstantEvaluator } from './constants';
 import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
+import { EffectFacts } from './effects';
+import { MutationAnalysis } from './mutation';
 import { HintIndex, parseHintComment } from './hints';
 import { findMatmulChains, type MatmulChain } from './matmul-chains';
 import { moveRanges, readingWithin, type OffsetMap } from './offsets';
 import type { ParsedPython } from './parser';
 import { NameResolver } from './resolve';
-import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
+import { ScopeCache, buildScopes, encloses, isUnit, type Scope } from './scopes';
 import { ShapeInference } from './shapes';
 import { EinsumReader, type EinsumCall } from './sites';
-import { textOf, type PyNode } from './syntax';
+import { binaryOperator, field, textOf, type PyNode } from './syntax';
 import { WrapperIndex } from './wrappers';
 
 /** What was read from one top-level function or class, with its offsets at the time. */
@@ -100,6 +102,7 @@ export function readPython(
     reader,
     shapes,
     hints,
+    mutation: new MutationAnalysis(resolver, new EffectFacts(resolver)),
     imported: importedLibrary(facts.module),
     around: new CallContext(resolver),
   };
@@ -147,6 +150,7 @@ interface ReadContext {
   reader: EinsumReader;
   shapes: ShapeInference;
   hints: HintIndex<Scope>;
+  mutation: MutationAnalysis;
   imported: Library | null;
   around: CallContext;
 }
@@ -251,11 +255,11 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     sites.push({ ...site, ...located(node, site.range) });
     flowSites.push({ id: -1, kind: 'einsum', node, operandNodes: call.operandNodes, library: site.library, static: !site.dynamic });
   }
-  for (const chain of findMatmulChains(read, resolver)) {
+  for (const chain of findMatmulChains(read, resolver, (node) => scaledTensor(node, context.constants))) {
     const site = matmulSite(chain, shapes, context.imported, text);
     if (!site) continue;
     sites.push({ ...site, ...located(chain.root, site.range) });
-    flowSites.push({ id: -1, kind: 'matmul-chain', node: chain.root, operandNodes: chain.leaves, library: site.library, static: true });
+    flowSites.push({ id: -1, kind: 'matmul-chain', node: chain.root, operandNodes: chain.leaves, library: site.library, static: true, scalings: chain.scalings });
   }
   const order = sites.map((_, i) => i).sort((a, b) => sites[a].range.start - sites[b].range.start);
   const sizeOf = (node: PyNode) => {
@@ -267,6 +271,7 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     resolver,
     context.constants,
     sizeOf,
+    context.mutation,
   );
   const ordered = order.map((i, id) => ({ ...sites[i], id }));
   const start = unit?.start ?? 0;
@@ -332,7 +337,11 @@ function einsumSite(call: EinsumCall, reader: EinsumReader, imported: Library | 
 
 function matmulSite(chain: MatmulChain, shapes: ShapeInference, imported: Library | null, text: string): SiteCore | null {
   const inferred = chain.leaves.map((leaf) => shapes.infer(leaf));
-  const equation = matmulChainEquation(inferred.map((i) => i.shape?.dims.length ?? null));
+  const ranks = inferred.map((i) => i.shape?.dims.length ?? null);
+  // `dot` on arrays of more than two dimensions is no matrix product (nor associative): only known 1-D and 2-D operands chain.
+  const dot = chain.callee === '.dot' || chain.qualifiedName.endsWith('.dot');
+  if (dot && ranks.some((r) => r === null || r > 2)) return null;
+  const equation = matmulChainEquation(ranks);
   if (!equation) return null;
   return {
     id: -1,
@@ -349,6 +358,16 @@ function matmulSite(chain: MatmulChain, shapes: ShapeInference, imported: Librar
     matmulTree: chain.tree,
     precompiled: false,
   };
+}
+
+/** `x * c`, `c * x`, `x / c` with a constant c: x. */
+function scaledTensor(node: PyNode, constants: ConstantEvaluator): PyNode | null {
+  const op = binaryOperator(node);
+  if (op !== '*' && op !== '/') return null;
+  const left = field(node, 'left')!;
+  const right = field(node, 'right')!;
+  if (constants.evaluate(right) !== null) return left;
+  return op === '*' && constants.evaluate(left) !== null ? right : null;
 }
 
 function siteContext(node: PyNode, resolver: NameResolver, around: CallContext): SiteContext {
@@ -371,10 +390,6 @@ function siteContext(node: PyNode, resolver: NameResolver, around: CallContext):
   };
 }
 
-function encloses(outer: Scope, inner: Scope): boolean {
-  for (let scope: Scope | null = inner; scope; scope = scope.parent) if (scope === outer) return true;
-  return false;
-}
 
 /** The array library the module imports at top level, for `@` and einops calls whose operands say nothing. */
 function importedLibrary(module: Scope): Library | null {

@@ -74,6 +74,12 @@ export class ScopeCache {
 
 const UNIT_TYPES = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
+/** Whether `inner` is `outer` or nested in it. */
+export function encloses(outer: Scope, inner: Scope): boolean {
+  for (let scope: Scope | null = inner; scope; scope = scope.parent) if (scope === outer) return true;
+  return false;
+}
+
 /** A top-level function or class: the unit an editor document re-reads after an edit inside it. */
 export function isUnit(node: PyNode): boolean {
   return UNIT_TYPES.has(node.type);
