@@ -7,6 +7,7 @@
 import { format } from 'node:util';
 import {
   createConnection,
+  DidChangeWatchedFilesNotification,
   ErrorCodes,
   MessageType,
   ProposedFeatures,
@@ -61,6 +62,7 @@ function liveNotification<P extends unknown[]>(handler: (...args: P) => void): (
 
 const client: ClientPort = {
   publishDiagnostics: (params) => void connection.sendDiagnostics(params),
+  watchFiles: async (globPattern) => void (await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern }] })),
   sendStatus: (status) => void connection.sendNotification(STATUS_NOTIFICATION, status),
   pullSettings: (scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'einsight' }),
   applyEdit: async (label: string, edit: WorkspaceEdit) => (await connection.workspace.applyEdit({ label, edit })).applied,
@@ -83,6 +85,8 @@ connection.onShutdown(
     shutDown = true;
   }),
 );
+connection.onInitialized(liveNotification(() => service.initialized()));
+connection.onDidChangeWatchedFiles(liveNotification((params) => service.didChangeWatchedFiles(params)));
 connection.onDidOpenTextDocument(liveNotification(service.didOpenTextDocument));
 connection.onDidChangeTextDocument(liveNotification(service.didChangeTextDocument));
 connection.onDidCloseTextDocument(liveNotification(service.didCloseTextDocument));

@@ -43,6 +43,8 @@ export interface StartOptions {
   experimental?: Record<string, unknown>;
   /** The server's command line (default: this checkout's compiled server, `--stdio`). */
   command?: string[];
+  /** Let the server register file watchers (`workspace.didChangeWatchedFiles.dynamicRegistration`). */
+  watchFiles?: boolean;
 }
 
 export interface StatusNotification {
@@ -55,6 +57,7 @@ export interface StatusNotification {
   errors: number;
   durationMs: number;
   message: string | null;
+  observed?: { source: string; matched: number; stale: number } | null;
 }
 
 /** States that end an analysis: the documents listed show what that version's analysis found. */
@@ -73,6 +76,8 @@ export class LspTestClient {
   readonly messages: { type: number; message: string }[] = [];
   readonly logs: string[] = [];
   readonly configurationRequests: unknown[] = [];
+  /** `client/registerCapability` requests, as sent. */
+  readonly registrations: unknown[] = [];
   settings: Record<string, unknown>;
   /** The server's answer to `initialize`. */
   initializeResult: unknown = null;
@@ -123,7 +128,10 @@ export class LspTestClient {
       return { applied: options.applyEdits ?? true };
     });
     connection.onRequest('workspace/inlayHint/refresh', () => null);
-    connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('client/registerCapability', (params: unknown) => {
+      this.registrations.push(params);
+      return null;
+    });
     connection.listen();
   }
 
@@ -139,6 +147,7 @@ export class LspTestClient {
         applyEdit: true,
         workspaceEdit: { documentChanges: options.documentChanges ?? true },
         inlayHint: { refreshSupport: true },
+        ...(options.watchFiles ? { didChangeWatchedFiles: { dynamicRegistration: true } } : {}),
       },
       textDocument: {
         publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
@@ -156,6 +165,11 @@ export class LspTestClient {
     });
     await connection.sendNotification('initialized', {});
     return client;
+  }
+
+  /** `workspace/didChangeWatchedFiles` (type 1 created, 2 changed, 3 deleted). */
+  filesChanged(changes: { uri: string; type: number }[]): Promise<void> {
+    return this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes });
   }
 
   open(uri: string, text: string, languageId = 'python', version = 1): Promise<void> {

@@ -24,6 +24,10 @@ class RecordingClient implements ClientPort {
   readonly statuses: AnalysisStatus[] = [];
   readonly errors: string[] = [];
   private waiters: { accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  readonly watched: string[] = [];
+  async watchFiles(globPattern: string): Promise<void> {
+    this.watched.push(globPattern);
+  }
   publishDiagnostics(params: PublishDiagnosticsParams): void {
     this.published.push(params);
     this.waiters = this.waiters.filter((w) => (w.accept(params) ? (w.resolve(params), false) : true));

@@ -266,7 +266,7 @@ function remember(durations: number[], durationMs: number): void {
 /** A rendering with nothing in it, for a unit that is not analysed (einsight off, or out of step). */
 export function emptyRendering(snapshot: UnitSnapshot, state: RenderedAnalysis['state'], error: string | null): RenderedAnalysis {
   const none = <T>() => snapshot.slices.map((s): [string, T[]] => [s.uri, []]);
-  return { version: snapshot.version, state, error, durationMs: 0, sites: 0, notice: null, diagnostics: none(), codeLenses: none(), inlayHints: none() };
+  return { version: snapshot.version, state, error, durationMs: 0, sites: 0, notice: null, observed: null, diagnostics: none(), codeLenses: none(), inlayHints: none() };
 }
 
 export function describeError(error: unknown): string {

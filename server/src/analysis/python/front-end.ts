@@ -140,6 +140,7 @@ export function readPython(
     notes,
     // opt_einsum_fx depends on opt_einsum: either import means it is installed.
     importsOptEinsum: importsModule(facts.module, ['opt_einsum', 'opt_einsum_fx']),
+    text,
   };
 }
 
