@@ -23,6 +23,10 @@ export type ShapeSourceKind =
   | 'constant'
   | 'dims'
   | 'einsum-result'
+  /** Sizes that differ between branches or call sites: a symbol stands for them. */
+  | 'merge'
+  /** An argument of a call, which gave a function's parameter its value. */
+  | 'argument'
   | 'unknown';
 
 /** Where a shape, or one size in it, came from: the editor shows it on hover. */
@@ -32,6 +36,10 @@ export interface ShapeSource {
   range: SourceRange | null;
   /** Short human text, e.g. `torch.randn(7, 4, 5)` or `B = 64`. */
   detail: string;
+  /** Where it is when that is another file than the one analysed: `train.py:40`. */
+  location?: string;
+  /** The call through which the size reached a function's parameter (`model(x)`). */
+  via?: ShapeSource;
 }
 
 export interface KnownShape {

@@ -7,16 +7,18 @@
 import type { FrontEndOutput } from '../evaluate';
 import { matmulChainEquation } from '../matmul';
 import { siteKey } from '../pricing';
-import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, SiteDiagnostic, SiteSyntax } from '../model';
-import { ConstantEvaluator } from './constants';
+import type { AnalysisOptions, ChainLink, Library, ScalarFactor, ShapeSource, SiteContext, SiteSyntax } from '../model';
+import type { ConstantEvaluator } from './constants';
 import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
-import { HintIndex, parseHintComment } from './hints';
+import type { HintIndex } from './hints';
 import { findMatmulChains, type MatmulChain } from './matmul-chains';
 import { moveRanges, readingWithin, type OffsetMap } from './offsets';
 import type { ParsedPython } from './parser';
-import { NameResolver } from './resolve';
+import { PythonProgram } from './program';
+import type { NameResolver } from './resolve';
 import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
-import { ShapeInference } from './shapes';
+import { ShapeAnalysis } from './shape-analysis';
+import { ShapeInference, type Inferred, type OperandShapes } from './shapes';
 import { EinsumReader, type EinsumCall } from './sites';
 import { textOf, type PyNode } from './syntax';
 import { isTooDeep } from '../too-deep';
@@ -34,6 +36,8 @@ interface UnitReading {
   keys: string[];
   /** Some range points outside the unit (a module-level constant or hint), which may move on its own. */
   outside: boolean;
+  /** The nodes whose shapes the reading used, with the shapes it saw: reused only while they are the same. */
+  shapes: [readonly PyNode[], string][];
 }
 
 /** Readings kept between analyses of one document, by the (reused) syntax node of each unit. */
@@ -47,24 +51,16 @@ export class UnitCache {
  * offsets), units whose text and context did not change are taken from the cache.
  */
 export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache: UnitCache | null = null, map: OffsetMap | null = null): FrontEndOutput {
-  const { text, module } = parsed;
-  const facts = buildScopes(module, text, cache?.scopes ?? null);
-  const resolver = new NameResolver(facts, text);
-  const constants = new ConstantEvaluator(resolver);
-  const notes: SiteDiagnostic[] = [];
-  const hints = new HintIndex<Scope>(encloses);
-  for (const comment of [...facts.comments].sort((a, b) => a.start - b.start)) {
-    const marker = text.indexOf('einsight', comment.start);
-    if (marker < 0 || marker >= comment.end) continue;
-    const hint = parseHintComment(textOf(text, comment), comment.start, lineStart(text, comment.start));
-    if (!hint) continue;
-    hints.add(hint, resolver.scopeAt(comment));
-    for (const error of hint.errors) notes.push({ code: 'EIN008', severity: 'warning', message: error.message, range: error.range });
-  }
-  const reader = new EinsumReader(resolver, constants);
-  const shapes = new ShapeInference({ resolver, constants, hints, dims: options.dims ?? {}, siteResult: (node) => reader.resultOf(node) });
+  const { text, module: root } = parsed;
+  const facts = buildScopes(root, text, cache?.scopes ?? null);
+  const program = new PythonProgram();
+  const module = program.add(DOCUMENT, null, parsed, facts);
+  const analysis = new ShapeAnalysis(program, options.dims ?? {});
+  analysis.run();
+  const { resolver, constants, reader } = module;
+  const shapes = new ShapeInference(analysis, module, options.dims ?? {});
   reader.shapes = shapes;
-  const context: ReadContext = { text, resolver, constants, reader, shapes, hints, imported: importedLibrary(facts.module) };
+  const context: ReadContext = { text, resolver, constants, reader, shapes, hints: module.hints, imported: importedLibrary(facts.module) };
 
   // Calls and matrix products, grouped by the top-level function or class holding them.
   const groups = new Map<PyNode | null, PyNode[]>();
@@ -74,11 +70,11 @@ export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache
     if (group) group.push(node);
     else groups.set(unit, [node]);
   }
-  const fingerprint = moduleFingerprint(module, facts.module, text, options);
+  const fingerprint = moduleFingerprint(root, facts.module, text, options);
   const readings: UnitReading[] = [];
   const kept = new Map<PyNode, UnitReading>();
   for (const [unit, nodes] of groups) {
-    let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map) : null;
+    let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map, shapes) : null;
     reading ??= readSafely(nodes, context, unit, fingerprint);
     if (unit) kept.set(unit, reading);
     readings.push(reading);
@@ -88,11 +84,14 @@ export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache
     language: 'python',
     ...combine(readings),
     syntaxErrors: parsed.syntaxErrors,
-    notes,
+    notes: module.hintErrors,
     // opt_einsum_fx depends on opt_einsum: either import means it is installed.
     importsOptEinsum: importsModule(facts.module, ['opt_einsum', 'opt_einsum_fx']),
   };
 }
+
+/** The name of the analysed document in provenance (sizes from other files name their file). */
+const DOCUMENT = '';
 
 interface ReadContext {
   text: string;
@@ -133,8 +132,10 @@ function unitName(unit: PyNode, text: string): string {
   return name ? textOf(text, name) : '';
 }
 
-function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: string, map: OffsetMap | null): UnitReading | null {
+function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: string, map: OffsetMap | null, shapes: ShapeInference): UnitReading | null {
   if (!reading || !map || reading.fingerprint !== fingerprint) return null;
+  // Shapes come from the whole program: a change elsewhere can change what this unit's sites see.
+  if (reading.shapes.some(([nodes, key]) => shapesKey(shapes.inferAll(nodes)) !== key)) return null;
   // The node is reused for identical text; it must also be the same place in the document.
   if (map(reading.start) !== unit.start || map(reading.end) !== unit.end) return null;
   if (unit.start === reading.start && unit.end === reading.end && !reading.outside) return reading;
@@ -158,12 +159,24 @@ function readSafely(nodes: PyNode[], context: ReadContext, unit: PyNode | null, 
     return readGroup(nodes, context, unit, fingerprint);
   } catch (error) {
     if (isTooDeep(error)) throw error;
-    return { start: unit?.start ?? 0, end: unit?.end ?? 0, fingerprint, sites: [], links: [], scalars: [], keys: [], outside: false };
+    return { start: unit?.start ?? 0, end: unit?.end ?? 0, fingerprint, sites: [], links: [], scalars: [], keys: [], outside: false, shapes: [] };
   }
 }
 
 function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
-  const { reader, resolver, shapes, text } = context;
+  const { reader, resolver, text } = context;
+  // The shapes this reading sees, remembered to tell later whether it can be reused.
+  const used: [readonly PyNode[], string][] = [];
+  const shapes: OperandShapes = {
+    inferAll: (all) => {
+      const inferred = context.shapes.inferAll(all);
+      used.push([all, shapesKey(inferred)]);
+      return inferred;
+    },
+    infer: (node) => (node ? shapes.inferAll([node])[0] : { shape: null, library: null }),
+    dimOf: (node, base) => context.shapes.dimOf(node, base),
+  };
+  reader.shapes = shapes;
   const sites: SiteSyntax[] = [];
   const flowSites: FlowSite[] = [];
   const located = (node: PyNode, range: { start: number; end: number }) => ({
@@ -207,6 +220,7 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     scalars: [...flow.scalars],
     keys: ordered.map(siteKey),
     outside: unit !== null && !readingWithin(ordered, flow.links, flow.scalars.values(), start, end),
+    shapes: used,
   };
 }
 
@@ -255,8 +269,8 @@ function einsumSite(call: EinsumCall, reader: EinsumReader, imported: Library | 
   };
 }
 
-function matmulSite(chain: MatmulChain, shapes: ShapeInference, imported: Library | null, text: string): SiteCore | null {
-  const inferred = chain.leaves.map((leaf) => shapes.infer(leaf));
+function matmulSite(chain: MatmulChain, shapes: OperandShapes, imported: Library | null, text: string): SiteCore | null {
+  const inferred = shapes.inferAll(chain.leaves);
   const equation = matmulChainEquation(inferred.map((i) => i.shape?.dims.length ?? null));
   if (!equation) return null;
   return {
@@ -290,10 +304,6 @@ function siteContext(node: PyNode, resolver: NameResolver): SiteContext {
   return { scope: scope.name, inLoop, inForward: functionName === 'forward' || functionName === '__call__' };
 }
 
-function encloses(outer: Scope, inner: Scope): boolean {
-  for (let scope: Scope | null = inner; scope; scope = scope.parent) if (scope === outer) return true;
-  return false;
-}
 
 /** The array library the module imports at top level, for `@` and einops calls whose operands say nothing. */
 function importedLibrary(module: Scope): Library | null {
@@ -320,6 +330,13 @@ function lineStart(text: string, offset: number): number {
 function lineEnd(text: string, offset: number): number {
   const end = text.indexOf('\n', offset);
   return end < 0 ? text.length : end;
+}
+
+/** What a reading saw of a node's shape, to tell whether it still holds. */
+function shapesKey(all: readonly Inferred[]): string {
+  // Ranges move with edits (and are moved with the reading); what they say must stay the same.
+  const said = (s: ShapeSource): unknown => [s.kind, s.detail, s.location, s.via && said(s.via)];
+  return JSON.stringify(all.map(({ shape, library }) => [library, shape && [shape.dims, said(shape.source), shape.dimSources.map(said)]]));
 }
 
 function rangeOf(node: { start: number; end: number }): { start: number; end: number } {

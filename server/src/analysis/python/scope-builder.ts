@@ -34,7 +34,7 @@ export class ScopeBuilder {
   /** Reads one top-level function or class against a stand-in module scope, to be merged later. */
   unit(node: PyNode): ModuleFacts {
     const staging = newScope('module', node.parent ?? node, '<module>', null);
-    const local: ModuleFacts = { module: staging, scopeByNode: new Map(), calls: [], matmuls: [], comments: [], selfAttributes: new Map() };
+    const local: ModuleFacts = { module: staging, scopeByNode: new Map(), calls: [], matmuls: [], comments: [], valueNames: new Set(), valueAttributes: new Set() };
     const outer = this.facts;
     this.facts = local;
     this.statement(node, staging);
@@ -58,6 +58,7 @@ export class ScopeBuilder {
 
   private use(scope: Scope, node: PyNode): void {
     const name = textOf(this.source, node);
+    if (!isCallee(node)) this.facts.valueNames.add(name);
     const list = scope.uses.get(name);
     if (list) list.push(node);
     else scope.uses.set(name, [node]);
@@ -191,25 +192,13 @@ export class ScopeBuilder {
         for (const child of namedChildren(node)) this.target(child, statement, scope, kind, null);
         return;
       case 'attribute':
-        this.selfAttribute(node, scope, value);
-        this.expression(node, scope);
+        // A store: the attribute is not read.
+        this.expression(field(node, 'object'), scope);
         return;
       default:
         // Subscript stores read (and mutate) the container.
         this.expression(node, scope);
     }
-  }
-
-  private selfAttribute(node: PyNode, scope: Scope, value: PyNode | null): void {
-    const object = field(node, 'object');
-    const attribute = field(node, 'attribute');
-    if (!value || !object || !attribute || textOf(this.source, object) !== 'self') return;
-    const classScope = scope.kind === 'function' ? scope.parent : null;
-    if (classScope?.kind !== 'class') return;
-    let byName = this.facts.selfAttributes.get(classScope);
-    if (!byName) this.facts.selfAttributes.set(classScope, (byName = new Map()));
-    const name = textOf(this.source, attribute);
-    byName.set(name, [...(byName.get(name) ?? []), value]);
   }
 
   private importStatement(node: PyNode, scope: Scope): void {
@@ -296,10 +285,13 @@ export class ScopeBuilder {
       case 'comment':
         this.facts.comments.push(node);
         return;
-      case 'attribute':
+      case 'attribute': {
         // The attribute name is not a variable.
+        const attribute = field(node, 'attribute');
+        if (attribute && !isCallee(node)) this.facts.valueAttributes.add(textOf(this.source, attribute));
         this.expression(field(node, 'object'), scope);
         return;
+      }
       case 'keyword_argument':
         this.expression(field(node, 'value'), scope);
         return;
@@ -343,6 +335,10 @@ export class ScopeBuilder {
     }
     for (const child of node.children) if (child.type !== 'for_in_clause') this.expression(child, inner);
   }
+}
+
+function isCallee(node: PyNode): boolean {
+  return node.field === 'function' && node.parent?.type === 'call';
 }
 
 const STATEMENT_LIKE = new Set([

@@ -63,8 +63,10 @@ export interface ModuleFacts {
   /** `@` operators, outermost first within each expression. */
   matmuls: PyNode[];
   comments: PyNode[];
-  /** `self.x = v` inside a class's methods, by class scope and attribute name. */
-  selfAttributes: Map<Scope, Map<string, PyNode[]>>;
+  /** Names read other than as the function of a call (a function passed as a value escapes). */
+  valueNames: Set<string>;
+  /** Attribute names read other than as a method called at once or assigned (`map(self.f, xs)`). */
+  valueAttributes: Set<string>;
 }
 
 /** What was read from each top-level function and class, reused while its text is unchanged. */
@@ -91,7 +93,8 @@ export function buildScopes(root: PyNode, source: string, cache: ScopeCache | nu
     calls: [],
     matmuls: [],
     comments: [],
-    selfAttributes: new Map(),
+    valueNames: new Set(),
+    valueAttributes: new Set(),
   };
   const builder = new ScopeBuilder(source, facts);
   const kept = new Map<PyNode, ModuleFacts>();
@@ -131,5 +134,6 @@ function merge(unit: ModuleFacts, facts: ModuleFacts): void {
   for (const matmul of unit.matmuls) facts.matmuls.push(matmul);
   for (const comment of unit.comments) facts.comments.push(comment);
   for (const [node, scope] of unit.scopeByNode) facts.scopeByNode.set(node, scope);
-  for (const [scope, attributes] of unit.selfAttributes) facts.selfAttributes.set(scope, attributes);
+  for (const name of unit.valueNames) facts.valueNames.add(name);
+  for (const name of unit.valueAttributes) facts.valueAttributes.add(name);
 }

@@ -10,7 +10,7 @@ import { einsumOutputShape } from '../output-shape';
 import { canonicalName, einsumCallee, type EinsumCallee } from './callees';
 import type { ConstantEvaluator } from './constants';
 import type { NameResolver } from './resolve';
-import type { Inferred, ShapeInference } from './shapes';
+import type { Inferred, OperandShapes } from './shapes';
 import { concatDecoded, decodeStringLiteral, type DecodedString } from './strings';
 import { field, namedChildren, textOf, unwrap, type PyNode } from './syntax';
 
@@ -42,7 +42,7 @@ const DYNAMIC_EQUATION = (form: EquationInfo['form'], range: SourceRange | null)
 export class EinsumReader {
   private readonly calls = new Map<PyNode, EinsumCall | null>();
   private readonly parsed = new Map<EinsumCall, ParsedEquation | null>();
-  shapes: ShapeInference | null = null;
+  shapes: OperandShapes | null = null;
 
   constructor(
     private readonly resolver: NameResolver,
@@ -78,7 +78,7 @@ export class EinsumReader {
 
   operandShapes(call: EinsumCall): (KnownShape | null)[] {
     if (call.callee.style === 'expression') return call.operandNodes.map((n) => this.literalShape(n));
-    return call.operandNodes.map((n) => this.shapes?.infer(n).shape ?? null);
+    return this.shapes ? this.shapes.inferAll(call.operandNodes).map((i) => i.shape) : call.operandNodes.map(() => null);
   }
 
   operandLibrary(call: EinsumCall): Library | null {

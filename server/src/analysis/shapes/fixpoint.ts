@@ -1,0 +1,116 @@
+/**
+ * The interprocedural fixed point, language-neutral. Facts shared between analysed units
+ * (a function's parameters merged over its call sites, a module's globals, a class's
+ * attributes) live in cells. A unit contributes to cells and reads them; when a cell's merged
+ * value changes, the units that read it are analysed again, until nothing changes. A cell
+ * that keeps changing is widened, so the iteration always ends.
+ */
+import type { SymbolTable } from './sizes';
+import { joinValues, sameValue, widenValue, type Origin, type Value } from './values';
+
+/** Rounds after which a cell's changes are widened away. */
+const WIDEN_AFTER = 4;
+
+interface Cell<U> {
+  readonly key: string;
+  readonly name: string;
+  readonly origin: Origin;
+  /** The latest value from each contributor (a call site, an assignment). */
+  readonly contributions: Map<string, Value>;
+  value: Value | null;
+  updates: number;
+  readonly readers: Set<U>;
+}
+
+export class FixedPoint<U> {
+  private readonly cells = new Map<string, Cell<U>>();
+  private readonly queue: U[] = [];
+  private readonly queued = new Set<U>();
+  /** Counts changes to any cell: results computed from cells are stale when it moves. */
+  generation = 0;
+
+  constructor(private readonly symbols: SymbolTable) {}
+
+  /** The merged value of a cell (null: nothing contributed yet); `reader` is analysed again when it changes. */
+  read(key: string, reader: U | null): Value | null {
+    const cell = this.cells.get(key);
+    if (reader !== null) this.cell(key, key, null).readers.add(reader);
+    return cell?.value ?? null;
+  }
+
+  /** Whether any contribution has been made to the cell. */
+  has(key: string): boolean {
+    return (this.cells.get(key)?.contributions.size ?? 0) > 0;
+  }
+
+  /**
+   * Sets `contributor`'s value for a cell. `name` names the merged value (symbols for sizes
+   * that vary are named after it), `origin` says where the merge happens.
+   */
+  contribute(key: string, contributor: string, value: Value, name: string, origin: Origin): void {
+    const cell = this.cell(key, name, origin);
+    const previous = cell.contributions.get(contributor);
+    if (previous && sameValue(previous, value)) return;
+    cell.contributions.set(contributor, value);
+    this.recompute(cell);
+  }
+
+  /** Drops every contribution whose contributor key starts with `prefix` (a unit that changed). */
+  withdraw(prefix: string): void {
+    for (const cell of this.cells.values()) {
+      let changed = false;
+      for (const contributor of [...cell.contributions.keys()]) {
+        if (contributor.startsWith(prefix)) {
+          cell.contributions.delete(contributor);
+          changed = true;
+        }
+      }
+      if (changed) this.recompute(cell);
+    }
+  }
+
+  schedule(unit: U): void {
+    if (this.queued.has(unit)) return;
+    this.queued.add(unit);
+    this.queue.push(unit);
+  }
+
+  /** Analyses scheduled units until no cell changes, or `budget` analyses have run (then false). */
+  run(analyse: (unit: U) => void, budget: number): boolean {
+    let runs = 0;
+    while (this.queue.length > 0) {
+      if (runs++ >= budget) return false;
+      const unit = this.queue.shift()!;
+      this.queued.delete(unit);
+      analyse(unit);
+    }
+    return true;
+  }
+
+  private cell(key: string, name: string, origin: Origin | null): Cell<U> {
+    let cell = this.cells.get(key);
+    if (!cell) {
+      cell = { key, name, origin: origin ?? { kind: 'unknown', at: null, detail: name }, contributions: new Map(), value: null, updates: 0, readers: new Set() };
+      this.cells.set(key, cell);
+    } else if (origin && cell.origin.at === null) {
+      (cell as { origin: Origin }).origin = origin;
+      (cell as { name: string }).name = name;
+    }
+    return cell;
+  }
+
+  private recompute(cell: Cell<U>): void {
+    const at = { key: cell.key, name: cell.name, symbols: this.symbols, origin: cell.origin };
+    let merged: Value | null = null;
+    for (const value of cell.contributions.values()) merged = joinValues(merged, value, at);
+    if (merged && cell.updates >= WIDEN_AFTER) merged = widenValue(cell.value, merged);
+    if (sameValue(merged, cell.value)) {
+      cell.value = merged;
+      return;
+    }
+    cell.value = merged;
+    cell.updates++;
+    this.generation++;
+    for (const reader of cell.readers) this.schedule(reader);
+  }
+}
