@@ -6,10 +6,11 @@
  * 2 bad arguments or paths that do not exist (the rest is still checked).
  */
 import { readFileSync } from 'node:fs';
-import { sep } from 'node:path';
+import { basename, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions } from '../analysis/model';
 import { analyzePython, analyzePythonCells } from '../analysis/python/analyze';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
+import { PythonWorkspace } from '../analysis/python/workspace';
 import { UsageError, parseArgs, parseDims } from './args';
 import { formatLocation, jsonReport, textReport, type FileReport } from './check-report';
 import { LineIndex } from './line-index';
@@ -65,11 +66,13 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   );
   const detector = new OptEinsumDetector();
   const reports: FileReport[] = [];
+  // The Python files are one program: calls and imports between them carry shapes across.
+  const workspace = await pythonWorkspace(walked.files, args.positional);
   for (const file of walked.files) {
     const options: AnalysisOptions = { dims, minSpeedup, torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)) };
     let checked: Read<FileReport | null>;
     try {
-      checked = await checkFile(file, options);
+      checked = await checkFile(file, options, workspace);
     } catch (error) {
       // A defect in einsight costs this file's report, not the others'.
       problems.push(`einsight check: internal error while checking '${file.path}' (please report it): ${describeError(error)}`);
@@ -82,6 +85,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
       if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
     }
   }
+  workspace.dispose();
   for (const problem of problems) io.stderr(problem);
   if (format === 'json') io.stdout(jsonReport(reports));
   else if (format === 'sarif') io.stdout(sarifReport(reports, packageVersion(), process.cwd()));
@@ -90,8 +94,31 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   return problems.length > 0 || reports.some((r) => r.analysis.findings.length > 0) ? 1 : 0;
 }
 
+/** The walked Python files as one workspace, each named as a module from the folder it was found in. */
+async function pythonWorkspace(files: readonly SourceFile[], roots: readonly string[]): Promise<PythonWorkspace> {
+  const workspace = await PythonWorkspace.create();
+  for (const file of files) {
+    if (file.kind !== 'python') continue;
+    const text = readPythonText(file.path);
+    if (text === null) continue;
+    const root = roots.map((r) => resolve(r)).find((r) => resolve(file.path).startsWith(r + sep));
+    workspace.add(file.path, root ? relative(root, resolve(file.path)) : basename(file.path), text);
+  }
+  return workspace;
+}
+
+/** A Python file's text as the analysis reads it; null when it cannot be read (reported later). */
+function readPythonText(path: string): string | null {
+  const bytes = readBytes(path);
+  if ('error' in bytes) return null;
+  const decoded = decodePython(bytes.ok);
+  if ('error' in decoded) return null;
+  // A byte-order mark becomes a space, so offsets still match the file.
+  return decoded.ok.startsWith('\uFEFF') ? ` ${decoded.ok.slice(1)}` : decoded.ok;
+}
+
 /** One file's report; `{ ok: null }` for a notebook in another language than Python. */
-async function checkFile(file: SourceFile, options: AnalysisOptions): Promise<Read<FileReport | null>> {
+async function checkFile(file: SourceFile, options: AnalysisOptions, workspace: PythonWorkspace): Promise<Read<FileReport | null>> {
   const bytes = readBytes(file.path);
   if ('error' in bytes) return bytes;
   const decoded = file.kind === 'python' ? decodePython(bytes.ok) : decodeUtf8(bytes.ok);
@@ -99,7 +126,10 @@ async function checkFile(file: SourceFile, options: AnalysisOptions): Promise<Re
   // A byte-order mark becomes a space, so offsets still match the file.
   const text = decoded.ok.startsWith('\uFEFF') ? ` ${decoded.ok.slice(1)}` : decoded.ok;
   const path = file.path.split(sep).join('/');
-  if (file.kind === 'python') return { ok: { path, analysis: await analyzePython(text, options), lines: new LineIndex(text) } };
+  if (file.kind === 'python') {
+    const analysis = workspace.analyze(file.path, options) ?? (await analyzePython(text, options));
+    return { ok: { path, analysis, lines: new LineIndex(text) } };
+  }
   if (file.kind !== 'notebook') return { ok: { path, analysis: analyzeTypeScript(text, options, file.kind), lines: new LineIndex(text) } };
   const notebook = readNotebook(text);
   if ('error' in notebook) return notebook;

@@ -98,6 +98,7 @@ export class Bindings {
     targets.forEach((target, i) => {
       let element: Value = UNKNOWN;
       if (value.t === 'unknown' && value.symbol && star < 0) element = { t: 'unknown', symbol: { key: `${value.symbol.key}[${i}]`, name: `${value.symbol.name}[${i}]` } };
+      // Each target takes its own element (`a, b = pair`): they share nothing the list does not say.
       else if (value.t === 'array' || value.t === 'list') element = this.analysis.expressions.elementOf(frame, value, target);
       if (i === star) {
         const inner = namedChildren(target)[0];
@@ -180,7 +181,7 @@ export class Bindings {
     if (!containerNode || unwrap(containerNode).type !== 'identifier') return;
     const name = this.analysis.text(frame, unwrap(containerNode));
     if (container.t === 'list') {
-      const element = container.element ? this.analysis.join(frame, container.element, value, target, 'element') : value;
+      const element = container.element ? this.analysis.joinElements(container.element, value) : value;
       env.set(name, { t: 'list', items: null, element });
     } else if (container.t === 'dict') {
       const key = keys[0];
@@ -323,7 +324,7 @@ export class Bindings {
       const values = items.map(run);
       frame.quiet--;
       run(ev.elementOf(frame, iterable, node));
-      return node.type === 'set_comprehension' ? UNKNOWN : { t: 'list', items: values, element: values.reduce<Value | null>((a, v) => (a ? this.analysis.join(frame, a, v, node, 'element') : v), null) };
+      return node.type === 'set_comprehension' ? UNKNOWN : { t: 'list', items: values, element: values.reduce<Value | null>((a, v) => (a ? this.analysis.joinElements(a, v) : v), null) };
     }
     const element = run(ev.elementOf(frame, iterable, node));
     if (node.type === 'dictionary_comprehension') return { t: 'dict', entries: new Map(), complete: false };

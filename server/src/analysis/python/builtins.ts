@@ -168,5 +168,5 @@ function listMethod(call: LibraryCall, self: ListValue, method: string): Value {
 }
 
 function joinAll(call: LibraryCall, values: Value[]): Value {
-  return values.reduce<Value | null>((a, v) => (a ? call.analysis.join(call.frame, a, v, call.node, 'element') : v), null) ?? UNKNOWN;
+  return values.reduce<Value | null>((a, v) => (a ? call.analysis.joinElements(a, v) : v), null) ?? UNKNOWN;
 }

@@ -335,9 +335,9 @@ export class Expressions {
       }
       const at = intConstant(item);
       if (at !== null && at >= -all.length && at < all.length) return all[at < 0 ? at + all.length : at];
-      return base.t === 'list' ? (base.element ?? UNKNOWN) : UNKNOWN;
+      return item.t === 'int' ? (this.knownElement(all) ?? UNKNOWN) : UNKNOWN;
     }
-    if (base.t === 'list') return sliceParts(item) ? base : (base.element ?? UNKNOWN);
+    if (base.t === 'list') return sliceParts(item) ? { t: 'list', items: null, element: base.element } : base.element ? this.analysis.takeElement(frame, base.element, node) : UNKNOWN;
     if (base.t === 'dict') {
       if (item.t === 'str' && item.value !== null) return base.entries.get(item.value) ?? UNKNOWN;
       return UNKNOWN;
@@ -395,7 +395,7 @@ export class Expressions {
       if (a.t === 'tuple' && b.t === 'tuple') return { t: 'tuple', items: [...a.items, ...b.items] };
       const x = a as Extract<Value, { t: 'list' }>;
       const y = b as Extract<Value, { t: 'list' }>;
-      return { t: 'list', items: x.items && y.items ? [...x.items, ...y.items] : null, element: this.analysis.join(frame, x.element ?? UNKNOWN, y.element ?? UNKNOWN, node, 'element') };
+      return { t: 'list', items: x.items && y.items ? [...x.items, ...y.items] : null, element: this.analysis.joinElements(x.element ?? UNKNOWN, y.element ?? UNKNOWN) };
     }
     if (op === '*' && ((a.t === 'tuple' || a.t === 'list') && b.t === 'int' || (b.t === 'tuple' || b.t === 'list') && a.t === 'int')) {
       const [sequence, count] = a.t === 'int' ? [b, a] : [a, b];
@@ -438,13 +438,13 @@ export class Expressions {
         if (spread) items.push(...spread);
         else {
           known = false;
-          element = this.analysis.join(frame, element ?? UNKNOWN, this.elementOf(frame, value, child), child, 'element');
+          element = this.analysis.joinElements(element ?? UNKNOWN, this.elementOf(frame, value, child));
         }
         continue;
       }
       items.push(this.evaluate(frame, env, child));
     }
-    for (const item of items) element = element ? this.analysis.join(frame, element, item, node, 'element') : item;
+    for (const item of items) element = element ? this.analysis.joinElements(element, item) : item;
     if (kind === 'tuple') return known ? { t: 'tuple', items } : UNKNOWN;
     return { t: 'list', items: known ? items : null, element };
   }
@@ -478,14 +478,19 @@ export class Expressions {
         return arrayValue(shape ? { dims: shape.dims.slice(1) } : null, iterable.library, iterable.origin);
       }
       case 'tuple':
-        return iterable.items.reduce<Value | null>((acc, item) => (acc ? this.analysis.join(frame, acc, item, node, 'element') : item), null) ?? UNKNOWN;
+        return this.knownElement(iterable.items) ?? UNKNOWN;
       case 'list':
-        return iterable.element ?? (iterable.items?.length === 0 ? UNKNOWN : UNKNOWN);
+        return iterable.items ? (this.knownElement(iterable.items) ?? UNKNOWN) : iterable.element ? this.analysis.takeElement(frame, iterable.element, node) : UNKNOWN;
       case 'dict':
         return { t: 'str', value: null };
       default:
         return UNKNOWN;
     }
+  }
+
+  /** Any one of known items: what they all agree on. */
+  private knownElement(items: readonly Value[]): Value | null {
+    return items.reduce<Value | null>((acc, item) => (acc ? this.analysis.joinElements(acc, item) : item), null);
   }
 
   /** Known items of an iterable, for evaluating a comprehension once per item. */

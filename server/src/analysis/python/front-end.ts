@@ -14,7 +14,7 @@ import type { HintIndex } from './hints';
 import { findMatmulChains, type MatmulChain } from './matmul-chains';
 import { moveRanges, readingWithin, type OffsetMap } from './offsets';
 import type { ParsedPython } from './parser';
-import { PythonProgram } from './program';
+import { PythonProgram, type PythonModule } from './program';
 import type { NameResolver } from './resolve';
 import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
 import { ShapeAnalysis } from './shape-analysis';
@@ -50,13 +50,24 @@ export class UnitCache {
  * Reads the module. With `cache` and `map` (how the edits since the last reading moved
  * offsets), units whose text and context did not change are taken from the cache.
  */
-export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache: UnitCache | null = null, map: OffsetMap | null = null): FrontEndOutput {
+export function readPython(
+  parsed: ParsedPython,
+  options: AnalysisOptions,
+  cache: UnitCache | null = null,
+  map: OffsetMap | null = null,
+  shared: SharedAnalysis | null = null,
+): FrontEndOutput {
   const { text, module: root } = parsed;
-  const facts = buildScopes(root, text, cache?.scopes ?? null);
-  const program = new PythonProgram();
-  const module = program.add(DOCUMENT, null, parsed, facts);
-  const analysis = new ShapeAnalysis(program, options.dims ?? {});
-  analysis.run();
+  let module: PythonModule;
+  let analysis: ShapeAnalysis;
+  if (shared) ({ module, analysis } = shared);
+  else {
+    const program = new PythonProgram();
+    module = program.add(DOCUMENT, null, parsed, buildScopes(root, text, cache?.scopes ?? null));
+    analysis = new ShapeAnalysis(program);
+    analysis.run();
+  }
+  const facts = module.facts;
   const { resolver, constants, reader } = module;
   const shapes = new ShapeInference(analysis, module, options.dims ?? {});
   reader.shapes = shapes;
@@ -92,6 +103,12 @@ export function readPython(parsed: ParsedPython, options: AnalysisOptions, cache
 
 /** The name of the analysed document in provenance (sizes from other files name their file). */
 const DOCUMENT = '';
+
+/** A module of a program analysed as a whole (a workspace): its shapes come from that analysis. */
+export interface SharedAnalysis {
+  analysis: ShapeAnalysis;
+  module: PythonModule;
+}
 
 interface ReadContext {
   text: string;

@@ -7,7 +7,7 @@
  */
 import { FixedPoint } from '../shapes/fixpoint';
 import { SymbolTable } from '../shapes/sizes';
-import { joinValues, sameValue, valueKey, widenValue, UNKNOWN, type JoinPoint, type Origin, type Reference, type Value } from '../shapes/values';
+import { joinValues, mapSizes, sameValue, valueKey, widenValue, UNKNOWN, type JoinPoint, type Origin, type Reference, type Value } from '../shapes/values';
 import type { ShapeSourceKind } from '../model';
 import { Bindings } from './bindings';
 import { Calls } from './calls';
@@ -46,10 +46,7 @@ export class ShapeAnalysis {
   private readonly libraryRefs = new Map<string, Reference>();
   private readonly contexts = new Map<string, number>();
 
-  constructor(
-    readonly program: PythonProgram,
-    readonly dims: Readonly<Record<string, number>> = {},
-  ) {}
+  constructor(readonly program: PythonProgram) {}
 
   /** Analyses every module and function until the shared facts stop changing. */
   run(): void {
@@ -174,6 +171,29 @@ export class ShapeAnalysis {
     return joinValues(a, b, this.joinPoint(frame, at, name)) ?? UNKNOWN;
   }
 
+  /**
+   * Two elements of one collection: sizes they differ in become unknown, not a symbol, since
+   * each element taken out of the collection may be a different one.
+   */
+  joinElements(a: Value, b: Value): Value {
+    return joinValues(a, b, this.elementPoint) ?? UNKNOWN;
+  }
+
+  /**
+   * An element taken out of a collection whose items are not known one by one: its sizes
+   * keep their ties inside the element (a square block stays square), but its symbols are
+   * its own, keyed by where it was taken (`at`), since another element may differ.
+   */
+  takeElement(frame: Frame, element: Value, at: PyNode): Value {
+    const prefix = `${frame.context}take:${this.nodeId(at)}/`;
+    return mapSizes(element, (size) => ({
+      coefficient: size.coefficient,
+      symbols: size.symbols.map(([s, p]) => [this.symbols.intern(`${prefix}${s}`, this.symbols.name(s)), p] as const).sort((x, y) => x[0] - y[0]),
+    }));
+  }
+
+  private readonly elementPoint: JoinPoint = { key: 'element', name: 'element', symbols: this.symbols, origin: { kind: 'merge', at: null, detail: 'differs between elements' }, symbolic: false };
+
   /** Where paths meet; its key and origin are only made when two values differ there. */
   private joinPoint(frame: Frame, at: PyNode, name: string): JoinPoint {
     const analysis = this;
@@ -182,6 +202,7 @@ export class ShapeAnalysis {
     return {
       name,
       symbols: this.symbols,
+      symbolic: true,
       get key() {
         key ??= `${frame.context}${analysis.nodeId(at)}:${name}`;
         return key;

@@ -100,7 +100,7 @@ export class FixedPoint<U> {
   }
 
   private recompute(cell: Cell<U>): void {
-    const at = { key: cell.key, name: cell.name, symbols: this.symbols, origin: cell.origin };
+    const at = { key: cell.key, name: cell.name, symbols: this.symbols, origin: cell.origin, symbolic: true };
     let merged: Value | null = null;
     for (const value of cell.contributions.values()) merged = joinValues(merged, value, at);
     if (merged && cell.updates >= WIDEN_AFTER) merged = widenValue(cell.value, merged);

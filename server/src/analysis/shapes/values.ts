@@ -6,7 +6,7 @@
  * classes and modules are opaque references the front end compares by identity.
  */
 import type { Library, ShapeSourceKind } from '../model';
-import { constant, sameSize, type Size, type SymbolTable, symbolSize } from './sizes';
+import { constant, sameSize, type Monomial, type Size, type SymbolTable, symbolSize } from './sizes';
 
 /** A place in some file: the front end's syntax node (its offsets follow edits) and the file. */
 export interface Anchor {
@@ -99,6 +99,8 @@ export interface JoinPoint {
   readonly name: string;
   readonly symbols: SymbolTable;
   readonly origin: Origin;
+  /** False where the joined values are different things (elements of a list): differing sizes become unknown. */
+  readonly symbolic: boolean;
 }
 
 export function joinValues(a: Value | null, b: Value | null, at: JoinPoint, path = ''): Value | null {
@@ -165,7 +167,7 @@ function joinShapes(a: ShapeValue, b: ShapeValue, at: JoinPoint, path: string): 
 /** Equal sizes stay (with the first origin); different ones become the join point's symbol. */
 export function joinDims(a: DimValue, b: DimValue, at: JoinPoint, path: string): DimValue {
   if (sameSize(a.size, b.size)) return a;
-  if (a.size === null || b.size === null) return { size: null, origin: at.origin };
+  if (a.size === null || b.size === null || !at.symbolic) return { size: null, origin: at.origin };
   const id = at.symbols.intern(`${at.key}${path}`, dimName(at.name, path));
   if (a.size.symbols.length === 1 && a.size.symbols[0][0] === id) return a;
   return { size: symbolSize(id), origin: { ...at.origin, kind: at.origin.kind, detail: `${at.origin.detail} (varies)` } };
@@ -281,5 +283,27 @@ export function valueKey(value: Value | null, ids: (ref: Reference) => string | 
       return value.symbol ? `U${value.symbol.key}` : 'U';
     default:
       return value.t;
+  }
+}
+
+/** The value with every size mapped (symbols renamed); shared substructure is kept where nothing changes. */
+export function mapSizes(value: Value, map: (size: Monomial) => Size, depth = 0): Value {
+  if (depth > 6) return value;
+  const dim = (d: DimValue): DimValue => (d.size === null || d.size.symbols.length === 0 ? d : { size: map(d.size), origin: d.origin });
+  switch (value.t) {
+    case 'array':
+      return value.shape ? arrayValue({ dims: value.shape.dims.map(dim) }, value.library, value.origin) : value;
+    case 'int':
+      return { t: 'int', dim: dim(value.dim) };
+    case 'tuple':
+      return { t: 'tuple', items: value.items.map((item) => mapSizes(item, map, depth + 1)) };
+    case 'list':
+      return { t: 'list', items: value.items && value.items.map((item) => mapSizes(item, map, depth + 1)), element: value.element && mapSizes(value.element, map, depth + 1) };
+    case 'dict':
+      return { t: 'dict', entries: new Map([...value.entries].map(([k, v]) => [k, mapSizes(v, map, depth + 1)])), complete: value.complete };
+    case 'object':
+      return { ...value, fields: new Map([...value.fields].map(([k, v]) => [k, mapSizes(v, map, depth + 1)])) };
+    default:
+      return value;
   }
 }
