@@ -6,7 +6,10 @@
 import { CostCache, evaluate } from '../evaluate';
 import type { AnalysisOptions, FileAnalysis } from '../model';
 import { joinCells, type JoinedCells } from './cells';
-import { UnitCache, readPython } from './front-end';
+import { DOCUMENT, UnitCache, readPython } from './front-end';
+import { PythonProgram } from './program';
+import { buildScopes } from './scopes';
+import { ShapeAnalysis } from './shape-analysis';
 import { offsetMapOf } from './offsets';
 import { PythonParser, type GrammarLocation, type ParsedPython, type TextEdit } from './parser';
 import { isTooDeep, tooDeepAnalysis } from '../too-deep';
@@ -38,6 +41,9 @@ export class PythonDocument {
   private last: ParsedPython | null = null;
   private readonly cache = new CostCache();
   private units = new UnitCache();
+  /** The document as a program of one module, analysed edit after edit (see `ShapeAnalysis.run`). */
+  private program = new PythonProgram();
+  private shapes = new ShapeAnalysis(this.program);
 
   private constructor(private readonly parser: PythonParser) {}
 
@@ -56,11 +62,15 @@ export class PythonDocument {
         map = null;
       }
       this.last = parsed;
-      return evaluate(readPython(parsed, options, this.units, map), options, this.cache);
+      const module = this.program.add(DOCUMENT, null, parsed, buildScopes(parsed.module, parsed.text, this.units.scopes));
+      this.shapes.run();
+      return evaluate(readPython(parsed, options, this.units, map, { analysis: this.shapes, module }), options, this.cache);
     } catch (error) {
       if (!isTooDeep(error)) throw error;
       // The units read so far may be half updated: the next analysis parses and reads afresh.
       this.units = new UnitCache();
+      this.program = new PythonProgram();
+      this.shapes = new ShapeAnalysis(this.program);
       this.last = null;
       return tooDeepAnalysis('python', text, error);
     }

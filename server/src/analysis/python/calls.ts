@@ -5,7 +5,7 @@
  * arguments to what the callee's parameters may hold.
  */
 import { einsumResult } from '../shapes/patterns';
-import { arrayValue, UNKNOWN, type Origin, type Value } from '../shapes/values';
+import { arrayValue, UNKNOWN, withVia, type Origin, type Value } from '../shapes/values';
 import { annotationDims, parseDimSpec } from './annotations';
 import { Classes } from './classes';
 import { LITERAL } from './expressions';
@@ -108,7 +108,7 @@ export class Calls {
   private einsum(frame: Frame, call: NonNullable<ReturnType<Frame['module']['reader']['read']>>, node: PyNode, operands: Value[]): Value {
     const library = call.callee.library === 'einops' || call.callee.library === 'opt_einsum' ? null : call.callee.library;
     const eq = frame.module.reader.parse(call);
-    const origin: Origin = { ...this.analysis.origin(frame, node, 'einsum-result'), detail: 'einsum result' };
+    const origin = this.analysis.origin(frame, node, 'einsum-result', 'einsum result');
     const operandLibrary = operands.find((o): o is Extract<Value, { t: 'array' }> => o.t === 'array' && o.library !== null)?.library ?? null;
     if (!eq || call.callee.style === 'expression' || call.splatOperands) return arrayValue(null, library ?? operandLibrary);
     const shapes = operands.map((o) => (o.t === 'array' ? o.shape : null));
@@ -202,15 +202,22 @@ export class Calls {
    * as a value, wrapped by a decorator that may change it, or (a method) read without a call.
    */
   private escapesCalls(frame: Frame, fn: FunctionInfo): boolean {
-    let escapes = this.escapes.get(fn);
-    if (escapes === undefined) {
-      escapes = this.definedFunction(fn).t !== 'ref' || (fn.owner ? fn.module.facts.valueAttributes.has(fn.name.slice(fn.name.lastIndexOf('.') + 1)) : this.usedAsValue(fn));
-      this.escapes.set(fn, escapes);
-    }
+    const escapes = this.escapesNow(fn);
+    this.escapes.set(fn, escapes);
     if (escapes) return true;
     const methodName = fn.name.slice(fn.name.lastIndexOf('.') + 1);
     if (fn.owner && (methodName === 'forward' || methodName === '__call__')) return this.analysis.readCell(frame, `escape:${fn.owner.id}`) !== null;
     return false;
+  }
+
+  private escapesNow(fn: FunctionInfo): boolean {
+    return this.definedFunction(fn).t !== 'ref' || (fn.owner ? fn.module.facts.valueAttributes.has(fn.name.slice(fn.name.lastIndexOf('.') + 1)) : this.usedAsValue(fn));
+  }
+
+  /** Whether an edit made a function escape (or stop escaping) since its parameters were last merged. */
+  escapeChanged(fn: FunctionInfo): boolean {
+    const before = this.escapes.get(fn);
+    return before !== undefined && before !== this.escapesNow(fn);
   }
 
   /** Whether a plain function's name is read anywhere other than as the callee of a call (shadowing aside). */
@@ -285,10 +292,10 @@ function throughCall(value: Value, via: Origin, depth = 0): Value {
   if (depth > 2) return value;
   switch (value.t) {
     case 'int':
-      return value.dim.origin === LITERAL ? { t: 'int', dim: { size: value.dim.size, origin: via } } : value.dim.origin.via ? value : { t: 'int', dim: { size: value.dim.size, origin: { ...value.dim.origin, via } } };
+      return value.dim.origin === LITERAL ? { t: 'int', dim: { size: value.dim.size, origin: via } } : value.dim.origin.via ? value : { t: 'int', dim: { size: value.dim.size, origin: withVia(value.dim.origin, via) } };
     case 'array':
       if (!value.shape) return value;
-      return arrayValue({ dims: value.shape.dims.map((d) => (d.origin.via ? d : { size: d.size, origin: { ...d.origin, via } })) }, value.library, value.origin);
+      return arrayValue({ dims: value.shape.dims.map((d) => (d.origin.via ? d : { size: d.size, origin: withVia(d.origin, via) })) }, value.library, value.origin);
     case 'tuple':
       return { t: 'tuple', items: value.items.map((item) => throughCall(item, via, depth + 1)) };
     default:

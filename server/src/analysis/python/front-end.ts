@@ -7,7 +7,7 @@
 import type { FrontEndOutput } from '../evaluate';
 import { matmulChainEquation } from '../matmul';
 import { siteKey } from '../pricing';
-import type { AnalysisOptions, ChainLink, Library, ScalarFactor, ShapeSource, SiteContext, SiteSyntax } from '../model';
+import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, SiteSyntax } from '../model';
 import type { ConstantEvaluator } from './constants';
 import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
 import type { HintIndex } from './hints';
@@ -18,7 +18,7 @@ import { PythonProgram, type PythonModule } from './program';
 import type { NameResolver } from './resolve';
 import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
 import { ShapeAnalysis } from './shape-analysis';
-import { ShapeInference, type Inferred, type OperandShapes } from './shapes';
+import { ShapeInference, type OperandShapes } from './shapes';
 import { EinsumReader, type EinsumCall } from './sites';
 import { textOf, type PyNode } from './syntax';
 import { isTooDeep } from '../too-deep';
@@ -36,8 +36,12 @@ interface UnitReading {
   keys: string[];
   /** Some range points outside the unit (a module-level constant or hint), which may move on its own. */
   outside: boolean;
-  /** The nodes whose shapes the reading used, with the shapes it saw: reused only while they are the same. */
-  shapes: [readonly PyNode[], string][];
+  /**
+   * The nodes whose shapes the reading used, with what the shape analysis held for them: the
+   * reading is reused only while it holds the very same values (it keeps them while nothing
+   * they depend on changed).
+   */
+  shapes: [PyNode, unknown][];
 }
 
 /** Readings kept between analyses of one document, by the (reused) syntax node of each unit. */
@@ -102,7 +106,7 @@ export function readPython(
 }
 
 /** The name of the analysed document in provenance (sizes from other files name their file). */
-const DOCUMENT = '';
+export const DOCUMENT = '';
 
 /** A module of a program analysed as a whole (a workspace): its shapes come from that analysis. */
 export interface SharedAnalysis {
@@ -152,7 +156,7 @@ function unitName(unit: PyNode, text: string): string {
 function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: string, map: OffsetMap | null, shapes: ShapeInference): UnitReading | null {
   if (!reading || !map || reading.fingerprint !== fingerprint) return null;
   // Shapes come from the whole program: a change elsewhere can change what this unit's sites see.
-  if (reading.shapes.some(([nodes, key]) => shapesKey(shapes.inferAll(nodes)) !== key)) return null;
+  if (reading.shapes.some(([node, value]) => shapes.analysis.valueAt(node) !== value)) return null;
   // The node is reused for identical text; it must also be the same place in the document.
   if (map(reading.start) !== unit.start || map(reading.end) !== unit.end) return null;
   if (unit.start === reading.start && unit.end === reading.end && !reading.outside) return reading;
@@ -183,11 +187,11 @@ function readSafely(nodes: PyNode[], context: ReadContext, unit: PyNode | null, 
 function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
   const { reader, resolver, text } = context;
   // The shapes this reading sees, remembered to tell later whether it can be reused.
-  const used: [readonly PyNode[], string][] = [];
+  const used: [PyNode, unknown][] = [];
   const shapes: OperandShapes = {
     inferAll: (all) => {
       const inferred = context.shapes.inferAll(all);
-      used.push([all, shapesKey(inferred)]);
+      for (const node of all) used.push([node, context.shapes.analysis.valueAt(node)]);
       return inferred;
     },
     infer: (node) => (node ? shapes.inferAll([node])[0] : { shape: null, library: null }),
@@ -347,13 +351,6 @@ function lineStart(text: string, offset: number): number {
 function lineEnd(text: string, offset: number): number {
   const end = text.indexOf('\n', offset);
   return end < 0 ? text.length : end;
-}
-
-/** What a reading saw of a node's shape, to tell whether it still holds. */
-function shapesKey(all: readonly Inferred[]): string {
-  // Ranges move with edits (and are moved with the reading); what they say must stay the same.
-  const said = (s: ShapeSource): unknown => [s.kind, s.detail, s.location, s.via && said(s.via)];
-  return JSON.stringify(all.map(({ shape, library }) => [library, shape && [shape.dims, said(shape.source), shape.dimSources.map(said)]]));
 }
 
 function rangeOf(node: { start: number; end: number }): { start: number; end: number } {

@@ -9,7 +9,7 @@ import { ConstantEvaluator } from './constants';
 import { HintIndex, parseHintComment } from './hints';
 import type { ParsedPython } from './parser';
 import { NameResolver } from './resolve';
-import type { Binding, ModuleFacts, Scope } from './scopes';
+import { isUnit, type Binding, type ModuleFacts, type Scope } from './scopes';
 import { EinsumReader } from './sites';
 import { field, fields, namedChildren, textOf, type PyNode } from './syntax';
 
@@ -44,22 +44,30 @@ export interface ClassInfo extends Reference {
   readonly decorators: readonly string[];
 }
 
+interface ModuleState {
+  parsed: ParsedPython;
+  facts: ModuleFacts;
+  resolver: NameResolver;
+  constants: ConstantEvaluator;
+  reader: EinsumReader;
+  hints: HintIndex<Scope>;
+  hintErrors: SiteDiagnostic[];
+}
+
 export interface ModuleReference extends Reference {
   readonly kind: 'module';
   readonly module: PythonModule;
 }
 
-/** One parsed module with the per-module helpers every pass shares. */
+/** One parsed module with the per-module helpers every pass shares; updated in place on edits. */
 export class PythonModule {
-  readonly resolver: NameResolver;
-  readonly constants: ConstantEvaluator;
-  readonly hints = new HintIndex<Scope>(encloses);
-  readonly reader: EinsumReader;
   readonly reference: ModuleReference;
-  /** Problems in hint comments, reported as warnings. */
-  readonly hintErrors: SiteDiagnostic[] = [];
-  private readonly functions = new Map<PyNode, FunctionInfo>();
-  private readonly classes = new Map<PyNode, ClassInfo>();
+  /** Counts updates, so analyses tell an edited module from one they have seen. */
+  version = 0;
+  private state!: ModuleState;
+  private functions = new WeakMap<PyNode, FunctionInfo>();
+  private classes = new WeakMap<PyNode, ClassInfo>();
+  private fingerprint = '';
 
   constructor(
     readonly program: PythonProgram,
@@ -67,13 +75,28 @@ export class PythonModule {
     readonly file: string,
     /** The dotted module name (`pkg.models`), or null when the file stands alone. */
     readonly name: string | null,
-    readonly parsed: ParsedPython,
-    readonly facts: ModuleFacts,
+    parsed: ParsedPython,
+    facts: ModuleFacts,
   ) {
-    this.resolver = new NameResolver(facts, parsed.text);
-    this.constants = new ConstantEvaluator(this.resolver);
-    this.reader = new EinsumReader(this.resolver, this.constants);
     this.reference = { kind: 'module', name: name ?? file, module: this };
+    this.update(parsed, facts);
+  }
+
+  /**
+   * Takes the module's new text. Functions and classes whose syntax nodes the parser kept
+   * stay the same objects, unless code outside them changed (their imports may have).
+   */
+  update(parsed: ParsedPython, facts: ModuleFacts): void {
+    const resolver = new NameResolver(facts, parsed.text);
+    const constants = new ConstantEvaluator(resolver);
+    this.state = { parsed, facts, resolver, constants, reader: new EinsumReader(resolver, constants), hints: new HintIndex<Scope>(encloses), hintErrors: [] };
+    const fingerprint = parsed.module.children.filter((c) => !isUnit(c)).map((c) => textOf(parsed.text, c)).join('\u0000');
+    if (fingerprint !== this.fingerprint) {
+      this.functions = new WeakMap();
+      this.classes = new WeakMap();
+      this.fingerprint = fingerprint;
+    }
+    this.version++;
     for (const comment of [...facts.comments].sort((a, b) => a.start - b.start)) {
       const marker = this.text.indexOf('einsight', comment.start);
       if (marker < 0 || marker >= comment.end) continue;
@@ -82,6 +105,35 @@ export class PythonModule {
       this.hints.add(hint, this.resolver.scopeAt(comment));
       for (const error of hint.errors) this.hintErrors.push({ code: 'EIN008', severity: 'warning', message: error.message, range: error.range });
     }
+  }
+
+  get parsed(): ParsedPython {
+    return this.state.parsed;
+  }
+
+  get facts(): ModuleFacts {
+    return this.state.facts;
+  }
+
+  get resolver(): NameResolver {
+    return this.state.resolver;
+  }
+
+  get constants(): ConstantEvaluator {
+    return this.state.constants;
+  }
+
+  get reader(): EinsumReader {
+    return this.state.reader;
+  }
+
+  get hints(): HintIndex<Scope> {
+    return this.state.hints;
+  }
+
+  /** Problems in hint comments, reported as warnings. */
+  get hintErrors(): SiteDiagnostic[] {
+    return this.state.hintErrors;
   }
 
   get text(): string {
@@ -97,7 +149,7 @@ export class PythonModule {
     const ownerScope = scope.parent?.kind === 'class' && scope.kind === 'function' ? scope.parent : null;
     info = {
       kind: 'function',
-      id: this.program.nextId(),
+      id: this.program.idOf(node),
       name: scope.name,
       module: this,
       node,
@@ -117,7 +169,7 @@ export class PythonModule {
     if (!scope || scope.kind !== 'class') return null;
     const superclasses = field(node, 'superclasses');
     const baseNodes = superclasses ? namedChildren(superclasses).filter((c) => c.type !== 'keyword_argument') : [];
-    info = { kind: 'class', id: this.program.nextId(), name: scope.name, module: this, node, scope, baseNodes, decorators: this.decoratorsOf(node) };
+    info = { kind: 'class', id: this.program.idOf(node), name: scope.name, module: this, node, scope, baseNodes, decorators: this.decoratorsOf(node) };
     this.classes.set(node, info);
     return info;
   }
@@ -171,13 +223,26 @@ export class PythonModule {
 export class PythonProgram {
   private readonly byFile = new Map<string, PythonModule>();
   private readonly byName = new Map<string, PythonModule>();
-  private ids = 0;
+  private readonly ids = new WeakMap<PyNode, number>();
+  private next = 0;
 
-  nextId(): number {
-    return this.ids++;
+  /** A number for a definition, the same while its syntax node lives (cells are keyed by it). */
+  idOf(node: PyNode): number {
+    let id = this.ids.get(node);
+    if (id === undefined) {
+      id = this.next++;
+      this.ids.set(node, id);
+    }
+    return id;
   }
 
+  /** Adds a module, or gives an existing one its new text. */
   add(file: string, name: string | null, parsed: ParsedPython, facts: ModuleFacts): PythonModule {
+    const existing = this.byFile.get(file);
+    if (existing && existing.name === name) {
+      existing.update(parsed, facts);
+      return existing;
+    }
     this.remove(file);
     const module = new PythonModule(this, file, name, parsed, facts);
     this.byFile.set(file, module);

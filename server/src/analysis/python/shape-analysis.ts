@@ -22,6 +22,12 @@ const MAX_CALL_DEPTH = 6;
 /** Analyses of units per unit, at most, before the fixed point gives up (and leaves the rest as it is). */
 const RUNS_PER_UNIT = 12;
 const DETAIL_LENGTH = 60;
+/**
+ * What sites ask about: their operands (call arguments, items of a list argument, operands of
+ * `@` and of the products scalars sit in, receivers of `.matmul`) and what those are written as; other expressions
+ * (callees, assigned values, subscripted arrays) are not kept.
+ */
+const RECORDED_IN = new Set(['argument_list', 'keyword_argument', 'list', 'tuple', 'binary_operator', 'parenthesized_expression', 'unary_operator', 'expression_list', 'attribute']);
 
 interface Memo {
   value: Value;
@@ -37,7 +43,10 @@ export class ShapeAnalysis {
   readonly expressions = new Expressions(this);
   readonly calls = new Calls(this);
   readonly bindings = new Bindings(this);
-  private readonly recorded = new Map<PyNode, Value>();
+  private readonly recorded = new WeakMap<PyNode, { value: Value; unit: Unit; run: number }>();
+  /** Counts the analyses of each unit: a value recorded by an earlier one is stale. */
+  private readonly runs = new Map<Unit, number>();
+  private readonly versions = new WeakMap<PythonModule, number>();
   private readonly units = new Map<PythonModule | FunctionInfo, Unit>();
   private readonly memo = new Map<string, Memo>();
   private readonly active = new Set<string>();
@@ -48,27 +57,54 @@ export class ShapeAnalysis {
 
   constructor(readonly program: PythonProgram) {}
 
-  /** Analyses every module and function until the shared facts stop changing. */
+  /**
+   * Analyses every module and function until the shared facts stop changing. Run again after
+   * modules changed, it analyses what changed and what depends on it: a function whose syntax
+   * node the parser kept is analysed again only when something it read changed.
+   */
   run(): void {
-    let count = 0;
+    let live = 0;
+    const seen = new Set<PythonModule>();
     for (const module of this.program.modules) {
-      this.fixed.schedule(this.unitOf(module));
-      count++;
+      seen.add(module);
+      const changed = this.versions.get(module) !== module.version;
+      this.versions.set(module, module.version);
+      if (changed) this.fixed.schedule(this.unitOf(module));
+      live++;
       for (const scope of module.facts.scopeByNode.values()) {
         if (scope.kind !== 'function' && scope.kind !== 'lambda') continue;
         const fn = module.functionOf(scope.node);
-        if (fn) {
-          this.fixed.schedule(this.unitOf(fn));
-          count++;
-        }
+        if (!fn) continue;
+        live++;
+        if (!this.units.has(fn)) this.fixed.schedule(this.unitOf(fn));
       }
     }
-    this.fixed.run((unit) => this.analyseUnit(unit), count * RUNS_PER_UNIT);
+    // A function that became callable from where the analysis cannot see (passed as a value
+    // somewhere) loses its merged parameters: analyse it again.
+    for (const unit of this.units.values()) {
+      if (unit.kind === 'function' && this.calls.escapeChanged(unit.fn)) this.fixed.schedule(unit);
+    }
+    // Functions (and modules) that are gone no longer contribute.
+    for (const [key, unit] of this.units) {
+      if (this.isLive(unit, seen)) continue;
+      this.fixed.withdraw(unitKey(unit));
+      this.units.delete(key);
+      this.runs.delete(unit);
+    }
+    this.fixed.run((unit) => this.analyseUnit(unit, seen), live * RUNS_PER_UNIT);
+  }
+
+  private isLive(unit: Unit, modules: ReadonlySet<PythonModule>): boolean {
+    if (unit.kind === 'module') return modules.has(unit.module) && this.program.module(unit.module.file) === unit.module;
+    const fn = unit.fn;
+    return modules.has(fn.module) && fn.module.facts.scopeByNode.get(fn.node) === fn.scope && fn.module.functionOf(fn.node) === fn;
   }
 
   /** What an expression holds in its function's merged evaluation; null when it was never reached. */
   valueAt(node: PyNode): Value | null {
-    return this.recorded.get(node) ?? null;
+    const record = this.recorded.get(node);
+    // A node the latest analysis of its unit did not reach (now after a `return`) has no value.
+    return record && this.runs.get(record.unit) === record.run ? record.value : null;
   }
 
   unitOf(key: PythonModule | FunctionInfo): Unit {
@@ -80,7 +116,18 @@ export class ShapeAnalysis {
     return unit;
   }
 
-  private analyseUnit(unit: Unit): void {
+  private analyseUnit(unit: Unit, modules: ReadonlySet<PythonModule>): void {
+    if (!this.isLive(unit, modules)) return;
+    this.runs.set(unit, (this.runs.get(unit) ?? 0) + 1);
+    this.fixed.begin();
+    try {
+      this.analyseLive(unit);
+    } finally {
+      this.fixed.finish(unitKey(unit));
+    }
+  }
+
+  private analyseLive(unit: Unit): void {
     if (unit.kind === 'module') {
       const module = unit.module;
       const frame = this.frame(module, null, module.facts.module, true, unit, '', 0, null);
@@ -160,11 +207,13 @@ export class ShapeAnalysis {
 
   /** Contributes to a cell from the merged evaluation only (a call evaluated for its result adds nothing). */
   contribute(frame: Frame, key: string, contributor: string, value: Value, name: string, origin: Origin): void {
-    if (frame.recording && frame.quiet === 0) this.fixed.contribute(key, contributor, value, name, origin);
+    if (frame.recording && frame.quiet === 0) this.fixed.contribute(key, unitKey(frame.reader), contributor, value, name, origin);
   }
 
   record(frame: Frame, node: PyNode, value: Value): void {
-    if (frame.recording && frame.quiet === 0) this.recorded.set(node, value);
+    if (frame.recording && frame.quiet === 0 && RECORDED_IN.has(node.parent?.type ?? '')) {
+      this.recorded.set(node, { value, unit: frame.reader, run: this.runs.get(frame.reader) ?? 0 });
+    }
   }
 
   join(frame: Frame, a: Value, b: Value, at: PyNode, name: string): Value {
@@ -273,17 +322,7 @@ export class ShapeAnalysis {
   /** Where a value came from; its text is only read (sliced from the source) when shown. */
   origin(frame: Frame, node: PyNode, kind: ShapeSourceKind, detail?: string): Origin {
     if (detail !== undefined) return { kind, at: { file: frame.module.file, node }, detail };
-    const module = frame.module;
-    let text: string | null = null;
-    const detailIn = (n: PyNode) => this.detailIn(module, n);
-    return {
-      kind,
-      at: { file: module.file, node },
-      get detail() {
-        text ??= detailIn(node);
-        return text;
-      },
-    };
+    return new NodeOrigin(kind, frame.module, node);
   }
 
   detail(frame: Frame, node: PyNode): string {
@@ -298,5 +337,35 @@ export class ShapeAnalysis {
 
   symbol(key: string, name: string): number {
     return this.symbols.intern(key, name);
+  }
+}
+
+function unitKey(unit: Unit): string {
+  return unit.kind === 'module' ? `m:${unit.module.file}` : `f:${unit.fn.id}`;
+}
+
+/** An origin whose text is sliced from the module only when someone reads it (hover, reports). */
+class NodeOrigin implements Origin {
+  private text: string | null = null;
+
+  constructor(
+    readonly kind: ShapeSourceKind,
+    private readonly module: PythonModule,
+    private readonly node: PyNode,
+  ) {}
+
+  private place: Origin['at'] = null;
+
+  get at(): Origin['at'] {
+    this.place ??= { file: this.module.file, node: this.node };
+    return this.place;
+  }
+
+  get detail(): string {
+    if (this.text === null) {
+      const text = textOf(this.module.text, this.node).replace(/\s+/g, ' ');
+      this.text = text.length > DETAIL_LENGTH ? `${text.slice(0, DETAIL_LENGTH - 1)}…` : text;
+    }
+    return this.text;
   }
 }

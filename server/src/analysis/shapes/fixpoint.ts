@@ -26,6 +26,10 @@ export class FixedPoint<U> {
   private readonly cells = new Map<string, Cell<U>>();
   private readonly queue: U[] = [];
   private readonly queued = new Set<U>();
+  /** The cells each unit contributes to. */
+  private readonly byUnit = new Map<string, Set<Cell<U>>>();
+  /** Contributions made by the unit being analysed (to withdraw the others when it is done). */
+  private touched: Set<string> | null = null;
   /** Counts changes to any cell: results computed from cells are stale when it moves. */
   generation = 0;
 
@@ -44,29 +48,47 @@ export class FixedPoint<U> {
   }
 
   /**
-   * Sets `contributor`'s value for a cell. `name` names the merged value (symbols for sizes
-   * that vary are named after it), `origin` says where the merge happens.
+   * Sets the value `contributor` of `unit` gives a cell. `name` names the merged value (symbols
+   * for sizes that vary are named after it), `origin` says where the merge happens.
    */
-  contribute(key: string, contributor: string, value: Value, name: string, origin: Origin): void {
+  contribute(key: string, unit: string, contributor: string, value: Value, name: string, origin: Origin): void {
     const cell = this.cell(key, name, origin);
-    const previous = cell.contributions.get(contributor);
+    const id = `${unit}|${contributor}`;
+    this.touched?.add(id);
+    let cells = this.byUnit.get(unit);
+    if (!cells) this.byUnit.set(unit, (cells = new Set()));
+    cells.add(cell);
+    const previous = cell.contributions.get(id);
     if (previous && sameValue(previous, value)) return;
-    cell.contributions.set(contributor, value);
+    cell.contributions.set(id, value);
     this.recompute(cell);
   }
 
-  /** Drops every contribution whose contributor key starts with `prefix` (a unit that changed). */
-  withdraw(prefix: string): void {
-    for (const cell of this.cells.values()) {
+  /** Starts an analysis of `unit`: what it no longer contributes by `finish` is withdrawn. */
+  begin(): void {
+    this.touched = new Set();
+  }
+
+  finish(unit: string): void {
+    const touched = this.touched;
+    this.touched = null;
+    if (touched) this.withdraw(unit, touched);
+  }
+
+  /** Drops the contributions of a unit (all of them, or those not in `keep`): its code changed or went away. */
+  withdraw(unit: string, keep: ReadonlySet<string> | null = null): void {
+    const prefix = `${unit}|`;
+    for (const cell of this.byUnit.get(unit) ?? []) {
       let changed = false;
-      for (const contributor of [...cell.contributions.keys()]) {
-        if (contributor.startsWith(prefix)) {
-          cell.contributions.delete(contributor);
+      for (const id of [...cell.contributions.keys()]) {
+        if (id.startsWith(prefix) && !keep?.has(id)) {
+          cell.contributions.delete(id);
           changed = true;
         }
       }
       if (changed) this.recompute(cell);
     }
+    if (!keep) this.byUnit.delete(unit);
   }
 
   schedule(unit: U): void {

@@ -79,6 +79,11 @@ export function constantInt(value: number, origin: Origin): Value {
   return intValue(constant(value), origin);
 }
 
+/** The origin of a size that reached a parameter through a call. */
+export function withVia(origin: Origin, via: Origin): Origin {
+  return { kind: origin.kind, at: origin.at, detail: origin.detail, via };
+}
+
 export const UNKNOWN_ORIGIN: Origin = { kind: 'unknown', at: null, detail: 'unknown' };
 
 /** The shape of a value as an operand: arrays, and scalars (rank 0) for broadcasting. */
@@ -170,7 +175,7 @@ export function joinDims(a: DimValue, b: DimValue, at: JoinPoint, path: string):
   if (a.size === null || b.size === null || !at.symbolic) return { size: null, origin: at.origin };
   const id = at.symbols.intern(`${at.key}${path}`, dimName(at.name, path));
   if (a.size.symbols.length === 1 && a.size.symbols[0][0] === id) return a;
-  return { size: symbolSize(id), origin: { ...at.origin, kind: at.origin.kind, detail: `${at.origin.detail} (varies)` } };
+  return { size: symbolSize(id), origin: at.origin };
 }
 
 /** `x[0]` → `x.shape[0]`, `x/1[2]` → `x[1].shape[2]`: what a symbol of a joined dimension stands for. */
