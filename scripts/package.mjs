@@ -6,6 +6,7 @@
  *   node scripts/package.mjs                       linux-x64 (what `npm run package` builds)
  *   node scripts/package.mjs --target win32-x64    one target, or several comma-separated
  *   node scripts/package.mjs --target all          every platform onnxruntime-node ships binaries for
+ *   node scripts/package.mjs --bundle-only         dist/bundle/ only: what the npm package ships
  *
  * Steps: esbuild bundles the client, the language server, the CLI and the onnxruntime runner
  * child into dist/bundle/ (one file each; the tree-sitter wasm files beside them, where the
@@ -50,16 +51,17 @@ function packageRoot(file, name) {
 }
 
 function usage(message) {
-  console.error(`package: ${message}\nusage: node scripts/package.mjs [--target TARGET[,TARGET...] | --target all] [--out DIR]`);
+  console.error(`package: ${message}\nusage: node scripts/package.mjs [--target TARGET[,TARGET...] | --target all] [--out DIR] [--bundle-only]`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const options = { targets: [DEFAULT_TARGET], out: ROOT };
+  const options = { targets: [DEFAULT_TARGET], out: ROOT, bundleOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
-    if (flag === '--target') options.targets = value().split(',').filter(Boolean);
+    if (flag === '--bundle-only') options.bundleOnly = true;
+    else if (flag === '--target') options.targets = value().split(',').filter(Boolean);
     else if (flag === '--out') options.out = path.resolve(value());
     else usage(`unknown argument '${argv[i]}'`);
   }
@@ -95,6 +97,8 @@ async function bundle() {
     entryPoints: {
       extension: 'client/src/extension.ts',
       server: 'server/src/server.ts',
+      // The server's analysis thread: started by the server as analysis-worker.js beside it.
+      'analysis-worker': 'server/src/service/analysis-worker.ts',
       // main.ts runs the CLI when it is the process's main module, as dist/cli.js is.
       cli: 'server/src/cli/main.ts',
       // The measure runner child: forked by the CLI as runner.js beside it.
@@ -152,7 +156,8 @@ function copyTree(from, to, skip = () => false) {
 
 /** The extension manifest as installed: the root one, less what only the workspace uses. */
 function stagedManifest(manifest) {
-  const { scripts, devDependencies, dependencies, workspaces, allowScripts, ...packaged } = manifest;
+  // bin, files and optionalDependencies describe the npm package (the CLI and language server).
+  const { scripts, devDependencies, dependencies, optionalDependencies, workspaces, allowScripts, bin, files, ...packaged } = manifest;
   return { ...packaged, main: './dist/extension.js' };
 }
 
@@ -188,9 +193,8 @@ function vsce(stageDir, target, vsixPath) {
     '--out', vsixPath,
     // Everything the extension runs is bundled or staged in dist/: no npm dependency walk.
     '--no-dependencies',
-    // The README's screenshots are packaged (media/screenshots) and linked relatively, which
-    // VS Code's extension page resolves inside the installed extension.
-    '--no-rewrite-relative-links',
+    // The README's relative links (its screenshots, the rule pages) become links into the
+    // repository, so the package need not ship the pictures.
   ];
   const run = spawnSync(process.execPath, args, { cwd: stageDir, stdio: ['ignore', 'inherit', 'inherit'] });
   if (run.status !== 0) throw new Error(`vsce package failed for ${target} (exit ${run.status})`);
@@ -205,6 +209,7 @@ function checkPackage(vsixPath, target) {
     'extension/package.json',
     'extension/dist/extension.js',
     'extension/dist/server.js',
+    'extension/dist/analysis-worker.js',
     'extension/dist/cli.js',
     'extension/dist/runner.js',
     'extension/dist/tree-sitter.wasm',
@@ -220,6 +225,7 @@ function checkPackage(vsixPath, target) {
     if (name.startsWith(ortBin) && !name.startsWith(`${ortBin}${platform}/${arch}/`)) problems.push(`another platform's binary: ${name}`);
     if (/\.(ts|map)$/.test(name) && !name.endsWith('.d.ts')) problems.push(`source or source map: ${name}`);
     if (/^extension\/(client|server|test|scripts|node_modules)\//.test(name)) problems.push(`not part of the bundle: ${name}`);
+    if (name.startsWith('extension/media/screenshots/')) problems.push(`a README screenshot (linked from the repository instead): ${name}`);
   }
   if (problems.length > 0) throw new Error(`${path.basename(vsixPath)}:\n  ${problems.join('\n  ')}`);
   return names.length;
@@ -233,6 +239,8 @@ async function main() {
   for (const [file, output] of Object.entries(metafile.outputs)) {
     if (file.endsWith('.js')) console.log(`bundle: ${path.relative(ROOT, file)} ${(output.bytes / 1024).toFixed(0)} KiB`);
   }
+  // The npm package (`npm pack`, through prepack) ships the bundle alone.
+  if (options.bundleOnly) return;
   mkdirSync(options.out, { recursive: true });
   for (const target of options.targets) {
     const stageDir = stage(target, manifest);

@@ -11,13 +11,22 @@ import {
   TransportKind,
   type LanguageClientOptions,
   type ServerOptions,
+  type StaticFeature,
 } from 'vscode-languageclient/node';
-import { registerMeasure, type MeasureSettings } from './measure';
+import { MEASURE_COMMAND, registerMeasure, type MeasureSettings } from './measure';
 import { CLI_SCRIPT_CANDIDATES, locateInExtension, SERVER_MODULE_CANDIDATES } from './paths';
 import { STATUS_NOTIFICATION, StatusBar, type AnalysisStatus } from './status';
 
 /** Languages the server may analyse (a language without a front end yet is simply not analysed). */
 export const LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'] as const;
+
+/**
+ * Files, unsaved buffers and notebook cells only: a git diff, a merge view or a search preview
+ * shows a document that is open elsewhere too, and its findings would appear twice in the
+ * Problems panel. (Cells are sent with their notebook, by the server's notebook selector; the
+ * cell scheme here routes hover, code actions and the rest to them.)
+ */
+const SCHEMES = ['file', 'untitled', 'vscode-notebook-cell'] as const;
 
 export const COMMANDS = {
   restartServer: 'einsight.restartServer',
@@ -38,12 +47,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const outputChannel = vscode.window.createOutputChannel('einsight', { log: true });
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGES.map((language) => ({ language })),
+    documentSelector: LANGUAGES.flatMap((language) => SCHEMES.map((scheme) => ({ language, scheme }))),
     // The server pulls settings per document; this makes VS Code say when they change.
     synchronize: { configurationSection: 'einsight' },
     outputChannel,
   };
   const languageClient = new LanguageClient('einsight', 'einsight', serverOptions, clientOptions);
+  languageClient.registerFeature(clientCommands);
   client = languageClient;
 
   const statusBar = new StatusBar(COMMANDS.showOutput);
@@ -66,6 +76,19 @@ export async function deactivate(): Promise<void> {
   client = undefined;
 }
 
+/**
+ * Tells the server which of its lenses' commands this client runs itself (the measure panel);
+ * a client that does not say so gets the server's own commands, which any editor can run.
+ */
+const clientCommands: StaticFeature = {
+  fillClientCapabilities: (capabilities) => {
+    capabilities.experimental = { ...capabilities.experimental, einsight: { commands: [MEASURE_COMMAND] } };
+  },
+  initialize: () => undefined,
+  getState: () => ({ kind: 'static' }),
+  clear: () => undefined,
+};
+
 function measureSettings(): MeasureSettings {
   const config = vscode.workspace.getConfiguration('einsight', vscode.window.activeTextEditor?.document.uri);
   return {
@@ -73,13 +96,17 @@ function measureSettings(): MeasureSettings {
     maxMemoryMB: config.get('measure.maxMemoryMB', 2048),
     runs: config.get('measure.runs', 10),
     executionProvider: config.get<'cpu' | 'cuda'>('measure.executionProvider', 'cpu'),
+    python: config.get('measure.python', ''),
+    timeBudget: config.get('measure.timeBudget', 1),
+    timeout: config.get('measure.timeout', 60),
+    dtype: config.get('measure.dtype', 'default'),
   };
 }
 
 async function fixAllInActiveEditor(languageClient: LanguageClient): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
-    void vscode.window.showInformationMessage('einsight: open a Python file or notebook cell to fix its contractions.');
+    void vscode.window.showInformationMessage('einsight: open a Python, TypeScript or JavaScript file or a notebook cell to fix its contractions.');
     return;
   }
   const result = (await languageClient.sendRequest(ExecuteCommandRequest.type, {

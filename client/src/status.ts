@@ -1,6 +1,8 @@
 /**
  * The status bar item: what the server last said about the active editor's document (or its
- * notebook): analysing, the number of findings, disabled, or failed (click for the log).
+ * notebook). It keeps its text while a new analysis runs (a spinner replaces the icon, and only
+ * when the analysis takes long enough to notice, so typing does not make it flicker), shows an
+ * error icon when a finding is an error, and links to the log.
  */
 import * as vscode from 'vscode';
 
@@ -9,20 +11,37 @@ export const STATUS_NOTIFICATION = 'einsight/status';
 
 export interface AnalysisStatus {
   uri: string;
-  documents: string[];
+  documents: { uri: string; version: number | null }[];
+  languageId: string;
   state: 'analyzing' | 'ready' | 'failed' | 'disabled' | 'unsupported' | 'closed';
   sites: number;
   findings: number;
+  errors: number;
   durationMs: number;
   message: string | null;
 }
 
+/** An analysis shorter than this shows no spinner: it would only blink. */
+const SPINNER_DELAY_MS = 400;
+
+const LANGUAGE_NAMES: Record<string, string> = {
+  python: 'Python',
+  typescript: 'TypeScript',
+  typescriptreact: 'TypeScript (TSX)',
+  javascript: 'JavaScript',
+  javascriptreact: 'JavaScript (JSX)',
+};
+
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('einsight.status', vscode.StatusBarAlignment.Right, 100);
+  /** The last settled status of each document (ready, failed, …). */
   private readonly byDocument = new Map<string, AnalysisStatus>();
+  /** Units (by document or notebook uri) whose analysis has run long enough to show a spinner. */
+  private readonly spinning = new Set<string>();
+  private readonly spinnerTimers = new Map<string, NodeJS.Timeout>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(showOutputCommand: string) {
+  constructor(private readonly showOutputCommand: string) {
     this.item.name = 'einsight';
     this.item.command = showOutputCommand;
     this.subscriptions = [
@@ -32,7 +51,23 @@ export class StatusBar implements vscode.Disposable {
   }
 
   update(status: AnalysisStatus): void {
-    for (const uri of [status.uri, ...status.documents]) {
+    const key = status.uri;
+    clearTimeout(this.spinnerTimers.get(key));
+    this.spinnerTimers.delete(key);
+    if (status.state === 'analyzing') {
+      this.spinnerTimers.set(
+        key,
+        setTimeout(() => {
+          this.spinning.add(key);
+          // Before its first analysis ends, a document has no status yet: this one stands in.
+          for (const uri of [status.uri, ...status.documents.map((d) => d.uri)]) if (!this.byDocument.has(uri)) this.byDocument.set(uri, status);
+          this.render();
+        }, SPINNER_DELAY_MS),
+      );
+      return;
+    }
+    this.spinning.delete(key);
+    for (const uri of [status.uri, ...status.documents.map((d) => d.uri)]) {
       if (status.state === 'closed') this.byDocument.delete(uri);
       else this.byDocument.set(uri, status);
     }
@@ -42,10 +77,14 @@ export class StatusBar implements vscode.Disposable {
   /** The server stopped: nothing it said still holds. */
   clear(): void {
     this.byDocument.clear();
+    this.spinning.clear();
+    for (const timer of this.spinnerTimers.values()) clearTimeout(timer);
+    this.spinnerTimers.clear();
     this.render();
   }
 
   dispose(): void {
+    this.clear();
     this.subscriptions.forEach((s) => s.dispose());
     this.item.dispose();
   }
@@ -57,30 +96,39 @@ export class StatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const { text, tooltip } = describe(status);
-    this.item.text = text;
-    this.item.tooltip = tooltip;
+    const { icon, text, tooltip } = describe(status);
+    this.item.text = `${this.spinning.has(status.uri) ? '$(sync~spin)' : icon} ${text}`;
+    const markdown = new vscode.MarkdownString(`${tooltip}\n\n[Show the log](command:${this.showOutputCommand}) · [Settings](command:workbench.action.openSettings?%22einsight%22)`);
+    markdown.isTrusted = { enabledCommands: [this.showOutputCommand, 'workbench.action.openSettings'] };
+    this.item.tooltip = markdown;
+    this.item.backgroundColor = status.state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
   }
 }
 
-function describe(status: AnalysisStatus): { text: string; tooltip: string } {
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function describe(status: AnalysisStatus): { icon: string; text: string; tooltip: string } {
+  const where = status.documents.length > 1 || status.uri.endsWith('.ipynb') ? 'this notebook' : `this ${LANGUAGE_NAMES[status.languageId] ?? status.languageId} file`;
   switch (status.state) {
-    case 'analyzing':
-      return { text: '$(sync~spin) einsight', tooltip: 'einsight: analysing contractions…' };
     case 'ready': {
-      const sites = `${status.sites} contraction${status.sites === 1 ? '' : 's'}`;
-      const findings = `${status.findings} finding${status.findings === 1 ? '' : 's'}`;
+      const icon = status.errors > 0 ? '$(error)' : status.findings > 0 ? '$(warning)' : '$(check)';
+      const errors = status.errors > 0 ? ` (${plural(status.errors, 'error')})` : '';
       return {
-        text: `${status.findings > 0 ? '$(warning)' : '$(check)'} einsight: ${status.findings > 0 ? findings : sites}`,
-        tooltip: `einsight: ${sites}, ${findings} (analysed in ${status.durationMs} ms). Click for the log.`,
+        icon,
+        text: `einsight: ${status.findings > 0 ? plural(status.findings, 'finding') : plural(status.sites, 'contraction')}`,
+        tooltip: `einsight: ${plural(status.sites, 'contraction')} and ${plural(status.findings, 'finding')}${errors} in ${where}, analysed in ${Math.round(status.durationMs)} ms.`,
       };
     }
     case 'failed':
-      return { text: '$(error) einsight', tooltip: `einsight could not analyse this file: ${status.message ?? 'unknown error'}. Click for the log.` };
+      return { icon: '$(error)', text: 'einsight: failed', tooltip: `einsight could not analyse ${where}: ${status.message ?? 'unknown error'}.` };
     case 'disabled':
-      return { text: '$(circle-slash) einsight', tooltip: 'einsight is disabled (einsight.enable)' };
+      return { icon: '$(circle-slash)', text: 'einsight: off', tooltip: 'einsight is off here (`einsight.enable`).' };
+    case 'analyzing':
+      return { icon: '$(sync~spin)', text: 'einsight', tooltip: `einsight is analysing ${where}…` };
     default:
-      return { text: 'einsight', tooltip: 'einsight: no analysis for this language yet' };
+      return { icon: '$(circle-slash)', text: 'einsight', tooltip: `einsight cannot analyse ${where}.` };
   }
 }

@@ -1,8 +1,9 @@
 /**
  * `npm run bench:paths`: our optimizers against opt_einsum 3.4 on the oracle cases. Prints,
  * per method, how many cases come out lower / equal / higher in FLOPs than opt_einsum's
- * reference, the geometric mean of (our time / opt_einsum's `ms`), and the worst cases; then
- * the size targets (a 14-operand exact search, greedy on 1,000 operands).
+ * reference, the geometric mean of (our time / opt_einsum's recorded `ms`), and the worst
+ * cases; then the size targets (a 14-operand exact search, greedy on 1,000 operands); then
+ * `optimal` against opt_einsum's, both run now, by operand count (versus-opt-einsum.ts).
  */
 import { costOfPath } from 'einsight-server/core/cost';
 import { bindShapes, parseEquation } from 'einsight-server/core/equation';
@@ -11,6 +12,7 @@ import { optimizePath } from 'einsight-server/core/paths/index';
 import type { OptimizerName } from 'einsight-server/core/paths/types';
 import { loadOracle, type OracleCase, type OracleMethod } from '../support/oracle';
 import { randomNetwork } from '../support/random-networks';
+import { versusOptEinsum } from './versus-opt-einsum';
 
 /** Median wall time of `run`, repeated until it has taken at least ~20 ms (at most 50 runs). */
 function timeMs<T>(run: () => T): { ms: number; result: T } {
@@ -127,6 +129,7 @@ function main(): void {
   ]);
   console.log(`\n${exactMinimumCheck(small)}`);
   for (const line of sizeTargets()) console.log(line);
+  for (const line of versusOptEinsum(small)) console.log(line);
 }
 
 main();

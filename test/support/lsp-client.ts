@@ -31,26 +31,41 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Answer `workspace/configuration` (default true): false tests the push model. */
   pullSettings?: boolean;
+  /** Claim `workspace/configuration` but leave each request unanswered until this resolves (a hung client). */
+  holdConfiguration?: Promise<void>;
   /** Versioned `documentChanges` in workspace edits (default true). */
   documentChanges?: boolean;
   /** Answer for `workspace/applyEdit`. */
   applyEdits?: boolean;
+  /** `capabilities.experimental`, as the VS Code client sends it (`{ einsight: { commands: [...] } }`). */
+  experimental?: Record<string, unknown>;
+  /** The server's command line (default: this checkout's compiled server, `--stdio`). */
+  command?: string[];
 }
 
 export interface StatusNotification {
   uri: string;
-  documents: string[];
+  documents: { uri: string; version: number | null }[];
+  languageId: string;
   state: string;
   sites: number;
   findings: number;
+  errors: number;
   durationMs: number;
   message: string | null;
 }
+
+/** States that end an analysis: the documents listed show what that version's analysis found. */
+const ANALYSED = new Set(['ready', 'failed', 'disabled', 'unsupported']);
 
 type Waiter<T> = { accept: (value: T) => boolean; resolve: (value: T) => void };
 
 export class LspTestClient {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** Every publication, in order. */
+  readonly published: PublishDiagnosticsParams[] = [];
+  /** The last version of each document the server said it analysed. */
+  readonly analysed = new Map<string, number>();
   readonly statuses: StatusNotification[] = [];
   readonly appliedEdits: ApplyWorkspaceEditParams[] = [];
   readonly messages: { type: number; message: string }[] = [];
@@ -60,6 +75,8 @@ export class LspTestClient {
   /** The server's answer to `initialize`. */
   initializeResult: unknown = null;
   private diagnosticWaiters: Waiter<PublishDiagnosticsParams>[] = [];
+  /** Waiting for a version's diagnostics, published or confirmed unchanged by a status. */
+  private versionWaiters: Waiter<PublishDiagnosticsParams>[] = [];
   private statusWaiters: Waiter<StatusNotification>[] = [];
   private stderr = '';
   private exited: Promise<number | null>;
@@ -74,16 +91,29 @@ export class LspTestClient {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
     connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       this.diagnostics.set(params.uri, params);
+      this.published.push(params);
       this.diagnosticWaiters = this.diagnosticWaiters.filter((w) => (w.accept(params) ? (w.resolve(params), false) : true));
     });
     connection.onNotification('einsight/status', (status: StatusNotification) => {
       this.statuses.push(status);
+      if (status.state === 'closed') for (const { uri } of status.documents) this.analysed.delete(uri);
+      if (ANALYSED.has(status.state)) {
+        for (const { uri, version } of status.documents) {
+          if (version === null) continue;
+          this.analysed.set(uri, version);
+          // Unchanged diagnostics are not published again: what the document shows is now this version's.
+          const shown = this.diagnostics.get(uri) ?? { uri, diagnostics: [] };
+          const current = { ...shown, version };
+          this.versionWaiters = this.versionWaiters.filter((w) => (w.accept(current) ? (w.resolve(current), false) : true));
+        }
+      }
       this.statusWaiters = this.statusWaiters.filter((w) => (w.accept(status) ? (w.resolve(status), false) : true));
     });
     connection.onNotification('window/showMessage', (m: { type: number; message: string }) => void this.messages.push(m));
     connection.onNotification('window/logMessage', (m: { message: string }) => void this.logs.push(m.message));
-    connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => {
+    connection.onRequest('workspace/configuration', async (params: { items: unknown[] }) => {
       this.configurationRequests.push(params);
+      await options.holdConfiguration;
       return params.items.map(() => this.settings);
     });
     connection.onRequest('workspace/applyEdit', (params: ApplyWorkspaceEditParams) => {
@@ -96,7 +126,8 @@ export class LspTestClient {
   }
 
   static async start(options: StartOptions = {}): Promise<LspTestClient> {
-    const child = spawn(process.execPath, [SERVER_MODULE, '--stdio'], { stdio: 'pipe' });
+    const [executable, ...args] = options.command ?? [process.execPath, SERVER_MODULE, '--stdio'];
+    const child = spawn(executable, args, { stdio: 'pipe' });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspTestClient(child, connection, options);
     const pull = options.pullSettings ?? true;
@@ -112,12 +143,13 @@ export class LspTestClient {
         hover: { contentFormat: ['markdown'] },
       },
       notebookDocument: { synchronization: {} },
+      ...(options.experimental ? { experimental: options.experimental } : {}),
     };
     client.initializeResult = await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
       capabilities,
-      initializationOptions: pull ? {} : { settings: options.settings ?? {} },
+      initializationOptions: pull ? {} : { einsight: options.settings ?? {} },
     });
     await connection.sendNotification('initialized', {});
     return client;
@@ -156,25 +188,39 @@ export class LspTestClient {
     });
   }
 
-  /** Waits for diagnostics on `uri` (of `version`, when given) published after this call or already received. */
+  /**
+   * Waits for the diagnostics `uri` shows once `version` (when given) is analysed: published for
+   * it, or published earlier and confirmed unchanged by a status naming that version.
+   */
   waitForDiagnostics(uri: string, version?: number, timeoutMs = 10_000): Promise<PublishDiagnosticsParams> {
     const accept = (p: PublishDiagnosticsParams) => p.uri === uri && (version === undefined || p.version === version);
     const seen = this.diagnostics.get(uri);
     if (seen && version !== undefined && accept(seen)) return Promise.resolve(seen);
-    return this.nextDiagnostics(accept, timeoutMs, `diagnostics for ${uri}${version === undefined ? '' : ` version ${version}`}`);
+    if (version !== undefined && this.analysed.get(uri) === version) return Promise.resolve({ uri, diagnostics: [], ...seen, version });
+    return this.nextDiagnostics(accept, timeoutMs, `diagnostics for ${uri}${version === undefined ? '' : ` version ${version}`}`, version !== undefined);
   }
 
-  /** Waits for the next publication matching `accept`, ignoring any already received. */
-  nextDiagnostics(accept: (p: PublishDiagnosticsParams) => boolean, timeoutMs = 10_000, what = 'diagnostics'): Promise<PublishDiagnosticsParams> {
+  /**
+   * Waits for the next publication matching `accept`, ignoring any already received (with
+   * `confirmed`, also for a status saying the diagnostics shown already match).
+   */
+  nextDiagnostics(accept: (p: PublishDiagnosticsParams) => boolean, timeoutMs = 10_000, what = 'diagnostics', confirmed = false): Promise<PublishDiagnosticsParams> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}\nserver stderr:\n${this.stderr}\nlogs:\n${this.logs.join('\n')}`)), timeoutMs);
-      this.diagnosticWaiters.push({
+      const waiter: Waiter<PublishDiagnosticsParams> = {
         accept,
         resolve: (p) => {
           clearTimeout(timer);
+          this.diagnosticWaiters = this.diagnosticWaiters.filter((w) => w !== waiter);
+          this.versionWaiters = this.versionWaiters.filter((w) => w !== waiter);
           resolve(p);
         },
-      });
+      };
+      const timer = setTimeout(() => {
+        waiter.resolve = () => undefined;
+        reject(new Error(`timed out waiting for ${what}\nserver stderr:\n${this.stderr}\nlogs:\n${this.logs.join('\n')}`));
+      }, timeoutMs);
+      this.diagnosticWaiters.push(waiter);
+      if (confirmed) this.versionWaiters.push(waiter);
     });
   }
 
@@ -226,6 +272,18 @@ export class LspTestClient {
   changeSettings(settings: Record<string, unknown>): Promise<void> {
     this.settings = settings;
     return this.connection.sendNotification('workspace/didChangeConfiguration', { settings: { einsight: settings } });
+  }
+
+  /** The server's exit status, once it has exited on its own (after `exit`). */
+  async exitStatus(): Promise<number | null> {
+    const code = await this.exited;
+    this.connection.dispose();
+    return code;
+  }
+
+  /** Bytes written to the server's stdin beside the protocol client's messages (framing tests). */
+  writeRaw(bytes: string): void {
+    this.child.stdin.write(bytes);
   }
 
   get serverStderr(): string {

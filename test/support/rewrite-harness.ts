@@ -6,15 +6,16 @@ import { applyEdits } from 'einsight-server/rewrite/edits';
 import { fixAll, fixesForSite, prepareRewrites, type Fix } from 'einsight-server/rewrite/index';
 import { parsePythonFixture } from './python-fixtures';
 
-export type FixTag = 'pairwise' | 'optimize' | 'fuse' | 'scalar' | 'matmul';
+export type FixTag = 'pairwise' | 'optimize' | 'fuse' | 'scalar' | 'matmul' | 'adaptive';
 
-/** Which of the five fixes a title names. */
+/** Which of the six fixes a title names. */
 export function tagOf(fix: Fix): FixTag {
   if (fix.title.startsWith('Contract pairwise')) return 'pairwise';
-  if (/^(Pass|Replace) optimize/.test(fix.title)) return 'optimize';
+  if (/^(Pass|Replace) the (best path|optimize=)/.test(fix.title)) return 'optimize';
   if (fix.title.startsWith('Fuse')) return 'fuse';
   if (fix.title.startsWith('Apply the scalar')) return 'scalar';
   if (fix.title.startsWith('Multiply in')) return 'matmul';
+  if (/ per shape\b/.test(fix.title)) return 'adaptive';
   throw new Error(`unknown fix title: ${fix.title}`);
 }
 

@@ -70,7 +70,7 @@ describe('what each library really does (the baseline)', () => {
     assert.deepEqual(codes('forward'), ['EIN007']);
     assert.equal(
       analysis.findings.find((f) => f.site === siteAt(analysis, fixture, 'forward').id)!.message,
-      'torch.einsum searches a contraction path at every call in Model.forward; build it once with opt_einsum.contract_expression and call the expression',
+      'torch.einsum searches a contraction path at every call in Model.forward (about 36 µs against about 32 µs for the contraction); build it once with opt_einsum.contract_expression and call the expression',
     );
     const finding = analysis.findings.find((f) => f.site === siteAt(analysis, fixture, 'numpyNaive').id)!;
     assert.equal(

@@ -175,6 +175,7 @@ describe('einsight check', () => {
             'numpy.einsum without optimize runs one loop over every index: 750,000 FLOPs; the best path (optimal) needs 60,000 FLOPs (12.5× fewer)',
         },
       ],
+      notAnalysed: [],
     });
   });
 

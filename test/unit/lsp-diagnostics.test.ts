@@ -1,8 +1,11 @@
 /** Diagnostics published by the real server over stdio: codes, links, exact ranges, edits, settings. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
-import { LspTestClient } from '../support/lsp-client';
+import { LspTestClient, SERVER_MODULE } from '../support/lsp-client';
 import { loadFixture } from '../support/markers';
 
 const fixture = loadFixture('diagnostics.py');
@@ -26,18 +29,16 @@ test('the server announces what it does', async () => {
   assert.deepEqual((client.initializeResult as { capabilities: unknown }).capabilities, {
     textDocumentSync: { openClose: true, change: 2 },
     notebookDocumentSync: {
-      notebookSelector: [
-        {
-          notebook: '*',
-          cells: [{ language: 'python' }, { language: 'typescript' }, { language: 'typescriptreact' }, { language: 'javascript' }, { language: 'javascriptreact' }],
-        },
-      ],
+      notebookSelector: ['file', 'untitled'].map((scheme) => ({
+        notebook: { scheme },
+        cells: [{ language: 'python' }, { language: 'typescript' }, { language: 'typescriptreact' }, { language: 'javascript' }, { language: 'javascriptreact' }],
+      })),
     },
     hoverProvider: true,
     inlayHintProvider: true,
     codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll.einsight'] },
     codeLensProvider: { resolveProvider: false },
-    executeCommandProvider: { commands: ['einsight.server.fixAll'] },
+    executeCommandProvider: { commands: ['einsight.server.fixAll', 'einsight.server.measure'] },
   });
 });
 
@@ -108,17 +109,38 @@ test('a burst of edits is analysed once, for the last version', async () => {
   const uri = 'file:///work/burst.py';
   await client.open(uri, 'import numpy as np\n');
   await client.waitForDiagnostics(uri, 1);
-  const published: number[] = [];
-  const done = client.nextDiagnostics((p) => p.uri === uri && (published.push(p.version!), p.version === 11));
+  const analysed = () => client.statuses.filter((s) => s.uri === uri && s.state === 'ready').map((s) => s.documents[0].version);
+  const before = analysed().length;
   const line = "x = np.einsum('ij,jk->ik', np.ones((2, 3)), np.ones((3, 4)))\n";
   for (let i = 0; i < line.length && i < 10; i++) {
     const character = i;
     await client.change(uri, 2 + i, [{ range: { start: { line: 1, character }, end: { line: 1, character } }, text: line[i] }]);
   }
   await client.change(uri, 11, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 10 } }, text: line }]);
-  const last = await done;
+  const last = await client.waitForDiagnostics(uri, 11);
   assert.equal(last.version, 11);
-  assert.ok(published.length < 10, `expected the burst to be folded, got publications for versions ${published.join(', ')}`);
+  const versions = analysed().slice(before);
+  assert.ok(versions.length < 10, `expected the burst to be folded, got analyses of versions ${versions.join(', ')}`);
+});
+
+test('diagnostics an edit leaves as they were are not published again', async () => {
+  const uri = 'file:///work/unchanged.py';
+  await client.open(uri, `${fixture.text}\n# notes\n`);
+  const first = await client.waitForDiagnostics(uri, 1);
+  assert.ok(first.diagnostics.length > 0);
+  const publications = () => client.published.filter((p) => p.uri === uri).length;
+  const before = publications();
+  // Typing in a comment below every finding changes no diagnostic.
+  const end = { line: fixture.text.split('\n').length, character: 7 };
+  await client.change(uri, 2, [{ range: { start: end, end }, text: ' more' }]);
+  const second = await client.waitForDiagnostics(uri, 2);
+  assert.deepEqual(second.diagnostics, first.diagnostics);
+  assert.equal(publications(), before, 'the unchanged list is not sent again');
+  // An edit above the findings moves them: published, at their new lines.
+  await client.change(uri, 3, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);
+  const third = await client.waitForDiagnostics(uri, 3);
+  assert.equal(publications(), before + 1);
+  assert.deepEqual(third.diagnostics.map((d) => d.range.start.line), first.diagnostics.map((d) => d.range.start.line + 1));
 });
 
 test('severity settings: per code and per rule name, "off" hides a rule, and a change re-publishes', async () => {
@@ -162,6 +184,42 @@ test('a bad setting is reported once, in words, and the defaults apply', async (
   const warnings = client.messages.filter((m) => m.message.startsWith('einsight.minSpeedup'));
   assert.deepEqual(warnings, [{ type: 2, message: 'einsight.minSpeedup must be a number ≥ 1 (got "fast"); using 2' }]);
   await client.changeSettings({});
+});
+
+test('only files, unsaved buffers and notebook cells are analysed: a diff view of a file is not', async () => {
+  const file = 'file:///work/viewed.py';
+  const views = ['git:/work/viewed.py?%7B%22ref%22%3A%22HEAD%22%7D', 'vscode-vfs://github/einsight/viewed.py', 'output:einsight'];
+  for (const uri of views) await client.open(uri, fixture.text);
+  await client.open('untitled:Untitled-1', fixture.text);
+  await client.open(file, fixture.text);
+  assert.ok((await client.waitForDiagnostics(file, 1)).diagnostics.length > 0);
+  assert.ok((await client.waitForDiagnostics('untitled:Untitled-1', 1)).diagnostics.length > 0);
+  for (const uri of views) {
+    assert.equal(client.diagnostics.get(uri), undefined, uri);
+    assert.equal(await client.hover(uri, { line: 6, character: 8 }), null, uri);
+  }
+});
+
+test('a Python-only workspace never loads the TypeScript compiler; a TypeScript file does', async () => {
+  const probe = path.join(mkdtempSync(path.join(os.tmpdir(), 'einsight-probe-')), 'loads.txt');
+  writeFileSync(probe, '');
+  process.env.EINSIGHT_LOAD_PROBE = probe;
+  const command = [process.execPath, '--require', require.resolve('../support/load-probe'), SERVER_MODULE, '--stdio'];
+  const python = await LspTestClient.start({ command });
+  try {
+    const uri = 'file:///work/only-python.py';
+    await python.open(uri, fixture.text);
+    const { diagnostics } = await python.waitForDiagnostics(uri, 1);
+    await python.codeActions(uri, diagnostics[0].range);
+    await python.hover(uri, diagnostics[0].range.start);
+    assert.equal(readFileSync(probe, 'utf8'), '', 'no thread loaded typescript');
+    await python.open('file:///work/model.ts', "import * as tf from '@tensorflow/tfjs';\nexport const r = tf.einsum('ij,jk->ik', tf.ones([2, 3]), tf.ones([3, 4]));\n", 'typescript');
+    await python.waitForDiagnostics('file:///work/model.ts', 1);
+    assert.match(readFileSync(probe, 'utf8'), /^typescript loaded on thread \d+\n/);
+  } finally {
+    delete process.env.EINSIGHT_LOAD_PROBE;
+    assert.equal(await python.stop(), 0);
+  }
 });
 
 test('closing a file clears its diagnostics and its status', async () => {

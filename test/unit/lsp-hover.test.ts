@@ -24,31 +24,20 @@ async function hoverText(at: { line: number; character: number }, target = uri):
   return hover ? (hover.contents as MarkupContent).value : null;
 }
 
-const CONCRETE_HOVER = `**numpy.einsum** \`ij,jk,kl->il\`
+const CONCRETE_HOVER = `**numpy.einsum** \`ij,jk,kl->il\` → \`(32, 4)\`
 
-Result shape \`(32, 4)\`
+**3.15e6 → 81,920 FLOPs** with the best order (optimal): 38.4× fewer · largest intermediate 256 elements \`(4, 64)\`
 
-| label | size | from |
-| --- | --- | --- |
-| \`i\` | 32 | \`B = 32\` (line 3) |
-| \`j\` | 64 | \`np.random.rand(B, 64)\` (line 4) |
-| \`k\` | 128 | \`np.random.rand(64, 128)\` (line 5) |
-| \`l\` | 4 | \`np.random.rand(128, 4)\` (line 6) |
+| | best order | result | FLOPs |
+| --- | --- | --- | --- |
+| 1 | \`kl,jk->lj\` | \`(4, 64)\` | 65,536 (GEMM) |
+| 2 | \`lj,ij->il\` | \`(32, 4)\` | 16,384 (GEMM) |
 
-| | FLOPs |
-| --- | --- |
-| naive (one loop over every index) | 3.15e6 |
-| as written: numpy.einsum without optimize runs one loop over every index | 3.15e6 |
-| best order (optimal) | 81,920 (38.4× fewer) |
+As written: numpy.einsum without optimize runs one loop over every index.
 
-Largest intermediate: 256 elements \`(4, 64)\`
+Sizes: \`i\` = 32 from \`B = 32\` (line 3) · \`j\` = 64 from \`np.random.rand(B, 64)\` (line 4) · \`k\` = 128 from \`np.random.rand(64, 128)\` (line 5) · \`l\` = 4 from \`np.random.rand(128, 4)\` (line 6)`;
 
-| step | equation | result shape | FLOPs | BLAS |
-| --- | --- | --- | --- | --- |
-| 1 | \`kl,jk->lj\` | \`(4, 64)\` | 65,536 | GEMM |
-| 2 | \`lj,ij->il\` | \`(32, 4)\` | 16,384 | GEMM |`;
-
-test('hover on the call: sizes and their sources, naive / as written / best FLOPs, the plan', async () => {
+test('hover on the call: a one-line summary, the plan, what runs as written, where sizes come from', async () => {
   const hover = await client.hover(uri, fixture.position('call'));
   assert.equal((hover?.contents as MarkupContent).kind, 'markdown');
   assert.equal((hover?.contents as MarkupContent).value, CONCRETE_HOVER);
@@ -57,20 +46,48 @@ test('hover on the call: sizes and their sources, naive / as written / best FLOP
   assert.deepEqual(hover?.range, { start: { line, character: 4 }, end: fixture.position('after') });
 });
 
+test('the hover of four operands fits a normal hover: at most 14 lines, none over 160 characters', async () => {
+  const lines = CONCRETE_HOVER.split('\n');
+  assert.ok(lines.length <= 14, `${lines.length} lines`);
+  assert.ok(lines.every((l) => l.length <= 160 || l.startsWith('Sizes:')), 'only the sizes line wraps');
+});
+
 test('hover on the equation string shows the same call', async () => {
   assert.equal(await hoverText(fixture.position('equation')), CONCRETE_HOVER);
 });
 
-test('symbolic sizes: counts as polynomials, big-O, and the stand-in named', async () => {
+test('symbolic sizes: scalings as written and best, counts as polynomials, the stand-in named', async () => {
   const text = await hoverText({ line: fixture.position('symbolic').line, character: 6 });
   assert.ok(text);
-  assert.ok(text.includes('Result shape `(N, 1)`'), text);
-  assert.ok(text.includes('| `i` | N | `x[N, N]` (line 8) |'), text);
-  assert.ok(text.includes('| naive (one loop over every index) | `3·N^3` |'), text);
-  assert.ok(text.includes('| best order (optimal) | `4·N^2` — O(N^2) |'), text);
-  assert.ok(text.includes('| 1 | `kl,jk->lj` | `(1, N)` | `2·N^2` | GEMM |'), text);
-  assert.ok(text.includes('Largest intermediate: `N` elements `(1, N)`'), text);
+  assert.ok(text.startsWith('**numpy.einsum** `ij,jk,kl->il` → `(N, 1)`\n\n'), text);
+  assert.ok(text.includes('**O(N^3) as written → O(N^2)** with the best order (optimal): `4·N^2` FLOPs · largest intermediate `N` elements `(1, N)`'), text);
+  assert.ok(text.includes('| 1 | `kl,jk->lj` | `(1, N)` | `2·N^2` (GEMM) |'), text);
+  assert.ok(text.includes('Sizes: `i` = N, `j` = N from `x[N, N]` (line 8) · `k` = N from `y[N, N]` (line 8) · `l` = 1 from `z[N, 1]` (line 8)'), text);
   assert.ok(text.includes('Orders are compared with `N` as 64'), text);
+});
+
+test('a matrix chain: the products in the best order, with their shapes', async () => {
+  const chainUri = 'file:///work/chain.py';
+  await client.open(chainUri, 'import numpy as np\nx = np.ones((16, 2048))\nw = np.ones((2048, 2048))\ny = np.ones((2048, 1))\nz = (x @ w) @ y\n');
+  await client.waitForDiagnostics(chainUri, 1);
+  const text = await hoverText({ line: 4, character: 6 }, chainUri);
+  assert.equal(
+    text,
+    [
+      '**matrix product** `(x @ w) @ y` → `(16, 1)`',
+      '',
+      '**1.34e8 → 8.45e6 FLOPs** with the best order (optimal): 15.9× fewer · largest intermediate 2,048 elements `(2048, 1)`',
+      '',
+      '| | best order | result | FLOPs |',
+      '| --- | --- | --- | --- |',
+      '| 1 | `w @ y` | `(2048, 1)` | 8.39e6 (GEMM) |',
+      '| 2 | `x @ (w @ y)` | `(16, 1)` | 65,536 (GEMM) |',
+      '',
+      'As written: the parenthesization written (matrix products run in that order).',
+      '',
+      'Shapes: `x` `(16, 2048)` from `np.ones((16, 2048))` (line 2) · `w` `(2048, 2048)` from `np.ones((2048, 2048))` (line 3) · `y` `(2048, 1)` from `np.ones((2048, 1))` (line 4)',
+    ].join('\n'),
+  );
 });
 
 test('nothing to say away from a contraction, or about a document that is not open', async () => {
@@ -102,18 +119,68 @@ test('einsight.dimensions gives symbolic sizes their values', async () => {
   await client.changeSettings({ dimensions: { N: 1000 } });
   await refreshed;
   const text = await hoverText({ line: fixture.position('symbolic').line, character: 6 });
-  assert.ok(text?.includes('Result shape `(1000, 1)`'), text ?? '');
-  assert.ok(text?.includes('| `i` | 1000 |'), text ?? '');
+  assert.ok(text?.startsWith('**numpy.einsum** `ij,jk,kl->il` → `(1000, 1)`'), text ?? '');
+  assert.ok(text?.includes('`i` = 1000, `j` = 1000, `k` = 1000 from `N=1000` in `einsight.dimensions`'), text ?? '');
   await client.changeSettings({});
 });
 
-test('a Measure lens on each call whose shapes are known', async () => {
+test('a Measure lens on each call with a finding, running the server\'s measure command', async () => {
   const lenses = await client.codeLenses(uri);
   const at = (line: number) => ({ line, character: 4 });
   assert.deepEqual(lenses, [
-    { range: { start: at(6), end: at(6) }, command: { title: 'Measure', command: 'einsight.measure', arguments: [uri, at(6)] } },
-    { range: { start: at(8), end: at(8) }, command: { title: 'Measure', command: 'einsight.measure', arguments: [uri, at(8)] } },
+    { range: { start: at(6), end: at(6) }, command: { title: 'Measure', command: 'einsight.server.measure', arguments: [uri, at(6)] } },
+    { range: { start: at(8), end: at(8) }, command: { title: 'Measure', command: 'einsight.server.measure', arguments: [uri, at(8)] } },
   ]);
+});
+
+test('einsight.codeLens "all": also calls without a finding', async () => {
+  const plainUri = 'file:///work/plain.py';
+  await client.open(plainUri, "import numpy as np\na = np.ones((2, 3))\nb = np.ones((3, 4))\nc = np.einsum('ij,jk->ik', a, b)\n");
+  assert.deepEqual((await client.waitForDiagnostics(plainUri, 1)).diagnostics, []);
+  assert.deepEqual(await client.codeLenses(plainUri), []);
+  await client.changeSettings({ codeLens: 'all' });
+  assert.deepEqual((await client.codeLenses(plainUri))?.map((l) => l.range.start), [{ line: 3, character: 4 }]);
+  await client.changeSettings({});
+});
+
+test('einsight.codeLens: none', async () => {
+  await client.changeSettings({ codeLens: 'off' });
+  assert.deepEqual(await client.codeLenses(uri), []);
+  await client.changeSettings({});
+});
+
+test('the VS Code client, which runs einsight.measure itself, gets lenses running it', async () => {
+  const vscode = await LspTestClient.start({ experimental: { einsight: { commands: ['einsight.measure'] } } });
+  try {
+    await vscode.open(uri, fixture.text);
+    await vscode.waitForDiagnostics(uri, 1);
+    const lenses = await vscode.codeLenses(uri);
+    assert.deepEqual(lenses?.map((l) => l.command?.command), ['einsight.measure', 'einsight.measure']);
+  } finally {
+    assert.equal(await vscode.stop(), 0);
+  }
+});
+
+test('nested calls: a lens and an inlay hint on the outer call only, whatever einsight.codeLens says', async () => {
+  const nestedUri = 'file:///work/nested.py';
+  const text = [
+    'import numpy as np',
+    'a = np.random.rand(32, 64)',
+    'b = np.random.rand(64, 128)',
+    'c = np.random.rand(128, 4)',
+    "d = np.einsum('ij,jk->ik', np.einsum('ij,jk->ik', a, b), c)",
+    '',
+  ].join('\n');
+  await client.open(nestedUri, text);
+  await client.waitForDiagnostics(nestedUri, 1);
+  for (const codeLens of ['findings', 'all']) {
+    await client.changeSettings({ codeLens });
+    const lenses = (await client.codeLenses(nestedUri)) ?? [];
+    assert.deepEqual(lenses.map((l) => l.range.start), [{ line: 4, character: 4 }], codeLens);
+  }
+  const hints = (await client.inlayHints(nestedUri, { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } })) ?? [];
+  assert.deepEqual(hints.map((h) => [h.position, h.label]), [[{ line: 4, character: 59 }, '→ (32, 4)']]);
+  await client.changeSettings({});
 });
 
 test('requests answer for the version just edited, not the one before', async () => {
@@ -124,5 +191,5 @@ test('requests answer for the version just edited, not the one before', async ()
   const line = 2;
   await client.change(editUri, 2, [{ range: { start: { line, character: 4 }, end: { line, character: 6 } }, text: '16' }]);
   const text = await hoverText(fixture.position('call'), editUri);
-  assert.ok(text?.includes('Result shape `(16, 4)`'), text ?? '');
+  assert.ok(text?.startsWith('**numpy.einsum** `ij,jk,kl->il` → `(16, 4)`'), text ?? '');
 });

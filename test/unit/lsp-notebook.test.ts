@@ -59,7 +59,7 @@ test('hover in a cell names sizes defined in another cell', async () => {
   await client.waitForDiagnostics(useCell, 1);
   const hover = await client.hover(useCell, { line: 0, character: 8 });
   const text = (hover?.contents as MarkupContent).value;
-  assert.ok(text.includes('| `j` | 64 | `np.random.rand(8, 64)` (line 3 of another cell) |'), text);
+  assert.ok(text.includes('`i` = 8, `j` = 64 from `np.random.rand(8, 64)` (line 3 of another cell)'), text);
   assert.deepEqual(hover?.range, use.range('wasted'));
 });
 

@@ -8,6 +8,7 @@ import { CancellationToken, type PublishDiagnosticsParams } from 'vscode-languag
 import type { FileAnalysis } from 'einsight-server/analysis/model';
 import type { AnalysisStatus } from 'einsight-server/features/status';
 import { LanguageService, type ClientPort } from 'einsight-server/service/language-service';
+import { localSessions } from 'einsight-server/service/local-session';
 import { FrontEndRegistry, type DocumentAnalyzer, type SourceEdit } from 'einsight-server/workspace/frontends';
 
 const EMPTY: FileAnalysis = { language: 'python', sites: [], chains: [], findings: [], syntaxErrors: [] };
@@ -27,12 +28,22 @@ class RecordingClient implements ClientPort {
   }
   sendStatus(status: AnalysisStatus): void {
     this.statuses.push(status);
+    if (status.state === 'analyzing' || status.state === 'closed') return;
+    // Unchanged diagnostics are not published again: the status says which version they now show.
+    for (const { uri, version } of status.documents) {
+      const shown = this.published.filter((p) => p.uri === uri).at(-1) ?? { uri, diagnostics: [] };
+      const current = { ...shown, version: version ?? undefined };
+      this.waiters = this.waiters.filter((w) => (w.accept(current) ? (w.resolve(current), false) : true));
+    }
   }
   pullSettings = async () => ({});
   applyEdit = async () => true;
   refreshInlayHints(): void {}
   showWarning(): void {}
+  showInformation(): void {}
+  showDocument = async () => false;
   log(): void {}
+  debug(): void {}
   logError(message: string): void {
     this.errors.push(message);
   }
@@ -45,7 +56,7 @@ function serviceWith(createAnalyzer: () => Promise<DocumentAnalyzer>, debounceMs
   const registry = new FrontEndRegistry();
   registry.register({ name: 'Fake', languageIds: ['python'], createAnalyzer });
   const client = new RecordingClient();
-  const service = new LanguageService(client, registry, debounceMs);
+  const service = new LanguageService(client, localSessions(registry), debounceMs);
   service.initialize({ processId: null, rootUri: null, capabilities: { workspace: { configuration: true } } });
   return { service, client };
 }

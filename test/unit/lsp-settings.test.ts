@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
+import { SettingsSource } from 'einsight-server/service/settings-source';
 import { DEFAULT_SETTINGS, parseSettings, severityOverride } from 'einsight-server/workspace/settings';
+
+/** Tables keyed by user names have no prototype (see prototype-names.test.ts). */
+const bare = <T>(entries: Record<string, T>): Record<string, T> => Object.assign(Object.create(null), entries);
 
 test('no settings at all gives the defaults and no complaint', () => {
   assert.deepEqual(parseSettings(undefined), { settings: DEFAULT_SETTINGS, problems: [] });
@@ -19,19 +23,21 @@ test('valid settings are read as given', () => {
     memoryLimit: 'max_input',
     severity: { EIN001: 'error', 'fusable-chain': 'off' },
     inlayHints: { enable: false },
-    measure: { maxMemoryMB: 512 },
+    codeLens: 'all',
+    measure: { maxMemoryMB: 512, runs: 3, executionProvider: 'cuda' },
     typescript: { einsumModules: ['my-tensors'] },
   });
   assert.deepEqual(problems, []);
   assert.deepEqual(settings, {
     enable: false,
-    dimensions: { batch: 64, N: 1024 },
+    dimensions: bare({ batch: 64, N: 1024 }),
     minSpeedup: 1.5,
     optimizer: 'greedy',
     memoryLimit: 'max_input',
-    severity: { EIN001: 'error', 'fusable-chain': 'off' },
+    severity: bare({ EIN001: 'error', 'fusable-chain': 'off' }),
     inlayHints: { enable: false },
-    measure: { maxMemoryMB: 512 },
+    codeLens: 'all',
+    measure: { maxMemoryMB: 512, runs: 3, executionProvider: 'cuda' },
     typescript: { einsumModules: ['my-tensors'] },
   });
   assert.equal(severityOverride(settings, 'EIN001', 'wasted-flops'), 'error');
@@ -48,13 +54,14 @@ test('each bad value is named, replaced by its default, and the rest is kept', (
     memoryLimit: -1,
     severity: { EIN001: 'loud', 'not a rule!': 'error', EIN002: 'hint' },
     inlayHints: { enable: 1 },
-    measure: { maxMemoryMB: 'lots' },
+    codeLens: 'some',
+    measure: { maxMemoryMB: 'lots', runs: 0, executionProvider: 'tpu' },
     typescript: { einsumModules: 'tfjs' },
   });
   assert.deepEqual(settings, {
     ...DEFAULT_SETTINGS,
-    dimensions: { batch: 64 },
-    severity: { EIN002: 'hint' },
+    dimensions: bare({ batch: 64 }),
+    severity: bare({ EIN002: 'hint' }),
   });
   assert.deepEqual(problems, [
     'einsight.enable must be true or false (got "yes"); using true',
@@ -67,7 +74,10 @@ test('each bad value is named, replaced by its default, and the rest is kept', (
     'einsight.severity.EIN001 must be one of error, warning, information, hint, off (got "loud"); ignoring it',
     "einsight.severity: 'not a rule!' is neither a code like EIN001 nor a rule name; ignoring it",
     'einsight.inlayHints.enable must be true or false (got 1); using true',
+    'einsight.codeLens must be one of findings, all, off (got "some"); using "findings"',
     'einsight.measure.maxMemoryMB must be a number of megabytes ≥ 1 (got "lots"); using 2048',
+    'einsight.measure.runs must be a whole number from 1 to 1000 (got 0); using 10',
+    'einsight.measure.executionProvider must be "cpu" or "cuda" (got "tpu"); using "cpu"',
     'einsight.typescript.einsumModules must be a list of module names (got "tfjs"); using []',
   ]);
 });
@@ -88,14 +98,51 @@ test('the extension manifest declares every setting with the server defaults', (
     'einsight.memoryLimit': DEFAULT_SETTINGS.memoryLimit,
     'einsight.severity': DEFAULT_SETTINGS.severity,
     'einsight.inlayHints.enable': DEFAULT_SETTINGS.inlayHints.enable,
+    'einsight.codeLens': DEFAULT_SETTINGS.codeLens,
     'einsight.measure.maxMemoryMB': DEFAULT_SETTINGS.measure.maxMemoryMB,
+    'einsight.measure.runs': DEFAULT_SETTINGS.measure.runs,
+    'einsight.measure.executionProvider': DEFAULT_SETTINGS.measure.executionProvider,
     'einsight.typescript.einsumModules': DEFAULT_SETTINGS.typescript.einsumModules,
-    // Read by the client's measure command only (client/src/extension.ts), not by the server.
-    'einsight.measure.runs': 10,
-    'einsight.measure.executionProvider': 'cpu',
+    // Read by the client's measure command only (client/src/measure), not by the server.
+    'einsight.measure.python': '',
+    'einsight.measure.timeBudget': 1,
+    'einsight.measure.timeout': 60,
+    'einsight.measure.dtype': 'default',
   };
   assert.deepEqual(Object.keys(properties).sort(), Object.keys(defaults).sort());
   for (const [key, value] of Object.entries(defaults)) assert.deepEqual(properties[key].default, value, key);
   // Every default must itself be accepted by the server.
   assert.deepEqual(parseSettings({ optimizer: properties['einsight.optimizer'].default }).problems, []);
+});
+
+describe('one settings shape, { "einsight": { ... } }, however the client gives it', () => {
+  const source = (pulled: unknown, initialization: unknown, canPull = true) => {
+    const logs: string[] = [];
+    const settings = new SettingsSource({ pull: async () => pulled, warn: () => undefined, log: (m) => logs.push(m) }, canPull, initialization);
+    return { settings, logs };
+  };
+
+  it('pulled: the client answers for the einsight section, or with the whole object', async () => {
+    assert.equal((await source({ minSpeedup: 3 }, undefined).settings.for('file:///a.py')).minSpeedup, 3);
+    assert.equal((await source({ einsight: { minSpeedup: 4 } }, undefined).settings.for('file:///a.py')).minSpeedup, 4);
+  });
+
+  it('a client that can be asked but has no section keeps what initializationOptions said', async () => {
+    assert.equal((await source(null, { minSpeedup: 5 }).settings.for('file:///a.py')).minSpeedup, 5);
+    assert.equal((await source(undefined, { minSpeedup: 5 }).settings.for('file:///a.py')).minSpeedup, 5);
+  });
+
+  it('pushed: initializationOptions, then each didChangeConfiguration', async () => {
+    const { settings } = source(undefined, { codeLens: 'all' }, false);
+    assert.equal((await settings.for('file:///a.py')).codeLens, 'all');
+    settings.changed({ codeLens: 'off' });
+    assert.equal((await settings.for('file:///a.py')).codeLens, 'off');
+  });
+
+  it('the log names the settings that differ from the defaults, once per change', async () => {
+    const { settings, logs } = source({ minSpeedup: 3 }, undefined);
+    await settings.for('file:///a.py');
+    await settings.for('file:///b.py');
+    assert.deepEqual(logs, ['einsight: settings (asked of the client) for file:///a.py: {"minSpeedup":3}']);
+  });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { diffEdit, maskMagics, NotebookUnit, TextUnit } from 'einsight-server/workspace/units';
+import { diffEdit } from 'einsight-server/workspace/content-changes';
+import { maskMagics, NotebookUnit, TextUnit } from 'einsight-server/workspace/units';
 
 function applyEdits(text: string, edits: { start: number; end: number; text: string }[]): string {
   for (const edit of edits) text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);

@@ -17,7 +17,7 @@ const FIXTURE = parseFixture(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'm
 const FILE = join(mkdtempSync(join(tmpdir(), 'einsight-measure-')), 'sites.py');
 writeFileSync(FILE, FIXTURE.text);
 const CLI = join(REPO_ROOT, 'server', 'out', 'cli', 'main.js');
-const FAST = ['--runs', '2', '--warmup', '1'];
+const FAST = ['--runs', '2', '--warmup', '1', '--budget', '0.01'];
 
 /** FILE:LINE:COL of a marker, 1-based as the CLI takes it. */
 function at(marker: string): string {
@@ -38,27 +38,38 @@ describe('einsight measure --json', () => {
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(json).sort(), [
-      'agree', 'asWritten', 'candidates', 'ep', 'equation', 'inputShapes', 'maxAbsDiff', 'measuredSpeedup', 'memory', 'optimized',
-      'optimizer', 'path', 'predictedSpeedup', 'runs', 'seed', 'sizes', 'source', 'text', 'title', 'tolerance', 'verdict', 'warmup',
+      'equation', 'explanation', 'finding', 'headline', 'inputShapes', 'native', 'onnxruntime', 'sizes', 'source', 'text', 'title',
     ]);
-    for (const variant of [json.asWritten, json.optimized, ...json.candidates]) {
+    const ort = json.onnxruntime;
+    assert.deepEqual(Object.keys(ort).sort(), [
+      'agree', 'asWritten', 'candidates', 'ep', 'maxAbsDiff', 'measuredSpeedup', 'memory', 'optimized', 'optimizer', 'path',
+      'predictedSpeedup', 'runs', 'seed', 'status', 'tolerance', 'verdict', 'warmup',
+    ]);
+    for (const variant of [ort.asWritten, ort.optimized, ...ort.candidates]) {
       assert.deepEqual(Object.keys(variant).sort(), VARIANT_KEYS);
       assert.deepEqual(Object.keys(variant.timing).sort(), ['medianMs', 'minMs', 'p90Ms', 'samplesMs']);
       assert.equal(variant.timing.samplesMs.length, 2);
     }
-    assert.deepEqual(Object.keys(json.ep).sort(), ['message', 'requested', 'used']);
-    assert.deepEqual(Object.keys(json.memory).sort(), ['inputsMB', 'intermediatesMB', 'limitMB', 'neededMB', 'outputMB']);
+    assert.deepEqual(Object.keys(ort.ep).sort(), ['message', 'requested', 'used']);
+    assert.deepEqual(Object.keys(ort.memory).sort(), ['baseRssMB', 'capMB', 'countedMB', 'inputsMB', 'intermediatesMB', 'limitMB', 'neededMB', 'outputMB', 'peakRssMB']);
     assert.match(r.stdout, /"flops": 133120,/); // 2·32³ twice + 2·32², as written
     assert.match(r.stdout, /"flops": 6144,/); // 3 · 2·32², optimized
     assert.equal(json.source, null);
     assert.deepEqual(json.sizes, { i: 32, j: 32, k: 32, l: 32 });
-    assert.deepEqual(json.path, [[2, 3], [1, 2], [0, 1]]);
-    assert.equal(json.optimizer, 'optimal');
-    assert.equal(json.agree, true);
+    assert.deepEqual(ort.path, [[2, 3], [1, 2], [0, 1]]);
+    assert.equal(ort.optimizer, 'optimal');
+    assert.equal(ort.agree, true);
+    // No library named: onnxruntime only, and the native section says how to get it.
+    assert.deepEqual(json.native, {
+      status: 'unavailable',
+      reason: 'an equation names no library: add --library (numpy, torch, jax, tensorflow) to measure it natively',
+      setting: null,
+    });
+    assert.match(json.headline, /^on onnxruntime \(not measured in the library\): as written .* → optimized .* \(.*×\); 21\.7× predicted from onnxruntime's FLOPs$/);
     assert.match(json.text, /^einsight measure: ij,jk,kl,l->i\n/);
     // Progress for the editor: one JSON line per step on stderr.
     const progress = r.stderr.trim().split('\n').map((l) => JSON.parse(l).progress);
-    assert.deepEqual(Object.keys(progress[0]).sort(), ['fraction', 'index', 'phase', 'total', 'variant']);
+    assert.deepEqual(Object.keys(progress[0]).sort(), ['fraction', 'index', 'phase', 'section', 'total', 'variant']);
   });
 
   it('reports errors as JSON with the sizes to ask for', async () => {
@@ -77,18 +88,20 @@ describe('einsight measure (text)', () => {
     for (const line of [
       /^einsight measure: ij,jk,k->i\n/,
       /\n {2}sizes {11}i=40 j=30 k=20\n/,
-      /\n {2}inputs {10}40x30, 30x20, 20 {2}\(float32, uniform \[-1, 1\), seed 0\)\n/,
+      /\n {2}inputs {10}40x30, 30x20, 20 {2}\(seeded uniform \[-1, 1\)\)\n/,
+      /\nin the library: not measured: an equation names no library: add --library/,
+      /\nonnxruntime — cpu, float32, seed 0\n/,
       /\n {2}runs {12}1 warm-up \+ 2 timed, each model\n/,
       /\n {2}as written {10}.* ms .* ms .* ms {5}49,600 {3}one Einsum node, operands in source order/,
       // The smallest tensor on the path is the 20-element input vector.
       /\n {2}optimized, Einsum.* ms {6}3,600 {3}2 Einsum nodes in path order, scalar 0\.125 applied once to the input 2\n/,
       /\n {2}outputs {9}agree: max \|diff\| /,
-      /\n {2}speedup {9}.*× measured \(median\); 13\.8× predicted from FLOPs\n/,
+      /\n {2}speedup {9}.*× measured \(median\); 13\.8× predicted from FLOPs/,
       /\n {2}=> optimized/,
     ]) {
       assert.match(r.stdout, line);
     }
-    assert.match(r.stderr, /^measuring as written…\nmeasuring optimized \(Einsum\)…\nmeasuring optimized \(MatMul\)…\n$/);
+    assert.match(r.stderr, /^measuring on onnxruntime, as written…\nmeasuring on onnxruntime, optimized \(Einsum\)…\nmeasuring on onnxruntime, optimized \(MatMul\)…\n$/);
   });
 
   it('points at the equation character that is wrong', async () => {
@@ -100,14 +113,14 @@ describe('einsight measure (text)', () => {
   it('refuses what would not fit under --max-memory, saying what it needs', async () => {
     const r = await runCli(['measure', '--equation', 'ij,jk->ik', '--shapes', '1024x1024,1024x1024', '--max-memory', '10']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^einsight measure: measuring needs about 24 MB \(inputs 8 MB, intermediates 12 MB, output copy 4 MB\), over the 10 MB limit/);
+    assert.match(r.stdout, /\nonnxruntime: not measured: measuring needs about 132 MB \(inputs 8 MB, intermediates 28 MB, results 4 MB, .*\), over the 10 MB limit/);
   });
 
   it('says when CUDA is missing and measures on CPU', async () => {
     const { code, json } = await measureJson(['--equation', 'ij,jk->ik', '--shapes', '8x8,8x8', '--ep', 'cuda', ...FAST]);
     assert.equal(code, 0);
-    if (json.ep.used === 'cpu') assert.match(json.text, /\n {2}provider {8}cpu \(asked for cuda: the CUDA execution provider is not available/);
-    else assert.equal(json.ep.message, null);
+    if (json.onnxruntime.ep.used === 'cpu') assert.match(json.text, /\nonnxruntime — cpu \(asked for cuda: the CUDA execution provider is not available/);
+    else assert.equal(json.onnxruntime.ep.message, null);
   });
 
   for (const [args, message] of [
@@ -151,19 +164,19 @@ describe('einsight measure FILE:LINE', () => {
       assert.equal(code, 0);
       assert.equal(json.source.chain, 0);
       assert.match(json.title, /^chain of 2 calls, fused /);
-      assert.deepEqual(json.asWritten.nodes, ['Einsum', 'Einsum', 'Mul']);
+      assert.deepEqual(json.onnxruntime.asWritten.nodes, ['Einsum', 'Einsum', 'Mul']);
       assert.deepEqual(json.inputShapes, [[8, 16, 4], [4, 6], [8, 16, 4]]);
-      assert.match(json.optimized.description, /scalar 0\.5 applied once/);
-      assert.equal(json.agree, true);
+      assert.match(json.onnxruntime.optimized.description, /scalar 0\.5 applied once/);
+      assert.equal(json.onnxruntime.agree, true);
     }
   });
 
   it('runs a matmul chain in its written order', async () => {
     const { code, json } = await measureJson([at('matmul'), ...FAST]);
     assert.equal(code, 0);
-    assert.equal(json.asWritten.description, '2 MatMul steps in the written order');
-    assert.equal(json.asWritten.flops, 2 * 64 ** 3 + 2 * 64 ** 2);
-    assert.equal(json.optimized.flops, 4 * 64 ** 2);
+    assert.equal(json.onnxruntime.asWritten.description, '2 MatMul steps in the written order');
+    assert.equal(json.onnxruntime.asWritten.flops, 2 * 64 ** 3 + 2 * 64 ** 2);
+    assert.equal(json.onnxruntime.optimized.flops, 4 * 64 ** 2);
   });
 
   it('asks for symbolic sizes, then measures with --dims', async () => {
@@ -201,7 +214,7 @@ describe('einsight measure FILE:LINE', () => {
     const pastEnd = await runCli(['measure', `${FILE}:99`]);
     assert.equal(pastEnd.stderr, `einsight measure: ${FILE}:99: line 99 is past the end of the file (21 lines)\n`);
     const missing = await runCli(['measure', join(REPO_ROOT, 'no-such-file.py:3')]);
-    assert.match(missing.stderr, /: cannot read .*no-such-file\.py: ENOENT\n$/);
+    assert.match(missing.stderr, /: cannot read .*no-such-file\.py: no such file or folder\n$/);
   });
 });
 
@@ -236,7 +249,7 @@ async function gone(pid: number, ms: number): Promise<boolean> {
 
 /** Starts a measurement that would run for many minutes; resolves once its timed runs have begun. */
 function startLongMeasurement() {
-  const cli = spawn(process.execPath, [CLI, 'measure', '--equation', 'ij,jk,kl->il', '--shapes', '4096x4096,4096x4096,4096x4096', '--runs', '1000', '--warmup', '0', '--json']);
+  const cli = spawn(process.execPath, [CLI, 'measure', '--equation', 'ij,jk,kl->il', '--shapes', '3072x3072,3072x3072,3072x3072', '--runs', '1000', '--warmup', '0', '--json']);
   let stdout = '';
   cli.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => cli.on('close', (code, signal) => resolve({ code, signal })));

@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as ort from 'onnxruntime-node';
+import { ort } from 'einsight-server/measure/onnxruntime';
 import { bindShapes, parseEquation } from 'einsight-server/core/equation';
 import type { Contraction } from 'einsight-server/core/contraction';
 import { toPathProblem } from 'einsight-server/core/cost';

@@ -1,6 +1,6 @@
 /**
  * The safety rails of `measure` under a contraction that would otherwise run for an hour
- * (three 4096×4096 matrices, 1,000 runs of about a second each): cancellation at every stage
+ * (three 3072×3072 matrices, 1,000 runs of about a second each): cancellation at every stage
  * (before the runner starts, while it loads, inside one blocking run; by AbortSignal, SIGINT
  * and SIGTERM), the per-run and per-load time limits, and the memory guard, which refuses
  * before a runner starts or an input is allocated. Each time, the runner is looked up by pid
@@ -18,14 +18,14 @@ import { MeasureError, problemFromContraction, type MeasureProblem } from 'einsi
 import { REPO_ROOT } from '../support/oracle';
 
 const CLI = join(REPO_ROOT, 'server', 'out', 'cli', 'main.js');
-const LONG_ARGS = ['--equation', 'ij,jk,kl->il', '--shapes', '4096x4096,4096x4096,4096x4096', '--runs', '1000', '--warmup', '0'];
+const LONG_ARGS = ['--equation', 'ij,jk,kl->il', '--shapes', '3072x3072,3072x3072,3072x3072', '--runs', '1000', '--warmup', '0'];
 const PROMPTLY_MS = 2000;
 
 function problem(equation: string, shapes: Dim[][]): MeasureProblem {
   return problemFromContraction(bindShapes(parseEquation(equation), shapes));
 }
 
-const LONG = () => problem('ij,jk,kl->il', [[4096, 4096], [4096, 4096], [4096, 4096]]);
+const LONG = () => problem('ij,jk,kl->il', [[3072, 3072], [3072, 3072], [3072, 3072]]);
 
 /** Whether a process runs, by the process list: a zombie (killed, not yet reaped) does not. */
 function running(pid: number): boolean {
@@ -138,23 +138,24 @@ describe('measure robustness: time limits', () => {
       stderr += chunk;
       runner ||= childrenOf(cli.pid as number)[0] ?? 0;
     });
+    let stdout = '';
+    cli.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const code = await new Promise<number | null>((resolve) => cli.on('close', resolve));
     assert.equal(code, 3);
-    assert.match(stderr, /\neinsight measure: a timed run of model 1 took longer than 0\.2 s; stopped it\n$/);
+    assert.match(stdout, /\nonnxruntime: not measured: a timed run of model 1 took longer than 0\.2 s; stopped it\n?$/);
     assert.ok(runner > 0 && (await gone(runner)), 'the runner is gone');
   });
 
-  it('in JSON, a timeout is an error object with its code, and exit status 3', async () => {
+  it('in JSON, a timeout fails its section with the reason and the setting, and exit status 3', async () => {
     const cli = spawn(process.execPath, [CLI, 'measure', ...LONG_ARGS, '--timeout', '0.2', '--json']);
     let stdout = '';
     cli.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const code = await new Promise<number | null>((resolve) => cli.on('close', resolve));
     assert.equal(code, 3);
-    assert.deepEqual(JSON.parse(stdout).error, {
-      code: 'timeout',
-      message: 'a timed run of model 1 took longer than 0.2 s; stopped it',
-      missingDims: [],
-      location: null,
+    assert.deepEqual(JSON.parse(stdout).onnxruntime, {
+      status: 'failed',
+      reason: 'a timed run of model 1 took longer than 0.2 s; stopped it',
+      setting: 'einsight.measure.timeout',
     });
   });
 });
@@ -170,7 +171,7 @@ describe('measure robustness: the memory guard', () => {
       (e: unknown) =>
         e instanceof MeasureError &&
         e.code === 'memory' &&
-        /^measuring needs about [\d,]+ MB \(inputs 768 MB, intermediates [\d,]+ MB, output copy 256 MB\), over the 1,024 MB limit/.test(e.message),
+        /^measuring needs about [\d,]+ MB \(inputs 768 MB, intermediates [\d,]+ MB, results 256 MB, and what onnxruntime allocates around them\), over the 1,024 MB limit/.test(e.message),
     );
     assert.equal(spawned, false, 'no runner started');
     assert.ok(process.memoryUsage().rss - before < 128 * 1024 * 1024, 'nothing the size of an input was allocated');

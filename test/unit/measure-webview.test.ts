@@ -1,7 +1,8 @@
 /**
- * media/measure.js, the results webview's script, run on a real `einsight measure --json`
- * report inside a minimal DOM: it draws the table and both bar charts, and sets nothing a
- * strict CSP would block (no style attributes, no markup strings).
+ * media/measure.js, the measure panel's script, run inside a minimal DOM on a real `einsight
+ * measure --json` report (numpy and onnxruntime), on progress and on an error: it draws the
+ * headline, a table per runtime whose text cells wrap (no sideways scrolling), the time chart,
+ * progress, "Open setting", and sets nothing a strict CSP would block.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { REPO_ROOT } from '../support/oracle';
 class FakeNode {
   readonly children: FakeNode[] = [];
   readonly attributes = new Map<string, string>();
-  readonly listeners = new Map<string, () => void>();
+  readonly listeners = new Map<string, (event?: unknown) => void>();
   dataset: Record<string, string> = {};
   textContent = '';
 
@@ -40,7 +41,7 @@ class FakeNode {
     this.children.length = 0;
     this.append(...nodes);
   }
-  addEventListener(type: string, listener: () => void): void {
+  addEventListener(type: string, listener: (event?: unknown) => void): void {
     this.listeners.set(type, listener);
   }
   /** Descendants with this tag, in document order. */
@@ -52,83 +53,120 @@ class FakeNode {
   }
 }
 
-let measured: Promise<Record<string, any>> | undefined;
-
-async function measuredReport(): Promise<Record<string, any>> {
-  measured ??= runCli(['measure', '--equation', 'ij,jk,kl,l->i', '--shapes', '48x48,48x48,48x48,48', '--runs', '2', '--warmup', '0', '--json']).then((r) => {
-    assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout);
-  });
-  return structuredClone(await measured);
-}
-
-async function render(edit: (report: Record<string, any>) => void = () => {}) {
-  const report = await measuredReport();
-  edit(report);
+/** Runs media/measure.js on a state; `posted` collects what it sends the extension. */
+function run(state: unknown) {
   const root = new FakeNode('main');
-  root.dataset = { report: JSON.stringify(report) };
+  root.dataset = { state: JSON.stringify(state) };
+  const posted: unknown[] = [];
+  const window = new FakeNode('window');
   const document = {
     getElementById: (id: string) => (id === 'measure' ? root : null),
     createElement: (tag: string) => new FakeNode(tag),
     createElementNS: (namespace: string, tag: string) => new FakeNode(tag, namespace),
   };
-  runInNewContext(readFileSync(join(REPO_ROOT, 'media', 'measure.js'), 'utf8'), { document });
-  return { root, report };
+  // Copied out of the script's realm, so deepEqual compares plain objects.
+  const acquireVsCodeApi = () => ({ postMessage: (message: unknown) => posted.push(JSON.parse(JSON.stringify(message))) });
+  runInNewContext(readFileSync(join(REPO_ROOT, 'media', 'measure.js'), 'utf8'), { document, window, acquireVsCodeApi });
+  return { root, posted, send: (next: unknown) => window.listeners.get('message')!({ data: next }) };
+}
+
+let measured: Record<string, any> | null = null;
+
+async function report(): Promise<Record<string, any>> {
+  if (!measured) {
+    const args = ['--equation', 'ij,jk,kl,l->i', '--shapes', '48x48,48x48,48x48,48', '--library', 'numpy', '--runs', '2', '--warmup', '0', '--budget', '0.01'];
+    const r = await runCli(['measure', ...args, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    measured = JSON.parse(r.stdout) as Record<string, any>;
+  }
+  return measured;
 }
 
 const widths = (svg: FakeNode) => svg.all('rect').map((rect) => Number(rect.attributes.get('width')));
+const everything = (root: FakeNode): FakeNode[] => [root, ...root.children.flatMap(everything)];
 
 describe('media/measure.js', () => {
-  it('draws the table, the verdict and bar charts of both times and both FLOP counts', async () => {
-    const { root, report } = await render();
+  it('leads with the headline, then a table per runtime and the time chart', async () => {
+    const r = await report();
+    const { root } = run({ kind: 'report', report: r });
     assert.equal(root.all('h1')[0].text, 'ij,jk,kl,l->i');
-    assert.ok(root.text.includes(report.verdict));
-    const rows = root.all('tr');
-    assert.equal(rows.length, 1 + 1 + report.candidates.length);
-    assert.deepEqual(rows[0].all('th').map((th) => th.text), ['model', 'median', 'min', 'p90', 'FLOPs', 'max |diff|', 'nodes']);
-    assert.equal(rows[1].all('td')[4].text, formatCount(BigInt(report.asWritten.flops)));
-    assert.equal(rows.filter((row) => row.attributes.get('class') === 'chosen').length, 1);
-    const [times, flops] = root.all('svg');
-    assert.equal(times.all('rect').length, 1 + report.candidates.length);
-    assert.equal(flops.all('rect').length, 2);
-    assert.equal(times.all('line').filter((l) => l.attributes.get('class') === 'whisker').length, 1 + report.candidates.length);
-    // Linear scale: the as-written FLOP bar is as wide as the plot, the optimized one 1/predicted of it.
-    const [written, optimized] = widths(flops);
-    assert.ok(Math.abs(optimized - Math.max(1, written / report.predictedSpeedup)) < 1e-6);
+    assert.equal(root.all('div').find((d) => d.attributes.get('class') === 'headline')?.text, r.headline);
+    assert.match(r.headline, /^as written in numpy: .* → optimized: .* \(.*×\); the finding predicted .*× from FLOPs$/);
+    const [native, onnx] = root.all('table');
+    assert.deepEqual(native.all('th').map((th) => th.text), ['', 'median', 'fastest – slowest 10%', 'runs', 'how it ran']);
+    const rows = native.all('tr').slice(1).map((tr) => tr.all('td').map((td) => td.text));
+    assert.deepEqual(rows.map((row) => [row[0], row[4]]), [
+      ['as written', 'one loop over all 4 operands, no path'],
+      ['optimized', '3 loops of at most 2 operands'],
+    ]);
+    assert.equal(onnx.all('tr').length, 1 + 1 + r.onnxruntime.candidates.length);
+    assert.equal(onnx.all('tr').filter((row) => row.attributes.get('class') === 'chosen').length, 1);
+    assert.ok(root.text.includes('Optimized is the code of the quick fix: Contract pairwise in the best order'));
+    const [chart] = root.all('svg');
+    assert.equal(chart.all('rect').length, 4);
+    assert.equal(chart.all('line').filter((l) => l.attributes.get('class') === 'whisker').length, 4);
   });
 
-  it('switches both charts to a log scale', async () => {
-    const { root } = await render();
-    const before = widths(root.all('svg')[1]);
-    root.all('button')[0].listeners.get('click')!();
-    const after = widths(root.all('svg')[1]);
-    assert.equal(after[0], before[0]);
-    // Log scale from half a decade below the smallest value: the small bar keeps 0.5 / (log10(ratio) + 0.5) of the plot.
-    const ratio = before[0] / before[1];
-    assert.ok(Math.abs(after[1] / after[0] - 0.5 / (Math.log10(ratio) + 0.5)) < 1e-9, `${after}`);
-    assert.equal(root.all('button')[0].text, 'linear scale');
+  it('wraps text cells and keeps numbers on one line: nothing scrolls sideways', async () => {
+    const { root } = run({ kind: 'report', report: await report() });
+    for (const cell of [...root.all('td'), ...root.all('th')]) assert.match(cell.attributes.get('class') ?? '', /^(text|num)$/);
+    const css = readFileSync(join(REPO_ROOT, 'media', 'measure.css'), 'utf8');
+    assert.match(css, /th\.text, td\.text \{[^}]*overflow-wrap: anywhere/);
+    assert.match(css, /table \{[^}]*width: 100%/);
+    assert.match(css, /svg\.chart \{[^}]*width: 100%/);
+    assert.ok(root.all('svg').every((svg) => svg.attributes.has('viewBox') && !svg.attributes.has('width')), 'charts scale with the panel');
   });
 
-  it('sets no style attributes and no event-handler attributes (strict CSP)', async () => {
-    const { root } = await render();
-    const everything = [root, ...root.children.flatMap(function walk(node: FakeNode): FakeNode[] {
-      return [node, ...node.children.flatMap(walk)];
-    })];
-    for (const node of everything) {
-      for (const name of node.attributes.keys()) assert.ok(name !== 'style' && !name.startsWith('on'), `${node.tag} has ${name}`);
-    }
+  it('switches the chart to a log scale', async () => {
+    const { root } = run({ kind: 'report', report: await report() });
+    const before = widths(root.all('svg')[0]);
+    root.all('button').find((b) => b.text === 'log scale')!.listeners.get('click')!();
+    const after = widths(root.all('svg')[0]);
+    // A log axis from half a decade below the smallest value: the shortest bar keeps 0.5 decade of it.
+    assert.ok(Math.min(...after) > Math.min(...before), `${before} → ${after}`);
+    assert.ok(root.all('button').some((b) => b.text === 'linear scale'));
+  });
+
+  it('shows progress, clears it for the result, and leads an error with its reason and "Open setting"', async () => {
+    const { root, send, posted } = run({ kind: 'progress', title: 'einsight: measuring a.py', message: 'in the library, as written: run 2', fraction: 0.25 });
+    assert.equal(root.all('progress')[0].attributes.get('value'), '25');
+    assert.ok(root.text.includes('in the library, as written: run 2'));
+    send({ kind: 'report', report: await report() });
+    assert.equal(root.all('progress').length, 0);
+    send({ kind: 'error', title: 'einsight: measuring a.py', message: 'measuring needs about 3,000 MB, over the 2,048 MB limit', setting: 'einsight.measure.maxMemoryMB' });
+    assert.equal(root.all('table').length, 0);
+    const notice = root.all('div').find((d) => d.attributes.get('class') === 'notice warn')!;
+    assert.match(notice.text, /^measuring needs about 3,000 MB/);
+    notice.all('button')[0].listeners.get('click')!();
+    assert.deepEqual(posted, [{ type: 'openSetting', setting: 'einsight.measure.maxMemoryMB' }]);
+  });
+
+  it('says why the library measurement is missing, with the setting that fixes it', async () => {
+    const r = await report();
+    const missing = { ...r, native: { status: 'unavailable', reason: "python3 cannot import torch (ModuleNotFoundError: No module named 'torch')", setting: 'einsight.measure.python' } };
+    const { root, posted } = run({ kind: 'report', report: missing });
+    assert.ok(root.text.includes("Not measured in the library: python3 cannot import torch"));
+    root.all('button').find((b) => b.text === 'Open setting')!.listeners.get('click')!();
+    assert.deepEqual(posted, [{ type: 'openSetting', setting: 'einsight.measure.python' }]);
   });
 
   it('writes counts and speedups as the rest of einsight does', async () => {
     for (const [flops, speedup] of [[786_432, 1.04], [1_000_000, 51.94], [1_605_000_000, 270.4], [123_456_789_012, 12_499.6], [4_800_000, 3.2e9]]) {
-      const { root } = await render((report) => {
-        report.asWritten.flops = flops;
-        report.predictedSpeedup = speedup;
-        report.measuredSpeedup = speedup;
-      });
-      assert.equal(root.all('tr')[1].all('td')[4].text, formatCount(BigInt(flops)));
-      const boxes = root.all('div').filter((d) => d.attributes.get('class') === 'value').map((d) => d.text);
-      assert.deepEqual(boxes, [formatSpeedup(speedup), formatSpeedup(speedup)]);
+      const r = structuredClone(await report());
+      r.onnxruntime.asWritten.flops = flops;
+      r.onnxruntime.predictedSpeedup = speedup;
+      r.onnxruntime.measuredSpeedup = speedup;
+      const { root } = run({ kind: 'report', report: r });
+      const onnx = root.all('table')[1];
+      assert.equal(onnx.all('tr')[1].all('td')[3].text, formatCount(BigInt(flops)));
+      assert.ok(root.text.includes(`${formatSpeedup(speedup)} measured, ${formatSpeedup(speedup)} predicted from its FLOPs`), root.text);
+    }
+  });
+
+  it('sets no style attributes and no event-handler attributes (strict CSP)', async () => {
+    const { root } = run({ kind: 'report', report: await report() });
+    for (const node of everything(root)) {
+      for (const name of node.attributes.keys()) assert.ok(name !== 'style' && !name.startsWith('on'), `${node.tag} has ${name}`);
     }
   });
 });

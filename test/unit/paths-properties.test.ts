@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { optimizePath } from 'einsight-server/core/paths/index';
-import { pathScore } from 'einsight-server/core/paths/evaluate';
 import { validatePath } from 'einsight-server/core/cost';
 import type { LinearPath, OptimizerName, PathProblem } from 'einsight-server/core/paths/types';
 import { randomNetwork } from '../support/random-networks';
+import { bruteForceBest, pairwisePaths, score } from '../support/all-paths';
 
 const ALL: OptimizerName[] = ['optimal', 'dp', 'branch-all', 'branch-2', 'branch-1', 'greedy', 'random-greedy', 'auto', 'auto-hq'];
 
@@ -20,34 +20,8 @@ function finalLabels(problem: PathProblem, path: LinearPath): Set<number> {
   return live[0];
 }
 
-function linearToSsa(path: LinearPath, n: number): number[][] {
-  const live = [...Array(n).keys()];
-  let next = n;
-  return path.map((step) => {
-    const ids = step.map((p) => live[p]);
-    for (const p of [...step].sort((a, b) => b - a)) live.splice(p, 1);
-    live.push(next++);
-    return ids;
-  });
-}
-
 function flops(problem: PathProblem, path: LinearPath): number {
-  return pathScore(problem, linearToSsa(path, problem.inputs.length)).flops;
-}
-
-/** The true minimum by trying every pairwise order (feasible for n ≤ 6). */
-function bruteForceMinimum(problem: PathProblem): number {
-  let best = Infinity;
-  const n = problem.inputs.length;
-  const explore = (path: LinearPath, live: number) => {
-    if (live === 1) {
-      best = Math.min(best, flops(problem, path));
-      return;
-    }
-    for (let i = 0; i < live; i++) for (let j = i + 1; j < live; j++) explore([...path, [i, j]], live - 1);
-  };
-  explore([], n);
-  return best;
+  return score(problem, path).flops;
 }
 
 describe('optimizers on random networks', () => {
@@ -66,7 +40,7 @@ describe('optimizers on random networks', () => {
     for (let seed = 100; seed < 160; seed++) {
       const problem = randomNetwork({ operands: 3 + (seed % 3), regularity: 1.5 + (seed % 3), outputs: seed % 2, singleUse: seed % 3, repeats: seed % 2, seed });
       const { path } = optimizePath(problem, { optimizer: 'optimal' });
-      assert.equal(flops(problem, path), bruteForceMinimum(problem), `seed ${seed}`);
+      assert.equal(flops(problem, path), bruteForceBest(problem).flops, `seed ${seed}`);
     }
   });
 
@@ -92,13 +66,9 @@ describe('optimizers on random networks', () => {
   it("objective 'size' finds the smallest possible largest intermediate", () => {
     for (let seed = 300; seed < 320; seed++) {
       const problem = randomNetwork({ operands: 5, regularity: 2.5, outputs: 1, seed });
-      const bySize = pathScore(problem, linearToSsa(optimizePath(problem, { optimizer: 'optimal', objective: 'size' }).path, 5));
+      const bySize = score(problem, optimizePath(problem, { optimizer: 'optimal', objective: 'size' }).path);
       let smallest = Infinity;
-      const explore = (path: LinearPath, live: number) => {
-        if (live === 1) smallest = Math.min(smallest, pathScore(problem, linearToSsa(path, 5)).largest);
-        else for (let i = 0; i < live; i++) for (let j = i + 1; j < live; j++) explore([...path, [i, j]], live - 1);
-      };
-      explore([], 5);
+      for (const path of pairwisePaths(5)) smallest = Math.min(smallest, score(problem, path).largest);
       assert.equal(bySize.largest, smallest, `seed ${seed}`);
       assert.equal(optimizePath(problem, { optimizer: 'dp', objective: 'size' }).path.length, 4);
     }

@@ -1,8 +1,10 @@
 /**
  * The `einsight.measure` command: measures the contraction at a position (or a site id) with
- * `einsight measure --json` in a child process, behind a cancellable progress notification,
- * asking for sizes the code leaves symbolic, then shows the numbers in the "einsight measure"
- * Output channel and a webview.
+ * `einsight measure --json` in a child process — in the site's own library with the selected
+ * Python interpreter, and on onnxruntime — behind a cancellable progress notification, asking
+ * for sizes the code leaves symbolic. The webview shows progress (clearing any earlier result),
+ * then the result; the text report goes to the "einsight measure" Output channel, which is not
+ * brought forward.
  *
  * Arguments (all optional; without them: the active editor and its cursor):
  *   uri     vscode.Uri or URI string of the document
@@ -13,8 +15,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runMeasureCli, type CliOutcome } from './cli-process';
+import { pythonInterpreter } from './interpreter';
 import { cellContext } from './notebook';
 import { MeasurePanel } from './panel';
+import type { MeasureProgress } from './report';
 
 export const MEASURE_COMMAND = 'einsight.measure';
 
@@ -27,6 +31,14 @@ export interface MeasureSettings {
   runs?: number;
   /** `cuda` falls back to CPU, with a message, when its libraries are missing. */
   executionProvider?: 'cpu' | 'cuda';
+  /** `einsight.measure.python`: the interpreter; empty for the Python extension's selection. */
+  python?: string;
+  /** Seconds each form is timed for, natively (at least 5 runs each). */
+  timeBudget?: number;
+  /** Longest one run may take, in seconds. */
+  timeout?: number;
+  /** A dtype name, or `default` for the library's own. */
+  dtype?: string;
 }
 
 export type MeasureTarget = vscode.Position | { line: number; character: number } | number;
@@ -55,19 +67,18 @@ export function registerMeasure(
     }
     const settings = getSettings();
     let dims = validDims(settings.dimensions);
+    const python = request.document.languageId === 'python' ? await pythonInterpreter(request.document.uri, settings.python ?? '') : null;
     for (let round = 0; round <= MAX_SIZE_PROMPTS; round++) {
-      const args = [...request.location, '--json', '--stdin', '--language', request.document.languageId, '--max-memory', String(settings.maxMemoryMB)];
+      const args = [...request.location, '--json', '--stdin', '--language', request.document.languageId, ...settingArgs(settings, python)];
       if (Object.keys(dims).length > 0) args.push('--dims', Object.entries(dims).map(([k, v]) => `${k}=${v}`).join(','));
-      if (settings.runs !== undefined) args.push('--runs', String(settings.runs));
-      if (settings.executionProvider) args.push('--ep', settings.executionProvider);
-      const outcome = await runWithProgress(script, context.extensionPath, args, request);
+      const outcome = await runWithProgress(script, context.extensionPath, args, request, panel);
       if (outcome.kind === 'error' && outcome.error.code === 'missing-sizes' && round < MAX_SIZE_PROMPTS) {
         const typed = await askForSizes(outcome.error.missingDims ?? [], dims, settings.dimensions);
         if (!typed) return undefined;
         dims = { ...dims, ...typed };
         continue;
       }
-      show(outcome, output, panel);
+      show(outcome, output, panel, request.document);
       return outcome;
     }
   };
@@ -96,8 +107,21 @@ async function resolveRequest(uri: vscode.Uri | string | undefined, target: Meas
   return { document, text, location: [`${file}:${line + 1}:${position.character + 1}`] };
 }
 
-function runWithProgress(script: string, cwd: string, args: string[], request: MeasureRequest): Promise<CliOutcome> {
+/** The CLI flags for the measure settings. */
+function settingArgs(settings: MeasureSettings, python: string | null): string[] {
+  const args = ['--max-memory', String(settings.maxMemoryMB)];
+  if (settings.runs !== undefined) args.push('--runs', String(settings.runs));
+  if (settings.executionProvider) args.push('--ep', settings.executionProvider);
+  if (python) args.push('--python', python);
+  if (settings.timeBudget !== undefined) args.push('--budget', String(settings.timeBudget));
+  if (settings.timeout !== undefined) args.push('--timeout', String(settings.timeout));
+  if (settings.dtype && settings.dtype !== 'default') args.push('--dtype', settings.dtype);
+  return args;
+}
+
+function runWithProgress(script: string, cwd: string, args: string[], request: MeasureRequest, panel: MeasurePanel): Promise<CliOutcome> {
   const title = `einsight: measuring ${path.basename(request.document.fileName)}`;
+  panel.show({ kind: 'progress', title, message: 'starting…', fraction: 0 });
   return Promise.resolve(
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       let reported = 0;
@@ -111,14 +135,21 @@ function runWithProgress(script: string, cwd: string, args: string[], request: M
         cancelled,
         onProgress: (p) => {
           const percent = Math.round(p.fraction * 100);
-          const model = p.variant === 'as-written' ? 'as written' : `optimized (${p.variant === 'matmul' ? 'MatMul' : 'Einsum'})`;
-          const step = p.phase === 'load' ? 'loading' : `${p.phase === 'warmup' ? 'warm-up' : 'run'} ${p.index + 1}/${p.total}`;
-          progress.report({ increment: percent - reported, message: `${model}: ${step}` });
+          const message = progressMessage(p);
+          progress.report({ increment: percent - reported, message });
+          panel.show({ kind: 'progress', title, message, fraction: p.fraction });
           reported = percent;
         },
       });
     }),
   );
+}
+
+function progressMessage(p: MeasureProgress): string {
+  if (p.section === 'native') return `in the library, ${p.form === 'as-written' ? 'as written' : 'optimized'}: ${p.phase === 'warmup' ? 'warm-up' : `run ${p.index + 1}`}`;
+  const model = p.variant === 'as-written' ? 'as written' : `optimized (${p.variant === 'matmul' ? 'matrix products' : 'pairwise Einsum'})`;
+  const step = p.phase === 'load' ? 'loading' : `${p.phase === 'warmup' ? 'warm-up' : 'run'} ${p.index + 1}/${p.total}`;
+  return `onnxruntime, ${model}: ${step}`;
 }
 
 /** Asks for the missing sizes, pre-filled from `einsight.dimensions`; null when dismissed. */
@@ -158,25 +189,43 @@ function validDims(dimensions: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(dimensions ?? {}).filter(([k, v]) => NAME.test(k) && Number.isInteger(v) && v > 0));
 }
 
-function show(outcome: CliOutcome, output: vscode.OutputChannel, panel: MeasurePanel): void {
+/** The setting that would fix an error, by its code. */
+const SETTING_FOR_ERROR: Record<string, string> = {
+  memory: 'einsight.measure.maxMemoryMB',
+  timeout: 'einsight.measure.timeout',
+  'missing-sizes': 'einsight.dimensions',
+};
+
+function show(outcome: CliOutcome, output: vscode.OutputChannel, panel: MeasurePanel, document: vscode.TextDocument): void {
+  const title = `einsight: measuring ${path.basename(document.fileName)}`;
   switch (outcome.kind) {
     case 'cancelled':
       output.appendLine('einsight measure: cancelled');
+      panel.show({ kind: 'error', title, message: 'Cancelled.', setting: null });
       return;
     case 'crash':
     case 'error': {
-      const message = outcome.kind === 'crash' ? outcome.message : `${outcome.error.location ? `${outcome.error.location}: ` : ''}${outcome.error.message}`;
+      const message = outcome.kind === 'crash' ? outcome.message : `${outcome.error.message}${outcome.error.location ? ` (${outcome.error.location})` : ''}`;
+      const setting = outcome.kind === 'error' ? (SETTING_FOR_ERROR[outcome.error.code] ?? null) : null;
       output.appendLine(`einsight measure: ${message}`);
-      void vscode.window.showErrorMessage(`einsight measure: ${message}`);
+      panel.show({ kind: 'error', title, message, setting });
+      void offerSetting(vscode.window.showErrorMessage, `einsight measure: ${message}`, setting);
       return;
     }
     case 'report': {
-      output.appendLine(outcome.report.text);
+      const report = outcome.report;
+      output.appendLine(report.text);
       output.appendLine('');
-      output.show(true);
-      panel.show(outcome.report);
-      if (!outcome.report.agree) void vscode.window.showWarningMessage(`einsight measure: ${outcome.report.verdict}`);
-      else if (outcome.report.ep.message) void vscode.window.showWarningMessage(`einsight measure: ${outcome.report.ep.message}`);
+      panel.show({ kind: 'report', report });
+      const nativeDisagrees = report.native.status === 'measured' && report.native.agreement?.agree === false;
+      const onnxDisagrees = report.onnxruntime.status === 'measured' && !report.onnxruntime.agree;
+      if (nativeDisagrees || onnxDisagrees) void vscode.window.showWarningMessage(`einsight measure: ${report.headline}`);
     }
   }
+}
+
+/** A notification that leads with the reason and offers "Open setting" when a setting would fix it. */
+async function offerSetting(notify: (message: string, ...items: string[]) => Thenable<string | undefined>, message: string, setting: string | null): Promise<void> {
+  const choice = await (setting ? notify(message, 'Open setting') : notify(message));
+  if (choice === 'Open setting' && setting) await vscode.commands.executeCommand('workbench.action.openSettings', setting);
 }

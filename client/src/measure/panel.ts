@@ -1,6 +1,8 @@
 /**
- * The results webview: static assets from media/ (no CDN), a strict CSP, and the report passed
- * as an HTML-escaped data attribute that media/measure.js reads — no inline script or style.
+ * The measure webview: static assets from media/ (no CDN), a strict CSP, the state passed as an
+ * HTML-escaped data attribute and then as messages (progress, the result, an error) that
+ * media/measure.js renders — no inline script or style. A new measurement clears the old result
+ * at once; the "Open setting" buttons come back as messages.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -8,29 +10,44 @@ import type { MeasureReportJson } from './report';
 
 const VIEW_TYPE = 'einsight.measure';
 
+export type PanelState =
+  | { kind: 'progress'; title: string; message: string; fraction: number }
+  | { kind: 'report'; report: MeasureReportJson }
+  | { kind: 'error'; title: string; message: string; setting: string | null };
+
 export class MeasurePanel {
   private panel: vscode.WebviewPanel | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
-  show(report: MeasureReportJson): void {
-    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
-    if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'einsight: measure', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        localResourceRoots: [media],
-      });
-      this.panel.onDidDispose(() => (this.panel = undefined));
+  /** Shows the state, creating the panel beside the editor (without taking focus) if needed. */
+  show(state: PanelState): void {
+    const title = state.kind === 'report' ? `measure: ${state.report.equation}` : 'einsight: measure';
+    if (this.panel) {
+      this.panel.title = title;
+      void this.panel.webview.postMessage(state);
+      if (!this.panel.visible) this.panel.reveal(undefined, true);
+      return;
     }
-    const webview = this.panel.webview;
-    this.panel.title = `measure: ${report.equation}`;
-    webview.html = measureHtml(report, {
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [media],
+    });
+    this.panel = panel;
+    panel.onDidDispose(() => (this.panel = undefined));
+    panel.webview.onDidReceiveMessage((message: { type?: string; setting?: unknown }) => {
+      if (message?.type === 'openSetting' && typeof message.setting === 'string' && /^einsight\.[\w.]+$/.test(message.setting)) {
+        void vscode.commands.executeCommand('workbench.action.openSettings', message.setting);
+      }
+    });
+    const webview = panel.webview;
+    webview.html = measureHtml(state, {
       cspSource: webview.cspSource,
       script: webview.asWebviewUri(vscode.Uri.joinPath(media, 'measure.js')).toString(),
       style: webview.asWebviewUri(vscode.Uri.joinPath(media, 'measure.css')).toString(),
       nonce: randomBytes(16).toString('base64'),
     });
-    this.panel.reveal(undefined, true);
   }
 
   dispose(): void {
@@ -38,7 +55,7 @@ export class MeasurePanel {
   }
 }
 
-function measureHtml(report: MeasureReportJson, assets: { cspSource: string; script: string; style: string; nonce: string }): string {
+function measureHtml(state: PanelState, assets: { cspSource: string; script: string; style: string; nonce: string }): string {
   const csp = [
     "default-src 'none'",
     `style-src ${assets.cspSource}`,
@@ -55,7 +72,7 @@ function measureHtml(report: MeasureReportJson, assets: { cspSource: string; scr
 <title>einsight: measure</title>
 </head>
 <body>
-<main id="measure" data-report="${escapeHtml(JSON.stringify(report))}"></main>
+<main id="measure" data-state="${escapeHtml(JSON.stringify(state))}"></main>
 <script nonce="${assets.nonce}" src="${escapeHtml(assets.script)}"></script>
 </body>
 </html>`;

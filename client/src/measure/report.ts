@@ -1,7 +1,7 @@
 /**
- * The JSON `einsight measure --json` prints, as far as the extension reads it (the CLI's
- * MeasureReport plus `source` and `text`). FLOP counts are exact integers; they may exceed
- * 2^53, where JSON.parse rounds them, which is fine for display.
+ * The JSON `einsight measure --json` prints (docs/measure.schema.json), as far as the extension
+ * reads it. FLOP counts are exact integers; they may exceed 2^53, where JSON.parse rounds them,
+ * which is fine for display.
  */
 
 export interface TimingStats {
@@ -11,15 +11,41 @@ export interface TimingStats {
   samplesMs: number[];
 }
 
-export interface MeasuredVariant {
+export interface NotMeasured {
+  status: 'unavailable' | 'refused' | 'failed' | 'skipped';
+  reason: string;
+  /** The setting that would fix it: the panel and the notification offer "Open setting". */
+  setting: string | null;
+}
+
+export interface NativeMeasured {
+  status: 'measured';
+  library: { name: string; version: string };
+  device: { kind: string; name: string; message: string | null };
+  asWritten: { timing: TimingStats };
+  rewritten: { timing: TimingStats; fixes: { code: string; title: string }[] } | null;
+  agreement: { agree: boolean; why: string | null } | null;
+  measuredSpeedup: number | null;
+}
+
+export interface OnnxVariant {
   kind: 'as-written' | 'einsum' | 'matmul';
   description: string;
-  nodes: string[];
   flops: number;
-  scalarMultiplies: number;
   timing: TimingStats;
-  maxAbsDiff: number;
   agrees: boolean;
+}
+
+export interface OnnxMeasured {
+  status: 'measured';
+  ep: { requested: 'cpu' | 'cuda'; used: 'cpu' | 'cuda'; message: string | null };
+  asWritten: OnnxVariant;
+  optimized: OnnxVariant;
+  candidates: OnnxVariant[];
+  predictedSpeedup: number;
+  measuredSpeedup: number | null;
+  agree: boolean;
+  verdict: string;
 }
 
 export interface MeasureReportJson {
@@ -27,16 +53,13 @@ export interface MeasureReportJson {
   equation: string;
   sizes: Record<string, number>;
   inputShapes: number[][];
-  ep: { requested: 'cpu' | 'cuda'; used: 'cpu' | 'cuda'; message: string | null };
-  asWritten: MeasuredVariant;
-  optimized: MeasuredVariant;
-  candidates: MeasuredVariant[];
-  predictedSpeedup: number;
-  measuredSpeedup: number | null;
-  agree: boolean;
-  verdict: string;
   source: { file: string; line: number; column: number; site: number; chain: number | null } | null;
-  /** The CLI's text report: what the Output channel shows. */
+  finding: { code: string; message: string; predicts: string | null; predictedSpeedup: number | null } | null;
+  headline: string;
+  explanation: string | null;
+  native: NativeMeasured | NotMeasured;
+  onnxruntime: OnnxMeasured | NotMeasured;
+  /** The CLI's text report: what the Output channel gets. */
   text: string;
 }
 
@@ -49,6 +72,10 @@ export interface MeasureErrorJson {
   };
 }
 
+export type MeasureProgress =
+  | { section: 'native'; form: 'as-written' | 'rewritten'; phase: 'warmup' | 'run'; index: number; fraction: number }
+  | { section: 'onnxruntime'; variant: 'as-written' | 'einsum' | 'matmul'; phase: 'load' | 'warmup' | 'run'; index: number; total: number; fraction: number };
+
 export interface MeasureProgressJson {
-  progress: { variant: 'as-written' | 'einsum' | 'matmul'; phase: 'load' | 'warmup' | 'run'; index: number; total: number; fraction: number };
+  progress: MeasureProgress;
 }

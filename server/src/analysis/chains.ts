@@ -7,6 +7,10 @@ import { formatEquation } from '../core/equation';
 import type { CostCache } from './evaluate';
 import type { AnalysisOptions, ChainInfo, ChainLink, ContractionSite, OperandInfo } from './model';
 import { flopRatio } from '../core/counts';
+import { costOfPath } from '../core/cost';
+import { compareCosts } from '../core/dominance';
+import { Polynomial } from '../core/symbolic';
+import { rangesOf } from './size-verdict';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -99,6 +103,8 @@ function fuse(
   const output = root.contraction!.output.map((l) => labelOf(root, l));
   root.contraction!.inputs.flat().forEach((l) => labelOf(root, l));
   const inputs = leaves.map(({ site, operand }) => site.contraction!.inputs[operand].map((l) => labelOf(site, l)));
+  // Each member with the fused sizes, so symbols name the same dimensions in every member.
+  const renamed = new Map(members.map((m) => [m.id, { ...m.contraction!, sizes: m.contraction!.sizes.map((_, l) => sizes[labelOf(m, l)]) }]));
   const contraction: Contraction = { inputs, output, ...labelNames(wanted), sizes };
   const operands: OperandInfo[] = leaves.map(({ site, operand }) => site.operands[operand]);
   const ordered = members.sort((a, b) => a.range.start - b.range.start);
@@ -106,6 +112,11 @@ function fuse(
   const baselines = ordered.map((m) => m.baseline?.flops ?? null);
   const baselineFlops = baselines.every((f) => f !== null) ? baselines.reduce((a, b) => a! + b!, 0n) : null;
   const best = cache.best(contraction, options, symbolic);
+  let sizeVerdict = null;
+  if (symbolic && members.every((m) => m.best)) {
+    const memberBest = members.reduce((sum, m) => sum.add(costOfPath(renamed.get(m.id)!, m.best!.path).flopsPolynomial), Polynomial.constant(0));
+    sizeVerdict = compareCosts(memberBest, costOfPath(contraction, best.path).flopsPolynomial, options.minSpeedup ?? 2, rangesOf(options));
+  }
   return {
     id,
     members: ordered.map((m) => m.id),
@@ -115,6 +126,7 @@ function fuse(
     baselineFlops,
     best,
     speedup: baselineFlops !== null && !symbolic ? flopRatio(baselineFlops, best.flops) : null,
+    sizeVerdict,
   };
 }
 

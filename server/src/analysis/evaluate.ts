@@ -3,6 +3,7 @@
  * shapes, prices the library's baseline and the best path, places scalar factors, fuses
  * chains and derives findings. Language-neutral; never throws for anything in the source.
  */
+import type { AnalysisBudget } from './budget';
 import { fuseChains } from './chains';
 import { findingsOf } from './findings';
 import type { AnalysisOptions, ContractionSite, FileAnalysis, FlowFacts, SiteDiagnostic, SiteSyntax, SourceRange } from './model';
@@ -27,10 +28,11 @@ export interface FrontEndOutput {
   siteDiagnostics?: ReadonlyMap<number, SiteDiagnostic[]>;
 }
 
-export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache: CostCache = new CostCache()): FileAnalysis {
+/** `budget`: the file's time limit, shared with the front end; past it, sites are left unpriced. */
+export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache: CostCache = new CostCache(), budget: AnalysisBudget | null = null): FileAnalysis {
   const env = { torchUsesOptEinsum: (options.torchUsesOptEinsum ?? false) || input.importsOptEinsum };
   const common = optionsKey(options, env);
-  const sites = input.sites.map((site, i) => evaluateSite(site, options, env, cache, `${input.siteKeys?.[i] ?? siteKey(site)}|${common}`));
+  const sites = input.sites.map((site, i) => evaluateSite(site, options, env, cache, `${input.siteKeys?.[i] ?? siteKey(site)}|${common}`, budget));
   // One at a time: a spread of a huge equation's diagnostics would overflow the stack.
   for (const site of sites) for (const diagnostic of input.siteDiagnostics?.get(site.id) ?? []) site.diagnostics.push(diagnostic);
   for (const site of sites) {
@@ -39,7 +41,9 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   }
   const chains = fuseChains(sites, input.flow.links, options, cache);
   const analysis: FileAnalysis = { language: input.language, sites, chains, findings: [], syntaxErrors: input.syntaxErrors };
-  analysis.findings = findingsOf(analysis, input.notes, options.minSpeedup ?? 2);
+  analysis.findings = findingsOf(analysis, input.notes, options);
+  const incomplete = budget?.incomplete();
+  if (incomplete) analysis.incomplete = incomplete;
   return analysis;
 }
 
@@ -49,6 +53,7 @@ function evaluateSite(
   env: { torchUsesOptEinsum: boolean },
   cache: CostCache,
   key: string,
+  budget: AnalysisBudget | null,
 ): ContractionSite {
   // Every property spelled out: a spread plus additions makes slow dictionary-mode objects.
   const site: ContractionSite = {
@@ -68,17 +73,20 @@ function evaluateSite(
     matmulTree: s.matmulTree,
     precompiled: s.precompiled,
     ignored: s.ignored,
+    via: s.via ?? null,
     contraction: null,
     normalizedEquation: null,
     baseline: null,
     best: null,
     speedup: null,
     symbolic: false,
+    sizeVerdict: null,
+    unknownEllipsis: false,
     diagnostics: [],
     chain: null,
     scalars: null,
   };
-  if (s.dynamic || s.equation.text === null) return site;
+  if (s.dynamic || s.equation.text === null || (budget && !budget.price(() => s.range))) return site;
   const core = cache.site(s, options, env, key);
   site.contraction = core.contraction;
   site.normalizedEquation = core.normalizedEquation;
@@ -86,6 +94,8 @@ function evaluateSite(
   site.best = core.best;
   site.speedup = core.speedup;
   site.symbolic = core.symbolic;
+  site.sizeVerdict = core.sizeVerdict;
+  site.unknownEllipsis = core.unknownEllipsis;
   const error = core.error;
   if (error) site.diagnostics.push({ code: error.code, severity: 'error', message: error.message, range: anchorRange(s, error.at) });
   return site;

@@ -3,7 +3,9 @@
  * compares what the library does now (the baseline) with the best path found.
  */
 import { treeText } from './matmul';
-import type { ChainInfo, ContractionSite, FileAnalysis, Finding, RuleCode, ScalarFactor, ScalarTarget, SiteDiagnostic } from './model';
+import type { AnalysisOptions, ChainInfo, ContractionSite, FileAnalysis, Finding, RuleCode, ScalarFactor, ScalarTarget, SiteDiagnostic } from './model';
+import { searchShare } from './search-cost';
+import { claimOf, type SizeClaim } from './size-verdict';
 import { flopRatio, formatCount, formatSpeedup } from '../core/counts';
 
 export const RULES: Record<RuleCode, { name: string; summary: string }> = {
@@ -20,24 +22,41 @@ export const RULES: Record<RuleCode, { name: string; summary: string }> = {
 
 const OPERAND_TEXT = 24;
 
-export function findingsOf(analysis: FileAnalysis, notes: SiteDiagnostic[], minSpeedup: number): Finding[] {
+/** Findings about cost, not correctness: in test code they take the test severity. */
+const COST_CODES: ReadonlySet<RuleCode> = new Set(['EIN001', 'EIN004', 'EIN005', 'EIN006', 'EIN007']);
+
+export function findingsOf(analysis: FileAnalysis, notes: SiteDiagnostic[], options: AnalysisOptions): Finding[] {
+  const minSpeedup = options.minSpeedup ?? 2;
   const findings: Finding[] = notes.map((note) => finding(note.code, note.message, note.range, null, { severity: note.severity }));
   for (const site of analysis.sites) {
+    // Inside `pytest.raises(...)` the call is meant to fail: its errors are deliberate, its cost beside the point.
+    if (site.context.expectsError) continue;
     const siteFindings: Finding[] = site.diagnostics.map((d) => finding(d.code, d.message, d.range, site, { severity: d.severity }));
-    const cost = costFinding(site, minSpeedup);
+    const cost = costFinding(site, minSpeedup, options);
     if (cost) siteFindings.push(cost);
-    const scalar = scalarFinding(site, minSpeedup);
+    const scalar = site.unknownEllipsis ? null : scalarFinding(site, minSpeedup);
     if (scalar) siteFindings.push(scalar);
     const search = searchFinding(site);
     if (search) siteFindings.push(search);
     findings.push(...siteFindings.filter((f) => !silenced(site, f.code)));
   }
+  // By id: a search of the sites per chain made a file of N chains cost N².
+  const sitesById = new Map(analysis.sites.map((s) => [s.id, s]));
   for (const chain of analysis.chains) {
-    const root = analysis.sites.find((s) => s.id === chain.root)!;
-    const fused = chainFinding(chain, analysis.sites, root, minSpeedup);
+    const root = sitesById.get(chain.root)!;
+    if (root.context.expectsError) continue;
+    const fused = chainFinding(chain, sitesById, root, minSpeedup, options.dimRanges !== undefined);
     if (fused && !silenced(root, fused.code)) findings.push(fused);
   }
-  return findings.sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));
+  return inContext(findings, options).sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));
+}
+
+/** Test code reports cost findings at the test severity (default hint), or not at all when `off`. */
+function inContext(findings: Finding[], options: AnalysisOptions): Finding[] {
+  if (!options.testFile) return findings;
+  const severity = options.testSeverity ?? 'hint';
+  if (severity === 'off') return findings.filter((f) => !COST_CODES.has(f.code));
+  return findings.map((f) => (COST_CODES.has(f.code) ? { ...f, severity } : f));
 }
 
 function silenced(site: ContractionSite, code: RuleCode): boolean {
@@ -57,6 +76,7 @@ function finding(
     severity: 'warning',
     message,
     range,
+    condition: null,
     site: site?.id ?? null,
     chain: null,
     baselineFlops: null,
@@ -66,33 +86,56 @@ function finding(
   };
 }
 
-/** Worth a finding: concrete sizes and at least `minSpeedup`, or a lower symbolic scaling. */
-function improves(baseline: { flops: bigint; degree: number }, best: { flops: bigint; degree: number }, symbolic: boolean, minSpeedup: number): boolean {
-  if (symbolic) return best.degree < baseline.degree;
-  return best.flops < baseline.flops && flopRatio(baseline.flops, best.flops) >= minSpeedup;
+/** Known sizes: at least `minSpeedup` fewer FLOPs. */
+function improves(baseline: bigint, best: bigint, minSpeedup: number): boolean {
+  return best < baseline && flopRatio(baseline, best) >= minSpeedup;
 }
 
 function costText(cost: { flops: bigint; scaling: string }, symbolic: boolean): string {
   return symbolic ? cost.scaling : `${formatCount(cost.flops)} FLOPs`;
 }
 
-function costFinding(site: ContractionSite, minSpeedup: number): Finding | null {
+/** What a claim over symbolic sizes holds for: every size (at least minSpeedup× under a condition), or the condition. */
+function holdsText(claim: SizeClaim, minSpeedup: number, ranged: boolean): string {
+  if (claim.condition !== null) return `, fewer when ${claim.condition}`;
+  const every = ranged ? ', fewer at every size in the ranges given' : ', fewer at every size';
+  return claim.speedupWhen !== null ? `${every} (${formatSpeedup(minSpeedup)} fewer or better when ${claim.speedupWhen})` : every;
+}
+
+/**
+ * The claim a cost finding makes, or null when none holds: with known sizes, the counts; with
+ * symbolic sizes, only what the exact comparison proves (see size-verdict.ts).
+ */
+function costClaim(site: ContractionSite, minSpeedup: number): SizeClaim | null {
+  const { baseline, best } = site;
+  if (!baseline || !best) return null;
+  if (!site.symbolic) return improves(baseline.flops, best.flops, minSpeedup) ? { condition: null, speedupWhen: null } : null;
+  return claimOf(site.sizeVerdict, baseline.degree, best.degree);
+}
+
+function costFinding(site: ContractionSite, minSpeedup: number, options: AnalysisOptions): Finding | null {
   const { baseline, best } = site;
   // A call that fails at run time (a tfjs limit) has no cost to improve: its error says what to do.
   if (site.diagnostics.some((d) => d.severity === 'error')) return null;
-  if (!baseline || !best || !improves(baseline, best, site.symbolic, minSpeedup)) return null;
+  // Two operands leave no order to choose: a difference is only opt_einsum's naive-count convention.
+  if (!baseline || !best || site.unknownEllipsis || site.operands.length < 3) return null;
+  // A test that asks for numpy's plain loop means it (it checks the optimized paths against it).
+  if (options.testFile && site.options.optimize?.value === false) return null;
+  const claim = costClaim(site, minSpeedup);
+  if (!claim) return null;
   const ratio = site.speedup !== null ? ` (${formatSpeedup(site.speedup)} fewer)` : '';
-  const numbers = { baselineFlops: baseline.flops, bestFlops: best.flops, speedup: site.speedup };
+  const holds = site.symbolic ? holdsText(claim, minSpeedup, options.dimRanges !== undefined) : '';
+  const numbers = { baselineFlops: baseline.flops, bestFlops: best.flops, speedup: site.speedup, condition: claim.condition };
   if (site.kind === 'matmul-chain') {
     const names = site.operands.map((o) => shorten(o.text));
     const message =
       `matrix chain ${treeText(baseline.path, names)} costs ${costText(baseline, site.symbolic)}; ` +
-      `${treeText(best.path, names)} costs ${costText(best, site.symbolic)}${ratio}`;
+      `${treeText(best.path, names)} costs ${costText(best, site.symbolic)}${ratio}${holds}`;
     return finding('EIN006', message, site.range, site, numbers);
   }
   const message =
     `${baseline.description}: ${costText(baseline, site.symbolic)}; ` +
-    `the best path (${best.optimizer}) needs ${costText(best, site.symbolic)}${ratio}`;
+    `the best path (${best.optimizer}) needs ${costText(best, site.symbolic)}${ratio}${holds}`;
   return finding('EIN001', message, site.range, site, numbers);
 }
 
@@ -116,43 +159,54 @@ function scalarFinding(site: ContractionSite, minSpeedup: number): Finding | nul
   return finding('EIN005', message, range, site, { speedup: flopRatio(currentCost, bestCost) });
 }
 
+/**
+ * A search paid at every call, where it is a real share of the call: known sizes only (the
+ * share of an unknown contraction is unknown), and never where the call runs once while a
+ * graph is built or traced.
+ */
 function searchFinding(site: ContractionSite): Finding | null {
   const baseline = site.baseline;
-  if (!baseline?.perCallSearch || site.precompiled || site.operands.length < 3) return null;
-  if (!site.context.inLoop && !site.context.inForward) return null;
+  if (!baseline?.perCallSearch || !baseline.steps || site.precompiled || site.operands.length < 3 || site.symbolic || site.unknownEllipsis) return null;
+  if ((!site.context.inLoop && !site.context.inForward) || site.context.traced) return null;
+  const share = searchShare(site.operands.length, baseline.steps);
+  if (!share) return null;
   const where = site.context.inLoop ? 'inside a loop' : `in ${site.context.scope}`;
   const fix =
     site.library === 'numpy'
       ? 'compute it once with np.einsum_path and pass optimize=path'
       : 'build it once with opt_einsum.contract_expression and call the expression';
-  const message = `${site.qualifiedName} searches a contraction path at every call ${where}; ${fix}`;
+  const cost = `about ${Math.round(share.searchMicros)} µs against about ${Math.max(1, Math.round(share.contractionMicros))} µs for the contraction`;
+  const message = `${site.qualifiedName} searches a contraction path at every call ${where} (${cost}); ${fix}`;
   return finding('EIN007', message, site.calleeRange, site, { severity: 'information' });
 }
 
-function chainFinding(chain: ChainInfo, sites: ContractionSite[], root: ContractionSite, minSpeedup: number): Finding | null {
+/**
+ * Only what fusing adds: every member's own best path is already another finding, so the fused
+ * path must beat the members each on its best path (by `minSpeedup`, or provably with symbolic sizes).
+ */
+function chainFinding(chain: ChainInfo, sites: ReadonlyMap<number, ContractionSite>, root: ContractionSite, minSpeedup: number, ranged: boolean): Finding | null {
   if (!chain.fused || !chain.best || chain.baselineFlops === null) return null;
-  const members = chain.members.map((id) => sites.find((s) => s.id === id)!);
-  const symbolic = members.some((m) => m.symbolic);
-  const memberBest = members.reduce((sum, m) => sum + (m.best?.flops ?? 0n), 0n);
-  const baselineDegree = Math.max(...members.map((m) => m.baseline?.degree ?? 0));
-  const baseline = { flops: chain.baselineFlops, degree: baselineDegree };
-  // Only what fusing adds: every member's own best path is already another finding.
-  if (!improves(baseline, chain.best, symbolic, minSpeedup) || (!symbolic && chain.best.flops >= memberBest)) return null;
+  const members = chain.members.map((id) => sites.get(id)!);
+  if (members.some((m) => !m.best || m.unknownEllipsis)) return null;
+  const symbolic = members.some((m) => m.symbolic) || chain.sizeVerdict !== null;
+  const memberBest = members.reduce((sum, m) => sum + m.best!.flops, 0n);
   const names = chain.links.map((l) => l.name ?? 'a nested einsum').join(', ');
-  const ratio = chain.speedup !== null ? ` (${formatSpeedup(chain.speedup)} fewer)` : '';
-  const before = symbolic ? baselineDegreeText(members) : `${formatCount(chain.baselineFlops)} FLOPs`;
-  const after = symbolic ? chain.best.scaling : `${formatCount(chain.best.flops)} FLOPs`;
-  const message = `${members.length} einsums chained through ${names} fuse into '${chain.fused.equation}': ${before} → ${after}${ratio}`;
-  return finding('EIN004', message, root.range, root, {
-    chain: chain.id,
-    baselineFlops: chain.baselineFlops,
-    bestFlops: chain.best.flops,
-    speedup: chain.speedup,
-  });
-}
-
-function baselineDegreeText(members: ContractionSite[]): string {
-  return members.map((m) => m.baseline?.scaling ?? '?').join(' + ');
+  const head = `${members.length} einsums chained through ${names} fuse into '${chain.fused.equation}'`;
+  const numbers = { chain: chain.id, baselineFlops: chain.baselineFlops, bestFlops: chain.best.flops, speedup: chain.speedup };
+  if (!symbolic) {
+    if (!improves(memberBest, chain.best.flops, minSpeedup)) return null;
+    const ratios = chain.speedup !== null ? [`${formatSpeedup(chain.speedup)} fewer`] : [];
+    // When a member has a better order of its own, what fusing adds beyond it.
+    if (memberBest !== chain.baselineFlops) ratios.push(`${formatSpeedup(flopRatio(memberBest, chain.best.flops))} fewer than each on its best path`);
+    const message = `${head}: ${formatCount(chain.baselineFlops)} FLOPs → ${formatCount(chain.best.flops)} FLOPs (${ratios.join('; ')})`;
+    return finding('EIN004', message, root.range, root, numbers);
+  }
+  const degree = Math.max(...members.map((m) => m.best!.degree));
+  const claim = claimOf(chain.sizeVerdict, degree, chain.best.degree);
+  if (!claim) return null;
+  const before = members.map((m) => m.best!.scaling).join(' + ');
+  const message = `${head}: ${before} (each on its best path) → ${chain.best.scaling}${holdsText(claim, minSpeedup, ranged)}`;
+  return finding('EIN004', message, root.range, root, { ...numbers, condition: claim.condition });
 }
 
 function shorten(text: string): string {

@@ -7,6 +7,7 @@
 import type { Contraction, Dim } from '../core/contraction';
 import type { PathStep } from '../core/cost';
 import type { LinearPath, MemoryLimit, OptimizerName } from '../core/paths/types';
+import type { CostComparison } from '../core/dominance';
 
 /** Offsets [start, end) in the analysed text, in UTF-16 code units (what editors and JS use). */
 export interface SourceRange {
@@ -95,6 +96,13 @@ export interface SiteContext {
   inLoop: boolean;
   /** Inside `forward` / `__call__`, which run once per batch. */
   inForward: boolean;
+  /**
+   * Why the call runs once while a graph is built or traced, not at every call (a torch.fx
+   * graph under construction, `torch.jit.script`, `torch.compile`, `jax.jit`, `tf.function`).
+   */
+  traced?: string | null;
+  /** Inside `pytest.raises(...)`, `assertRaises(...)` and the like: an error here is deliberate. */
+  expectsError?: boolean;
 }
 
 export type SiteKind = 'einsum' | 'matmul-chain';
@@ -128,6 +136,11 @@ export interface SiteSyntax {
   precompiled: boolean;
   /** Codes silenced by `# einsight: ignore[...]` on the call's lines; an empty list silences all. */
   ignored: string[] | null;
+  /**
+   * The wrapper the call goes through (`functools.partial of numpy.einsum`, a forwarding
+   * function, a declared einsum function); absent for a direct call. Rewrites leave such calls alone.
+   */
+  via?: string | null;
 }
 
 /** How the library orders the contraction when the code runs as written. */
@@ -147,6 +160,14 @@ export interface CostSummary {
   degree: number;
 }
 
+/**
+ * With symbolic sizes: how the best path compares with the baseline over every size the code
+ * allows (each at least 1, or in the ranges given), decided exactly on the cost polynomials;
+ * `run-time-search` when the library picks its path at run time from the real sizes, which
+ * nothing fixed in advance can be shown to beat.
+ */
+export type SizeVerdict = CostComparison | { kind: 'run-time-search' };
+
 export interface Baseline extends CostSummary {
   method: BaselineMethod;
   /** The optimizer the library runs, for `optimizer`. */
@@ -165,7 +186,7 @@ export type RuleCode = 'EIN001' | 'EIN002' | 'EIN003' | 'EIN004' | 'EIN005' | 'E
 
 export interface SiteDiagnostic {
   code: RuleCode;
-  severity: 'error' | 'warning' | 'information';
+  severity: 'error' | 'warning' | 'information' | 'hint';
   message: string;
   /** Exact range: inside the equation literal for equation errors. */
   range: SourceRange;
@@ -210,6 +231,13 @@ export interface ContractionSite extends SiteSyntax {
   /** baseline / best FLOPs; null when unknown or symbolic. */
   speedup: number | null;
   symbolic: boolean;
+  /** Null when every size is known. */
+  sizeVerdict: SizeVerdict | null;
+  /**
+   * An operand whose term has `...` has no known shape: how many dimensions `...` stands for is
+   * unknown, so the counts leave them out and no cost claim is made.
+   */
+  unknownEllipsis: boolean;
   diagnostics: SiteDiagnostic[];
   chain: number | null;
   scalars: ScalarPlacement | null;
@@ -252,15 +280,22 @@ export interface ChainInfo {
   baselineFlops: bigint | null;
   best: BestCost | null;
   speedup: number | null;
+  /** With symbolic sizes: the fused best path against the members' own best paths. */
+  sizeVerdict: CostComparison | null;
 }
 
 export interface Finding {
   code: RuleCode;
   /** Stable rule name, e.g. `wasted-flops`. */
   rule: string;
-  severity: 'error' | 'warning' | 'information';
+  severity: 'error' | 'warning' | 'information' | 'hint';
   message: string;
   range: SourceRange;
+  /**
+   * The sizes the claim depends on, e.g. `nvir > nocc`: it holds when they do. Null when it
+   * holds at every size the code allows, and for findings that are no cost claim.
+   */
+  condition?: string | null;
   site: number | null;
   chain: number | null;
   baselineFlops: bigint | null;
@@ -281,8 +316,21 @@ export interface AnalysisOptions {
   memoryLimit?: MemoryLimit;
   /** Numeric stand-in for sizes that stay symbolic (default 64). */
   defaultSize?: number;
+  /** Ranges of symbolic sizes (`--dims nocc=10..50`): cost claims need hold only within them. */
+  dimRanges?: Record<string, { min: number; max: number | null }>;
+  /** The file is test code: cost findings take `testSeverity`, and explicit `optimize=False` is deliberate. */
+  testFile?: boolean;
+  /** Severity of cost findings in test code (default `hint`); `off` drops them. */
+  testSeverity?: 'error' | 'warning' | 'information' | 'hint' | 'off';
+  /**
+   * Python: functions that run an einsum, by dotted name, with the einsum they behave as
+   * (`{"pyscf.lib.einsum": "numpy.einsum(optimize=True)"}`; `einsight.python.einsumFunctions`).
+   */
+  einsumFunctions?: Readonly<Record<string, string>>;
   /** TypeScript/JavaScript: modules whose `einsum` export is an einsum site (`einsight.typescript.einsumModules`). */
   einsumModules?: readonly string[];
+  /** Wall-clock limit on the file's analysis, in ms (default `DEFAULT_TIME_LIMIT_MS`); past it, see `FileAnalysis.incomplete`. */
+  timeLimitMs?: number;
 }
 
 export interface FileAnalysis {
@@ -297,6 +345,11 @@ export interface FileAnalysis {
    * follow): why, and where. Sites, chains and findings are then empty.
    */
   notAnalysed?: { reason: string; range: SourceRange };
+  /**
+   * Set when the analysis ran out of time (`AnalysisOptions.timeLimitMs`): calls from `range`
+   * on were not read or not priced, so sites and findings there are missing. Why, and where.
+   */
+  incomplete?: { reason: string; range: SourceRange };
 }
 
 /** Maps a range inside an equation's text to the source span covering it. */

@@ -7,11 +7,12 @@ import type { Contraction } from '../core/contraction';
 import { costOfPath, toPathProblem, type PathCost } from '../core/cost';
 import { optimizePath } from '../core/paths/index';
 import type { OptimizerName } from '../core/paths/types';
-import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, type ParsedEquation } from '../core/equation';
+import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, sublistLabel, type ParsedEquation, type SublistOptions } from '../core/equation';
 import { SEARCH_BUDGET_MS, baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
-import type { AnalysisOptions, Baseline, BestCost, RuleCode, SiteSyntax } from './model';
+import type { AnalysisOptions, Baseline, BestCost, KnownShape, RuleCode, SiteSyntax, SizeVerdict } from './model';
+import type { Dim } from '../core/contraction';
+import { siteSizeVerdict } from './size-verdict';
 import { flopRatio } from '../core/counts';
-import { isTooDeep } from './too-deep';
 
 /** Where a site-level error points: inside the equation text, or at a part of the call. */
 export type ErrorAnchor =
@@ -26,6 +27,8 @@ export interface SiteCore {
   best: BestCost | null;
   speedup: number | null;
   symbolic: boolean;
+  sizeVerdict: SizeVerdict | null;
+  unknownEllipsis: boolean;
   error: { code: RuleCode; message: string; at: ErrorAnchor } | null;
 }
 
@@ -51,7 +54,7 @@ export class CostCache {
   site(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, key: string): SiteCore {
     let core = this.sites.get(key);
     if (!core) {
-      core = computeSafely(s, options, env, this);
+      core = computeCore(s, options, env, this);
       if (this.sites.size >= CACHE_LIMIT) this.sites.clear();
       if (key.length <= MAX_CACHED_KEY) this.sites.set(key, core);
     }
@@ -112,7 +115,15 @@ function bestPath(c: Contraction, search: BestSearch): PathCost & { optimizer: O
 
 /** The analysis options a site's costs depend on. */
 export function optionsKey(options: AnalysisOptions, env: BaselineEnvironment): string {
-  return JSON.stringify([env.torchUsesOptEinsum, options.dims, options.defaultSize, options.bestOptimizer, options.memoryLimit]);
+  return JSON.stringify([
+    env.torchUsesOptEinsum,
+    options.dims,
+    options.defaultSize,
+    options.bestOptimizer,
+    options.memoryLimit,
+    options.minSpeedup,
+    options.dimRanges,
+  ]);
 }
 
 /** Everything about a site its costs depend on, apart from the analysis options. */
@@ -133,21 +144,20 @@ export function siteKey(s: SiteSyntax): string {
   ]);
 }
 
-/**
- * A defect in pricing one site leaves that site unpriced instead of failing the whole analysis;
- * a contraction too large to price without overflowing the stack is reported for the file.
- */
-function computeSafely(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, cache: CostCache): SiteCore {
-  try {
-    return computeCore(s, options, env, cache);
-  } catch (error) {
-    if (isTooDeep(error)) throw error;
-    return { contraction: null, normalizedEquation: null, baseline: null, best: null, speedup: null, symbolic: false, error: null };
-  }
-}
+const EMPTY_CORE: SiteCore = {
+  contraction: null,
+  normalizedEquation: null,
+  baseline: null,
+  best: null,
+  speedup: null,
+  symbolic: false,
+  sizeVerdict: null,
+  unknownEllipsis: false,
+  error: null,
+};
 
 function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvironment, cache: CostCache): SiteCore {
-  const core: SiteCore = { contraction: null, normalizedEquation: null, baseline: null, best: null, speedup: null, symbolic: false, error: null };
+  const core: SiteCore = { ...EMPTY_CORE };
   const fail = (code: RuleCode, message: string, at: ErrorAnchor): SiteCore => ({ ...core, error: { code, message, at } });
   let parsed: ParsedEquation;
   try {
@@ -170,12 +180,23 @@ function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvir
     return fail('EIN002', error.message, { kind: 'equation', ...error.range });
   }
   core.normalizedEquation = formatEquation(contraction);
+  const shapes = s.operands.map((o) => o.shape);
+  // An error needs certain knowledge: bound with only the certain shapes first.
+  const certain = shapes.map(certainDims);
   try {
-    contraction = bindShapes(parsed, s.operands.map((o) => o.shape?.dims ?? null), bindOptions);
+    contraction = bindShapes(parsed, certain, bindOptions);
   } catch (error) {
     if (!(error instanceof EquationError)) throw error;
     return fail('EIN003', error.message, { kind: 'equation', ...error.range });
   }
+  try {
+    // Sizes known less surely refine the certain ones where they agree; where they conflict they are set aside.
+    contraction = bindShapes(parsed, shapes.map((shape) => shape?.dims ?? null), bindOptions);
+  } catch (error) {
+    if (!(error instanceof EquationError)) throw error;
+  }
+  const unknownEllipsis = parsed.inputs.some((term, k) => term.ellipsis >= 0 && !shapes[k]);
+  const normalizedEquation = unknownEllipsis ? withEllipsisKept(parsed, shapes, bindOptions) ?? formatEquation(contraction) : formatEquation(contraction);
   const symbolic = contraction.sizes.some((size) => size.symbol !== null);
   const priced = cache.price(contraction, baselineSpec(s, contraction.inputs.length, env), options, symbolic);
   if (priced instanceof RangeError) {
@@ -183,28 +204,54 @@ function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvir
   }
   return {
     contraction,
-    normalizedEquation: formatEquation(contraction),
+    normalizedEquation,
     baseline: priced.baseline,
     best: priced.best,
     speedup: symbolic ? null : flopRatio(priced.baseline.flops, priced.best.flops),
     symbolic,
+    sizeVerdict: symbolic ? siteSizeVerdict(contraction, priced.baseline, priced.best, options) : null,
+    unknownEllipsis,
     error: null,
   };
 }
 
+/** Shape sources that are facts of the code or declared by the user; anything else may be wrong. */
+const CERTAIN_SOURCES: ReadonlySet<string> = new Set(['hint', 'annotation', 'constructor', 'constant', 'dims', 'einsum-result']);
+
+/** The dims of a shape as far as they are certain: an uncertain rank makes the whole shape unknown. */
+function certainDims(shape: KnownShape | null): Dim[] | null {
+  if (!shape || !CERTAIN_SOURCES.has(shape.source.kind)) return null;
+  return shape.dims.map((dim, i) => (CERTAIN_SOURCES.has(shape.dimSources[i]?.kind ?? shape.source.kind) ? dim : null));
+}
+
+/**
+ * The equation as reported when `...` stands for an unknown number of dimensions: each such
+ * operand bound as if `...` were one dimension, so the formatted equation keeps `...`.
+ */
+function withEllipsisKept(parsed: ParsedEquation, shapes: (KnownShape | null)[], options: Parameters<typeof bindShapes>[2]): string | null {
+  const stand = parsed.inputs.map((term, k) => shapes[k]?.dims ?? (term.ellipsis >= 0 ? Array<Dim>(term.labels.length + 1).fill(null) : null));
+  try {
+    return formatEquation(bindShapes(parsed, stand, options));
+  } catch (error) {
+    if (!(error instanceof EquationError)) throw error;
+    return null;
+  }
+}
+
 function parseSite(s: SiteSyntax): ParsedEquation {
   const sublists = s.equation.sublists;
-  if (sublists) return parseSublists(sublists.operands, sublists.output ?? undefined);
+  if (sublists) return parseSublists(sublists.operands, sublists.output ?? undefined, sublistOptions(s.library));
   return parseEquation(s.equation.text!, { style: s.equation.form === 'einops' ? 'named' : 'letters' });
 }
 
-function isLabel(item: number | '...'): boolean {
-  return item === '...' || (Number.isInteger(item) && item >= 0 && item < 52);
+/** opt_einsum reads integer labels past 51; numpy does not. */
+export function sublistOptions(library: SiteSyntax['library']): SublistOptions {
+  return { wideLabels: library === 'opt_einsum' };
 }
 
 function hasInvalidItem(s: SiteSyntax): boolean {
   const sublists = s.equation.sublists!;
-  return [...sublists.operands, sublists.output ?? []].some((items) => !items.every(isLabel));
+  return [...sublists.operands, sublists.output ?? []].some((items) => !items.every((item) => sublistLabel(item, sublistOptions(s.library)) !== null));
 }
 
 /** A sublist item that is no label has no letter in the equation text: the item itself. */
@@ -213,7 +260,7 @@ export function invalidSublistItem(s: SiteSyntax): { start: number; end: number 
   if (!sublists) return null;
   const lists = sublists.output ? [...sublists.operands, sublists.output] : sublists.operands;
   for (const [k, items] of lists.entries()) {
-    const bad = items.findIndex((item) => !isLabel(item));
+    const bad = items.findIndex((item) => sublistLabel(item, sublistOptions(s.library)) === null);
     if (bad >= 0) return sublists.itemRanges[k][bad];
   }
   return null;

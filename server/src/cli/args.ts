@@ -1,4 +1,5 @@
 /** A small, strict argument reader: unknown flags and missing values are usage errors. */
+import { bareRecord } from '../core/name-table';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -47,13 +48,21 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
 
 /** `B=1000,N=64` → { B: 1000, N: 64 }. */
 export function parseDims(text: string): Record<string, number> {
-  const dims: Record<string, number> = {};
+  const dims = bareRecord<number>();
   for (const entry of text.split(',')) {
     const match = /^\s*([\p{L}_][\p{L}\p{N}_]*)\s*=\s*(\d+)\s*$/u.exec(entry);
     if (!match) throw new UsageError(`--dims expects NAME=SIZE[,NAME=SIZE...], got '${entry}'`);
     dims[match[1]] = Number(match[2]);
   }
   return dims;
+}
+
+/** `--time-limit SECONDS`: a file's analysis time limit in ms (`AnalysisOptions.timeLimitMs`); undefined for the default. */
+export function parseTimeLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0) || seconds > 86_400) throw new UsageError(`--time-limit expects a number of seconds above 0 (at most 86400), got '${text}'`);
+  return seconds * 1000;
 }
 
 export function parseNonNegativeInteger(flag: string, text: string): number {

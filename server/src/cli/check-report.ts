@@ -60,7 +60,7 @@ export function textReport(reports: FileReport[]): string {
   return lines.join('\n');
 }
 
-function siteJson(report: FileReport, site: ContractionSite): Record<string, unknown> {
+function siteJson(report: FileReport, site: ContractionSite, codes: ReadonlyMap<number, string[]>): Record<string, unknown> {
   const symbolic = site.symbolic;
   return {
     file: report.path,
@@ -89,8 +89,27 @@ function siteJson(report: FileReport, site: ContractionSite): Record<string, unk
     },
     speedup: site.speedup === null ? null : Number(site.speedup.toPrecision(6)),
     chain: site.chain,
-    findings: report.analysis.findings.filter((f) => f.site === site.id).map((f) => f.code),
+    findings: codes.get(site.id) ?? [],
   };
+}
+
+/** Each site's finding codes, found once per file: a search of the findings per site made the JSON of N sites cost N². */
+function findingCodesBySite(report: FileReport): Map<number, string[]> {
+  const codes = new Map<number, string[]>();
+  for (const finding of report.analysis.findings) {
+    if (finding.site === null) continue;
+    const list = codes.get(finding.site);
+    if (list) list.push(finding.code);
+    else codes.set(finding.site, [finding.code]);
+  }
+  return codes;
+}
+
+/** Files einsight did not analyse, or not fully (too deep, too large, out of time): where and why. */
+export function unanalysed(reports: FileReport[]): { report: FileReport; range: SourceRange; reason: string }[] {
+  return reports.flatMap((report) =>
+    [report.analysis.notAnalysed, report.analysis.incomplete].flatMap((skipped) => (skipped ? [{ report, range: skipped.range, reason: skipped.reason }] : [])),
+  );
 }
 
 function findingJson(report: FileReport, finding: Finding): Record<string, unknown> {
@@ -108,8 +127,12 @@ export function jsonReport(reports: FileReport[]): string {
   return toJson(
     {
       files: reports.length,
-      sites: reports.flatMap((report) => report.analysis.sites.map((site) => siteJson(report, site))),
+      sites: reports.flatMap((report) => {
+        const codes = findingCodesBySite(report);
+        return report.analysis.sites.map((site) => siteJson(report, site, codes));
+      }),
       findings: reports.flatMap((report) => report.analysis.findings.map((finding) => findingJson(report, finding))),
+      notAnalysed: unanalysed(reports).map(({ report, range, reason }) => ({ file: report.path, ...locate(report, range), reason })),
     },
     2,
   );

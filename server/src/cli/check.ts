@@ -11,7 +11,7 @@ import type { AnalysisOptions } from '../analysis/model';
 import { analyzePython, analyzePythonCells } from '../analysis/python/analyze';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
 import { PythonWorkspace } from '../analysis/python/workspace';
-import { UsageError, parseArgs, parseDims } from './args';
+import { UsageError, parseArgs, parseDims, parseTimeLimit } from './args';
 import { formatLocation, jsonReport, textReport, type FileReport } from './check-report';
 import { LineIndex } from './line-index';
 import { NotebookIndex, readNotebook } from './notebook';
@@ -38,11 +38,17 @@ options:
   --torch-opt-einsum yes|no|auto
                                whether torch finds opt_einsum installed (default auto: yes
                                when the project's dependency files list opt_einsum)
+  --time-limit SECONDS         time limit on each file's analysis (default 10); past it the
+                               file is reported as not fully analysed and the calls left out
+                               are named from where they start
 
 Shape hints: '# einsight: x[batch, 64] batch=32' in Python, '// einsight: …' in
 TypeScript/JavaScript (see docs/shape-hints.md).
 Notebook findings are located as FILE:cell N:LINE:COLUMN, the line counted in the cell.
 A file that cannot be read is reported on stderr and the others are still checked.
+A project file (.gitignore, requirements*.txt, pyproject.toml, setup.py, setup.cfg,
+environment.yml, Pipfile) is read only if it is a regular file of at most 1 MiB; one that
+is not is named on stderr ('skipped') and the check goes on without it.
 
 exit status: 0 no findings, 1 findings or files that could not be read,
              2 bad arguments or paths that do not exist`;
@@ -51,12 +57,13 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
 export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum'], switches: [] });
+  const args = parseArgs(argv, { values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--time-limit'], switches: [] });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to check');
   const format = (args.values.get('--format') ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, json or sarif, got '${format}'`);
   const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims')!) : {};
   const minSpeedup = parseMinSpeedup(args.values.get('--min-speedup'));
+  const timeLimitMs = parseTimeLimit(args.values.get('--time-limit'));
   const torchFlag = args.values.get('--torch-opt-einsum') ?? 'auto';
   if (!['yes', 'no', 'auto'].includes(torchFlag)) throw new UsageError(`--torch-opt-einsum must be yes, no or auto, got '${torchFlag}'`);
 
@@ -69,23 +76,26 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   // The Python files are one program: calls and imports between them carry shapes across.
   const workspace = await pythonWorkspace(walked.files, args.positional);
   for (const file of walked.files) {
-    const options: AnalysisOptions = { dims, minSpeedup, torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)) };
+    const options: AnalysisOptions = { dims, minSpeedup, timeLimitMs, torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)) };
     let checked: Read<FileReport | null>;
     try {
       checked = await checkFile(file, options, workspace);
     } catch (error) {
       // A defect in einsight costs this file's report, not the others'.
-      problems.push(`einsight check: internal error while checking '${file.path}' (please report it): ${describeError(error)}`);
+      problems.push(`einsight check: '${file.path}' not analysed: internal error in einsight (please report it): ${describeError(error)}`);
       continue;
     }
     if ('error' in checked) problems.push(`einsight check: cannot read '${file.path}': ${checked.error}`);
     else if (checked.ok) {
       reports.push(checked.ok);
-      const skipped = checked.ok.analysis.notAnalysed;
-      if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
+      const { notAnalysed, incomplete } = checked.ok.analysis;
+      for (const skipped of [notAnalysed, incomplete]) {
+        if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
+      }
     }
   }
   workspace.dispose();
+  for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight check: skipped '${path}': ${reason}`);
   for (const problem of problems) io.stderr(problem);
   if (format === 'json') io.stdout(jsonReport(reports));
   else if (format === 'sarif') io.stdout(sarifReport(reports, packageVersion(), process.cwd()));

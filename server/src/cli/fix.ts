@@ -17,13 +17,14 @@ import { isTooDeep } from '../analysis/too-deep';
 import { applyEdits } from '../rewrite/edits';
 import { fixAll, prepareRewrites, type Fix } from '../rewrite/index';
 import { syntaxErrors } from '../rewrite/python-parsers';
-import { UsageError, parseArgs, parseDims } from './args';
+import { UsageError, parseArgs, parseDims, parseTimeLimit } from './args';
 import { LineIndex } from './line-index';
 import type { Io } from './path';
 import { OptEinsumDetector } from './project';
 import { decodeUtf8, readBytes, type Read } from './source-text';
 import { unifiedDiff } from './unified-diff';
-import { collectSourceFiles, describeError, describeFsError, type SourceFile, type SourceKind } from './walk';
+import { describeFsError } from '../analysis/regular-file';
+import { collectSourceFiles, describeError, type SourceFile, type SourceKind } from './walk';
 
 /** The codes that have fixes, and what each fix does. */
 const FIXABLE: Record<string, string> = {
@@ -48,6 +49,8 @@ options:
     .map(([code, what]) => `${code} (${what})`)
     .join(',\n                          ')}
   --dims NAME=SIZE,...    sizes of named dimensions, e.g. --dims batch=1000,B=64
+  --time-limit SECONDS    time limit on each file's analysis (default 10); a file not
+                          fully analysed within it is left untouched
 
 A file that cannot be read, is not UTF-8, or does not parse is reported and left
 untouched; the others are still fixed.
@@ -68,12 +71,13 @@ interface FileOutcome {
 }
 
 export async function runFix(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['--only', '--dims'], switches: ['--diff', '--write'] });
+  const args = parseArgs(argv, { values: ['--only', '--dims', '--time-limit'], switches: ['--diff', '--write'] });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to fix');
   if (args.switches.has('--diff') && args.switches.has('--write')) throw new UsageError('--diff and --write exclude each other');
   const write = args.switches.has('--write');
   const only = args.values.has('--only') ? parseOnly(args.values.get('--only')!) : undefined;
   const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims')!) : {};
+  const timeLimitMs = parseTimeLimit(args.values.get('--time-limit'));
   await prepareRewrites();
 
   const walked = collectSourceFiles(args.positional, { notebooks: false });
@@ -85,10 +89,10 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
   for (const file of walked.files) {
     let outcome: FileOutcome | string | null;
     try {
-      outcome = await fixFile(file, { dims, only, torchUsesOptEinsum: detector.listedFor(file.path) });
+      outcome = await fixFile(file, { dims, only, timeLimitMs, torchUsesOptEinsum: detector.listedFor(file.path) });
     } catch (error) {
       // A defect in einsight leaves this file untouched and the others still fixed.
-      outcome = `einsight fix: internal error while fixing '${file.path}' (please report it): ${describeError(error)}`;
+      outcome = `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
     }
     if (typeof outcome === 'string') problems.push(outcome);
     else if (outcome) outcomes.push(outcome);
@@ -104,6 +108,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
     for (const outcome of outcomes) io.stdout(unifiedDiff(outcome.path, outcome.original, outcome.fix.edits).trimEnd());
     if (outcomes.length > 0) io.stderr(`einsight fix: fixes for ${outcomes.length} file${outcomes.length === 1 ? '' : 's'}; run with --write to apply them`);
   }
+  for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight fix: skipped '${path}': ${reason}`);
   for (const problem of problems) io.stderr(problem);
   if (walked.missing.length > 0) return 2;
   return problems.length > 0 || (!write && outcomes.length > 0) ? 1 : 0;
@@ -112,7 +117,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
 /** The file's combined fix; null when there is nothing to fix; a message when the file is refused. */
 async function fixFile(
   file: SourceFile,
-  options: { dims: Record<string, number>; only?: RuleCode[]; torchUsesOptEinsum: boolean },
+  options: { dims: Record<string, number>; only?: RuleCode[]; timeLimitMs?: number; torchUsesOptEinsum: boolean },
 ): Promise<FileOutcome | string | null> {
   const path = file.path.split(sep).join('/');
   if (file.kind === 'notebook') return `einsight fix: '${path}' not fixed: notebooks are fixed in the editor`;
@@ -120,14 +125,16 @@ async function fixFile(
   if ('error' in read) return `einsight fix: cannot read '${path}': ${read.error}`;
   // The byte-order mark becomes a space for the parser; edits then apply to the file as read.
   const analysed = withoutBom(read.ok);
-  const { dims, only, torchUsesOptEinsum } = options;
+  const { dims, only, timeLimitMs, torchUsesOptEinsum } = options;
   const analysis: FileAnalysis =
-    file.kind === 'python' ? await analyzePython(analysed, { dims, torchUsesOptEinsum }) : analyzeTypeScript(analysed, { dims }, file.kind);
+    file.kind === 'python' ? await analyzePython(analysed, { dims, timeLimitMs, torchUsesOptEinsum }) : analyzeTypeScript(analysed, { dims, timeLimitMs }, file.kind);
   const at = (offset: number) => {
     const { line, column } = new LineIndex(analysed).position(offset);
     return `${path}:${line}:${column}`;
   };
-  if (analysis.notAnalysed) return `${at(analysis.notAnalysed.range.start)}: ${analysis.notAnalysed.reason}; left as it is`;
+  // Fixes are only offered for a file analysed whole: unknown beats wrong.
+  const skipped = analysis.notAnalysed ?? analysis.incomplete;
+  if (skipped) return `${at(skipped.range.start)}: ${skipped.reason}; left as it is`;
   if (analysis.syntaxErrors.length > 0) return `${at(analysis.syntaxErrors[0].start)}: syntax error; fix the file before applying fixes to it`;
   const fix = fixAll(analysis, analysed, { only });
   return fix && { file: file.path, path, kind: file.kind, original: read.ok, fix };

@@ -3,7 +3,9 @@
  * anything unexpected is reported as an internal error (also 2), never a stack dump alone.
  */
 import { readFileSync } from 'node:fs';
+import { nameTable } from '../core/name-table';
 import { UsageError } from './args';
+import { SERVER_VERSION } from '../service/version';
 import { PATH_USAGE, runPath, type Io } from './path';
 
 const USAGE = `usage: einsight <command> [options]
@@ -13,18 +15,40 @@ commands:
   check    find einsum sites in Python/TypeScript files and report wasted work
   fix      apply the quick fixes to Python/TypeScript files (a unified diff, or --write)
   measure  run a contraction as written and optimized on onnxruntime: the measured speedup
+  lsp      the language server, for any editor (over stdio; --stdio is accepted)
 
-Run 'einsight <command> --help' for a command's options.`;
+Run 'einsight <command> --help' for a command's options; 'einsight --version' prints the version.`;
+
+const LSP_USAGE = `usage: einsight lsp [--stdio]
+
+Starts the einsight language server on stdin/stdout (the Language Server Protocol): diagnostics,
+hover, quick fixes, inlay hints and code lenses for Python and TypeScript/JavaScript, in any
+editor with an LSP client. Settings come in one shape, { "einsight": { ... } }, as
+initializationOptions, as the answer to workspace/configuration, or with
+workspace/didChangeConfiguration. The README's "Other editors" section has configurations for
+Neovim, Helix, Zed and Emacs.`;
 
 type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
 
-const COMMANDS: Record<string, { run: () => Command; usage: () => string }> = {
+const COMMANDS = nameTable<{ run: () => Command; usage: () => string }>({
   path: { run: () => runPath, usage: () => PATH_USAGE },
   // Loaded on use: the Python parser is not needed by the other commands.
   measure: { run: () => loadMeasure().runMeasure, usage: () => loadMeasure().MEASURE_USAGE },
   check: { run: () => loadCheck().runCheck, usage: () => loadCheck().CHECK_USAGE },
   fix: { run: () => loadFix().runFix, usage: () => loadFix().FIX_USAGE },
-};
+  lsp: { run: () => runLanguageServer, usage: () => LSP_USAGE },
+});
+
+/** Serves until the client says exit (the server ends the process then); never resolves before. */
+function runLanguageServer(argv: readonly string[], io: Io): Promise<number> | number {
+  const unknown = argv.filter((arg) => arg !== '--stdio');
+  if (unknown.length > 0) {
+    io.stderr(`einsight lsp: unknown argument '${unknown[0]}'\n\n${LSP_USAGE}`);
+    return 2;
+  }
+  require('../server');
+  return new Promise<number>(() => undefined);
+}
 
 function loadCheck(): typeof import('./check') {
   return require('./check') as typeof import('./check');
@@ -50,7 +74,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  if (name === '--version' || name === '-v') {
+    io.stdout(`einsight ${SERVER_VERSION}`);
+    return 0;
+  }
+  const command = COMMANDS.get(name);
   if (!command) {
     io.stderr(`einsight: unknown command '${name}'\n\n${USAGE}`);
     return 2;

@@ -1,18 +1,11 @@
-/** The text and JSON forms of `einsight measure` (the extension shows both: Output channel and webview). */
-import type { MeasureReport, MeasuredVariant } from '../measure/measure';
-import { formatMB } from '../measure/measure';
+/** The text and JSON forms of `einsight measure` (the extension reads the JSON and shows its own panel). */
 import { formatCount, formatSpeedup } from '../core/counts';
-
-/** Where the measured contraction is in the source, when it came from a file. */
-export interface MeasureSource {
-  file: string;
-  line: number;
-  column: number;
-  site: number;
-  chain: number | null;
-  /** What the library runs as the code stands, as the editor prices it (null when unknown). */
-  baseline: { description: string; flops: bigint } | null;
-}
+import type { MeasuredVariant } from '../measure/measure';
+import { formatMB } from '../measure/memory';
+import type { NativeFormReport, NativeMeasured, NativeSection } from '../measure/native/native';
+import type { NumpyProbe } from '../measure/native/python-run';
+import type { MeasureOutput, OnnxSection } from '../measure/output';
+import { formatDuration } from '../measure/summary';
 
 const LABELS: Record<MeasuredVariant['kind'], string> = {
   'as-written': 'as written',
@@ -20,42 +13,102 @@ const LABELS: Record<MeasuredVariant['kind'], string> = {
   matmul: 'optimized, MatMul',
 };
 
-export function measureReportText(r: MeasureReport, source: MeasureSource | null): string {
-  const where = source ? `  (${source.file}:${source.line}:${source.column}, site ${source.site}${source.chain === null ? '' : `, chain ${source.chain}`})` : '';
-  const shapes = r.inputShapes.map((s) => s.join('x') || 'scalar').join(', ');
-  const rows = [r.asWritten, ...r.candidates].map((v) => {
-    const mark = v === r.optimized && r.candidates.length > 1 ? ' *' : '';
+export function measureOutputText(r: MeasureOutput): string {
+  const s = r.source;
+  const where = s ? `  (${s.file}:${s.line}:${s.column}${s.chain === null ? '' : `, a chain of calls`})` : '';
+  const shapes = r.inputShapes.map((shape) => shape.join('x') || 'scalar').join(', ');
+  return [
+    `einsight measure: ${r.title}${where}`,
+    `  ${r.headline}`,
+    ...(r.explanation ? [`  ${r.explanation}`] : []),
+    '',
+    `  equation        ${r.equation}`,
+    `  sizes           ${Object.entries(r.sizes).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    `  inputs          ${shapes}  (seeded uniform [-1, 1))`,
+    ...(r.finding ? [`  finding         ${r.finding.code}: ${r.finding.message}`] : []),
+    ...(s?.baseline ? [`  library         ${s.baseline.description}: ${formatCount(s.baseline.flops)} FLOPs as written`] : []),
+    '',
+    ...nativeText(r.native),
+    '',
+    ...onnxText(r.onnxruntime),
+  ].join('\n');
+}
+
+/** Everything in the output, plus its text form. */
+export function measureOutputJson(r: MeasureOutput): Record<string, unknown> {
+  return { ...r, text: measureOutputText(r) };
+}
+
+function nativeText(n: NativeSection): string[] {
+  if (n.status !== 'measured') {
+    const help = n.setting === 'einsight.measure.python' ? ' (set einsight.measure.python in VS Code, or --python PATH)' : n.setting ? ` (${n.setting})` : '';
+    return [`in the library: not measured: ${n.reason}${help}`];
+  }
+  const optEinsum = n.library.optEinsum ? `, opt_einsum ${n.library.optEinsum.available ? (n.library.optEinsum.enabled ? 'in use' : 'installed, disabled') : 'not installed: torch contracts left to right'}` : '';
+  const device = n.device.kind === 'cpu' ? 'CPU' : `${n.device.kind.toUpperCase()} (${n.device.name})`;
+  const rows = [row('as written', n.asWritten), ...(n.rewritten ? [row('optimized', n.rewritten)] : [])];
+  const memory = n.memory;
+  return [
+    `${n.library.name} ${n.library.version}${optEinsum} — Python ${n.runtimeVersion} (${n.executable}), ${device}, ${n.dtype} (${n.dtypeSource})`,
+    ...(n.device.message ? [`  device          ${n.device.message}`] : []),
+    `  runs            ${n.warmup} warm-up, then in turns for ${formatDuration(n.budgetMs)} and at least ${n.minRuns} each`,
+    '',
+    `  ${'form'.padEnd(12)}${'median'.padStart(11)}${'min'.padStart(11)}${'p90'.padStart(11)}${'runs'.padStart(6)}   how it ran`,
+    ...rows,
+    '',
+    ...(n.rewritten ? n.rewritten.fixes.map((f, i) => `  ${(i === 0 ? 'rewritten by' : '').padEnd(16)}${f.code}: ${f.title}`) : [`  not rewritten   ${n.withheld}`]),
+    ...(n.agreement ? [`  outputs         ${agreementText(n)}`] : []),
+    `  memory          ${formatMB(memory.neededMB)} needed of ${formatMB(memory.limitMB)}; peak ${memory.peakRssMB === null ? 'unknown' : formatMB(memory.peakRssMB)} resident${memory.capMB === null ? '' : `, capped at ${formatMB(memory.capMB)} above its imports`}`,
+    ...(n.measuredSpeedup !== null ? [`  speedup         ${formatSpeedup(n.measuredSpeedup)} measured (median)`] : []),
+  ];
+}
+
+function row(label: string, form: NativeFormReport): string {
+  const t = form.timing;
+  const cells = [t.medianMs, t.minMs, t.p90Ms].map((x) => formatDuration(x).padStart(11)).join('');
+  return `  ${label.padEnd(12)}${cells}${String(t.samplesMs.length).padStart(6)}   ${form.numpy ? numpyText(form.numpy) : `result ${form.outputDtype} [${form.outputShape.join(', ')}]`}`;
+}
+
+/** How numpy ran a form, as observed. */
+export function numpyText(p: NumpyProbe): string {
+  const search = p.searches > 0 ? `searched a path ${p.searches === 1 ? 'once' : `${p.searches} times`} per call, ` : p.givenPaths > 0 ? 'followed the given path, ' : '';
+  if (p.searches === 0 && p.givenPaths === 0 && p.loops === 1) return `numpy's one loop over all ${p.mostOperandsInOneLoop} operands (no path)`;
+  return `${search}${p.loops} einsum loop${p.loops === 1 ? '' : 's'}, the widest over ${p.mostOperandsInOneLoop} operand${p.mostOperandsInOneLoop === 1 ? '' : 's'}`;
+}
+
+function agreementText(n: NativeMeasured): string {
+  const a = n.agreement!;
+  const diff = a.maxAbsDiff === null ? 'n/a' : a.maxAbsDiff.toExponential(2);
+  return a.agree
+    ? `agree: max |diff| ${diff} <= tolerance ${a.tolerance.toExponential(2)} (same shape and dtype, ${n.asWritten.outputDtype})`
+    : `DISAGREE: ${a.why}; no speedup claimed`;
+}
+
+function onnxText(o: OnnxSection): string[] {
+  if (o.status !== 'measured') return [`onnxruntime: not measured: ${o.reason}`];
+  const rows = [o.asWritten, ...o.candidates].map((v) => {
+    const mark = v === o.optimized && o.candidates.length > 1 ? ' *' : '';
     const t = v.timing;
     return `  ${`${LABELS[v.kind]}${mark}`.padEnd(20)}${ms(t.medianMs)}${ms(t.minMs)}${ms(t.p90Ms)}  ${formatCount(v.flops).padStart(9)}   ${v.description}`;
   });
-  const provider = r.ep.message ? `${r.ep.used} (asked for ${r.ep.requested}: ${r.ep.message})` : r.ep.used;
-  const agreement = r.agree
-    ? `agree: max |diff| ${r.maxAbsDiff.toExponential(2)} <= tolerance ${r.tolerance.toExponential(2)}`
-    : `DISAGREE: max |diff| ${r.maxAbsDiff.toExponential(2)} > tolerance ${r.tolerance.toExponential(2)}`;
-  const measured = r.measuredSpeedup === null ? 'none claimed (outputs disagree)' : `${formatSpeedup(r.measuredSpeedup)} measured (median)`;
+  const provider = o.ep.message ? `${o.ep.used} (asked for ${o.ep.requested}: ${o.ep.message})` : o.ep.used;
+  const agreement = o.agree
+    ? `agree: max |diff| ${o.maxAbsDiff.toExponential(2)} <= tolerance ${o.tolerance.toExponential(2)}`
+    : `DISAGREE: max |diff| ${o.maxAbsDiff.toExponential(2)} > tolerance ${o.tolerance.toExponential(2)}`;
+  const measured = o.measuredSpeedup === null ? 'none claimed (outputs disagree)' : `${formatSpeedup(o.measuredSpeedup)} measured (median)`;
   return [
-    `einsight measure: ${r.title}${where}`,
-    `  equation        ${r.equation}`,
-    `  sizes           ${Object.entries(r.sizes).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-    `  inputs          ${shapes}  (float32, uniform [-1, 1), seed ${r.seed})`,
-    `  provider        ${provider}`,
-    `  runs            ${r.warmup} warm-up + ${r.runs} timed, each model`,
-    `  path            ${JSON.stringify(r.path)} (${r.optimizer})`,
+    `onnxruntime — ${provider}, float32, seed ${o.seed}`,
+    `  runs            ${o.warmup} warm-up + ${o.runs} timed, each model`,
+    `  path            ${JSON.stringify(o.path)} (${o.optimizer})`,
     '',
     `  ${'model'.padEnd(20)}${'median'.padStart(12)}${'min'.padStart(12)}${'p90'.padStart(12)}  ${'FLOPs'.padStart(9)}`,
     ...rows,
     '',
     `  outputs         ${agreement}`,
-    `  speedup         ${measured}; ${formatSpeedup(r.predictedSpeedup)} predicted from FLOPs`,
-    ...(source?.baseline ? [`  library         ${source.baseline.description}: ${formatCount(source.baseline.flops)} FLOPs as written`] : []),
-    `  memory          ${formatMB(r.memory.neededMB)} needed, limit ${formatMB(r.memory.limitMB)}`,
-    `  => ${r.verdict}`,
-  ].join('\n');
-}
-
-/** Everything in the report, plus where it came from and its text form (for an Output channel). */
-export function measureReportJson(r: MeasureReport, source: MeasureSource | null): Record<string, unknown> {
-  return { ...r, source, text: measureReportText(r, source) };
+    `  speedup         ${measured}; ${formatSpeedup(o.predictedSpeedup)} predicted from FLOPs (onnxruntime's Einsum as written contracts left to right)`,
+    `  memory          ${formatMB(o.memory.neededMB)} needed of ${formatMB(o.memory.limitMB)}; peak ${formatMB(o.memory.peakRssMB)} resident${o.memory.capMB === null ? '' : `, data capped at ${formatMB(o.memory.capMB)}`}`,
+    `  => ${o.verdict}`,
+  ];
 }
 
 function ms(x: number): string {

@@ -1,13 +1,13 @@
 /** `einsight measure FILE:LINE[:COL]` / `FILE --site ID`: the analysed site a measurement runs. */
-import { readFileSync } from 'node:fs';
 import type { AnalysisOptions, ContractionSite, FileAnalysis } from '../analysis/model';
 import { analyzePython } from '../analysis/python/analyze';
 import { analyzeTypeScript, scriptFlavor } from '../analysis/typescript/analyze';
-import { MeasureError, type MeasureProblem } from '../measure/problem';
+import type { MeasureRequest, MeasureSource } from '../measure/output';
+import { MeasureError } from '../measure/problem';
 import { problemFromSite, siteAt, siteById } from '../measure/site';
 import { UsageError } from './args';
-import type { MeasureSource } from './measure-report';
 import { OptEinsumDetector } from './project';
+import { decodeUtf8, readBytes } from './source-text';
 
 export interface FileRequest {
   /** Measure the site with this id instead of the one at a position. */
@@ -17,6 +17,8 @@ export interface FileRequest {
   readText?: () => string;
   /** A VS Code language id; otherwise the file's extension decides. */
   language?: string;
+  /** Told about each project file that could not be read (and so was not consulted). */
+  warn?: (message: string) => void;
 }
 
 type Analyzer = (text: string, options: AnalysisOptions) => Promise<FileAnalysis> | FileAnalysis;
@@ -36,18 +38,21 @@ function analyzerFor(file: string, language: string | undefined): Analyzer {
   );
 }
 
-export async function problemFromFile(location: string, request: FileRequest): Promise<{ problem: MeasureProblem; source: MeasureSource }> {
+export async function requestFromFile(location: string, request: FileRequest): Promise<MeasureRequest> {
   const { file, line, column } = parseLocation(location, request.site !== undefined);
   const analyze = analyzerFor(file, request.language);
   const text = request.readText ? request.readText() : readSource(file);
   // As `einsight check` does: torch's baseline depends on whether the project lists opt_einsum.
-  const analysis = await analyze(text, { dims: request.dims, torchUsesOptEinsum: new OptEinsumDetector().listedFor(file) });
+  const detector = new OptEinsumDetector();
+  const analysis = await analyze(text, { dims: request.dims, torchUsesOptEinsum: detector.listedFor(file) });
+  for (const { path, reason } of detector.skipped) request.warn?.(`skipped '${path}': ${reason}`);
   const site = request.site !== undefined ? siteById(analysis, request.site) : siteAt(analysis, text, line as number, column);
   const start = positionOf(text, site.range.start);
   const problem = problemFromSite(analysis, site);
   return {
     problem,
     source: { file, line: start.line, column: start.column, site: site.id, chain: site.chain, baseline: libraryBaseline(analysis, site) },
+    site: { analysis, text, site },
   };
 }
 
@@ -71,11 +76,10 @@ function parseLocation(location: string, bySite: boolean): { file: string; line?
 }
 
 function readSource(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new MeasureError('invalid', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const bytes = readBytes(file);
+  const text = 'error' in bytes ? bytes : decodeUtf8(bytes.ok);
+  if ('error' in text) throw new MeasureError('invalid', `cannot read ${file}: ${text.error}`);
+  return text.ok;
 }
 
 /** 1-based line and column (UTF-16 units) of an offset. */

@@ -2,8 +2,8 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RULES } from '../analysis/findings';
-import type { Finding, RuleCode } from '../analysis/model';
-import { locate, type FileReport } from './check-report';
+import type { Finding, RuleCode, SourceRange } from '../analysis/model';
+import { locate, unanalysed, type FileReport } from './check-report';
 import { toJson } from './format';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -12,6 +12,7 @@ const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = {
   error: 'error',
   warning: 'warning',
   information: 'note',
+  hint: 'note',
 };
 
 const DEFAULT_LEVEL: Record<RuleCode, 'error' | 'warning' | 'note'> = {
@@ -31,10 +32,7 @@ export function sarifReport(reports: FileReport[], version: string, root: string
   const codes = Object.keys(RULES) as RuleCode[];
   const results = reports.flatMap((report) =>
     report.analysis.findings.map((finding) => {
-      const { cell, line, column, endLine, endColumn } = locate(report, finding.range);
-      // A region counts lines of the file itself; a notebook's lines live inside its JSON, so
-      // a notebook finding names the whole file and says the cell and line in its message.
-      const region = cell === undefined ? { region: { startLine: line, startColumn: column, endLine, endColumn } } : {};
+      const { cell, line, column, region } = sarifRegion(report, finding.range);
       const properties = {
         ...(cell !== undefined ? { cell, line, column } : {}),
         ...(finding.speedup !== null ? { speedup: Number(finding.speedup.toPrecision(6)) } : {}),
@@ -43,12 +41,21 @@ export function sarifReport(reports: FileReport[], version: string, root: string
         ruleId: finding.code,
         ruleIndex: codes.indexOf(finding.code),
         level: LEVEL[finding.severity],
-        message: { text: cell === undefined ? finding.message : `Cell ${cell}, line ${line}: ${finding.message}` },
+        message: { text: inCell(cell, line, finding.message) },
         locations: [{ physicalLocation: { artifactLocation: artifactLocation(report.path), ...region } }],
         ...(Object.keys(properties).length > 0 ? { properties } : {}),
       };
     }),
   );
+  // Files not analysed, or not fully: the run says so, or a clean upload would claim too much.
+  const toolExecutionNotifications = unanalysed(reports).map(({ report, range, reason }) => {
+    const { cell, line, region } = sarifRegion(report, range);
+    return {
+      level: 'warning',
+      message: { text: inCell(cell, line, reason) },
+      locations: [{ physicalLocation: { artifactLocation: artifactLocation(report.path), ...region } }],
+    };
+  });
   const rootUri = pathToFileURL(root).href;
   return toJson(
     {
@@ -71,12 +78,26 @@ export function sarifReport(reports: FileReport[], version: string, root: string
           },
           originalUriBaseIds: { '%SRCROOT%': { uri: rootUri.endsWith('/') ? rootUri : `${rootUri}/` } },
           columnKind: 'utf16CodeUnits',
+          invocations: [{ executionSuccessful: true, toolExecutionNotifications }],
           results,
         },
       ],
     },
     2,
   );
+}
+
+/**
+ * A region counts lines of the file itself; a notebook's lines live inside its JSON, so a
+ * notebook location names the whole file and its message says the cell and line.
+ */
+function sarifRegion(report: FileReport, range: SourceRange) {
+  const { cell, line, column, endLine, endColumn } = locate(report, range);
+  return { cell, line, column, region: cell === undefined ? { region: { startLine: line, startColumn: column, endLine, endColumn } } : {} };
+}
+
+function inCell(cell: number | undefined, line: number, message: string): string {
+  return cell === undefined ? message : `Cell ${cell}, line ${line}: ${message}`;
 }
 
 /** Relative paths resolve against `%SRCROOT%` (where the command ran); absolute ones are file URLs. */

@@ -3,28 +3,17 @@
  * would block or never end), decoded strictly so that no byte is silently replaced. Every
  * problem comes back as a short message for the user, never as an exception.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
-import { describeFsError } from './walk';
+import { readRegularFile, type Read } from '../analysis/regular-file';
 
-export type Read<T> = { ok: T } | { error: string };
+export type { Read } from '../analysis/regular-file';
+
+/** This bounds memory; the analysis itself refuses far smaller files. */
+const SOURCE_READ_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /** The file's bytes. Opened without blocking: a FIFO that appeared after the walk is refused, not waited on. */
 export function readBytes(path: string): Read<Buffer> {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    return { error: describeFsError(error) };
-  }
-  try {
-    if (!fstatSync(fd).isFile()) return { error: 'not a regular file' };
-    return { ok: readFileSync(fd) };
-  } catch (error) {
-    return { error: describeFsError(error) };
-  } finally {
-    closeSync(fd);
-  }
+  return readRegularFile(path, SOURCE_READ_LIMIT_BYTES);
 }
 
 /** UTF-8 text, a byte-order mark kept as U+FEFF; an invalid byte is reported with its line. */

@@ -5,9 +5,10 @@
  * own and those of its ancestors up to the repository root), virtual environments,
  * `node_modules` and caches. A file named on the command line is always read.
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { describeFsError, readProjectFile, type SkippedFile } from '../analysis/regular-file';
 import { scriptFlavor, type ScriptFlavor } from '../analysis/typescript/parser';
 
 /** How a file is read: Python source, a Jupyter notebook, or a TypeScript/JavaScript flavor. */
@@ -24,6 +25,8 @@ export interface WalkResult {
   errors: { path: string; message: string }[];
   /** Paths named on the command line that do not exist: usage errors. */
   missing: string[];
+  /** `.gitignore` files that exist but could not be read: their patterns are not applied. */
+  skipped: SkippedFile[];
 }
 
 export interface WalkOptions {
@@ -72,7 +75,7 @@ function namedKind(path: string): SourceKind {
 }
 
 export function collectSourceFiles(paths: readonly string[], options: WalkOptions): WalkResult {
-  const result: WalkResult = { files: [], errors: [], missing: [] };
+  const result: WalkResult = { files: [], errors: [], missing: [], skipped: [] };
   const seen = new Set<string>();
   const add = (path: string, kind: SourceKind) => {
     const absolute = resolve(path);
@@ -93,7 +96,7 @@ export function collectSourceFiles(paths: readonly string[], options: WalkOption
       continue;
     }
     if (stat.isFile()) add(path, namedKind(path));
-    else if (stat.isDirectory()) walkDirectory(path, ancestorIgnores(resolve(path)), add, result, options);
+    else if (stat.isDirectory()) walkDirectory(path, ancestorIgnores(resolve(path), result.skipped), add, result, options);
     else result.errors.push({ path, message: 'not a regular file or folder' });
   }
   return result;
@@ -113,7 +116,7 @@ function walkDirectory(
     result.errors.push({ path: dir, message: describeFsError(error) });
     return;
   }
-  const own = readIgnoreFile(resolve(dir));
+  const own = readIgnoreFile(resolve(dir), result.skipped);
   const ignores = own ? [...inherited, own] : inherited;
   for (const name of entries) {
     const path = join(dir, name);
@@ -150,24 +153,26 @@ function exists(path: string, kind: 'file' | 'folder' | 'link'): boolean {
   }
 }
 
-function readIgnoreFile(dir: string): IgnoreFile | null {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, '.gitignore'), 'utf8');
-  } catch {
-    return null;
-  }
-  return { base: dir, rules: ignore().add(text) };
+function readIgnoreFile(dir: string, skipped: SkippedFile[]): IgnoreFile | null {
+  const path = join(dir, '.gitignore');
+  const read = readProjectFile(path);
+  if ('ok' in read) return { base: dir, rules: ignore().add(read.ok) };
+  if (!read.missing) skipped.push({ path, reason: read.error });
+  return null;
 }
 
 /** `.gitignore` files of the folders above `dir`, up to the repository root (the folder holding `.git`). */
-function ancestorIgnores(dir: string): IgnoreFile[] {
+function ancestorIgnores(dir: string, skipped: SkippedFile[]): IgnoreFile[] {
   const found: IgnoreFile[] = [];
+  const unread: SkippedFile[] = [];
   if (exists(join(dir, '.git'), 'folder') || exists(join(dir, '.git'), 'file')) return found;
   for (let current = dirname(dir); ; current = dirname(current)) {
-    const file = readIgnoreFile(current);
+    const file = readIgnoreFile(current, unread);
     if (file) found.unshift(file);
-    if (exists(join(current, '.git'), 'folder') || exists(join(current, '.git'), 'file')) return found;
+    if (exists(join(current, '.git'), 'folder') || exists(join(current, '.git'), 'file')) {
+      skipped.push(...unread);
+      return found;
+    }
     // Outside a repository git reads no .gitignore above the folder.
     if (dirname(current) === current) return [];
   }
@@ -184,32 +189,6 @@ function isIgnored(ignores: IgnoreFile[], path: string, directory: boolean): boo
     if (verdict.unignored) return false;
   }
   return false;
-}
-
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a folder';
-    case 'ENOTDIR':
-      return 'a part of the path is not a folder';
-    case 'ELOOP':
-      return 'symbolic link loop';
-    case 'ENAMETOOLONG':
-      return 'path too long';
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'too many open files';
-    case 'EIO':
-      return 'input/output error';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
 }
 
 /** An unexpected error, with the stack that locates the defect. */

@@ -51,11 +51,19 @@ export function toPathProblem(c: Contraction): PathProblem {
   return { inputs: c.inputs, output: c.output, sizes: numericSizes(c) };
 }
 
-export function sizeProduct(c: Contraction, labels: Iterable<number>): bigint {
-  let product = 1n;
+/** The product of the sizes of `labels`, times `factor`. */
+export function sizeProduct(c: Contraction, labels: Iterable<number>, factor = 1): bigint {
+  // In doubles first: exact while the product stays below 2^53 (sizes and factor are integers
+  // ≥ 0, so every partial product is at most the whole), and far cheaper than BigInt.
+  let approximate = factor;
+  for (const l of labels) approximate *= c.sizes[l].value;
+  if (approximate <= Number.MAX_SAFE_INTEGER) return BigInt(approximate);
+  let product = BigInt(factor);
   for (const l of labels) product *= BigInt(c.sizes[l].value);
   return product;
 }
+
+const descending = (a: number, b: number) => b - a;
 
 function stepFactor(terms: number, summed: boolean): number {
   return Math.max(1, terms - 1) + (summed ? 1 : 0);
@@ -76,41 +84,95 @@ export function validatePath(operandCount: number, path: LinearPath): void {
 
 export function costOfPath(c: Contraction, path: LinearPath): PathCost {
   validatePath(c.inputs.length, path);
+  const symbolic = c.sizes.some((size) => size.symbol !== null);
   const terms: number[][] = c.inputs.map((t) => [...t]);
-  const outputSet = new Set(c.output);
+  // carriers[l]: how many live terms carry label l (each once), plus one if the output does;
+  // a label of a step is summed away when no carrier is left outside the step.
+  const carriers = new Int32Array(c.sizes.length);
+  // seen[l] === stamp: label l was already counted for the current term or step.
+  const seen = new Int32Array(c.sizes.length);
+  const owners = new Int32Array(c.sizes.length);
+  let stamp = 0;
+  const carry = (labels: readonly number[], delta: number) => {
+    stamp++;
+    for (const l of labels) {
+      if (seen[l] === stamp) continue;
+      seen[l] = stamp;
+      carriers[l] += delta;
+    }
+  };
+  for (const term of terms) carry(term, 1);
+  carry(c.output, 1);
   const steps: PathStep[] = [];
-  path.forEach((positions, cnum) => {
-    const popOrder = [...positions].sort((a, b) => b - a);
-    const taken = popOrder.map((p) => terms.splice(p, 1)[0]);
-    const involved = new Set(taken.flat());
-    const needed = new Set([...outputSet, ...terms.flat()]);
-    const kept = [...involved].filter((l) => needed.has(l));
-    const removed = [...involved].filter((l) => !needed.has(l));
-    const concatenated = taken.flat();
-    const result =
-      cnum === path.length - 1 ? [...c.output] : kept.sort((a, b) => concatenated.indexOf(a) - concatenated.indexOf(b));
+  let flops = 0n;
+  let largest = 0n;
+  let scaling = 0;
+  for (let cnum = 0; cnum < path.length; cnum++) {
+    const positions = path[cnum];
+    // opt_einsum pops the highest position first.
+    const popOrder = positions.slice().sort(descending);
+    const taken: number[][] = [];
+    for (const p of popOrder) {
+      taken.push(terms[p]);
+      for (let i = p; i < terms.length - 1; i++) terms[i] = terms[i + 1];
+      terms.length--;
+    }
+    for (const term of taken) carry(term, -1);
+    // Labels in order of first appearance in the taken operands: the result keeps that order.
+    const involved: number[] = [];
+    const kept: number[] = [];
+    const removed: number[] = [];
+    // For can_blas: owners[l] has bit t when the t-th of two operands carries l.
+    let repeats = false;
+    stamp++;
+    for (let t = 0; t < taken.length; t++) {
+      const bit = t < 2 ? 1 << t : 0;
+      for (const l of taken[t]) {
+        if (seen[l] !== stamp) {
+          seen[l] = stamp;
+          owners[l] = 0;
+          involved.push(l);
+          (carriers[l] > 0 ? kept : removed).push(l);
+        }
+        if (owners[l] & bit) repeats = true;
+        owners[l] |= bit;
+      }
+    }
+    // Each label once per operand, and neither summed while in one operand only (an implicit
+    // sum) nor kept while in both (a diagonal).
+    let blasFits = taken.length === 2 && !repeats;
+    for (let i = 0; blasFits && i < involved.length; i++) blasFits = (owners[involved[i]] === 3) !== carriers[involved[i]] > 0;
+    const result = cnum === path.length - 1 ? [...c.output] : kept;
     terms.push(result);
+    carry(result, 1);
     const factor = stepFactor(taken.length, removed.length > 0);
+    const stepFlops = sizeProduct(c, involved, factor);
+    const resultSize = sizeProduct(c, kept);
+    let equation = '';
+    for (let t = 0; t < taken.length; t++) equation += (t === 0 ? '' : ',') + formatTerm(c, taken[t]);
     steps.push({
-      positions: [...positions],
+      positions: positions.slice(),
       operands: taken,
       result,
       removed,
-      flops: sizeProduct(c, involved) * BigInt(factor),
-      flopsPolynomial: sizeProductPolynomial(c.sizes, involved).scale(factor),
-      resultSize: sizeProduct(c, kept),
-      scaling: involved.size,
-      blas: blasKind(taken, new Set(kept), removed),
-      equation: `${taken.map((t) => formatTerm(c, t)).join(',')}->${formatTerm(c, result)}`,
+      flops: stepFlops,
+      flopsPolynomial: symbolic ? sizeProductPolynomial(c.sizes, involved).scale(factor) : Polynomial.constant(stepFlops),
+      resultSize,
+      scaling: involved.length,
+      blas: blasFits ? blasKind(taken[0], taken[1], removed) : 'EINSUM',
+      equation: `${equation}->${formatTerm(c, result)}`,
     });
-  });
+    flops += stepFlops;
+    if (resultSize > largest) largest = resultSize;
+    if (involved.length > scaling) scaling = involved.length;
+  }
   return {
     path: path.map((s) => [...s]),
     steps,
-    flops: steps.reduce((sum, s) => sum + s.flops, 0n),
-    flopsPolynomial: steps.reduce((sum, s) => sum.add(s.flopsPolynomial), Polynomial.constant(0)),
-    largest: steps.reduce((max, s) => (s.resultSize > max ? s.resultSize : max), steps.length ? 0n : 1n),
-    scaling: Math.max(0, ...steps.map((s) => s.scaling)),
+    flops,
+    flopsPolynomial: symbolic ? steps.reduce((sum, s) => sum.add(s.flopsPolynomial), Polynomial.constant(0)) : Polynomial.constant(flops),
+    largest: steps.length ? largest : 1n,
+    scaling,
   };
 }
 
@@ -135,29 +197,33 @@ export function leftToRightPath(operandCount: number): LinearPath {
   return ssaToLinear(ssa, operandCount);
 }
 
-/** opt_einsum's `can_blas`, over label ids instead of characters. */
-function blasKind(operands: number[][], result: Set<number>, removed: number[]): BlasKind {
-  if (operands.length !== 2) return 'EINSUM';
-  const [left, right] = operands;
-  for (const label of new Set([...left, ...right])) {
-    const nl = left.filter((l) => l === label).length;
-    const nr = right.filter((l) => l === label).length;
-    if (nl > 1 || nr > 1 || nl + nr > 2) return 'EINSUM';
-    if (nl + nr - 1 === (result.has(label) ? 1 : 0)) return 'EINSUM';
-  }
-  if (removed.length === 0) return 'OUTER/EINSUM';
-  const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  const removedSet = new Set(removed);
-  const keepLeft = left.filter((l) => !removedSet.has(l));
-  const keepRight = right.filter((l) => !removedSet.has(l));
+/**
+ * opt_einsum's `can_blas`, over label ids, for two operands whose labels passed its first
+ * test (each once per operand, no implicit sum, no diagonal: see `costOfPath`).
+ */
+function blasKind(left: readonly number[], right: readonly number[], removed: readonly number[]): BlasKind {
   const rs = removed.length;
-  if (same(left, right)) return 'DOT';
-  if (left.every((l) => right.includes(l)) && right.every((l) => left.includes(l))) return 'DOT/EINSUM';
-  const head = (t: number[]) => t.slice(0, rs);
-  const tail = (t: number[]) => t.slice(t.length - rs);
-  if (same(tail(left), head(right)) || same(head(left), tail(right)) || same(tail(left), tail(right)) || same(head(left), head(right))) {
+  if (rs === 0) return 'OUTER/EINSUM';
+  if (left.length === right.length && equalRuns(left, 0, right, 0, left.length)) return 'DOT';
+  if (within(left, right) && within(right, left)) return 'DOT/EINSUM';
+  // Every removed label is in both operands (else the first test failed), so rs fits in each.
+  const lt = left.length - rs;
+  const rt = right.length - rs;
+  if (equalRuns(left, lt, right, 0, rs) || equalRuns(left, 0, right, rt, rs) || equalRuns(left, lt, right, rt, rs) || equalRuns(left, 0, right, 0, rs)) {
     return 'GEMM';
   }
-  if (keepLeft.length === 0 || keepRight.length === 0) return 'GEMV/EINSUM';
+  if (within(left, removed) || within(right, removed)) return 'GEMV/EINSUM';
   return 'TDOT';
+}
+
+/** Whether every label of `a` is in `b`. */
+function within(a: readonly number[], b: readonly number[]): boolean {
+  for (const l of a) if (!b.includes(l)) return false;
+  return true;
+}
+
+/** Whether a[at..at+length) and b[bt..bt+length) hold the same labels. */
+function equalRuns(a: readonly number[], at: number, b: readonly number[], bt: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (a[at + i] !== b[bt + i]) return false;
+  return true;
 }

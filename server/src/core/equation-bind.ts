@@ -53,22 +53,26 @@ function checkOperandCount(eq: ParsedEquation, count: number | undefined): void 
 function ellipsisWidth(eq: ParsedEquation, term: ParsedTerm, k: number, shape: Dim[] | null): number {
   if (shape === null) return 0;
   const explicit = term.labels.length;
-  const operand = `operand ${k} ('${termText(eq, term)}') has ${plural(explicit, 'label')}`;
-  const dimensions = plural(shape.length, 'dimension');
+  const operand = () => `operand ${k} ('${termText(eq, term)}') has ${plural(explicit, 'label')}`;
+  const dimensions = () => plural(shape.length, 'dimension');
   if (term.ellipsis < 0) {
     if (shape.length === explicit) return 0;
-    throw new EquationError(`${operand} but its shape has ${dimensions}`, term.range);
+    throw new EquationError(`${operand()} but its shape has ${dimensions()}`, term.range);
   }
   if (shape.length < explicit) {
-    throw new EquationError(`${operand} besides '...' but its shape has only ${dimensions}`, term.range);
+    throw new EquationError(`${operand()} besides '...' but its shape has only ${dimensions()}`, term.range);
   }
   return shape.length - explicit;
 }
 
 class SizeBinder {
   private readonly bindings: (Binding | undefined)[] = [];
-  /** First concrete size of each (label, operand), to check diagonals. */
-  private readonly diagonals = new Map<string, number>();
+  /**
+   * First concrete size of each label in the operand being observed, to check diagonals
+   * (operands are observed one after another).
+   */
+  private diagonals: (number | undefined)[] = [];
+  private diagonalsOperand = -1;
 
   constructor(
     private readonly labels: readonly string[],
@@ -79,9 +83,12 @@ class SizeBinder {
   observe(id: number, dim: Dim, k: number, range: TextRange): void {
     const size = this.resolve(dim, id, k, range);
     if (size.kind === 'concrete') {
-      const key = `${id}:${k}`;
-      const first = this.diagonals.get(key);
-      if (first === undefined) this.diagonals.set(key, size.value);
+      if (k !== this.diagonalsOperand) {
+        this.diagonals = [];
+        this.diagonalsOperand = k;
+      }
+      const first = this.diagonals[id];
+      if (first === undefined) this.diagonals[id] = size.value;
       else if (first !== size.value) {
         const sizes = `sizes ${first} and ${size.value}`;
         throw new EquationError(

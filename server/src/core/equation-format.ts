@@ -22,7 +22,14 @@ function ellipsisRun(labels: readonly number[], ellipsis: readonly number[]): { 
  * (out of order, split, or not right-aligned) keep their synthetic names such as `…0`.
  */
 export function formatTerm(c: Contraction, labels: readonly number[]): string {
-  const run = ellipsisRun(labels, c.ellipsisLabels ?? []);
+  const ellipsis = c.ellipsisLabels;
+  if (!ellipsis || ellipsis.length === 0) {
+    const separator = c.style === 'named' ? ' ' : '';
+    let text = '';
+    for (let i = 0; i < labels.length; i++) text += i === 0 ? c.labels[labels[i]] : separator + c.labels[labels[i]];
+    return text;
+  }
+  const run = ellipsisRun(labels, ellipsis);
   const parts: string[] = [];
   for (let i = 0; i < labels.length; i++) {
     if (run && i === run.at) {

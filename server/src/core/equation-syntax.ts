@@ -124,6 +124,10 @@ class TermBuilder {
   }
 }
 
+function isAsciiLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
 function invalidCharacter(ch: string, style: LabelStyle): string {
   const rule =
     style === 'letters' ? 'einsum labels are single letters' : "labels are names made of letters, digits and '_'";
@@ -137,20 +141,22 @@ export function scanTerms(text: string, style: LabelStyle): ScannedTerms {
   let term = new TermBuilder(0);
   let i = 0;
   while (i < text.length) {
-    const ch = String.fromCodePoint(text.codePointAt(i)!);
+    // ASCII, nearly every character of real equations, is classified without a RegExp.
+    const code = text.charCodeAt(i);
+    const ascii = code < 128;
+    const ch = ascii ? text[i] : String.fromCodePoint(text.codePointAt(i)!);
     const next = i + ch.length;
-    const here = { start: i, end: next };
-    if (SPACE.test(ch)) {
+    if (ascii ? code === 32 || (code >= 9 && code <= 13) : SPACE.test(ch)) {
       i = next;
     } else if (ch === ',') {
       if (arrowRange) {
-        throw new EquationError("the output after '->' is a single term and cannot contain ','", here);
+        throw new EquationError("the output after '->' is a single term and cannot contain ','", { start: i, end: next });
       }
       inputs.push(term.finish(text));
       term = new TermBuilder(next);
       i = next;
     } else if (ch === '-') {
-      if (text[next] !== '>') throw new EquationError("'-' must be followed by '>' (write '->')", here);
+      if (text[next] !== '>') throw new EquationError("'-' must be followed by '>' (write '->')", { start: i, end: next });
       const arrow = { start: i, end: next + 1 };
       if (arrowRange) throw new EquationError("an equation can have only one '->'", arrow);
       arrowRange = arrow;
@@ -158,7 +164,7 @@ export function scanTerms(text: string, style: LabelStyle): ScannedTerms {
       term = new TermBuilder(arrow.end);
       i = arrow.end;
     } else if (ch === '>') {
-      throw new EquationError("'>' must follow '-' (write '->')", here);
+      throw new EquationError("'>' must follow '-' (write '->')", { start: i, end: next });
     } else if (ch === '.') {
       let end = i;
       while (text[end] === '.') end++;
@@ -168,8 +174,8 @@ export function scanTerms(text: string, style: LabelStyle): ScannedTerms {
       }
       term.addEllipsis(dots);
       i = end;
-    } else if (style === 'letters' && LETTER.test(ch)) {
-      term.addLabel(ch, here);
+    } else if (style === 'letters' && (ascii ? isAsciiLetter(code) : LETTER.test(ch))) {
+      term.addLabel(ch, { start: i, end: next });
       i = next;
     } else if (style === 'named' && NAME_PART.test(ch)) {
       let end = next;
@@ -186,7 +192,7 @@ export function scanTerms(text: string, style: LabelStyle): ScannedTerms {
       term.addLabel(name, range);
       i = end;
     } else {
-      throw new EquationError(invalidCharacter(ch, style), here);
+      throw new EquationError(invalidCharacter(ch, style), { start: i, end: next });
     }
   }
   const last = term.finish(text);

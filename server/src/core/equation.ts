@@ -30,7 +30,7 @@ export interface ParseOptions {
 const MAX_EQUATION_LENGTH = 100_000;
 
 export function parseEquation(text: string, options: ParseOptions = {}): ParsedEquation {
-  if (text.trim() === '') throw new EquationError('the equation is empty', { start: 0, end: text.length });
+  // An empty equation is valid: one scalar operand (`np.einsum('', 5)` is 5), as `','` is two.
   if (text.length > MAX_EQUATION_LENGTH) {
     const length = text.length.toLocaleString('en-US');
     throw new EquationError(`the equation is ${length} characters long: longer than any contraction's (einsight reads up to 100,000)`, {
@@ -51,10 +51,17 @@ function buildEquation(text: string, style: LabelStyle): ParsedEquation {
   return { text, style, inputs, output: implicitOutput(text, inputs), explicitOutput: false, arrowRange: null };
 }
 
+/** Up to this many labels, scanning the terms is cheaper than building sets of them. */
+const SCAN_LIMIT = 64;
+
 function checkExplicitOutput(inputs: ParsedTerm[], output: ParsedTerm): void {
-  const inputLabels = new Set(inputs.flatMap((t) => t.labels));
+  let inputCount = 0;
+  for (const term of inputs) inputCount += term.labels.length;
+  const small = inputCount + output.labels.length <= SCAN_LIMIT;
+  const inputLabels = small ? null : new Set(inputs.flatMap((t) => t.labels));
+  const inInputs = (label: string) => (inputLabels ? inputLabels.has(label) : inputs.some((t) => t.labels.includes(label)));
   const inputEllipsis = inputs.some((t) => t.ellipsis >= 0);
-  const seen = new Set<string>();
+  const seen = small ? null : new Set<string>();
   // Walk the output left to right, ellipsis included, so the leftmost problem is reported.
   for (let i = 0; i <= output.labels.length; i++) {
     if (i === output.ellipsis && !inputEllipsis) {
@@ -63,9 +70,10 @@ function checkExplicitOutput(inputs: ParsedTerm[], output: ParsedTerm): void {
     if (i === output.labels.length) break;
     const label = output.labels[i];
     const range = output.labelRanges[i];
-    if (!inputLabels.has(label)) throw new EquationError(`output label '${label}' does not appear in any input`, range);
-    if (seen.has(label)) throw new EquationError(`output label '${label}' appears more than once`, range);
-    seen.add(label);
+    if (!inInputs(label)) throw new EquationError(`output label '${label}' does not appear in any input`, range);
+    const repeated = seen ? seen.has(label) : output.labels.indexOf(label) < i;
+    if (repeated) throw new EquationError(`output label '${label}' appears more than once`, range);
+    seen?.add(label);
   }
 }
 
@@ -98,32 +106,46 @@ export type SublistItem = number | '...';
 
 /** numpy accepts subscripts 0..51, which it maps to 'A'..'Z' then 'a'..'z'. */
 const SUBLIST_LABELS = 52;
+/**
+ * opt_einsum accepts any non-negative integer (its `get_symbol`); those past 51 are spelled
+ * here as CJK ideographs, single letters no other label uses.
+ */
+const WIDE_LABEL_BASE = 0x4e00;
+const WIDE_LABELS = 0x9fff - WIDE_LABEL_BASE + 1;
 
-function sublistLabel(item: unknown): string | null {
+export interface SublistOptions {
+  /** opt_einsum's reading: integer labels past 51 are labels too. */
+  wideLabels?: boolean;
+}
+
+/** The letter a sublist item stands for, or null when it is no label. */
+export function sublistLabel(item: unknown, options: SublistOptions = {}): string | null {
   if (item === '...') return '...';
-  if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= SUBLIST_LABELS) return null;
-  return String.fromCharCode(item < 26 ? 65 + item : 97 + item - 26);
+  if (typeof item !== 'number' || !Number.isInteger(item) || item < 0) return null;
+  if (item < SUBLIST_LABELS) return String.fromCharCode(item < 26 ? 65 + item : 97 + item - 26);
+  if (!options.wideLabels || item - SUBLIST_LABELS >= WIDE_LABELS) return null;
+  return String.fromCodePoint(WIDE_LABEL_BASE + item - SUBLIST_LABELS);
 }
 
 /**
  * Parses numpy's interleaved form. `text` is the equivalent letter equation and every error
  * range points into it; an invalid item (which has no letter) reports the range of its term.
  */
-export function parseSublists(operands: SublistItem[][], output?: SublistItem[]): ParsedEquation {
+export function parseSublists(operands: SublistItem[][], output?: SublistItem[], options: SublistOptions = {}): ParsedEquation {
   if (operands.length === 0) throw new EquationError('einsum needs at least one operand', { start: 0, end: 0 });
   const lists = output === undefined ? operands : [...operands, output];
-  const terms = lists.map((items) => items.map(sublistLabel).filter((s) => s !== null).join(''));
+  const terms = lists.map((items) => items.map((item) => sublistLabel(item, options)).filter((s) => s !== null).join(''));
   const inputText = terms.slice(0, operands.length).join(',');
   const text = output === undefined ? inputText : `${inputText}->${terms[operands.length]}`;
   let start = 0;
   for (let k = 0; k < lists.length; k++) {
-    const bad = lists[k].findIndex((item) => sublistLabel(item) === null);
+    const bad = lists[k].findIndex((item) => sublistLabel(item, options) === null);
     if (bad >= 0) {
       const where = k < operands.length ? `operand ${k}` : 'the output';
       const item: unknown = lists[k][bad];
       const value = typeof item === 'string' ? JSON.stringify(item) : String(item);
       throw new EquationError(
-        `sublist item ${value} (${where}, position ${bad}) is not a label: use an integer from 0 to 51 or '...'`,
+        `sublist item ${value} (${where}, position ${bad}) is not a label: use ${options.wideLabels ? 'a non-negative integer' : 'an integer from 0 to 51'} or '...'`,
         { start, end: start + terms[k].length },
       );
     }

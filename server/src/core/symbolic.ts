@@ -5,9 +5,9 @@
 import type { LabelSize } from './contraction';
 
 /** Symbol/exponent pairs sorted by symbol name; the empty monomial is the constant 1. */
-type Monomial = readonly (readonly [string, number])[];
+export type Monomial = readonly (readonly [string, number])[];
 
-interface Term {
+export interface Term {
   monomial: Monomial;
   coefficient: bigint;
 }
@@ -50,7 +50,8 @@ export class Polynomial {
   private constructor(terms: Iterable<Term>) {
     const merged = new Map<string, Term>();
     for (const term of terms) {
-      const key = JSON.stringify(term.monomial);
+      // Constants are most of what is built (every concrete cost): skip serializing them.
+      const key = term.monomial.length === 0 ? '' : JSON.stringify(term.monomial);
       const coefficient = (merged.get(key)?.coefficient ?? 0n) + term.coefficient;
       merged.set(key, { monomial: term.monomial, coefficient });
     }
@@ -64,6 +65,55 @@ export class Polynomial {
 
   static symbol(name: string): Polynomial {
     return new Polynomial([{ monomial: [[name, 1]], coefficient: 1n }]);
+  }
+
+  static fromTerms(terms: Iterable<Term>): Polynomial {
+    return new Polynomial(terms);
+  }
+
+  /** The terms, highest degree first; never a zero coefficient. */
+  termList(): Term[] {
+    return [...this.terms.values()].sort(compareTerms);
+  }
+
+  /** The symbols that occur, sorted. */
+  symbols(): string[] {
+    const names = new Set<string>();
+    for (const t of this.terms.values()) for (const [name] of t.monomial) names.add(name);
+    return [...names].sort(compareNames);
+  }
+
+  sub(p: Polynomial): Polynomial {
+    return this.add(p.scale(-1));
+  }
+
+  /** Exact value with every symbol given (a missing one throws: exactness is the point). */
+  evaluateExact(values: ReadonlyMap<string, bigint>): bigint {
+    let total = 0n;
+    for (const { monomial, coefficient } of this.terms.values()) {
+      let product = coefficient;
+      for (const [name, exponent] of monomial) {
+        const value = values.get(name);
+        if (value === undefined) throw new RangeError(`no value for ${name}`);
+        product *= value ** BigInt(exponent);
+      }
+      total += product;
+    }
+    return total;
+  }
+
+  /** Each symbol replaced by a polynomial (symbols not in `by` stay). */
+  substitute(by: ReadonlyMap<string, Polynomial>): Polynomial {
+    let total = Polynomial.constant(0);
+    for (const { monomial, coefficient } of this.terms.values()) {
+      let product = Polynomial.constant(coefficient);
+      for (const [name, exponent] of monomial) {
+        const replacement = by.get(name) ?? Polynomial.symbol(name);
+        for (let k = 0; k < exponent; k++) product = product.mul(replacement);
+      }
+      total = total.add(product);
+    }
+    return total;
   }
 
   add(p: Polynomial): Polynomial {

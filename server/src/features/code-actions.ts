@@ -16,7 +16,7 @@ import type { FileAnalysis } from '../analysis/model';
 import { fixAll, fixesForSite, type FixEdit } from '../rewrite/index';
 import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
-import { DIAGNOSTIC_SOURCE, type DiagnosticData } from './diagnostics';
+import { ourDiagnostic, type DiagnosticData } from './diagnostics';
 import { overlaps } from './sites';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.einsight`;
@@ -36,7 +36,7 @@ export function codeActions(
     const wanted = { start: slice.start + slice.document.offsetAt(range.start), end: slice.start + slice.document.offsetAt(range.end) };
     const sites = new Set(analysis.sites.filter((s) => overlaps(s.range, wanted)).map((s) => s.id));
     for (const diagnostic of context.diagnostics) {
-      const data = diagnosticData(diagnostic, snapshot);
+      const data = diagnosticData(result, uri, diagnostic);
       if (data?.site !== null && data?.site !== undefined) sites.add(data.site);
     }
     const seen = new Set<string>();
@@ -49,7 +49,7 @@ export function codeActions(
         actions.push({
           title: fix.title,
           kind: CodeActionKind.QuickFix,
-          diagnostics: context.diagnostics.filter((d) => d.code === fix.code && concerns(diagnosticData(d, snapshot), site, analysis)),
+          diagnostics: context.diagnostics.filter((d) => d.code === fix.code && concerns(diagnosticData(result, uri, d), site, analysis)),
           ...(fix.isPreferred ? { isPreferred: true } : {}),
           edit,
         });
@@ -83,11 +83,9 @@ function wants(only: string[] | undefined, kind: string): boolean {
   return !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
 }
 
-/** The diagnostic's `data`, when it is ours and from this very analysis. */
-function diagnosticData(diagnostic: Diagnostic, snapshot: UnitSnapshot): DiagnosticData | null {
-  const data = diagnostic?.source === DIAGNOSTIC_SOURCE ? (diagnostic.data as Partial<DiagnosticData> | undefined) : undefined;
-  if (!data || data.unitVersion !== snapshot.version) return null;
-  return { unitVersion: data.unitVersion, site: typeof data.site === 'number' ? data.site : null, chain: typeof data.chain === 'number' ? data.chain : null };
+/** What the diagnostic is about, when it is one of this analysis' own. */
+function diagnosticData(result: AnalysisResult, uri: string, diagnostic: Diagnostic): DiagnosticData | null {
+  return (ourDiagnostic(result, uri, diagnostic)?.data as DiagnosticData | undefined) ?? null;
 }
 
 /** Offset edits → one WorkspaceEdit; null when an edit is out of range, spans two cells or overlaps another. */

@@ -16,9 +16,12 @@ import type { UnitSnapshot } from '../workspace/snapshot';
 export const DIAGNOSTIC_SOURCE = 'einsight';
 const RULES_BASE_URL = 'https://github.com/einsight/einsight/blob/main/docs/rules';
 
-/** What a diagnostic remembers for code actions: the analysis it came from and what it is about. */
+/**
+ * What a diagnostic remembers for code actions: what it is about. Nothing version-specific, so a
+ * diagnostic unchanged by an edit is not published again (code actions match it to the current
+ * analysis by its range, code and message: see `ourDiagnostic`).
+ */
 export interface DiagnosticData {
-  unitVersion: number;
   site: number | null;
   chain: number | null;
 }
@@ -27,8 +30,31 @@ export function ruleUrl(code: string): string {
   return `${RULES_BASE_URL}/${code}.md`;
 }
 
+const computed = new WeakMap<AnalysisResult, Map<string, Diagnostic[]>>();
+
 /** Diagnostics for every document of the unit; documents without findings get an empty list. */
 export function diagnosticsByDocument(result: AnalysisResult): Map<string, Diagnostic[]> {
+  let byUri = computed.get(result);
+  if (!byUri) {
+    byUri = computeDiagnostics(result);
+    computed.set(result, byUri);
+  }
+  return byUri;
+}
+
+/**
+ * The diagnostic of this analysis that a client's diagnostic (sent back with a code action
+ * request) stands for: same document, range, code and message. Null for anything else, whatever
+ * its `data` claims.
+ */
+export function ourDiagnostic(result: AnalysisResult, uri: string, sent: Diagnostic): Diagnostic | null {
+  if (sent?.source !== DIAGNOSTIC_SOURCE || !sent.range) return null;
+  const same = (a: Diagnostic['range'], b: Diagnostic['range']) =>
+    a.start.line === b.start?.line && a.start.character === b.start?.character && a.end.line === b.end?.line && a.end.character === b.end?.character;
+  return diagnosticsByDocument(result).get(uri)?.find((d) => d.code === sent.code && d.message === sent.message && same(d.range, sent.range)) ?? null;
+}
+
+function computeDiagnostics(result: AnalysisResult): Map<string, Diagnostic[]> {
   const byUri = new Map<string, Diagnostic[]>(result.snapshot.slices.map((slice) => [slice.uri, []]));
   const analysis = result.analysis;
   if (!analysis) return byUri;
@@ -60,7 +86,7 @@ function toDiagnostic(
   // A range across two notebook cells (never expected) is shown at its start.
   const location = snapshot.locate(finding.range) ?? snapshot.locate({ start: finding.range.start, end: finding.range.start });
   if (!location) return null;
-  const data: DiagnosticData = { unitVersion: snapshot.version, site: finding.site, chain: finding.chain };
+  const data: DiagnosticData = { site: finding.site, chain: finding.chain };
   const diagnostic: Diagnostic = {
     range: location.range,
     severity: toSeverity(override ?? finding.severity),

@@ -1,19 +1,24 @@
 /**
- * Hover on an einsum call or its equation: the equation with its sizes and where each size came
- * from, naive / library baseline / best FLOPs, the largest intermediate, and the best plan step
- * by step. Everything is read from the analysis already made for this exact version.
+ * Hover on a contraction or its equation, in the order a reader needs it: one line that says
+ * what the call costs as written and with the best order (and the largest intermediate), then
+ * the best plan step by step, then what the library does as written and where each size came
+ * from. Short enough for a normal hover without scrolling at four operands. Everything is read
+ * from the analysis already made for this exact version.
  */
 import type { Hover, Position } from 'vscode-languageserver';
 import type { ContractionSite, CostSummary, FileAnalysis, ShapeSource } from '../analysis/model';
 import type { Contraction } from '../core/contraction';
 import { formatCount, formatSpeedup } from '../core/counts';
-import { naiveCost } from '../core/cost';
 import { formatEquation } from '../core/equation';
 import { sizeProductPolynomial } from '../core/symbolic';
+import { pathOfTree, treeText } from '../analysis/matmul';
 import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
-import { inlineCode, markdownCell, shapeText, sizeText } from './format';
+import { inlineCode, markdownCell, shapeText } from './format';
 import { siteAt } from './sites';
+
+/** A speedup below this reads as "already the best order". */
+const NO_SAVING = 1.005;
 
 export function hover(result: AnalysisResult, uri: string, position: Position): Hover | null {
   const { analysis, snapshot } = result;
@@ -30,21 +35,39 @@ export function hover(result: AnalysisResult, uri: string, position: Position): 
 
 export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snapshot: UnitSnapshot, uri: string): string {
   const c = site.contraction;
-  const equation = site.normalizedEquation ?? (c ? formatEquation(c) : site.equation.text);
-  const title = `**${site.qualifiedName}**${equation ? ` ${inlineCode(equation)}` : ''}`;
+  const title = `${titleOf(site, c)}${c ? ` → ${inlineCode(shapeText(c, c.output))}` : ''}`;
   if (!c) return [title, unboundReason(site)].join('\n\n');
-  const parts = [title, `Result shape ${inlineCode(shapeText(c, c.output))}`, sizesTable(site, c, snapshot, uri), costTable(site, c)];
-  const largest = largestIntermediate(site.best, c);
-  if (largest) parts.push(largest);
-  const standIns = symbolicStandIns(c);
-  if (standIns) parts.push(standIns);
-  if (site.best?.steps && site.best.steps.length > 0) parts.push(planTable(site.best, c));
+  const parts = [title, summary(site, c)];
+  if (site.best?.steps && site.best.steps.length > 0) parts.push(planTable(site, site.best, c));
   const chain = site.chain !== null ? analysis.chains.find((ch) => ch.id === site.chain) : undefined;
   if (chain?.fused) {
-    const fused = chain.best ? ` — fused, the best order needs ${flopsText(chain.best, site.symbolic)} FLOPs` : '';
-    parts.push(`Part of a chain of ${chain.members.length} calls: ${inlineCode(chain.fused.equation)}${fused}`);
+    const fused = chain.best ? `; fused, the best order needs ${flopsText(chain.best, site.symbolic)} FLOPs` : '';
+    parts.push(`Part of a chain of ${chain.members.length} calls: ${inlineCode(chain.fused.equation)}${fused}.`);
   }
+  if (site.baseline) parts.push(`As written: ${site.baseline.description}.`);
+  parts.push(sizesLine(site, c, snapshot, uri));
+  const standIns = symbolicStandIns(c);
+  if (standIns) parts.push(standIns);
   return parts.join('\n\n');
+}
+
+/** The callee and its equation; a matrix chain as written (`(x @ w) @ y`), its einsum form being made up. */
+function titleOf(site: ContractionSite, c: Contraction | null): string {
+  if (site.kind === 'matmul-chain' && site.matmulTree !== null) {
+    const written = treeText(pathOfTree(site.matmulTree, site.operands.length), site.operands.map((o) => o.text));
+    return `**${site.callee === '@' ? 'matrix product' : site.qualifiedName}** ${inlineCode(written)}`;
+  }
+  const equation = site.normalizedEquation ?? (c ? formatEquation(c) : site.equation.text);
+  return `**${site.qualifiedName}**${equation ? ` ${inlineCode(equation)}` : ''}`;
+}
+
+/**
+ * A step's result labels in the order to show them. A matrix chain's labels are numbered along
+ * the chain (batch, rows, columns), so in that order `w @ y` reads `(2048, 1)`, whatever order
+ * the pairwise contraction would produce.
+ */
+function resultLabels(site: ContractionSite, labels: readonly number[]): number[] {
+  return site.kind === 'matmul-chain' ? [...labels].sort((a, b) => a - b) : [...labels];
 }
 
 function unboundReason(site: ContractionSite): string {
@@ -54,13 +77,83 @@ function unboundReason(site: ContractionSite): string {
   return 'Operand shapes are unknown: add a shape hint (`# einsight: x[B, N, D]`) or set `einsight.dimensions`.';
 }
 
-function sizesTable(site: ContractionSite, c: Contraction, snapshot: UnitSnapshot, uri: string): string {
-  const rows = ['| label | size | from |', '| --- | --- | --- |'];
-  c.labels.forEach((label, id) => {
-    const source = labelSource(site, c, id);
-    rows.push(`| ${markdownCell(inlineCode(label))} | ${markdownCell(sizeText(c.sizes[id]))} | ${markdownCell(sourceText(source, snapshot, uri))} |`);
+/** As written → best, how many times fewer, and the largest intermediate, in one line. */
+function summary(site: ContractionSite, c: Contraction): string {
+  const { baseline, best } = site;
+  const largest = best ? largestIntermediate(site, best, c) : null;
+  const tail = largest ? ` · largest intermediate ${largest}` : '';
+  if (!best) return baseline ? `**${flopsText(baseline, site.symbolic)} FLOPs** as written${tail}` : 'Cost unknown.';
+  const optimizer = `the best order (${best.optimizer})`;
+  if (site.symbolic) {
+    const before = baseline && baseline.scaling !== best.scaling ? `${baseline.scaling} as written → ` : '';
+    return `**${before}${best.scaling}** with ${optimizer}: ${inlineCode(best.flopsExpression)} FLOPs${tail}`;
+  }
+  if (!baseline) return `**${formatCount(best.flops)} FLOPs** with ${optimizer}${tail}`;
+  if (site.speedup === null || site.speedup < NO_SAVING) return `**${formatCount(best.flops)} FLOPs**, already in the best order${tail}`;
+  return `**${formatCount(baseline.flops)} → ${formatCount(best.flops)} FLOPs** with ${optimizer}: ${formatSpeedup(site.speedup)} fewer${tail}`;
+}
+
+function flopsText(cost: CostSummary, symbolic: boolean): string {
+  return symbolic ? `${inlineCode(cost.flopsExpression)} (${cost.scaling})` : formatCount(cost.flops);
+}
+
+/** The largest result of any step of the best order, with its shape. */
+function largestIntermediate(site: ContractionSite, best: CostSummary, c: Contraction): string | null {
+  if (!best.steps || best.steps.length === 0) return null;
+  const step = best.steps.reduce((max, s) => (s.resultSize > max.resultSize ? s : max));
+  const symbolic = step.result.some((l) => c.sizes[l].symbol !== null);
+  const count = symbolic ? inlineCode(sizeProductPolynomial(c.sizes, step.result).toString()) : formatCount(step.resultSize);
+  return `${count} elements ${inlineCode(shapeText(c, resultLabels(site, step.result)))}`;
+}
+
+/**
+ * The best order step by step. A matrix chain reads as products of its operands (`w @ y`), the
+ * way its code is written; an einsum as pairwise equations.
+ */
+function planTable(site: ContractionSite, best: CostSummary, c: Contraction): string {
+  const symbolic = c.sizes.some((s) => s.symbol !== null);
+  const products = site.kind === 'matmul-chain' ? matmulSteps(best, site.operands.map((o) => o.text)) : null;
+  const rows = ['| | best order | result | FLOPs |', '| --- | --- | --- | --- |'];
+  best.steps!.forEach((step, i) => {
+    const flops = symbolic ? inlineCode(step.flopsPolynomial.toString()) : formatCount(step.flops);
+    const what = products ? products[i] : step.equation;
+    const blas = step.blas === 'EINSUM' ? '' : ` (${step.blas})`;
+    const shape = shapeText(c, resultLabels(site, step.result));
+    rows.push(`| ${i + 1} | ${markdownCell(inlineCode(what))} | ${markdownCell(inlineCode(shape))} | ${markdownCell(flops)}${blas} |`);
   });
   return rows.join('\n');
+}
+
+/** Each step of a matrix chain's path as the product it computes: `w @ y`, then `x @ (w @ y)`. */
+function matmulSteps(best: CostSummary, names: string[]): string[] {
+  const live = names.map((text, first) => ({ text, first, compound: false }));
+  return best.path.map((step) => {
+    const taken = step.map((p) => live[p]).sort((a, b) => a.first - b.first);
+    for (const p of [...step].sort((a, b) => b - a)) live.splice(p, 1);
+    const text = taken.map((t) => (t.compound ? `(${t.text})` : t.text)).join(' @ ');
+    live.push({ text, first: taken[0].first, compound: true });
+    return text;
+  });
+}
+
+/**
+ * Where each size came from, labels sharing a source together: `i` = 32 from `B = 32` (line 3).
+ * A matrix chain's labels are made up, so there each operand's shape is given instead.
+ */
+function sizesLine(site: ContractionSite, c: Contraction, snapshot: UnitSnapshot, uri: string): string {
+  if (site.kind === 'matmul-chain') {
+    const shapes = site.operands.map((o, k) => `${inlineCode(o.text)} ${inlineCode(shapeText(c, c.inputs[k] ?? []))} from ${sourceText(o.shape?.source ?? null, snapshot, uri)}`);
+    return `Shapes: ${shapes.join(' · ')}`;
+  }
+  const bySource = new Map<string, string[]>();
+  c.labels.forEach((label, id) => {
+    const from = sourceText(labelSource(site, c, id), snapshot, uri);
+    const size = c.sizes[id].symbol ?? String(c.sizes[id].value);
+    const entry = `${inlineCode(label)} = ${size}`;
+    bySource.set(from, [...(bySource.get(from) ?? []), entry]);
+  });
+  const groups = [...bySource].map(([from, labels]) => `${labels.join(', ')} from ${from}`);
+  return `Sizes: ${groups.join(' · ')}`;
 }
 
 /** The source of a label's size: the first operand axis carrying it. */
@@ -75,41 +168,12 @@ function labelSource(site: ContractionSite, c: Contraction, label: number): Shap
 }
 
 function sourceText(source: ShapeSource | null, snapshot: UnitSnapshot, uri: string): string {
-  if (!source || source.kind === 'unknown') return 'unknown (a stand-in size is used)';
+  if (!source || source.kind === 'unknown') return 'nowhere (a stand-in size)';
   if (source.kind === 'dims') return `${inlineCode(source.detail)} in \`einsight.dimensions\``;
   const location = source.range ? snapshot.locate(source.range) : null;
   if (!location) return inlineCode(source.detail);
   const line = location.range.start.line + 1;
   return `${inlineCode(source.detail)} (line ${line}${location.uri === uri ? '' : ' of another cell'})`;
-}
-
-function costTable(site: ContractionSite, c: Contraction): string {
-  const symbolic = site.symbolic;
-  const naive = naiveCost(c);
-  const rows = ['| | FLOPs |', '| --- | --- |'];
-  rows.push(`| naive (one loop over every index) | ${symbolic ? inlineCode(naive.flopsPolynomial.toString()) : formatCount(naive.flops)} |`);
-  if (site.baseline) {
-    rows.push(`| ${markdownCell(`as written: ${site.baseline.description}`)} | ${flopsText(site.baseline, symbolic)} |`);
-  }
-  if (site.best) {
-    const speedup = site.speedup !== null && site.speedup > 1 ? ` (${formatSpeedup(site.speedup)} fewer)` : '';
-    rows.push(`| best order (${site.best.optimizer}) | ${flopsText(site.best, symbolic)}${speedup} |`);
-  }
-  return rows.join('\n');
-}
-
-function flopsText(cost: CostSummary, symbolic: boolean): string {
-  return symbolic ? `${inlineCode(cost.flopsExpression)} — ${markdownCell(cost.scaling)}` : formatCount(cost.flops);
-}
-
-/** The largest result of any step of the best order, with its shape. */
-function largestIntermediate(best: CostSummary | null, c: Contraction): string | null {
-  if (!best?.steps || best.steps.length === 0) return null;
-  const step = best.steps.reduce((max, s) => (s.resultSize > max.resultSize ? s : max));
-  const shape = inlineCode(shapeText(c, step.result));
-  const symbolic = step.result.some((l) => c.sizes[l].symbol !== null);
-  const count = symbolic ? inlineCode(sizeProductPolynomial(c.sizes, step.result).toString()) : formatCount(step.resultSize);
-  return `Largest intermediate: ${count} elements ${shape}`;
 }
 
 /** Symbolic sizes still need numbers to compare orders: say which stand-ins were used. */
@@ -119,14 +183,4 @@ function symbolicStandIns(c: Contraction): string | null {
   if (symbols.size === 0) return null;
   const list = [...symbols].map(([name, value]) => `${inlineCode(name)} as ${value}`).join(', ');
   return `Orders are compared with ${list}; set real sizes in \`einsight.dimensions\` or a \`# einsight: ${[...symbols.keys()][0]}=…\` hint.`;
-}
-
-function planTable(best: CostSummary, c: Contraction): string {
-  const rows = ['| step | equation | result shape | FLOPs | BLAS |', '| --- | --- | --- | --- | --- |'];
-  const symbolic = c.sizes.some((s) => s.symbol !== null);
-  best.steps!.forEach((step, i) => {
-    const flops = symbolic ? inlineCode(step.flopsPolynomial.toString()) : formatCount(step.flops);
-    rows.push(`| ${i + 1} | ${markdownCell(inlineCode(step.equation))} | ${markdownCell(inlineCode(shapeText(c, step.result)))} | ${markdownCell(flops)} | ${step.blas} |`);
-  });
-  return rows.join('\n');
 }

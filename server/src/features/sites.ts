@@ -19,3 +19,19 @@ export function covers(range: SourceRange, offset: number): boolean {
 export function overlaps(a: SourceRange, b: SourceRange): boolean {
   return a.start <= b.end && b.start <= a.end;
 }
+
+/**
+ * The sites not inside another site's call: in `np.einsum('ij,jk->ik', np.einsum(...), w)` the
+ * outer call. Lenses and inlay hints go on these only, so nested calls do not crowd a line.
+ */
+export function outermostSites(analysis: FileAnalysis): ContractionSite[] {
+  const sorted = [...analysis.sites].sort((a, b) => a.range.start - b.range.start || b.range.end - a.range.end);
+  const outer: ContractionSite[] = [];
+  let reach = -1;
+  for (const site of sorted) {
+    if (site.range.end <= reach) continue;
+    outer.push(site);
+    reach = site.range.end;
+  }
+  return outer;
+}

@@ -1,5 +1,5 @@
 /** The `einsight/status` notification: what the client's status bar shows for the active editor. */
-import type { AnalysisResult } from '../workspace/scheduler';
+import type { UnitResult } from '../workspace/scheduler';
 import type { Unit } from '../workspace/units';
 
 export const STATUS_NOTIFICATION = 'einsight/status';
@@ -9,24 +9,40 @@ export type AnalysisState = 'analyzing' | 'ready' | 'failed' | 'disabled' | 'uns
 export interface AnalysisStatus {
   /** The document, or the notebook whose cells are listed in `documents`. */
   uri: string;
-  documents: string[];
+  /**
+   * Each document of the unit, with the version the status is about (null while analysing or
+   * once closed): a client can tell that an edit was analysed even when its diagnostics did not
+   * change and so were not published again.
+   */
+  documents: { uri: string; version: number | null }[];
+  /** The language analysed (`python`, `typescript`, …), so the client can name it. */
+  languageId: string;
   state: AnalysisState;
   sites: number;
   findings: number;
+  /** Findings shown as errors (after the user's severity settings). */
+  errors: number;
   durationMs: number;
   /** Why it failed, or null. */
   message: string | null;
 }
 
 /** `result` null: an analysis has started. */
-export function statusOf(unit: Unit, result: AnalysisResult | null): AnalysisStatus {
-  const base = { uri: unit.key, documents: unit.documentUris(), sites: 0, findings: 0, durationMs: 0, message: null };
+export function statusOf(unit: Unit, result: UnitResult | null): AnalysisStatus {
+  const documents = result
+    ? result.snapshot.slices.map((slice) => ({ uri: slice.uri, version: slice.version }))
+    : unit.documentUris().map((uri) => ({ uri, version: null }));
+  const base = { uri: unit.key, documents, languageId: unit.languageId, sites: 0, findings: 0, errors: 0, durationMs: 0, message: null };
   if (!result) return { ...base, state: 'analyzing' };
-  const durationMs = Math.round(result.durationMs * 10) / 10;
-  if (result.error) return { ...base, state: 'failed', durationMs, message: firstLine(result.error) };
-  if (!result.settings.enable) return { ...base, state: 'disabled' };
-  if (!result.analysis) return { ...base, state: 'unsupported' };
-  return { ...base, state: 'ready', durationMs, sites: result.analysis.sites.length, findings: result.analysis.findings.length };
+  const { rendered, settings } = result;
+  const durationMs = Math.round(rendered.durationMs * 10) / 10;
+  if (rendered.state === 'failed') return { ...base, state: 'failed', durationMs, message: firstLine(rendered.error ?? 'unknown error') };
+  if (!settings.enable) return { ...base, state: 'disabled' };
+  if (rendered.state === 'unsupported') return { ...base, state: 'unsupported' };
+  // What the Problems panel shows, after the user's severity settings (an error is severity 1).
+  const shown = rendered.diagnostics.flatMap(([, list]) => list);
+  const errors = shown.filter((d) => d.severity === 1).length;
+  return { ...base, state: 'ready', durationMs, sites: rendered.sites, findings: shown.length, errors };
 }
 
 function firstLine(text: string): string {

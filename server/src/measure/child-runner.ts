@@ -2,10 +2,12 @@
  * The parent side of the runner child: sends the job, resets a timer at every step the child
  * announces (so each run has its own time limit), and kills the child on timeout or cancel.
  */
-import { fork } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { MeasureError } from './problem';
-import type { ExecutionProvider, RunnerJob, RunnerMessage, RunnerPhase } from './protocol';
+import { TELEMETRY_OFF, type ExecutionProvider, type RunnerJob, type RunnerMessage, type RunnerPhase } from './protocol';
 
 export interface ModelResult {
   samplesMs: number[];
@@ -18,6 +20,7 @@ export interface ModelResult {
 export interface RunnerOutcome {
   provider: { used: ExecutionProvider; fallback: string | null };
   results: ModelResult[];
+  memory: { baseRssMB: number; peakRssMB: number; capMB: number | null };
 }
 
 export interface RunnerProgress {
@@ -36,9 +39,27 @@ export interface RunnerOptions {
   onProgress?: (progress: RunnerProgress) => void;
   /** Called with the child's pid once it is started (tests check that it is gone afterwards). */
   onSpawn?: (pid: number) => void;
+  /** Data the runner may allocate for the measurement (MB), on top of its own; null: no cap. */
+  capMB: number | null;
 }
 
 const RUNNER_SCRIPT = path.join(__dirname, 'runner.js');
+const OUT_OF_MEMORY = /failed to allocate|allocation failed|bad_alloc|out of memory/i;
+/** What the runner takes before any measurement: Node, onnxruntime, and a stack per thread of its pool. */
+const RUNNER_OWN_MB = 256 + 8 * availableParallelism();
+
+/**
+ * Forks the runner, on Linux through `sh -c 'ulimit -d …'` so the kernel caps its data
+ * (RLIMIT_DATA: heap and private mappings) at its own needs plus `capMB`; an allocation above
+ * it fails inside onnxruntime, which reports it, instead of the machine running out.
+ */
+function startRunner(capMB: number | null): ChildProcess {
+  // execArgv: [] keeps the parent's flags (--test, --inspect) away from the runner.
+  const options = { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] as ('ignore' | 'pipe' | 'ipc')[], serialization: 'advanced' as const, env: { ...process.env, ...TELEMETRY_OFF } };
+  if (capMB === null || process.platform !== 'linux' || !existsSync('/bin/sh')) return fork(RUNNER_SCRIPT, [], { ...options, execArgv: [] });
+  const kilobytes = String(Math.ceil((capMB + RUNNER_OWN_MB) * 1024));
+  return spawn('/bin/sh', ['-c', 'ulimit -S -d "$1" 2>/dev/null; shift; exec "$@"', 'sh', kilobytes, process.execPath, RUNNER_SCRIPT], options);
+}
 const STDERR_TAIL = 2000;
 
 export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<RunnerOutcome> {
@@ -47,12 +68,12 @@ export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<Runn
       reject(new MeasureError('cancelled', 'measurement cancelled'));
       return;
     }
-    // execArgv: [] keeps the parent's flags (--test, --inspect) away from the runner.
-    const child = fork(RUNNER_SCRIPT, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced', execArgv: [] });
+    const child = startRunner(options.capMB);
     let stderr = '';
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     let provider: RunnerOutcome['provider'] = { used: job.ep, fallback: null };
+    let memory: RunnerOutcome['memory'] = { baseRssMB: 0, peakRssMB: 0, capMB: null };
     const results: ModelResult[] = [];
 
     const finish = (error: Error | null) => {
@@ -62,7 +83,7 @@ export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<Runn
       options.signal?.removeEventListener('abort', onAbort);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       if (error) reject(error);
-      else resolve({ provider, results });
+      else resolve({ provider, results, memory });
     };
     const onAbort = () => finish(new MeasureError('cancelled', 'measurement cancelled'));
     const arm = (phase: RunnerPhase, model: number) => {
@@ -98,10 +119,15 @@ export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<Runn
           break;
         }
         case 'done':
+          memory = { baseRssMB: message.baseRssMB, peakRssMB: message.peakRssMB, capMB: message.capMB };
           finish(null);
           break;
         case 'error':
-          finish(new MeasureError('runtime', `onnxruntime: ${message.message}`));
+          finish(
+            OUT_OF_MEMORY.test(message.message)
+              ? new MeasureError('memory', `onnxruntime ran out of memory${options.capMB === null ? '' : ` (the measurement may use ${Math.round(options.capMB)} MB: einsight.measure.maxMemoryMB)`}: ${message.message.split('\n')[0]}`)
+              : new MeasureError('runtime', `onnxruntime: ${message.message}`),
+          );
           break;
       }
     });

@@ -4,7 +4,7 @@
  * ellipsis dimensions `…0`) never reach the model.
  */
 import { MeasureError } from './problem';
-import type { GraphBuilder, GraphValue } from './graph-builder';
+import { elementCount, type GraphBuilder, type GraphValue } from './graph-builder';
 
 /**
  * A graph value holding a tensor over the contraction's label ids, in order. Its `shape` may
@@ -54,12 +54,14 @@ export function emitEinsum(
     result,
   );
   const shape = result.map((label) => sizes[label]);
+  // onnxruntime's Einsum permutes each operand into its own layout first: a copy of each.
+  const permutedCopies = operands.reduce((sum, o) => sum + elementCount(o.shape), 0);
   const value = g.node(
     'Einsum',
     operands.map((o) => natural(g, o, sizes).name),
     shape,
     { equation },
-    internalElements,
+    internalElements + permutedCopies,
   );
   return { ...value, labels: result };
 }

@@ -10,6 +10,7 @@ import { optimizePath } from '../core/paths/index';
 import type { LinearPath, OptimizerName } from '../core/paths/types';
 import { runInChild, type RunnerOutcome, type RunnerProgress } from './child-runner';
 import { elementCount } from './graph-builder';
+import { guardMemory, type MemoryCheck } from './memory';
 import { MeasureError, checkProblem, inputShapes, type MeasureProblem } from './problem';
 import type { ExecutionProvider, RunnerPhase } from './protocol';
 import { agreementTolerance, timingStats, type TimingStats } from './stats';
@@ -42,6 +43,8 @@ export interface MeasureOptions {
   ep?: ExecutionProvider;
   /** Refuse when inputs plus everything the models allocate would exceed this (default 2048). */
   maxMemoryMB?: number;
+  /** What the runner may allocate beyond its own needs; by default maxMemoryMB (tests lower it). */
+  capMB?: number | null;
   runTimeoutMs?: number;
   loadTimeoutMs?: number;
   /** Searches the optimized path when the problem brings none (default auto-hq). */
@@ -51,14 +54,12 @@ export interface MeasureOptions {
   onSpawn?: (pid: number) => void;
 }
 
-export interface MemoryEstimate {
-  inputsMB: number;
-  /** What the models allocate together (node outputs and Einsum's internal intermediates). */
-  intermediatesMB: number;
-  /** The reference output kept for the comparison. */
-  outputMB: number;
-  neededMB: number;
-  limitMB: number;
+export interface MemoryReport extends MemoryCheck {
+  /** What the runner may allocate beyond its own needs (Linux); null where the OS gives no cap. */
+  capMB: number | null;
+  /** The runner's resident memory before the inputs, and at its peak. */
+  baseRssMB: number;
+  peakRssMB: number;
 }
 
 export interface MeasuredVariant {
@@ -85,7 +86,7 @@ export interface MeasureReport {
   runs: number;
   warmup: number;
   seed: number;
-  memory: MemoryEstimate;
+  memory: MemoryReport;
   asWritten: MeasuredVariant;
   /** The faster optimized variant whose output agrees (the Einsum one when none agrees). */
   optimized: MeasuredVariant;
@@ -102,7 +103,6 @@ export interface MeasureReport {
 }
 
 const BYTES_PER_ELEMENT = 4;
-const MB = 1024 * 1024;
 
 export async function measure(problem: MeasureProblem, options: MeasureOptions = {}): Promise<MeasureReport> {
   const settings = { ...MEASURE_DEFAULTS, ...definedOnly(options) };
@@ -113,15 +113,8 @@ export async function measure(problem: MeasureProblem, options: MeasureOptions =
   const variants = [buildAsWritten(problem), buildOptimized(problem, path, false)];
   const lowered = buildOptimized(problem, path, true);
   if (lowered.loweredSteps > 0) variants.push(lowered);
-  const memory = estimateMemory(problem, variants, settings.maxMemoryMB);
-  if (memory.neededMB > memory.limitMB) {
-    throw new MeasureError(
-      'memory',
-      `measuring needs about ${formatMB(memory.neededMB)} (inputs ${formatMB(memory.inputsMB)}, intermediates ` +
-        `${formatMB(memory.intermediatesMB)}, output copy ${formatMB(memory.outputMB)}), over the ${formatMB(memory.limitMB)} limit ` +
-        `(einsight.measure.maxMemoryMB, --max-memory): use smaller sizes or raise the limit`,
-    );
-  }
+  const memory = guardMemory('onnxruntime', dataOf(problem, variants), settings.maxMemoryMB);
+  if (memory.refusal) throw new MeasureError('memory', memory.refusal);
   const outcome = await runInChild(
     { models: variants.map((v) => v.model), inputShapes: inputShapes(problem), seed: settings.seed, warmup: settings.warmup, runs: settings.runs, ep: settings.ep },
     {
@@ -129,10 +122,11 @@ export async function measure(problem: MeasureProblem, options: MeasureOptions =
       loadTimeoutMs: settings.loadTimeoutMs,
       signal: options.signal,
       onSpawn: options.onSpawn,
+      capMB: options.capMB === undefined ? settings.maxMemoryMB : options.capMB,
       onProgress: options.onProgress && ((p: RunnerProgress) => options.onProgress?.(progressOf(p, variants, settings))),
     },
   );
-  return report(problem, path, searched?.optimizer ?? problem.optimizer ?? 'given', variants, outcome, memory, settings);
+  return report(problem, path, searched?.optimizer ?? problem.optimizer ?? 'given', variants, outcome, { ...memory.check, ...outcome.memory }, settings);
 }
 
 type Settings = typeof MEASURE_DEFAULTS;
@@ -161,18 +155,13 @@ function progressOf(p: RunnerProgress, variants: ModelVariant[], s: Settings): M
   return { variant: variants[p.model].kind, phase: p.phase, index: p.index, total: p.total, fraction };
 }
 
-function estimateMemory(problem: MeasureProblem, variants: ModelVariant[], limitMB: number): MemoryEstimate {
-  const toMB = (elements: number) => (elements * BYTES_PER_ELEMENT) / MB;
+/** Inputs, what the models allocate, and the outputs the comparison keeps (the reference copied). */
+function dataOf(problem: MeasureProblem, variants: ModelVariant[]) {
   const inputs = inputShapes(problem).reduce((sum, shape) => sum + elementCount(shape), 0);
   // The models' sessions live side by side (their runs are interleaved), so their buffers add up.
   const intermediates = variants.reduce((sum, v) => sum + v.allocatedElements, 0);
   const output = elementCount(problem.fused.output.map((l) => problem.fused.sizes[l].value));
-  const neededMB = toMB(inputs + intermediates + output);
-  return { inputsMB: toMB(inputs), intermediatesMB: toMB(intermediates), outputMB: toMB(output), neededMB, limitMB };
-}
-
-export function formatMB(mb: number): string {
-  return mb >= 10 ? `${Math.ceil(mb).toLocaleString('en-US')} MB` : `${(Math.ceil(mb * 100) / 100).toString()} MB`;
+  return { inputs: inputs * BYTES_PER_ELEMENT, intermediates: intermediates * BYTES_PER_ELEMENT, outputs: output * BYTES_PER_ELEMENT };
 }
 
 function report(
@@ -181,7 +170,7 @@ function report(
   optimizer: OptimizerName | 'given',
   variants: ModelVariant[],
   outcome: RunnerOutcome,
-  memory: MemoryEstimate,
+  memory: MemoryReport,
   settings: Settings,
 ): MeasureReport {
   const c = problem.fused;

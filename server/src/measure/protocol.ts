@@ -2,6 +2,12 @@
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
+/**
+ * The environment entry that keeps onnxruntime from writing or sending telemetry (see
+ * onnxruntime.ts); the runner is started with it, and sets it again before loading onnxruntime.
+ */
+export const TELEMETRY_OFF = { ORT_DISABLE_TELEMETRY: '1' } as const;
+
 /** Leaf inputs are named x0, x1, … in every model, so one set of feeds runs them all. */
 export function inputName(index: number): string {
   return `x${index}`;
@@ -36,5 +42,6 @@ export type RunnerMessage =
       /** Some output element is NaN or infinite. */
       nonFinite: boolean;
     }
-  | { type: 'done' }
+  /** Resident memory before the inputs were made and at its peak, and the data size limit (MB; null: none). */
+  | { type: 'done'; baseRssMB: number; peakRssMB: number; capMB: number | null }
   | { type: 'error'; message: string };

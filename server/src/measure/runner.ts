@@ -3,10 +3,25 @@
  * outputs with the first model's. Session.run blocks this process's only JS thread, which is
  * why it lives in its own process: the parent times runs out and cancels by killing it.
  */
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { ort } from './onnxruntime';
 import { inputName, type ExecutionProvider, type RunnerJob, type RunnerMessage } from './protocol';
 import { seededInput } from './random';
+
+const MB = 1024 * 1024;
+
+/** The soft limit on this process's data (Linux: RLIMIT_DATA, set by the parent), in MB; null when there is none. */
+function dataLimitMB(): number | null {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max data size'));
+    const soft = line?.slice('Max data size'.length).trim().split(/\s+/)[0];
+    return soft && /^\d+$/.test(soft) ? Number(soft) / MB : null;
+  } catch {
+    return null;
+  }
+}
 
 function send(message: RunnerMessage): void {
   process.send?.(message);
@@ -27,12 +42,12 @@ function watchParent(): void {
   new Worker(source, { eval: true, workerData: { parent: process.ppid } }).unref();
 }
 
-async function createSession(model: Uint8Array, ep: ExecutionProvider): Promise<ort.InferenceSession> {
+async function createSession(model: Uint8Array, ep: ExecutionProvider): Promise<Ort.InferenceSession> {
   return ort.InferenceSession.create(model, { executionProviders: [ep] });
 }
 
 /** Opens the first session on the requested provider, falling back to CPU when CUDA cannot load. */
-async function openFirst(model: Uint8Array, ep: ExecutionProvider): Promise<{ session: ort.InferenceSession; used: ExecutionProvider }> {
+async function openFirst(model: Uint8Array, ep: ExecutionProvider): Promise<{ session: Ort.InferenceSession; used: ExecutionProvider }> {
   if (ep === 'cpu') {
     send({ type: 'provider', used: 'cpu', fallback: null });
     return { session: await createSession(model, 'cpu'), used: 'cpu' };
@@ -78,8 +93,9 @@ function compare(output: Float32Array, reference: Float32Array | null) {
  * medians stays fair. Each model's first output is compared with the reference and dropped.
  */
 async function run(job: RunnerJob): Promise<void> {
+  const baseRssMB = process.memoryUsage.rss() / MB;
   ort.env.logLevel = 'fatal';
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, Ort.Tensor> = {};
   job.inputShapes.forEach((shape, index) => {
     const count = shape.reduce((product, d) => product * d, 1);
     feeds[inputName(index)] = new ort.Tensor('float32', seededInput(job.seed, index, count), shape);
@@ -125,7 +141,7 @@ async function run(job: RunnerJob): Promise<void> {
     send({ type: 'result', model, samplesMs: samplesMs[model], outputShape: outputShapes[model], ...verdicts[model] });
     await sessions[model].release();
   }
-  send({ type: 'done' });
+  send({ type: 'done', baseRssMB, peakRssMB: process.resourceUsage().maxRSS / 1024, capMB: dataLimitMB() });
 }
 
 watchParent();

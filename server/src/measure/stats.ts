@@ -22,16 +22,18 @@ export function timingStats(samplesMs: readonly number[]): TimingStats {
   return { medianMs: percentile(sorted, 50), minMs: sorted[0], p90Ms: percentile(sorted, 90), samplesMs: [...samplesMs] };
 }
 
-const FLOAT32_EPSILON = 2 ** -23;
+export const FLOAT32_EPSILON = 2 ** -23;
 
 /**
- * The largest absolute difference two float32 evaluations of one contraction may show. Each
- * output element sums `termsPerOutput` products and a different order rounds differently: a
- * random walk of roundings grows like √terms, once per operand. Relative to the largest output
- * magnitude that gives between 1e-5 and 1e-3; a wrong contraction on random data is off by
- * the output's own size, so the test still separates right from wrong by orders of magnitude.
+ * The largest absolute difference two evaluations of one contraction may show in a float type
+ * of machine epsilon `epsilon` (float32 by default). Each output element sums `termsPerOutput`
+ * products and a different order rounds differently: a random walk of roundings grows like
+ * √terms, once per operand. Relative to the largest output magnitude that gives, in float32,
+ * between 1e-5 and 1e-3; a wrong contraction on random data is off by the output's own size,
+ * so the test still separates right from wrong by orders of magnitude.
  */
-export function agreementTolerance(maxAbsReference: number, termsPerOutput: number, operandCount: number): number {
-  const relative = Math.min(1e-3, 1e-5 + 2 * FLOAT32_EPSILON * Math.sqrt(termsPerOutput) * operandCount);
+export function agreementTolerance(maxAbsReference: number, termsPerOutput: number, operandCount: number, epsilon = FLOAT32_EPSILON): number {
+  const scale = epsilon / FLOAT32_EPSILON;
+  const relative = Math.min(1e-3 * scale, 0.05, 1e-5 * scale + 2 * epsilon * Math.sqrt(termsPerOutput) * operandCount);
   return relative * Math.max(maxAbsReference, Number.MIN_VALUE);
 }

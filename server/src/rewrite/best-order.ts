@@ -11,7 +11,7 @@ import { insert, replace, type Fix, type FixEdit } from './edits';
 import { emitPairwise } from './pairwise';
 import { contractionTree } from './plan';
 import { RewriteRefusal } from './refusal';
-import { savingText } from './titles';
+import { fixTitle, savingText } from './titles';
 
 /** A site that a pairwise rewrite can take: a bound, static einsum of three or more operands. */
 export function rewritableSite(site: ContractionSite): asserts site is ContractionSite & {
@@ -41,7 +41,7 @@ export function bestOrderFix(context: FixContext, site: ContractionSite, code: R
   });
   const form = emitted.lines.length > 0 ? 'temporaries' : 'nested calls';
   return {
-    title: `Contract pairwise in the best order, as ${form} (${gain(site, code)})`,
+    title: fixTitle(`Contract pairwise in the best order, as ${form}`, gain(site, code)),
     kind: 'quickfix',
     code,
     edits: hoistAndReplace(context.source.hoistPoint(call), emitted.lines, site.range, emitted.expression),
@@ -74,9 +74,8 @@ export function optimizeArgumentFix(context: FixContext, site: ContractionSite, 
     if (!last) throw new RewriteRefusal('the call has no arguments');
     edit = insert(last.end, `, optimize=${value}`);
   }
-  const verb = existing ? `Replace optimize=${context.source.textOf(existing.range)} with` : 'Pass';
   return {
-    title: `${verb} optimize=${value}: the best path, fixed (${gain(site, code)})`,
+    title: fixTitle(existing ? 'Replace the optimize= argument with the best path' : 'Pass the best path as optimize=', gain(site, code)),
     kind: 'quickfix',
     code,
     edits: [edit],

@@ -13,7 +13,7 @@ import { deleteStatement, hoistAndReplace } from './hoist';
 import { emitPairwise } from './pairwise';
 import { contractionTree } from './plan';
 import { RewriteRefusal } from './refusal';
-import { timesFewer } from './titles';
+import { fixTitle, timesFewer } from './titles';
 
 export function fuseChainFix(context: FixContext, chain: ChainInfo, code: RuleCode): Fix {
   const fused = chain.fused;
@@ -51,7 +51,7 @@ export function fuseChainFix(context: FixContext, chain: ChainInfo, code: RuleCo
     ...hoistAndReplace(context.source.hoistPoint(call), emitted.lines, root.range, emitted.expression),
   ];
   return {
-    title: `Fuse the ${members.length} einsum calls into one contraction in the best order (${saving(chain)})`,
+    title: fixTitle(`Fuse the ${members.length} einsum calls into one, in the best order`, saving(chain)),
     kind: 'quickfix',
     code,
     edits,

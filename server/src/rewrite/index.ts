@@ -7,14 +7,15 @@
 import type { ContractionSite, FileAnalysis, Finding, RuleCode } from '../analysis/model';
 import { bestOrderFix, optimizeArgumentFix } from './best-order';
 import { siteById, type FixContext } from './context';
-import { editsConflict, mergeTouching, type Fix } from './edits';
+import { editsConflict, mergeTouching, type Fix, type FixEdit } from './edits';
 import { fuseChainFix } from './fuse-chain';
 import { matmulOrderFix } from './matmul-order';
 import { NameAllocator } from './names';
 import { parsesAfter, pythonSource } from './python-parsers';
 import { attempt, chainOf, memberOfChain, sameEdits } from './fix-list';
 import { scalarFoldFix } from './scalar-fold';
-import { tfjsFixAll, tfjsFixesForSite } from './tfjs';
+import { guarded } from './fix-policy';
+import { sizeAdaptiveFix } from './size-adaptive';
 
 export type { Fix, FixEdit } from './edits';
 export { prepareRewrites } from './python-parsers';
@@ -26,7 +27,7 @@ export interface FixAllOptions {
 
 /** The fixes for the findings on one site (a chain's fix is listed under each of its members). */
 export function fixesForSite(analysis: FileAnalysis, siteId: number, text: string): Fix[] {
-  if (analysis.language === 'typescript') return tfjsFixesForSite(analysis, siteId, text);
+  if (analysis.language === 'typescript') return tfjs().tfjsFixesForSite(analysis, siteId, text);
   if (analysis.language !== 'python') return [];
   const relevant = analysis.findings.filter((f) => f.site === siteId || memberOfChain(analysis, f, siteId));
   const fixes: Fix[] = [];
@@ -45,7 +46,7 @@ export function fixesForSite(analysis: FileAnalysis, siteId: number, text: strin
 
 /** Every finding's preferred fix, as one `source.fixAll` edit set; null when nothing applies. */
 export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOptions = {}): Fix | null {
-  if (analysis.language === 'typescript') return tfjsFixAll(analysis, text, options);
+  if (analysis.language === 'typescript') return tfjs().tfjsFixAll(analysis, text, options);
   if (analysis.language !== 'python') return null;
   const findings = analysis.findings
     .filter((f) => !options.only || options.only.includes(f.code))
@@ -57,7 +58,7 @@ export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOpti
   // would then try its next fix), is every fix checked on its own.
   const optimistic = chooseFixes(findings, newContext(analysis, text), () => true);
   const allParse =
-    parsesAfter(text, optimistic.chosen.flatMap((f) => f.edits)) && optimistic.collided.every((f) => parsesAfter(text, f.edits));
+    parsesAfter(text, uniqueEdits(optimistic.chosen.flatMap((f) => f.edits))) && optimistic.collided.every((f) => parsesAfter(text, f.edits));
   const accepted = allParse
     ? optimistic.chosen
     : combine(text, chooseFixes(findings, newContext(analysis, text), (fix) => parsesAfter(text, fix.edits)).chosen);
@@ -67,7 +68,7 @@ export function fixAll(analysis: FileAnalysis, text: string, options: FixAllOpti
     title: `Apply ${accepted.length} einsight fix${accepted.length === 1 ? '' : 'es'} (${codes.join(', ')})`,
     kind: 'source.fixAll',
     code: accepted[0].code,
-    edits: mergeTouching(accepted.flatMap((f) => f.edits)),
+    edits: mergeTouching(uniqueEdits(accepted.flatMap((f) => f.edits))),
   };
 }
 
@@ -82,7 +83,9 @@ function chooseFixes(findings: readonly Finding[], context: FixContext, parses: 
     for (const build of buildersFor(finding)) {
       const fix = attempt(() => build(context));
       if (!fix || !parses(fix)) continue;
-      const collides = fix.edits.some((e) => chosen.some((taken) => taken.edits.some((other) => editsConflict(e, other))));
+      // An edit another chosen fix makes too (a shared helper) is made once, not a collision.
+      const own = fix.edits.filter((e) => !chosen.some((taken) => taken.edits.some((other) => sameEdit(e, other))));
+      const collides = own.some((e) => chosen.some((taken) => taken.edits.some((other) => editsConflict(e, other))));
       (collides ? collided : chosen).push(fix);
       break;
     }
@@ -95,10 +98,10 @@ function chooseFixes(findings: readonly Finding[], context: FixContext, parses: 
  * it fails are they added one at a time, each kept only if the text still parses.
  */
 function combine(text: string, fixes: Fix[]): Fix[] {
-  if (parsesAfter(text, fixes.flatMap((f) => f.edits))) return fixes;
+  if (parsesAfter(text, uniqueEdits(fixes.flatMap((f) => f.edits)))) return fixes;
   const accepted: Fix[] = [];
   for (const fix of fixes) {
-    if (parsesAfter(text, [...accepted.flatMap((f) => f.edits), ...fix.edits])) accepted.push(fix);
+    if (parsesAfter(text, uniqueEdits([...accepted.flatMap((f) => f.edits), ...fix.edits]))) accepted.push(fix);
   }
   return accepted;
 }
@@ -108,29 +111,48 @@ const PRIORITY: readonly RuleCode[] = ['EIN004', 'EIN005', 'EIN001', 'EIN006', '
 
 type Builder = (context: FixContext) => Fix;
 
-/** The fixes for one finding, in order of preference. */
+/** The fixes for one finding, in order of preference (fix-policy.ts decides which may fix a path). */
 function buildersFor(finding: Finding): Builder[] {
   const code = finding.code;
   const site = (context: FixContext): ContractionSite => siteById(context, finding.site!);
+  const fixed = (build: Builder) => guarded(finding, build, true);
+  const adaptive = guarded(finding, (x) => sizeAdaptiveFix(x, site(x), code, finding), false);
   switch (code) {
     case 'EIN001':
-      return [(x) => bestOrderFix(x, site(x), code), (x) => optimizeArgumentFix(x, site(x), code)];
+      return [fixed((x) => bestOrderFix(x, site(x), code)), fixed((x) => optimizeArgumentFix(x, site(x), code)), adaptive];
     case 'EIN004':
-      return [(x) => fuseChainFix(x, chainOf(x.analysis, finding), code)];
+      return [fixed((x) => fuseChainFix(x, chainOf(x.analysis, finding), code))];
     case 'EIN005':
-      return [(x) => scalarFoldFix(x, site(x), code, hasFinding(x.analysis, finding.site!, 'EIN001'))];
+      return [guarded(finding, (x) => scalarFoldFix(x, site(x), code, hasFinding(x.analysis, finding.site!, 'EIN001')), false)];
     case 'EIN006':
-      return [(x) => matmulOrderFix(x, site(x), code)];
+      return [fixed((x) => matmulOrderFix(x, site(x), code))];
     case 'EIN007':
       // A fixed path keeps the call as it is where the library takes one; pairwise calls fix the order anywhere.
-      return [(x) => optimizeArgumentFix(x, site(x), code), (x) => bestOrderFix(x, site(x), code)];
+      return [fixed((x) => optimizeArgumentFix(x, site(x), code)), fixed((x) => bestOrderFix(x, site(x), code)), adaptive];
     default:
       return [];
   }
 }
 
+function sameEdit(a: FixEdit, b: FixEdit): boolean {
+  return a.range.start === b.range.start && a.range.end === b.range.end && a.newText === b.newText;
+}
+
+/** Each edit once: fixes sharing a helper insert it at the same place with the same text. */
+function uniqueEdits(edits: FixEdit[]): FixEdit[] {
+  return edits.filter((e, i) => edits.findIndex((other) => sameEdit(e, other)) === i);
+}
+
 function hasFinding(analysis: FileAnalysis, siteId: number, code: RuleCode): boolean {
   return analysis.findings.some((f) => f.site === siteId && f.code === code);
+}
+
+/**
+ * The tfjs rewrites, loaded with the first TypeScript analysis they are asked about: they bring
+ * the TypeScript compiler, which a language server for a Python-only workspace never loads.
+ */
+function tfjs(): typeof import('./tfjs') {
+  return require('./tfjs');
 }
 
 function newContext(analysis: FileAnalysis, text: string): FixContext {

@@ -12,7 +12,7 @@ import { binaryOperator, field, namedChildren, type PyNode } from '../analysis/p
 import { checkNoComment, isTight, nodeOf, type FixContext } from './context';
 import { insert, replace, type Fix, type FixEdit } from './edits';
 import { RewriteRefusal } from './refusal';
-import { timesFewer } from './titles';
+import { fixTitle, timesFewer } from './titles';
 
 interface Interval {
   first: number;
@@ -30,7 +30,7 @@ export function matmulOrderFix(context: FixContext, site: ContractionSite, code:
   if (best.flops >= written) throw new RewriteRefusal('the chain is already in its cheapest order');
   const edits = site.callee === '@' ? operatorEdits(context, site, best.tree) : nestedCallEdits(context, site, best.tree);
   return {
-    title: `Multiply in the cheapest order: ${shape(best.tree, site.operands.map((o) => o.text))} (${timesFewer(written, best.flops)} fewer FLOPs)`,
+    title: fixTitle([`Multiply in the cheapest order: ${shape(best.tree, site.operands.map((o) => o.text))}`, 'Multiply in the cheapest order'], `${timesFewer(written, best.flops)} fewer FLOPs`),
     kind: 'quickfix',
     code,
     edits,

@@ -5,6 +5,7 @@
  * result, or (when the call is also rewritten pairwise) an intermediate.
  */
 import type { ContractionSite, RuleCode, ScalarFactor } from '../analysis/model';
+import { formatCount } from '../core/counts';
 import { sizeProduct } from '../core/cost';
 import { field, namedChildren, type PyNode } from '../analysis/python/syntax';
 import { rewritableSite } from './best-order';
@@ -16,6 +17,7 @@ import { emitPairwise, type PairwiseCode } from './pairwise';
 import { contractionTree, stepsInOrder, type StepNode } from './plan';
 import { RewriteRefusal } from './refusal';
 import { stepEquation, relabel } from './labels';
+import { fixTitle } from './titles';
 
 type Target = { kind: 'operand'; index: number } | { kind: 'output' } | { kind: 'intermediate'; node: StepNode };
 
@@ -104,7 +106,7 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
     edits.push(...hoistAndReplace(context.source.hoistPoint(call), pairwise.lines, edit.range, edit.newText));
   }
   return {
-    title: `Apply the scalar factors once, to ${where} (${current} → ${best.size} multiplications)`,
+    title: fixTitle([`Apply the scalar factors once, to ${where}`, 'Apply the scalar factors once, to the smallest tensor'], `${formatCount(current)} → ${formatCount(best.size)} multiplications`),
     kind: 'quickfix',
     code,
     edits,

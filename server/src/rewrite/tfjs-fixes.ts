@@ -13,7 +13,7 @@ import { contractionTree } from './plan';
 import { RewriteRefusal } from './refusal';
 import { emitTfjsPairwise, explicitEquation, type TfjsLeaf } from './tfjs-emit';
 import { hoistAndReplace, isTight, TsSource } from './tfjs-source';
-import { savingText, timesFewer } from './titles';
+import { fixTitle, savingText, timesFewer } from './titles';
 
 export interface TfjsFixContext {
   analysis: FileAnalysis;
@@ -79,9 +79,11 @@ export function splitFix(context: TfjsFixContext, site: ContractionSite, code: R
     hoist,
   });
   const form = emitted.lines.length > 0 ? 'temporaries' : 'nested calls';
-  const why = code === 'EIN009' ? `tfjs takes two operands per call; ${savingText(site.baseline, site.best, site.symbolic)} than left to right` : savingText(site.baseline, site.best, site.symbolic);
+  // A split that only makes the call valid for tfjs says so; one that also saves work says how much.
+  const saves = site.speedup !== null ? site.speedup >= 1.005 : site.baseline?.scaling !== site.best.scaling;
+  const why = saves ? savingText(site.baseline, site.best, site.symbolic) : 'tfjs takes two operands per call';
   return {
-    title: `Split into pairwise ${site.callee} calls in the best order, as ${form} (${why})`,
+    title: fixTitle([`Split into pairwise ${site.callee} calls in the best order, as ${form}`, `Split into pairwise ${site.callee} calls in the best order`, 'Split into pairwise calls in the best order'], why),
     kind: 'quickfix',
     code,
     edits: hoistAndReplace(hoist, emitted.lines, site.range, emitted.expression),
@@ -103,7 +105,7 @@ export function explicitEquationFix(context: TfjsFixContext, site: ContractionSi
   const quote = quoteOf(site, context.source.text);
   const equation = explicitEquation(site.contraction);
   return {
-    title: `Write the equation as tfjs reads it: ${quote}${equation}${quote}`,
+    title: fixTitle([`Write the equation as tfjs reads it: ${quote}${equation}${quote}`, 'Write the equation out as tfjs reads it']),
     kind: 'quickfix',
     code,
     edits: [replace(range, `${quote}${equation}${quote}`)],
@@ -141,7 +143,7 @@ export function fuseChainFix(context: TfjsFixContext, chain: ChainInfo, code: Ru
   });
   const edits: FixEdit[] = [...removed.map((range) => context.source.deleteStatement(range)), ...hoistAndReplace(hoist, emitted.lines, root.range, emitted.expression)];
   const saving = chain.baselineFlops !== null ? `${timesFewer(chain.baselineFlops, chain.best.flops)} fewer FLOPs` : 'best order';
-  return { title: `Fuse the ${members.length} einsum calls into one contraction in the best order (${saving})`, kind: 'quickfix', code, edits, isPreferred: true };
+  return { title: fixTitle(`Fuse the ${members.length} einsum calls into one, in the best order`, saving), kind: 'quickfix', code, edits, isPreferred: true };
 }
 
 function checkOnlyChainBetween(context: TfjsFixContext, call: ts.Node, removed: readonly { start: number; end: number }[]): void {
@@ -179,7 +181,7 @@ export function matmulOrderFix(context: TfjsFixContext, site: ContractionSite, c
   };
   const names = site.operands.map((o) => (o.text.length <= 12 ? o.text : '…'));
   return {
-    title: `Multiply in the cheapest order: ${describeTree(best.tree, names)} (${timesFewer(written, best.flops)} fewer FLOPs)`,
+    title: fixTitle([`Multiply in the cheapest order: ${describeTree(best.tree, names)}`, 'Multiply in the cheapest order'], `${timesFewer(written, best.flops)} fewer FLOPs`),
     kind: 'quickfix',
     code,
     edits: [replace(site.range, render(best.tree).text)],

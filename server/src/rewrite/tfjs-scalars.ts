@@ -5,11 +5,13 @@
  */
 import ts from 'typescript';
 import type { ContractionSite, RuleCode, ScalarFactor } from '../analysis/model';
+import { formatCount } from '../core/counts';
 import { sizeProduct } from '../core/cost';
 import { replace, type Fix, type FixEdit } from './edits';
 import { RewriteRefusal } from './refusal';
 import type { TfjsFixContext } from './tfjs-fixes';
 import { isTight } from './tfjs-source';
+import { fixTitle } from './titles';
 
 type Target = { kind: 'operand'; index: number } | { kind: 'output' };
 
@@ -28,7 +30,7 @@ export function tfjsScalarFoldFix(context: TfjsFixContext, site: ContractionSite
   folding.scale(context.source.expressionAt(targetRange, 'scaled tensor'), productCall(context, factors));
   const where = best.kind === 'output' ? 'the result' : `operand ${best.index + 1} (${site.operands[best.index].text})`;
   return {
-    title: `Apply the scalar factors once, to ${where} (${current} → ${sizeOf(best)} multiplications)`,
+    title: fixTitle([`Apply the scalar factors once, to ${where}`, 'Apply the scalar factors once, to the smallest tensor'], `${formatCount(current)} → ${formatCount(sizeOf(best))} multiplications`),
     kind: 'quickfix',
     code,
     edits: folding.edits(),

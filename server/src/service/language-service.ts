@@ -20,24 +20,30 @@ import {
   type Range,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import { codeActions, FIX_ALL_KIND, fixAllEdit } from '../features/code-actions';
-import { codeLenses } from '../features/code-lens';
-import { diagnosticsByDocument } from '../features/diagnostics';
-import { hover } from '../features/hover';
-import { inlayHints } from '../features/inlay-hints';
+import { FIX_ALL_KIND } from '../features/code-actions';
+import { hintsIn } from '../features/inlay-hints';
 import { statusOf, type AnalysisStatus } from '../features/status';
-import type { FrontEndRegistry } from '../workspace/frontends';
-import { documentUriOf, isRange, isRecord, isTextDocumentPosition, isUri } from '../workspace/guards';
-import { AnalysisScheduler, describeError, type AnalysisResult } from '../workspace/scheduler';
+import { documentUriOf, isPosition, isRange, isRecord, isTextDocumentPosition, isUri } from '../workspace/guards';
+import { AnalysisScheduler, describeError, MIN_SETTLE_MS, type UnitResult } from '../workspace/scheduler';
+import type { RenderOptions, SessionFactory } from '../workspace/session';
 import { DocumentStore } from '../workspace/store';
 import type { Unit } from '../workspace/units';
+import { measureAt, type MeasureAnswer } from './measure-command';
+import { SERVER_VERSION } from './version';
+import { PublishedDiagnostics } from './published';
 import { SettingsSource } from './settings-source';
 
-/** Long enough to fold a burst of edits (a paste, multi-cursor typing), short enough to feel live. */
-export const ANALYSIS_DEBOUNCE_MS = 40;
+/** The VS Code client's measure command (a results panel); other clients get the server's. */
+const CLIENT_MEASURE_COMMAND = 'einsight.measure';
+
+/** An analysis this slow is logged at the info level. */
+const SLOW_ANALYSIS_MS = 1000;
+
+/** Notebooks saved as files, or not saved yet: a notebook's diff view is not analysed. */
+const NOTEBOOK_SCHEMES = ['file', 'untitled'];
 
 /** Server-side commands (`workspace/executeCommand`). */
-export const SERVER_COMMANDS = { fixAll: 'einsight.server.fixAll' } as const;
+export const SERVER_COMMANDS = { fixAll: 'einsight.server.fixAll', measure: 'einsight.server.measure' } as const;
 
 /** What the service needs from the connection. */
 export interface ClientPort {
@@ -47,61 +53,87 @@ export interface ClientPort {
   applyEdit(label: string, edit: WorkspaceEdit): Promise<boolean>;
   refreshInlayHints(): void;
   showWarning(message: string): void;
+  showInformation(message: string): void;
+  /** `window/showDocument`: true when the client opened it. */
+  showDocument(uri: string): Promise<boolean>;
   log(message: string): void;
+  /** Shown only when the client's log level asks for detail (per-analysis timings). */
+  debug(message: string): void;
   logError(message: string): void;
+}
+
+/** Resolves (with null) when the client cancels: the answer goes out at once, the analysis goes on. */
+function cancelled(token: CancellationToken): Promise<null> {
+  return new Promise((resolve) => {
+    if (token.isCancellationRequested) resolve(null);
+    else token.onCancellationRequested(() => resolve(null));
+  });
 }
 
 export class LanguageService {
   private readonly store: DocumentStore;
   private readonly scheduler: AnalysisScheduler;
+  private readonly published: PublishedDiagnostics;
   private settings: SettingsSource | null = null;
   private canRefreshInlayHints = false;
   private versionedEdits = false;
+  private canShowDocuments = false;
+  private renderOptions: RenderOptions = { measureCommand: SERVER_COMMANDS.measure };
   /** Languages with a front end: the notebook cells the server asks to be sent. */
-  private readonly languages: string[];
+  private readonly languages: readonly string[];
 
   constructor(
     private readonly client: ClientPort,
-    frontEnds: FrontEndRegistry,
-    debounceMs = ANALYSIS_DEBOUNCE_MS,
+    sessions: SessionFactory,
+    minSettleMs = MIN_SETTLE_MS,
   ) {
+    this.published = new PublishedDiagnostics((params) => this.client.publishDiagnostics(params));
     this.scheduler = new AnalysisScheduler(
-      frontEnds,
+      sessions,
+      () => this.renderOptions,
       {
         settingsFor: (unit) => this.settingsSource().for(unit.key),
         analyzing: (unit) => this.client.sendStatus(statusOf(unit, null)),
         analyzed: (unit, result) => this.publish(unit, result),
         logError: (message) => this.client.logError(message),
       },
-      debounceMs,
+      minSettleMs,
     );
+    this.languages = sessions.languageIds;
     this.store = new DocumentStore(
       {
         opened: (unit) => this.scheduler.schedule(unit),
         changed: (unit) => this.scheduler.schedule(unit),
         closed: (unit, uris) => this.closed(unit, uris),
-        cellsRemoved: (_unit, uris) => uris.forEach((uri) => this.client.publishDiagnostics({ uri, diagnostics: [] })),
+        cellsRemoved: (_unit, uris) => uris.forEach((uri) => this.published.clear(uri)),
         warn: (message) => this.client.log(message),
       },
-      (languageId) => frontEnds.for(languageId) !== undefined,
+      (languageId) => this.languages.includes(languageId),
     );
-    this.languages = frontEnds.languageIds;
   }
 
   initialize(params: InitializeParams): InitializeResult {
     const capabilities: Partial<ClientCapabilities> = isRecord(params) && isRecord(params.capabilities) ? params.capabilities : {};
     const options = isRecord(params?.initializationOptions) ? params.initializationOptions : {};
     this.settings = new SettingsSource(
-      { pull: (uri) => this.client.pullSettings(uri), warn: (message) => this.client.showWarning(message) },
+      {
+        pull: (uri) => this.client.pullSettings(uri),
+        warn: (message) => this.client.showWarning(message),
+        log: (message) => this.client.log(message),
+        refreshed: () => this.guard('late settings', () => this.analyseAllAgain()),
+      },
       capabilities.workspace?.configuration === true,
-      options.settings,
+      options.einsight,
     );
     this.canRefreshInlayHints = capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.versionedEdits = capabilities.workspace?.workspaceEdit?.documentChanges === true;
+    this.canShowDocuments = capabilities.window?.showDocument?.support === true;
+    this.renderOptions = { measureCommand: clientRuns(capabilities, CLIENT_MEASURE_COMMAND) ? CLIENT_MEASURE_COMMAND : SERVER_COMMANDS.measure };
+    this.client.log(startupLine(params));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: this.languages.map((language) => ({ language })) }] },
+        notebookDocumentSync: { notebookSelector: NOTEBOOK_SCHEMES.map((scheme) => ({ notebook: { scheme }, cells: this.languages.map((language) => ({ language })) })) },
         hoverProvider: true,
         inlayHintProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
@@ -123,71 +155,99 @@ export class LanguageService {
     this.guard('didChangeConfiguration', () => {
       const settings = isRecord(params) && isRecord(params.settings) ? params.settings.einsight : undefined;
       this.settingsSource().changed(settings);
-      for (const unit of this.store.all()) this.scheduler.invalidate(unit);
-      if (this.canRefreshInlayHints) this.client.refreshInlayHints();
+      this.analyseAllAgain();
     });
+  }
+
+  private analyseAllAgain(): void {
+    for (const unit of this.store.all()) this.scheduler.invalidate(unit);
+    if (this.canRefreshInlayHints) this.client.refreshInlayHints();
   }
 
   async hover(params: unknown, token: CancellationToken): Promise<Hover | null> {
     if (!isTextDocumentPosition(params)) return null;
-    const result = await this.resultFor(params.textDocument.uri, token);
-    return result ? this.guard('hover', () => hover(result, params.textDocument.uri, params.position), null) : null;
+    const found = await this.resultFor(params.textDocument.uri, token);
+    if (!found?.session) return null;
+    return this.ask('hover', token, found.session.hover(found.snapshot.version, params.textDocument.uri, params.position), null);
   }
 
   async inlayHints(params: unknown, token: CancellationToken): Promise<InlayHint[]> {
     const uri = documentUriOf(params);
     const range = isRecord(params) ? params.range : undefined;
     if (!uri || !isRange(range)) return [];
-    const result = await this.resultFor(uri, token);
-    return result ? this.guard('inlayHint', () => inlayHints(result, uri, range), []) : [];
+    const found = await this.resultFor(uri, token);
+    const hints = found?.rendered.inlayHints.find(([of]) => of === uri)?.[1] ?? [];
+    return this.guard('inlayHint', () => hintsIn(hints, range), []);
   }
 
   async codeActions(params: unknown, token: CancellationToken): Promise<CodeAction[]> {
     const uri = documentUriOf(params);
     if (!uri || !isRecord(params) || !isRange(params.range)) return [];
-    const result = await this.resultFor(uri, token);
-    if (!result || !this.isCurrent(uri, result)) return [];
+    const found = await this.resultFor(uri, token);
+    if (!found?.session) return [];
     const context = isRecord(params.context) ? params.context : {};
     const only = Array.isArray(context.only) ? context.only.filter((k): k is string => typeof k === 'string') : undefined;
     const diagnostics = Array.isArray(context.diagnostics) ? context.diagnostics.filter(isRecord) : [];
-    return this.guard(
-      'codeAction',
-      () => codeActions(result, uri, params.range as Range, { only, diagnostics: diagnostics as never[] }, this.versionedEdits),
-      [],
-    );
+    const query = { only, diagnostics: diagnostics as never[], versioned: this.versionedEdits };
+    return this.ask('codeAction', token, found.session.codeActions(found.snapshot.version, uri, params.range as Range, query), []);
   }
 
   async codeLenses(params: unknown, token: CancellationToken): Promise<CodeLens[]> {
     const uri = documentUriOf(params);
     if (!uri) return [];
-    const result = await this.resultFor(uri, token);
-    return result ? this.guard('codeLens', () => codeLenses(result, uri), []) : [];
+    const found = await this.resultFor(uri, token);
+    return found?.rendered.codeLenses.find(([of]) => of === uri)?.[1] ?? [];
   }
 
   async executeCommand(params: unknown, token: CancellationToken): Promise<unknown> {
     const command = isRecord(params) ? params.command : undefined;
     const args = isRecord(params) && Array.isArray(params.arguments) ? params.arguments : [];
-    if (command !== SERVER_COMMANDS.fixAll) {
-      this.client.log(`einsight: unknown command ${JSON.stringify(command)}`);
-      return null;
-    }
     const target: unknown = args[0];
     const uri = isUri(target) ? target : isRecord(target) && isUri(target.uri) ? target.uri : null;
+    switch (command) {
+      case SERVER_COMMANDS.fixAll:
+        return this.fixAll(uri, token);
+      case SERVER_COMMANDS.measure:
+        return this.measure(uri, args[1], token);
+      default:
+        this.client.log(`einsight: unknown command ${JSON.stringify(command)}`);
+        return null;
+    }
+  }
+
+  private async fixAll(uri: string | null, token: CancellationToken): Promise<{ applied: boolean; reason?: string }> {
     if (!uri) return { applied: false, reason: 'expected the document uri as the first argument' };
-    const result = await this.resultFor(uri, token);
-    if (!result || !this.isCurrent(uri, result)) return { applied: false, reason: 'the document is not open or is still changing' };
-    const edit = this.guard('fixAll', () => fixAllEdit(result, this.versionedEdits), null);
+    const found = await this.resultFor(uri, token);
+    if (!found) return { applied: false, reason: 'the document is not open or is still changing' };
+    const edit = found.session ? await this.ask('fixAll', token, found.session.fixAll(found.snapshot.version, this.versionedEdits), null) : null;
     if (!edit) return { applied: false, reason: 'nothing to fix' };
     const applied = await this.client.applyEdit('einsight: fix all contractions', edit);
     return { applied };
   }
 
-  /** The analysis of the document's current version; null for an unknown document or a cancelled request. */
-  private async resultFor(uri: string, token: CancellationToken): Promise<AnalysisResult | null> {
+  /** Measures the call at a position: a markdown report, also opened in the client where it can. */
+  private async measure(uri: string | null, position: unknown, token: CancellationToken): Promise<MeasureAnswer | null> {
+    const unit = uri ? this.store.unitOf(uri) : undefined;
+    if (!uri || !unit || !isPosition(position)) {
+      this.client.showWarning('einsight: measure needs an open document and a position (the arguments of the Measure lens)');
+      return null;
+    }
+    const answer = await measureAt(unit.snapshot(), uri, position, await this.settingsSource().for(unit.key), token);
+    this.client.log(answer.summary);
+    if (answer.file && this.canShowDocuments && (await this.client.showDocument(answer.file))) return answer;
+    this.client.showInformation(answer.summary);
+    return answer;
+  }
+
+  /**
+   * The analysis of the document as the request saw it; null for an unknown document, a
+   * cancelled request, or a document that changed meanwhile (the client asks again).
+   */
+  private async resultFor(uri: string, token: CancellationToken): Promise<UnitResult | null> {
     const unit = this.store.unitOf(uri);
     if (!unit) return null;
     try {
-      const result = await this.scheduler.current(unit);
+      const result = await Promise.race([this.scheduler.at(unit), cancelled(token)]);
       return token.isCancellationRequested ? null : result;
     } catch (error) {
       this.client.logError(`einsight: analysis of ${uri} failed: ${describeError(error)}`);
@@ -195,36 +255,46 @@ export class LanguageService {
     }
   }
 
-  /** Edits are only ever proposed against the exact text they were computed for. */
-  private isCurrent(uri: string, result: AnalysisResult): boolean {
-    const unit = this.store.unitOf(uri);
-    return unit !== undefined && unit.key === result.snapshot.key && unit.version === result.snapshot.version;
+  /** A session's answer, or `fallback` when it fails (logged) or the client cancels first. */
+  private async ask<T>(what: string, token: CancellationToken, answer: Promise<T>, fallback: T): Promise<T> {
+    try {
+      const result = await Promise.race([answer, cancelled(token)]);
+      return token.isCancellationRequested || result === null ? fallback : (result as T);
+    } catch (error) {
+      this.client.logError(`einsight: ${what} failed: ${describeError(error)}`);
+      return fallback;
+    }
   }
 
-  private publish(unit: Unit, result: AnalysisResult): void {
-    let diagnostics: Map<string, PublishDiagnosticsParams['diagnostics']>;
-    try {
-      diagnostics = diagnosticsByDocument(result);
-    } catch (error) {
-      this.client.logError(`einsight: diagnostics for ${unit.key} failed: ${describeError(error)}`);
-      diagnostics = new Map(result.snapshot.slices.map((s) => [s.uri, []]));
+  private publish(unit: Unit, result: UnitResult): void {
+    let changed = 0;
+    for (const [uri, diagnostics] of result.rendered.diagnostics) {
+      const slice = result.snapshot.slice(uri);
+      if (this.published.publish(uri, slice?.version, diagnostics)) changed++;
     }
-    for (const slice of result.snapshot.slices) {
-      this.client.publishDiagnostics({ uri: slice.uri, version: slice.version, diagnostics: diagnostics.get(slice.uri) ?? [] });
-    }
-    this.client.sendStatus(statusOf(unit, result));
+    const status = statusOf(unit, result);
+    this.client.sendStatus(status);
+    const { durationMs, state } = result.rendered;
+    if (state !== 'ready' || !result.settings.enable) return;
+    const line =
+      `einsight: analysed ${unit.key} (version ${result.snapshot.version}) in ${Math.round(durationMs)} ms: ` +
+      `${status.sites} contraction${status.sites === 1 ? '' : 's'}, ${status.findings} finding${status.findings === 1 ? '' : 's'}` +
+      `${changed === 0 ? ', diagnostics unchanged' : ''}`;
+    // Every analysis at the debug level; a slow one always, since it is what a user would look for.
+    if (durationMs >= SLOW_ANALYSIS_MS) this.client.log(`${line} (slow: the pause after typing stretches to match)`);
+    else this.client.debug(line);
   }
 
   private closed(unit: Unit, uris: string[]): void {
     this.scheduler.close(unit);
     this.settingsSource().forget(unit.key);
-    for (const uri of uris) this.client.publishDiagnostics({ uri, diagnostics: [] });
-    this.client.sendStatus({ uri: unit.key, documents: uris, state: 'closed', sites: 0, findings: 0, durationMs: 0, message: null });
+    for (const uri of uris) this.published.clear(uri);
+    this.client.sendStatus({ uri: unit.key, documents: uris.map((uri) => ({ uri, version: null })), languageId: unit.languageId, state: 'closed', sites: 0, findings: 0, errors: 0, durationMs: 0, message: null });
   }
 
   private settingsSource(): SettingsSource {
     // A client that skips `initialize` still gets defaults rather than a crash.
-    this.settings ??= new SettingsSource({ pull: async () => undefined, warn: (m) => this.client.showWarning(m) }, false, undefined);
+    this.settings ??= new SettingsSource({ pull: async () => undefined, warn: (m) => this.client.showWarning(m), log: (m) => this.client.log(m) }, false, undefined);
     return this.settings;
   }
 
@@ -236,4 +306,21 @@ export class LanguageService {
       return fallback as T;
     }
   }
+}
+
+/** What the log says first: which server, on which runtime, for which client. */
+function startupLine(params: InitializeParams): string {
+  const clientInfo: Record<string, unknown> = isRecord(params) && isRecord(params.clientInfo) ? params.clientInfo : {};
+  const clientName = typeof clientInfo.name === 'string' ? `${clientInfo.name}${typeof clientInfo.version === 'string' ? ` ${clientInfo.version}` : ''}` : 'an unnamed client';
+  return `einsight language server ${SERVER_VERSION} (Node ${process.versions.node}, pid ${process.pid}) for ${clientName}; analyses run on their own thread`;
+}
+
+/**
+ * Whether the client runs `command` itself. Only the VS Code client does, and says so in its
+ * capabilities (`experimental.einsight.commands`); any other client gets the server's commands.
+ */
+function clientRuns(capabilities: Partial<ClientCapabilities>, command: string): boolean {
+  const experimental = capabilities.experimental;
+  const einsight = isRecord(experimental) && isRecord(experimental.einsight) ? experimental.einsight : {};
+  return Array.isArray(einsight.commands) && einsight.commands.includes(command);
 }

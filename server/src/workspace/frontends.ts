@@ -47,6 +47,11 @@ export class FrontEndRegistry {
     return this.byLanguage.get(languageId);
   }
 
+  /** Each front end once, in the order registered. */
+  all(): FrontEnd[] {
+    return [...new Set(this.byLanguage.values())];
+  }
+
   get languageIds(): string[] {
     return [...this.byLanguage.keys()];
   }

@@ -3,7 +3,6 @@
  * front end joins with one more `register` call.
  */
 import { PythonDocument } from '../analysis/python/analyze';
-import { scriptFlavor, TypeScriptDocument } from '../analysis/typescript/analyze';
 import { FrontEndRegistry } from './frontends';
 
 export function builtinFrontEnds(): FrontEndRegistry {
@@ -12,7 +11,19 @@ export function builtinFrontEnds(): FrontEndRegistry {
   registry.register({
     name: 'TypeScript/JavaScript',
     languageIds: ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'],
-    createAnalyzer: async (languageId) => new TypeScriptDocument(scriptFlavor(languageId) ?? 'ts'),
+    createAnalyzer: async (languageId) => {
+      const { TypeScriptDocument, scriptFlavor } = typescriptFrontEnd();
+      return new TypeScriptDocument(scriptFlavor(languageId) ?? 'ts');
+    },
   });
   return registry;
+}
+
+/**
+ * The TypeScript front end, loaded when the first TypeScript or JavaScript document opens: it
+ * brings the TypeScript compiler (megabytes of code and a noticeable start-up) that a
+ * Python-only workspace never needs.
+ */
+function typescriptFrontEnd(): typeof import('../analysis/typescript/analyze') {
+  return require('../analysis/typescript/analyze');
 }

@@ -1,19 +1,22 @@
 /**
- * When analyses run. An edit after a pause is analysed at once; edits in a burst fold into one
- * analysis of the newest text once the burst settles (debounce). A request that needs the current analysis (hover, code actions) runs it at
- * once. Stale work is dropped at every await: an analysis overtaken by an edit is never
- * published, and an asynchronous analyzer is told through its signal to stop. Every failure
- * stays inside its unit: it is logged, the unit's analyzer is rebuilt, the server goes on.
+ * When analyses run. An edit after a quiet spell is analysed at once; edits in a burst fold into
+ * one analysis of the newest text once the burst settles. The pause that ends a burst adapts to
+ * the document: a file that takes 200 ms to analyse waits longer between keys than one that
+ * takes 5 ms, so typing in a big file does not queue analyses of text already gone. A request
+ * that needs the analysis of the version it saw (hover, code actions) runs it at once. Stale
+ * work is dropped at every await: an analysis overtaken by an edit is never published. Every
+ * failure stays inside its unit: it is logged, the unit's session starts afresh, the server goes on.
  */
 import type { FileAnalysis } from '../analysis/model';
-import type { DocumentAnalyzer, FrontEndRegistry } from './frontends';
-import { analysisOptions, type EinsightSettings } from './settings';
+import type { DocumentSession, RenderedAnalysis, RenderOptions, SessionFactory } from './session';
+import type { EinsightSettings } from './settings';
 import type { UnitSnapshot } from './snapshot';
 import type { Unit } from './units';
 
+/** What the features compute from: one analysis of one snapshot, under the settings it used. */
 export interface AnalysisResult {
   snapshot: UnitSnapshot;
-  /** Null when the unit's language has no front end, einsight is disabled, or the analysis failed. */
+  /** Null when the unit's language has no front end or the analysis failed. */
   analysis: FileAnalysis | null;
   settings: EinsightSettings;
   /** Why the analysis failed, for the log and the status bar. */
@@ -21,49 +24,66 @@ export interface AnalysisResult {
   durationMs: number;
 }
 
+/** One analysed version of a unit, as the connection's thread holds it. */
+export interface UnitResult {
+  snapshot: UnitSnapshot;
+  settings: EinsightSettings;
+  rendered: RenderedAnalysis;
+  /** The session that can answer requests about this version; null when einsight is off for it. */
+  session: DocumentSession | null;
+}
+
 export interface SchedulerHost {
   settingsFor(unit: Unit): Promise<EinsightSettings>;
   /** A fresh result for the unit's current version: publish it. */
-  analyzed(unit: Unit, result: AnalysisResult): void;
+  analyzed(unit: Unit, result: UnitResult): void;
   analyzing(unit: Unit): void;
   logError(message: string): void;
 }
 
 const OUT_OF_SYNC = 'a malformed change left this text out of step with the editor: reopen the file';
 
-/** Delay before analysing an edit that follows a quiet spell. */
+/** Delay before analysing an edit that follows a quiet spell: folds in messages already queued behind it. */
 const QUIET_EDIT_DELAY_MS = 2;
+/** Bounds of the pause that ends a burst of edits. */
+export const MIN_SETTLE_MS = 40;
+const MAX_SETTLE_MS = 400;
 
 interface UnitJobs {
   timer: NodeJS.Timeout | null;
   /** When the last change arrived (performance.now()). */
   lastChange: number;
-  running: Promise<AnalysisResult | null> | null;
+  running: Promise<UnitResult | null> | null;
   /** Aborted when an edit makes the running analysis stale. */
   abort: AbortController | null;
-  analyzer: Promise<DocumentAnalyzer | null> | null;
-  latest: AnalysisResult | null;
+  session: DocumentSession | null;
+  latest: UnitResult | null;
+  /** The last analysis times of this unit, newest last: they set the pause that ends a burst. */
+  durations: number[];
 }
 
 export class AnalysisScheduler {
   private readonly jobs = new Map<Unit, UnitJobs>();
 
   constructor(
-    private readonly frontEnds: FrontEndRegistry,
+    private readonly sessions: SessionFactory,
+    /** Known once the client has said what it can do (`initialize`). */
+    private readonly renderOptions: () => RenderOptions,
     private readonly host: SchedulerHost,
-    private readonly debounceMs: number,
+    /** The shortest pause that ends a burst; a slow document's is longer. */
+    private readonly minSettleMs = MIN_SETTLE_MS,
   ) {}
 
   /**
-   * The unit changed. An edit after a quiet spell is analysed almost at once (the short delay
-   * still folds in messages already queued behind it); an edit inside a burst restarts the
-   * debounce, so a burst is analysed once, when it settles.
+   * The unit changed. An edit after a quiet spell is analysed almost at once; an edit inside a
+   * burst restarts the pause, so a burst is analysed once, when it settles.
    */
   schedule(unit: Unit): void {
     const jobs = this.jobsOf(unit);
     jobs.abort?.abort();
     const now = performance.now();
-    const quiet = now - jobs.lastChange >= this.debounceMs;
+    const settle = this.settleMs(jobs);
+    const quiet = now - jobs.lastChange >= settle;
     jobs.lastChange = now;
     if (jobs.timer) clearTimeout(jobs.timer);
     jobs.timer = setTimeout(
@@ -71,25 +91,37 @@ export class AnalysisScheduler {
         jobs.timer = null;
         this.run(unit).catch((error) => this.host.logError(`einsight: analysis of ${unit.key} failed: ${describeError(error)}`));
       },
-      quiet ? QUIET_EDIT_DELAY_MS : this.debounceMs,
+      quiet ? QUIET_EDIT_DELAY_MS : settle,
     );
   }
 
-  /** The analysis of the unit's current version, running it now if needed; null once the unit closed. */
-  async current(unit: Unit): Promise<AnalysisResult | null> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const jobs = this.jobs.get(unit);
-      if (!jobs) return null;
-      if (jobs.latest && jobs.latest.snapshot.version === unit.version && !jobs.timer) return jobs.latest;
-      const result = await this.run(unit);
-      if (result && result.snapshot.version === unit.version) return result;
-    }
-    // Edits kept arriving while we analysed: answer from the newest analysis there is.
-    return this.jobs.get(unit)?.latest ?? null;
+  /**
+   * The pause that ends a burst: the document's typical analysis time (the median of the last
+   * few), within bounds. Shorter, and a burst in a slow file analyses text that is gone before
+   * the analysis ends; much longer, and the result comes late after the last key.
+   */
+  settleMs(jobs: { durations: number[] }): number {
+    if (jobs.durations.length === 0) return this.minSettleMs;
+    const sorted = [...jobs.durations].sort((a, b) => a - b);
+    const typical = sorted[Math.floor(sorted.length / 2)];
+    return Math.min(MAX_SETTLE_MS, Math.max(this.minSettleMs, typical));
+  }
+
+  /**
+   * The analysis of the unit's version `version` (its current one when it is asked), running it
+   * now if needed; null once the unit closed or moved past that version: an answer computed
+   * for newer text would point at the wrong places in the text the request was about.
+   */
+  async at(unit: Unit, version = unit.version): Promise<UnitResult | null> {
+    const jobs = this.jobs.get(unit);
+    if (!jobs || unit.version !== version) return null;
+    if (jobs.latest && jobs.latest.snapshot.version === version && !jobs.timer) return jobs.latest;
+    const result = await this.run(unit);
+    return result?.snapshot.version === version ? result : null;
   }
 
   /** The last result, whatever version it is for. */
-  latest(unit: Unit): AnalysisResult | null {
+  latest(unit: Unit): UnitResult | null {
     return this.jobs.get(unit)?.latest ?? null;
   }
 
@@ -106,20 +138,20 @@ export class AnalysisScheduler {
     this.jobs.delete(unit);
     if (jobs.timer) clearTimeout(jobs.timer);
     jobs.abort?.abort();
-    void jobs.analyzer?.then((analyzer) => analyzer?.dispose()).catch(() => undefined);
+    jobs.session?.dispose();
   }
 
   private jobsOf(unit: Unit): UnitJobs {
     let jobs = this.jobs.get(unit);
     if (!jobs) {
-      jobs = { timer: null, lastChange: -Infinity, running: null, abort: null, analyzer: null, latest: null };
+      jobs = { timer: null, lastChange: -Infinity, running: null, abort: null, session: null, latest: null, durations: [] };
       this.jobs.set(unit, jobs);
     }
     return jobs;
   }
 
   /** Runs one analysis of the newest text; joins the one already running if it is still current. */
-  private async run(unit: Unit): Promise<AnalysisResult | null> {
+  private async run(unit: Unit): Promise<UnitResult | null> {
     const jobs = this.jobs.get(unit);
     if (!jobs) return null;
     if (jobs.timer) {
@@ -142,64 +174,68 @@ export class AnalysisScheduler {
     }
   }
 
-  private async analyze(unit: Unit, jobs: UnitJobs, signal: AbortSignal): Promise<AnalysisResult | null> {
+  private async analyze(unit: Unit, jobs: UnitJobs, signal: AbortSignal): Promise<UnitResult | null> {
     this.host.analyzing(unit);
     const settings = await this.host.settingsFor(unit);
-    const analyzer = settings.enable ? await this.analyzerFor(unit, jobs) : null;
     if (this.jobs.get(unit) !== jobs) return null;
-    // Taken after the awaits: edits that arrived meanwhile are part of this analysis.
+    // Taken after the await: edits that arrived meanwhile are part of this analysis.
     const snapshot = unit.snapshot();
-    const started = performance.now();
-    let analysis: FileAnalysis | null = null;
-    let error: string | null = null;
-    if (!unit.inSync) {
+    let rendered: RenderedAnalysis;
+    let session: DocumentSession | null = null;
+    if (!settings.enable) {
+      rendered = emptyRendering(snapshot, 'ready', null);
+    } else if (!unit.inSync) {
       // Findings and fixes for text the editor does not have would point at the wrong code.
-      error = OUT_OF_SYNC;
-    } else if (analyzer) {
-      const edits = unit.takeEdits();
+      rendered = emptyRendering(snapshot, 'failed', OUT_OF_SYNC);
+    } else {
+      session = this.sessionOf(unit, jobs);
       try {
-        analysis = await analyzer.analyze(snapshot.text, edits, analysisOptions(settings), signal);
-      } catch (caught) {
-        if (signal.aborted) {
-          // Stopped part way: whether it applied the edits is unknown, so the next run parses afresh.
-          unit.forgetEdits();
-          return null;
-        }
-        error = describeError(caught);
-        const version = snapshot.slices.length === 1 ? snapshot.slices[0].version : snapshot.version;
-        this.host.logError(`einsight: analysis of ${unit.key} (version ${version}) failed: ${error}`);
-        this.resetAnalyzer(unit, jobs);
+        rendered = await session.analyze(snapshot, unit.takeEdits(), settings, signal);
+      } catch (error) {
+        if (!signal.aborted) throw error;
+        // Stopped part way: whether it applied the edits is unknown, so the next run parses afresh.
+        unit.forgetEdits();
+        return null;
       }
+      if (rendered.state === 'failed') this.logFailure(unit, snapshot, rendered.error);
+      else if (rendered.state === 'unsupported' && rendered.error) this.host.logError(`einsight: ${rendered.error}`);
+      else remember(jobs.durations, rendered.durationMs);
     }
-    const result: AnalysisResult = { snapshot, analysis, settings, error, durationMs: performance.now() - started };
+    const result: UnitResult = { snapshot, settings, rendered, session };
     if (this.jobs.get(unit) !== jobs || signal.aborted) return null;
     jobs.latest = result;
     if (snapshot.version === unit.version) this.host.analyzed(unit, result);
     return result;
   }
 
-  private analyzerFor(unit: Unit, jobs: UnitJobs): Promise<DocumentAnalyzer | null> {
-    if (!jobs.analyzer) {
-      const frontEnd = this.frontEnds.for(unit.languageId);
+  private sessionOf(unit: Unit, jobs: UnitJobs): DocumentSession {
+    if (!jobs.session) {
+      jobs.session = this.sessions.open(unit.languageId, this.renderOptions());
+      // A new session has no earlier text for edits to apply to.
       unit.forgetEdits();
-      jobs.analyzer = frontEnd
-        ? frontEnd.createAnalyzer(unit.languageId).catch((error) => {
-            this.host.logError(`einsight: could not start the ${frontEnd.name} front end: ${describeError(error)}`);
-            jobs.analyzer = null;
-            return null;
-          })
-        : Promise.resolve(null);
     }
-    return jobs.analyzer;
+    return jobs.session;
   }
 
-  /** After a crash the analyzer's incremental state is suspect: the next analysis starts afresh. */
-  private resetAnalyzer(unit: Unit, jobs: UnitJobs): void {
-    const old = jobs.analyzer;
-    jobs.analyzer = null;
-    unit.forgetEdits();
-    void old?.then((analyzer) => analyzer?.dispose()).catch(() => undefined);
+  /** The session starts afresh after a failure: its incremental state is suspect. */
+  private logFailure(unit: Unit, snapshot: UnitSnapshot, error: string | null): void {
+    const version = snapshot.slices.length === 1 ? snapshot.slices[0].version : snapshot.version;
+    this.host.logError(`einsight: analysis of ${unit.key} (version ${version}) failed: ${error}`);
   }
+}
+
+/** How many recent analysis times set the pause. */
+const DURATIONS_KEPT = 5;
+
+function remember(durations: number[], durationMs: number): void {
+  durations.push(durationMs);
+  if (durations.length > DURATIONS_KEPT) durations.shift();
+}
+
+/** A rendering with nothing in it, for a unit that is not analysed (einsight off, or out of step). */
+export function emptyRendering(snapshot: UnitSnapshot, state: RenderedAnalysis['state'], error: string | null): RenderedAnalysis {
+  const none = <T>() => snapshot.slices.map((s): [string, T[]] => [s.uri, []]);
+  return { version: snapshot.version, state, error, durationMs: 0, sites: 0, diagnostics: none(), codeLenses: none(), inlayHints: none() };
 }
 
 export function describeError(error: unknown): string {

@@ -4,9 +4,14 @@
  * its default, so one typo in settings.json does not silence the extension.
  */
 import type { AnalysisOptions, RuleCode } from '../analysis/model';
+import { bareRecord } from '../core/name-table';
 import { OPTIMIZERS, type MemoryLimit, type OptimizerName } from '../core/paths/types';
 
 export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';
+
+/** Which contractions get a "Measure" code lens. */
+export type CodeLensMode = 'findings' | 'all' | 'off';
+const CODE_LENS_MODES: readonly CodeLensMode[] = ['findings', 'all', 'off'];
 
 export interface EinsightSettings {
   enable: boolean;
@@ -18,7 +23,8 @@ export interface EinsightSettings {
   /** Per rule, by code (`EIN001`) or rule name (`wasted-flops`). */
   severity: Record<string, SeverityOverride>;
   inlayHints: { enable: boolean };
-  measure: { maxMemoryMB: number };
+  codeLens: CodeLensMode;
+  measure: { maxMemoryMB: number; runs: number; executionProvider: 'cpu' | 'cuda' };
   /** TypeScript/JavaScript: modules whose `einsum` export is a contraction site. */
   typescript: { einsumModules: string[] };
 }
@@ -31,7 +37,8 @@ export const DEFAULT_SETTINGS: EinsightSettings = Object.freeze({
   memoryLimit: null,
   severity: {},
   inlayHints: { enable: true },
-  measure: { maxMemoryMB: 2048 },
+  codeLens: 'findings',
+  measure: { maxMemoryMB: 2048, runs: 10, executionProvider: 'cpu' as const },
   typescript: { einsumModules: [] },
 });
 
@@ -70,8 +77,11 @@ export function parseSettings(raw: unknown): ParsedSettings {
       inlayHints: {
         enable: pick('inlayHints.enable', inlay.enable, DEFAULT_SETTINGS.inlayHints.enable, asBoolean, 'true or false'),
       },
+      codeLens: pick('codeLens', section.codeLens, DEFAULT_SETTINGS.codeLens, asCodeLensMode, `one of ${CODE_LENS_MODES.join(', ')}`),
       measure: {
         maxMemoryMB: pick('measure.maxMemoryMB', measure.maxMemoryMB, DEFAULT_SETTINGS.measure.maxMemoryMB, (v) => asNumberAtLeast(v, 1), 'a number of megabytes ≥ 1'),
+        runs: pick('measure.runs', measure.runs, DEFAULT_SETTINGS.measure.runs, asRunCount, 'a whole number from 1 to 1000'),
+        executionProvider: pick('measure.executionProvider', measure.executionProvider, DEFAULT_SETTINGS.measure.executionProvider, asExecutionProvider, '"cpu" or "cuda"'),
       },
       typescript: {
         einsumModules: pick('typescript.einsumModules', typescript.einsumModules, DEFAULT_SETTINGS.typescript.einsumModules, asStringList, 'a list of module names'),
@@ -103,7 +113,7 @@ function readDimensions(value: unknown, problems: string[]): Record<string, numb
     problems.push(`einsight.dimensions must be an object of name → size (got ${describe(value)}); ignoring it`);
     return {};
   }
-  const dims: Record<string, number> = {};
+  const dims = bareRecord<number>();
   for (const [name, size] of Object.entries(value)) {
     if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 1) dims[name] = size;
     else problems.push(`einsight.dimensions.${name} must be a positive integer (got ${describe(size)}); ignoring it`);
@@ -117,7 +127,7 @@ function readSeverity(value: unknown, problems: string[]): Record<string, Severi
     problems.push(`einsight.severity must be an object of code → severity (got ${describe(value)}); ignoring it`);
     return {};
   }
-  const severity: Record<string, SeverityOverride> = {};
+  const severity = bareRecord<SeverityOverride>();
   for (const [key, level] of Object.entries(value)) {
     if (!RULE_KEY.test(key)) problems.push(`einsight.severity: '${key}' is neither a code like EIN001 nor a rule name; ignoring it`);
     else if (typeof level === 'string' && (SEVERITIES as readonly string[]).includes(level)) severity[key] = level as SeverityOverride;
@@ -140,6 +150,18 @@ function asStringList(value: unknown): string[] | undefined {
 
 function asOptimizer(value: unknown): OptimizerName | undefined {
   return typeof value === 'string' && (OPTIMIZERS as readonly string[]).includes(value) ? (value as OptimizerName) : undefined;
+}
+
+function asRunCount(value: unknown): number | undefined {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1000 ? (value as number) : undefined;
+}
+
+function asExecutionProvider(value: unknown): 'cpu' | 'cuda' | undefined {
+  return value === 'cpu' || value === 'cuda' ? value : undefined;
+}
+
+function asCodeLensMode(value: unknown): CodeLensMode | undefined {
+  return typeof value === 'string' && (CODE_LENS_MODES as readonly string[]).includes(value) ? (value as CodeLensMode) : undefined;
 }
 
 function asMemoryLimit(value: unknown): MemoryLimit | undefined {

@@ -15,7 +15,8 @@ import type {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { isContentChange, isNotebookCell, isRecord, isTextDocumentItem, isUri, isVersion } from './guards';
-import { applyContentChanges, NotebookUnit, TextUnit, type NotebookCellState, type Unit } from './units';
+import { applyContentChanges } from './content-changes';
+import { NotebookUnit, TextUnit, type NotebookCellState, type Unit } from './units';
 
 export interface StoreListener {
   opened(unit: Unit): void;
@@ -28,6 +29,18 @@ export interface StoreListener {
 }
 
 const CODE_CELL = 2;
+
+/**
+ * Where analysed documents live: files, unsaved buffers, and notebook cells. Anything else is a
+ * view of a document shown elsewhere too (a git diff's `git:` side, a search preview), whose
+ * findings would appear twice in the Problems panel.
+ */
+const ANALYSED_SCHEMES = new Set(['file', 'untitled', 'vscode-notebook-cell']);
+
+export function isAnalysedUri(uri: string): boolean {
+  const colon = uri.indexOf(':');
+  return colon > 0 && ANALYSED_SCHEMES.has(uri.slice(0, colon).toLowerCase());
+}
 
 export class DocumentStore {
   private readonly units = new Map<string, Unit>();
@@ -52,7 +65,9 @@ export class DocumentStore {
   openText(params: DidOpenTextDocumentParams): void {
     const item: unknown = params?.textDocument;
     if (!isTextDocumentItem(item)) return this.listener.warn('einsight: ignored a malformed textDocument/didOpen');
-    if (!this.analysable(item.languageId)) return;
+    if (!this.analysable(item.languageId) || !isAnalysedUri(item.uri)) return;
+    const owner = this.owners.get(item.uri);
+    if (owner instanceof NotebookUnit) return this.listener.warn(`einsight: ignored the opening of ${item.uri} as a text document: it is a cell of ${owner.key}`);
     const previous = this.units.get(item.uri);
     if (previous) this.drop(previous);
     const unit = new TextUnit(item);
@@ -87,10 +102,13 @@ export class DocumentStore {
       return this.listener.warn('einsight: ignored a malformed notebookDocument/didOpen');
     }
     const documents = new Map(items.filter(isTextDocumentItem).map((item) => [item.uri, item]));
-    const cells = notebook.cells.filter(isNotebookCell).map((cell) => cellState(cell, documents.get(cell.document)));
-    const languageId = cells.find((c) => c.code && c.document && this.analysable(c.document.languageId))?.document?.languageId;
-    if (!languageId) return;
     const previous = this.units.get(notebook.uri);
+    if (previous && !(previous instanceof NotebookUnit)) {
+      return this.listener.warn(`einsight: ignored the opening of notebook ${notebook.uri}: a text document of that uri is open`);
+    }
+    const cells = this.ownCells(notebook.uri, notebook.cells.filter(isNotebookCell), new Set(), previous).map((cell) => cellState(cell, documents.get(cell.document)));
+    const languageId = cells.find((c) => c.code && c.document && this.analysable(c.document.languageId))?.document?.languageId;
+    if (!languageId || !isAnalysedUri(notebook.uri)) return;
     if (previous) this.drop(previous);
     const unit = new NotebookUnit(notebook.uri, languageId, cells);
     this.add(unit, cells.map((c) => c.uri));
@@ -128,6 +146,27 @@ export class DocumentStore {
     this.listener.changed(unit);
   }
 
+  /**
+   * The cells a notebook may hold: each document once (a cell listed twice would double its
+   * findings), and none that another unit has (a cell uri equal to an open text document's
+   * must not take it over). `taken`: documents already in the notebook.
+   */
+  private ownCells(notebookUri: string, cells: NotebookCell[], taken: Set<string>, self: Unit | undefined): NotebookCell[] {
+    const own: NotebookCell[] = [];
+    for (const cell of cells) {
+      const owner = this.owners.get(cell.document) ?? this.units.get(cell.document);
+      if (taken.has(cell.document)) {
+        this.listener.warn(`einsight: notebook ${notebookUri} lists cell ${cell.document} more than once; it is analysed once`);
+      } else if (owner && owner !== self) {
+        this.listener.warn(`einsight: notebook ${notebookUri} has a cell of uri ${cell.document}, which is ${owner.key === cell.document ? 'an open document' : `a cell of ${owner.key}`}; that cell is left out`);
+      } else {
+        taken.add(cell.document);
+        own.push(cell);
+      }
+    }
+    return own;
+  }
+
   private add(unit: Unit, uris: string[]): void {
     this.units.set(unit.key, unit);
     for (const uri of uris) this.owners.set(uri, unit);
@@ -151,14 +190,20 @@ export class DocumentStore {
     const opened = new Map(
       (Array.isArray(structure.didOpen) ? structure.didOpen : []).filter(isTextDocumentItem).map((item) => [item.uri, item]),
     );
-    const added = (Array.isArray(cells) ? cells : []).filter(isNotebookCell).map((cell) => {
-      const item = opened.get(cell.document);
-      // A moved cell arrives as added without a didOpen: it keeps the document it had.
-      return item || !unit.cell(cell.document) ? cellState(cell, item) : { ...unit.cell(cell.document)!, code: cell.kind === CODE_CELL };
+    const at = Math.min(start, unit.cells.length);
+    // Cells that stay: an added cell must not repeat one of them.
+    const staying = new Set<string>();
+    unit.cells.forEach((cell, i) => {
+      if (i < at || i >= at + deleteCount) staying.add(cell.uri);
     });
-    const deleted = unit.cells.splice(Math.min(start, unit.cells.length), deleteCount, ...added);
-    const kept = new Set(unit.cells.map((c) => c.uri));
-    return deleted.map((c) => c.uri).filter((uri) => !kept.has(uri));
+    const added = this.ownCells(unit.key, (Array.isArray(cells) ? cells : []).filter(isNotebookCell), staying, unit).map((cell) => {
+      const item = opened.get(cell.document);
+      const known = unit.cell(cell.document);
+      // A moved cell arrives as added without a didOpen: it keeps the document it had.
+      return item || !known ? cellState(cell, item) : { ...known, code: cell.kind === CODE_CELL };
+    });
+    const deleted = unit.replaceCells(at, deleteCount, added);
+    return deleted.map((c) => c.uri).filter((uri) => !unit.cell(uri));
   }
 
   private applyCellData(unit: NotebookUnit, data: unknown): void {

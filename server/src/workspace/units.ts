@@ -4,6 +4,7 @@
  * last saw it (so parsing stays incremental), and produces immutable snapshots.
  */
 import type { TextDocumentContentChangeEvent, TextDocumentItem } from 'vscode-languageserver';
+import { applyContentChanges, diffEdit } from './content-changes';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { SourceEdit } from './frontends';
 import { UnitSnapshot, type SourceSlice } from './snapshot';
@@ -100,32 +101,6 @@ export class TextUnit extends Unit {
   }
 }
 
-/** Applies content changes without mutating `document`: snapshots keep the old one. */
-export function applyContentChanges(
-  document: TextDocument,
-  changes: readonly TextDocumentContentChangeEvent[],
-  version: number,
-): { document: TextDocument; edits: SourceEdit[] } {
-  let text = document.getText();
-  let current = document;
-  const edits: SourceEdit[] = [];
-  changes.forEach((change, i) => {
-    if (i > 0) current = TextDocument.create(document.uri, document.languageId, version, text);
-    const edit = toSourceEdit(current, text, change);
-    text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
-    edits.push(edit);
-  });
-  return { document: TextDocument.create(document.uri, document.languageId, version, text), edits };
-}
-
-function toSourceEdit(document: TextDocument, text: string, change: TextDocumentContentChangeEvent): SourceEdit {
-  if (!('range' in change) || !change.range) return { start: 0, end: text.length, text: change.text };
-  // offsetAt clamps positions past the end of a line or of the text, as editors do.
-  const a = document.offsetAt(change.range.start);
-  const b = document.offsetAt(change.range.end);
-  return { start: Math.min(a, b), end: Math.max(a, b), text: change.text };
-}
-
 export interface NotebookCellState {
   uri: string;
   /** Code cells are analysed; markup cells only keep their place. */
@@ -139,21 +114,43 @@ export interface NotebookCellState {
  */
 export class NotebookUnit extends Unit {
   readonly kind = 'notebook';
-  cells: NotebookCellState[];
+  private cellList: NotebookCellState[];
+  /** Cells by document uri: a notebook may hold a hundred thousand cells. */
+  private byUri: Map<string, NotebookCellState>;
   private joinedText = '';
 
+  /** `cells` must not list a document twice (the store drops repeats). */
   constructor(key: string, languageId: string, cells: NotebookCellState[]) {
     super(key, languageId);
-    this.cells = cells;
+    this.cellList = cells;
+    this.byUri = new Map(cells.map((c) => [c.uri, c]));
     this.joinedText = this.buildSnapshot().text;
   }
 
+  get cells(): readonly NotebookCellState[] {
+    return this.cellList;
+  }
+
   documentUris(): string[] {
-    return this.cells.filter((c) => c.document).map((c) => c.uri);
+    return this.cellList.filter((c) => c.document).map((c) => c.uri);
   }
 
   cell(uri: string): NotebookCellState | undefined {
-    return this.cells.find((c) => c.uri === uri);
+    return this.byUri.get(uri);
+  }
+
+  /**
+   * Replaces `deleteCount` cells from `start` with `added` (a structure change), without
+   * spreading them into a call; returns the cells taken out. `added` must not list a document
+   * that stays in the notebook.
+   */
+  replaceCells(start: number, deleteCount: number, added: readonly NotebookCellState[]): NotebookCellState[] {
+    const at = Math.min(start, this.cellList.length);
+    const deleted = this.cellList.slice(at, at + deleteCount);
+    this.cellList = this.cellList.slice(0, at).concat(added, this.cellList.slice(at + deleteCount));
+    for (const cell of deleted) this.byUri.delete(cell.uri);
+    for (const cell of added) this.byUri.set(cell.uri, cell);
+    return deleted;
   }
 
   /** Call after changing `cells` or a cell's document: records the change as one minimal edit. */
@@ -178,21 +175,6 @@ export class NotebookUnit extends Unit {
     }
     return new UnitSnapshot(this.key, this.languageId, this.version, parts.join('\n'), slices);
   }
-}
-
-/** The one edit that turns `before` into `after`: everything between their common prefix and suffix. */
-export function diffEdit(before: string, after: string): SourceEdit {
-  const limit = Math.min(before.length, after.length);
-  let prefix = 0;
-  while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (
-    suffix < limit - prefix &&
-    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
-  ) {
-    suffix++;
-  }
-  return { start: prefix, end: before.length - suffix, text: after.slice(prefix, after.length - suffix) };
 }
 
 const CELL_MAGICS_HOLDING_PYTHON = /^%%(time|timeit|capture|prun|debug)\b/;

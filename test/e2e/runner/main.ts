@@ -1,9 +1,10 @@
 /**
  * `npm run test:e2e`: builds the .vsix for this machine (scripts/package.mjs), installs that
  * package into code-server with --install-extension, runs the mocha suites in code-server's
- * extension host, then the UI test in the workbench (screenshots into media/screenshots/).
+ * extension host, then the UI test in the workbench (screenshots into the ignored .e2e/screenshots/;
+ * with --readme-screenshots, `npm run screenshots`, into the README's media/screenshots/).
  *
- *   node test/e2e/out/runner/main.js [--skip-package] [--only suite|ui]
+ *   node test/e2e/out/runner/main.js [--skip-package] [--only suite|ui] [--readme-screenshots]
  *
  * Needs code-server and chromium from test/e2e/setup.sh. Everything runs in a scratch folder
  * under the system temp dir — outside the repository, so that the installed extension cannot
@@ -16,21 +17,23 @@ import path from 'node:path';
 import { launchBrowser } from './browser';
 import { assertInstalled, installExtension, startCodeServer } from './code-server';
 import { packageVsix } from './package-vsix';
-import { FIXTURE_WORKSPACE, hostTarget, vsixPath } from './paths';
+import { FIXTURE_WORKSPACE, README_SCREENSHOTS_DIR, SCREENSHOTS_DIR, hostTarget, vsixPath } from './paths';
 import { runTestsInWorkbench } from './workbench-tests';
 import { runUiTest } from './ui';
 
 interface Options {
   skipPackage: boolean;
   only: 'suite' | 'ui' | null;
+  readmeScreenshots: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { skipPackage: false, only: null };
+  const options: Options = { skipPackage: false, only: null, readmeScreenshots: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--skip-package') options.skipPackage = true;
+    else if (argv[i] === '--readme-screenshots') options.readmeScreenshots = true;
     else if (argv[i] === '--only' && (argv[i + 1] === 'suite' || argv[i + 1] === 'ui')) options.only = argv[++i] as 'suite' | 'ui';
-    else throw new Error(`unknown argument '${argv[i]}'; usage: main.js [--skip-package] [--only suite|ui]`);
+    else throw new Error(`unknown argument '${argv[i]}'; usage: main.js [--skip-package] [--only suite|ui] [--readme-screenshots]`);
   }
   return options;
 }
@@ -65,7 +68,8 @@ async function main(): Promise<number> {
     }
     if (code === 0 && options.only !== 'suite') {
       const uiStarted = Date.now();
-      await runUiTest(browser, server, workspace('ui-workspace'), path.join(scratch, 'ui-failure.png'));
+      const screenshots = options.readmeScreenshots ? README_SCREENSHOTS_DIR : SCREENSHOTS_DIR;
+      await runUiTest(browser, server, workspace('ui-workspace'), screenshots, path.join(scratch, 'ui-failure.png'));
       console.log(`e2e: UI test passed in ${seconds(uiStarted)}`);
     }
   } catch (error) {

@@ -9,7 +9,10 @@ export const E2E_DIR = path.join(REPO_ROOT, 'test', 'e2e');
 export const HOST_EXTENSION = path.join(E2E_DIR, 'host');
 export const SUITE_INDEX = path.join(E2E_DIR, 'out', 'suite', 'index.js');
 export const FIXTURE_WORKSPACE = path.join(E2E_DIR, 'fixtures', 'workspace');
-export const SCREENSHOTS_DIR = process.env.EINSIGHT_SCREENSHOTS_DIR ?? path.join(REPO_ROOT, 'media', 'screenshots');
+/** Where a run's screenshots go: an ignored folder, so that testing never changes tracked files. */
+export const SCREENSHOTS_DIR = path.join(REPO_ROOT, '.e2e', 'screenshots');
+/** The README's pictures: written only by `npm run screenshots` (main.js --readme-screenshots). */
+export const README_SCREENSHOTS_DIR = path.join(REPO_ROOT, 'media', 'screenshots');
 
 /** The vsce target of this machine (`linux-x64`, `darwin-arm64`, …). */
 export function hostTarget(): string {

@@ -2,13 +2,13 @@
  * The UI test: what a user sees in the workbench, driven with the keyboard as a user would.
  * It opens demo.py, sees the squiggles and the Problems panel, the hover, applies the quick fix
  * from the lightbulb menu and measures the second call, whose results open in a webview. Each
- * step saves a screenshot (media/screenshots/, shown in the README).
+ * step saves a screenshot into `screenshots` (.e2e/screenshots/ when testing; the README's
+ * media/screenshots/ only with `npm run screenshots`).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import type { CodeServer } from './code-server';
-import { SCREENSHOTS_DIR } from './paths';
 
 const STEP_TIMEOUT_MS = 30_000;
 /** The window, and so each screenshot. */
@@ -41,8 +41,8 @@ async function expectText(locator: Locator, text: string, timeout = STEP_TIMEOUT
   await locator.filter({ hasText: text }).first().waitFor({ state: 'visible', timeout });
 }
 
-async function shoot(page: Page, name: string, clip?: { width: number; height: number }): Promise<void> {
-  const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
+async function shoot(page: Page, folder: string, name: string, clip?: { width: number; height: number }): Promise<void> {
+  const file = path.join(folder, `${name}.png`);
   await page.screenshot({ path: file, clip: clip && { x: 0, y: 0, ...clip } });
   console.log(`e2e: screenshot ${path.relative(process.cwd(), file)}`);
 }
@@ -59,8 +59,8 @@ function measureWebview(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
 }
 
-export async function runUiTest(browser: Browser, server: CodeServer, workspace: string, failureScreenshot: string): Promise<void> {
-  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+export async function runUiTest(browser: Browser, server: CodeServer, workspace: string, screenshots: string, failureScreenshot: string): Promise<void> {
+  mkdirSync(screenshots, { recursive: true });
   const page = await browser.newPage({ viewport: SCREEN });
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   try {
@@ -74,7 +74,7 @@ export async function runUiTest(browser: Browser, server: CodeServer, workspace:
     await page.keyboard.press('Control+Shift+M');
     await expectText(page.locator('.markers-panel .monaco-list-row'), '256× fewer');
     await expectText(page.locator('.markers-panel .monaco-list-row'), '11.3× fewer');
-    await shoot(page, 'diagnostics');
+    await shoot(page, screenshots, 'diagnostics');
 
     // Hover on the first call (Ctrl+K Ctrl+I: moving the mouse does not show hovers reliably headless).
     // A hover is at most a quarter of the editor's height (or 250 px): in a tall window the whole
@@ -85,7 +85,7 @@ export async function runUiTest(browser: Browser, server: CodeServer, workspace:
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
     await expectText(page.locator('.monaco-hover'), 'best order (optimal)');
-    await shoot(page, 'hover', SCREEN);
+    await shoot(page, screenshots, 'hover', SCREEN);
     await page.setViewportSize(SCREEN);
     await page.keyboard.press('Escape');
 
@@ -94,26 +94,30 @@ export async function runUiTest(browser: Browser, server: CodeServer, workspace:
     // The preferred fix comes first, focused: Enter applies it (a click is caught by the menu's pointer block).
     const fix = page.locator('.action-widget .monaco-list-row.focused').filter({ hasText: 'Contract pairwise in the best order' });
     await fix.waitFor({ state: 'visible' });
-    await shoot(page, 'quick-fix');
+    await shoot(page, screenshots, 'quick-fix');
     await page.keyboard.press('Enter');
     for (let waited = 0; !(await editorText(page)).includes(FIXED_LINE); waited += 100) {
       if (waited > STEP_TIMEOUT_MS) throw new Error(`the quick fix did not change line 6 to ${FIXED_LINE}…:\n${await editorText(page)}`);
       await page.waitForTimeout(100);
     }
 
-    // Measure the second call from the command palette; the results open in a webview.
+    // Measure the second call from the command palette; the results open in a webview, and the
+    // panel area (hidden first) stays hidden: measuring does not pop the Output panel open.
+    await page.keyboard.press('Control+J');
+    await page.locator('.part.panel').waitFor({ state: 'hidden' });
     await goToPosition(page, 11, 8);
     await quickInput(page, 'F1', '>einsight: Measure Contraction Speedup');
     await expectText(page.locator('.quick-input-list .monaco-list-row'), 'Measure Contraction Speedup');
     await page.keyboard.press('Enter');
     const webview = measureWebview(page);
-    await webview.locator('.verdict').waitFor({ state: 'visible', timeout: MEASURE_TIMEOUT_MS });
-    await expectText(webview.locator('h1, p.meta'), 'ij,jk,kl->il');
+    await webview.locator('.headline').waitFor({ state: 'visible', timeout: MEASURE_TIMEOUT_MS });
+    await expectText(webview.locator('h1'), 'ij,jk,kl->il');
     await webview.locator('svg.chart').first().waitFor({ state: 'visible' });
-    // The command also shows its text report in the Output panel; hide the panel so the charts show.
-    await page.keyboard.press('Control+J');
-    await page.locator('.part.panel').waitFor({ state: 'hidden' });
-    await shoot(page, 'measure');
+    if (await page.locator('.part.panel').isVisible()) throw new Error('measuring opened the panel area (the Output channel)');
+    // The tables wrap rather than scroll sideways, even in a narrow editor group.
+    const overflow = await webview.locator('body').evaluate((body) => body.scrollWidth - body.clientWidth);
+    if (overflow > 0) throw new Error(`the measure panel scrolls sideways by ${overflow} px`);
+    await shoot(page, screenshots, 'measure');
   } catch (error) {
     await page.screenshot({ path: failureScreenshot }).catch(() => undefined);
     throw error;

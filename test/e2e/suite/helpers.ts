@@ -118,12 +118,24 @@ export interface MeasureOutcome {
     equation: string;
     sizes: Record<string, number>;
     inputShapes: number[][];
-    ep: { used: string };
-    asWritten: { flops: number; agrees: boolean; timing: { medianMs: number } };
-    optimized: { flops: number; agrees: boolean; timing: { medianMs: number } };
-    predictedSpeedup: number;
-    measuredSpeedup: number | null;
-    agree: boolean;
+    headline: string;
+    native: {
+      status: string;
+      reason?: string;
+      library?: { name: string };
+      asWritten?: { numpy: { searches: number; mostOperandsInOneLoop: number } | null; timing: { medianMs: number } };
+      rewritten?: { fixes: { code: string }[]; timing: { medianMs: number } } | null;
+      agreement?: { agree: boolean } | null;
+    };
+    onnxruntime: {
+      status: string;
+      ep: { used: string };
+      asWritten: { flops: number; agrees: boolean; timing: { medianMs: number } };
+      optimized: { flops: number; agrees: boolean; timing: { medianMs: number } };
+      predictedSpeedup: number;
+      measuredSpeedup: number | null;
+      agree: boolean;
+    };
     source: { line: number; column: number; site: number } | null;
   };
   error?: { code: string; message: string };

@@ -3,6 +3,7 @@
  * `PythonDocument` for an editor buffer analysed edit after edit (incremental parse, shared
  * cost cache), `analyzePythonCells` for notebooks. Nothing in the source makes these throw.
  */
+import { AnalysisBudget } from '../budget';
 import { CostCache, evaluate } from '../evaluate';
 import type { AnalysisOptions, FileAnalysis } from '../model';
 import { joinCells, type JoinedCells } from './cells';
@@ -19,8 +20,9 @@ export type { TextEdit } from './parser';
 /** Analyses one Python source text. */
 export async function analyzePython(text: string, options: AnalysisOptions = {}): Promise<FileAnalysis> {
   const parser = await sharedParser();
+  const budget = new AnalysisBudget(options.timeLimitMs);
   try {
-    return evaluate(readPython(parser.parse(text), options), options, sharedCache);
+    return evaluate(readPython(parser.parse(text), options, null, null, budget), options, sharedCache, budget);
   } catch (error) {
     if (isTooDeep(error)) return tooDeepAnalysis('python', text, error);
     throw error;
@@ -53,6 +55,7 @@ export class PythonDocument {
 
   /** Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in order. */
   analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}): FileAnalysis {
+    const budget = new AnalysisBudget(options.timeLimitMs);
     try {
       let parsed = edits && this.last ? this.parser.edit(edits) : null;
       let map = parsed && edits ? offsetMapOf(edits) : null;
@@ -62,9 +65,10 @@ export class PythonDocument {
         map = null;
       }
       this.last = parsed;
+      this.program.einsumFunctions = options.einsumFunctions ?? {};
       const module = this.program.add(DOCUMENT, null, parsed, buildScopes(parsed.module, parsed.text, this.units.scopes));
       this.shapes.run();
-      return evaluate(readPython(parsed, options, this.units, map, { analysis: this.shapes, module }), options, this.cache);
+      return evaluate(readPython(parsed, options, this.units, map, budget, { analysis: this.shapes, module }), options, this.cache, budget);
     } catch (error) {
       if (!isTooDeep(error)) throw error;
       // The units read so far may be half updated: the next analysis parses and reads afresh.

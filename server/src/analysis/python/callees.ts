@@ -1,4 +1,5 @@
 /** The calls that are contraction sites, by the dotted name their callee resolves to. */
+import { nameTable } from '../../core/name-table';
 import type { Library } from '../model';
 
 export type EinsumStyle =
@@ -16,7 +17,7 @@ export interface EinsumCallee {
   options: readonly string[];
 }
 
-const EINSUM_CALLEES: Record<string, EinsumCallee> = {
+const EINSUM_CALLEES = nameTable<EinsumCallee>({
   'torch.einsum': { library: 'torch', style: 'equation-first', options: [] },
   'torch.functional.einsum': { library: 'torch', style: 'equation-first', options: [] },
   'numpy.einsum': { library: 'numpy', style: 'equation-first', options: ['optimize'] },
@@ -26,7 +27,7 @@ const EINSUM_CALLEES: Record<string, EinsumCallee> = {
   'opt_einsum.contract': { library: 'opt_einsum', style: 'equation-first', options: ['optimize', 'memory_limit'] },
   'opt_einsum.contract_expression': { library: 'opt_einsum', style: 'expression', options: ['optimize', 'memory_limit'] },
   'einops.einsum': { library: 'einops', style: 'pattern-last', options: [] },
-};
+});
 
 const MATMUL_FUNCTIONS = new Set([
   'torch.matmul',
@@ -44,7 +45,7 @@ const MATMUL_FUNCTIONS = new Set([
 export const MATMUL_METHODS = new Set(['matmul', 'mm', 'bmm', 'dot']);
 
 export function einsumCallee(qualified: string | null): EinsumCallee | null {
-  return qualified !== null && Object.hasOwn(EINSUM_CALLEES, qualified) ? EINSUM_CALLEES[qualified] : null;
+  return (qualified !== null && EINSUM_CALLEES.get(qualified)) || null;
 }
 
 export function isMatmulFunction(qualified: string | null): boolean {

@@ -2,6 +2,7 @@
  * Numeric constants known before the code runs: literals, arithmetic on them, names bound once
  * to such a value (`B = 64`, `scale = 1 / math.sqrt(D)`) and `math` functions of constants.
  */
+import { nameTable } from '../../core/name-table';
 import type { SourceRange } from '../model';
 import type { NameResolver } from './resolve';
 import { field, namedChildren, textOf, unwrap, type PyNode } from './syntax';
@@ -14,15 +15,15 @@ export interface Constant {
 
 const MAX_DEPTH = 16;
 
-const MATH_CONSTANTS: Record<string, number> = {
+const MATH_CONSTANTS = nameTable<number>({
   'math.pi': Math.PI,
   'math.e': Math.E,
   'math.tau': 2 * Math.PI,
   'numpy.pi': Math.PI,
   'numpy.e': Math.E,
-};
+});
 
-const MATH_FUNCTIONS: Record<string, (...args: number[]) => number> = {
+const MATH_FUNCTIONS = nameTable<(...args: number[]) => number>({
   'math.sqrt': Math.sqrt,
   'math.exp': Math.exp,
   'math.log': (x, base) => (base === undefined ? Math.log(x) : Math.log(x) / Math.log(base)),
@@ -38,7 +39,7 @@ const MATH_FUNCTIONS: Record<string, (...args: number[]) => number> = {
   float: (x) => x,
   int: Math.trunc,
   abs: Math.abs,
-};
+});
 
 export class ConstantEvaluator {
   private readonly cache = new Map<PyNode, Constant | null>();
@@ -85,7 +86,8 @@ export class ConstantEvaluator {
         return this.named(node, depth);
       case 'attribute': {
         const name = this.resolver.qualifiedName(node);
-        return name !== null && name in MATH_CONSTANTS ? plain(MATH_CONSTANTS[name]) : null;
+        const value = name !== null ? MATH_CONSTANTS.get(name) : undefined;
+        return value !== undefined ? plain(value) : null;
       }
       case 'call':
         return this.call(node, depth);
@@ -147,7 +149,7 @@ export class ConstantEvaluator {
     // An unbound plain name is a builtin (`float`, `int`, `abs`); anything else goes through imports.
     const builtin = callee?.type === 'identifier' && !this.resolver.resolve(callee);
     const name = builtin ? textOf(this.source, callee) : this.resolver.qualifiedName(callee);
-    const fn = name !== null ? MATH_FUNCTIONS[name] : undefined;
+    const fn = name !== null ? MATH_FUNCTIONS.get(name) : undefined;
     const args = field(node, 'arguments');
     if (!fn || !args || args.type !== 'argument_list') return null;
     const values: number[] = [];

@@ -4,7 +4,9 @@
  * contraction), and constant scalar factors around contractions (which commute with them,
  * so they can be applied to the smallest tensor involved).
  */
+import { nameTable } from '../../core/name-table';
 import type { ChainLink, FlowFacts, Library, ScalarFactor, ScalarTarget, SourceRange } from '../model';
+import { SortedByOffset, memoized } from '../sorted-offsets';
 import type { ConstantEvaluator } from './constants';
 import type { NameResolver } from './resolve';
 import type { Binding, Scope } from './scopes';
@@ -21,7 +23,7 @@ export interface FlowSite {
   static: boolean;
 }
 
-const SCALE_FUNCTIONS: Record<string, 'multiply' | 'divide'> = {
+const SCALE_FUNCTIONS = nameTable<'multiply' | 'divide'>({
   'torch.mul': 'multiply',
   'torch.multiply': 'multiply',
   'torch.div': 'divide',
@@ -36,8 +38,8 @@ const SCALE_FUNCTIONS: Record<string, 'multiply' | 'divide'> = {
   'tensorflow.math.multiply': 'multiply',
   'tensorflow.divide': 'divide',
   'tensorflow.math.divide': 'divide',
-};
-const SCALE_METHODS: Record<string, 'multiply' | 'divide'> = { mul: 'multiply', multiply: 'multiply', div: 'divide', divide: 'divide' };
+});
+const SCALE_METHODS = nameTable<'multiply' | 'divide'>({ mul: 'multiply', multiply: 'multiply', div: 'divide', divide: 'divide' });
 /**
  * Operations a scalar factor passes through unchanged. Not reshape/view: they return views whose
  * storage other code may share, so a rewrite could not move the factor across them safely.
@@ -69,8 +71,20 @@ export function analyzeFlow(sites: FlowSite[], resolver: NameResolver, constants
   return new FlowAnalysis(sites, resolver, constants, sizeOf).run();
 }
 
+/** A scope's facts about one name, indexed once per analysis: every query is then logarithmic or constant. */
+interface NameIndex {
+  /** Binding statements, by start. */
+  bindings: SortedByOffset<Binding>;
+  /** Reads in the scope itself, by start. */
+  uses: SortedByOffset<PyNode>;
+  /** Reads in the scope and in nested scopes that do not bind the name again. */
+  usesWithNested: number;
+}
+
 class FlowAnalysis {
   private readonly siteByNode = new Map<PyNode, FlowSite>();
+  private readonly names = new Map<Scope, Map<string, NameIndex>>();
+  private readonly statementIndex = new Map<PyNode, Map<PyNode, number>>();
 
   constructor(
     private readonly sites: FlowSite[],
@@ -130,22 +144,16 @@ class FlowAnalysis {
     const binding = this.resolver.resolveUnique(node);
     if (!binding || binding.kind !== 'assign' || !binding.value) return null;
     if (this.resolver.scopeAt(node) !== binding.scope) return null;
-    return this.usesOf(binding).length === 1 ? binding : null;
+    return this.indexOf(binding.scope, binding.name).usesWithNested === 1 ? binding : null;
   }
 
-  /** Reads of the name that see this binding, nested scopes included. */
-  private usesOf(binding: Binding): PyNode[] {
-    const uses: PyNode[] = [...(binding.scope.uses.get(binding.name) ?? [])];
-    const nested = (scope: Scope) => {
-      for (const child of scope.children) {
-        if (child.bindings.has(binding.name)) continue;
-        // One at a time: a spread of a hundred thousand uses overflows the stack.
-        for (const use of child.uses.get(binding.name) ?? []) uses.push(use);
-        nested(child);
-      }
-    };
-    nested(binding.scope);
-    return uses;
+  private indexOf(scope: Scope, name: string): NameIndex {
+    const byName = memoized(this.names, scope, () => new Map<string, NameIndex>());
+    return memoized(byName, name, () => ({
+      bindings: new SortedByOffset(scope.bindings.get(name) ?? [], (b) => b.statement.start),
+      uses: new SortedByOffset(scope.uses.get(name) ?? [], (use) => use.start),
+      usesWithNested: countUses(scope, name),
+    }));
   }
 
   /** `h = einsum(...)` as a statement of its own, one target. */
@@ -169,9 +177,9 @@ class FlowAnalysis {
     }
     const scope = this.resolver.scopeAt(from);
     for (const name of names) {
-      const between = (n: PyNode) => n.start >= from.end && n.start < to.start;
-      if ((scope.bindings.get(name) ?? []).some((b) => between(b.statement))) return false;
-      if ((scope.uses.get(name) ?? []).some((use) => between(use) && mutates(use, this.source))) return false;
+      const { bindings, uses } = this.indexOf(scope, name);
+      if (bindings.between(from.end, to.start).length > 0) return false;
+      if (uses.between(from.end, to.start).some((use) => mutates(use, this.source))) return false;
     }
     return true;
   }
@@ -233,8 +241,8 @@ class FlowAnalysis {
     if (!binding || this.resolver.scopeAt(node) !== binding.scope) return null;
     if (binding.kind === 'augmented') {
       const factor = this.augmentedFactor(binding.statement, binding.name);
-      const laterUses = (binding.scope.uses.get(binding.name) ?? []).filter((u) => u.start >= binding.statement.end);
-      if (!factor || laterUses.length !== 1) return null;
+      const laterUses = this.indexOf(binding.scope, binding.name).uses.countFrom(binding.statement.end);
+      if (!factor || laterUses !== 1) return null;
       factors.push({ ...factor, appliedTo: target });
       return null;
     }
@@ -283,13 +291,22 @@ class FlowAnalysis {
     const name = textOf(this.source, left);
     const siblings = statement.parent?.children ?? [];
     const factors: ScalarFactor[] = [];
-    for (const next of siblings.slice(siblings.indexOf(statement) + 1)) {
+    for (let at = this.positionAmongSiblings(statement) + 1; at < siblings.length; at++) {
+      const next = siblings[at];
       if (next.type === 'comment') continue;
       const factor = this.augmentedFactor(next, name);
       if (!factor) break;
       factors.push({ ...factor, appliedTo: target });
     }
     return factors;
+  }
+
+  /** Where a statement stands in its block, without a scan of the block per question. */
+  private positionAmongSiblings(statement: PyNode): number {
+    const parent = statement.parent;
+    if (!parent) return -1;
+    const positions = memoized(this.statementIndex, parent, () => new Map(parent.children.map((child, i) => [child, i])));
+    return positions.get(statement) ?? -1;
   }
 
   /** `name *= c` or `name /= c` with a constant c. */
@@ -318,13 +335,15 @@ class FlowAnalysis {
     const callee = field(node, 'function');
     const args = namedChildren(field(node, 'arguments') ?? node).filter((a) => a.type !== 'keyword_argument');
     const qualified = this.resolver.qualifiedName(callee);
-    if (qualified && Object.hasOwn(SCALE_FUNCTIONS, qualified) && args.length === 2) {
-      const factor = this.factor(args[1], SCALE_FUNCTIONS[qualified], node);
+    const scaleFunction = qualified ? SCALE_FUNCTIONS.get(qualified) : undefined;
+    if (scaleFunction && args.length === 2) {
+      const factor = this.factor(args[1], scaleFunction, node);
       return factor ? { tensor: args[0], factor } : null;
     }
     if (!qualified && callee?.type === 'attribute' && args.length === 1) {
       const method = this.attributeName(callee);
-      const factor = Object.hasOwn(SCALE_METHODS, method) ? this.factor(args[0], SCALE_METHODS[method], node) : null;
+      const operation = SCALE_METHODS.get(method);
+      const factor = operation ? this.factor(args[0], operation, node) : null;
       const object = field(callee, 'object');
       return factor && object ? { tensor: object, factor } : null;
     }
@@ -357,6 +376,18 @@ class FlowAnalysis {
     const attribute = field(node, 'attribute');
     return attribute ? textOf(this.source, attribute) : '';
   }
+}
+
+/** Reads of `name` in `scope` and in nested scopes that do not bind it again. */
+function countUses(scope: Scope, name: string): number {
+  let count = 0;
+  const pending = [scope];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    count += current.uses.get(name)?.length ?? 0;
+    for (const child of current.children) if (!child.bindings.has(name)) pending.push(child);
+  }
+  return count;
 }
 
 function rangeOf(node: PyNode): SourceRange {

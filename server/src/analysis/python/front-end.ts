@@ -4,10 +4,12 @@
  * keeps what it read from each and reuses it while the function's text and the module-level
  * code around it stay the same, so an edit re-reads only the function it touched.
  */
+import { AnalysisBudget } from '../budget';
 import type { FrontEndOutput } from '../evaluate';
 import { matmulChainEquation } from '../matmul';
 import { siteKey } from '../pricing';
 import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, SiteSyntax } from '../model';
+import { CallContext } from './call-context';
 import type { ConstantEvaluator } from './constants';
 import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
 import type { HintIndex } from './hints';
@@ -19,9 +21,8 @@ import type { NameResolver } from './resolve';
 import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
 import { ShapeAnalysis } from './shape-analysis';
 import { ShapeInference, type OperandShapes } from './shapes';
-import { EinsumReader, type EinsumCall } from './sites';
+import type { EinsumReader, EinsumCall } from './sites';
 import { textOf, type PyNode } from './syntax';
-import { isTooDeep } from '../too-deep';
 
 /** What was read from one top-level function or class, with its offsets at the time. */
 interface UnitReading {
@@ -36,6 +37,8 @@ interface UnitReading {
   keys: string[];
   /** Some range points outside the unit (a module-level constant or hint), which may move on its own. */
   outside: boolean;
+  /** The time limit cut the reading short: it is not kept for the next analysis. */
+  partial: boolean;
   /**
    * The nodes whose shapes the reading used, with what the shape analysis held for them: the
    * reading is reused only while it holds the very same values (it keeps them while nothing
@@ -59,6 +62,7 @@ export function readPython(
   options: AnalysisOptions,
   cache: UnitCache | null = null,
   map: OffsetMap | null = null,
+  budget = new AnalysisBudget(options.timeLimitMs),
   shared: SharedAnalysis | null = null,
 ): FrontEndOutput {
   const { text, module: root } = parsed;
@@ -66,16 +70,25 @@ export function readPython(
   let analysis: ShapeAnalysis;
   if (shared) ({ module, analysis } = shared);
   else {
-    const program = new PythonProgram();
+    const program = new PythonProgram(options.einsumFunctions);
     module = program.add(DOCUMENT, null, parsed, buildScopes(root, text, cache?.scopes ?? null));
     analysis = new ShapeAnalysis(program);
     analysis.run();
   }
   const facts = module.facts;
-  const { resolver, constants, reader } = module;
+  const { resolver, constants, reader, hints } = module;
   const shapes = new ShapeInference(analysis, module, options.dims ?? {});
   reader.shapes = shapes;
-  const context: ReadContext = { text, resolver, constants, reader, shapes, hints: module.hints, imported: importedLibrary(facts.module) };
+  const context: ReadContext = {
+    text,
+    resolver,
+    constants,
+    reader,
+    shapes,
+    hints,
+    imported: importedLibrary(facts.module),
+    around: new CallContext(resolver),
+  };
 
   // Calls and matrix products, grouped by the top-level function or class holding them.
   const groups = new Map<PyNode | null, PyNode[]>();
@@ -90,8 +103,8 @@ export function readPython(
   const kept = new Map<PyNode, UnitReading>();
   for (const [unit, nodes] of groups) {
     let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map, shapes) : null;
-    reading ??= readSafely(nodes, context, unit, fingerprint);
-    if (unit) kept.set(unit, reading);
+    reading ??= readGroup(nodes, context, unit, fingerprint, budget);
+    if (unit && !reading.partial) kept.set(unit, reading);
     readings.push(reading);
   }
   if (cache) cache.readings = kept;
@@ -122,6 +135,7 @@ interface ReadContext {
   shapes: ShapeInference;
   hints: HintIndex<Scope>;
   imported: Library | null;
+  around: CallContext;
 }
 
 /** The top-level function or class a node sits in; null at module level. */
@@ -144,7 +158,7 @@ function moduleFingerprint(module: PyNode, scope: Scope, text: string, options: 
     s.children.forEach(visit);
   };
   scope.children.forEach(visit);
-  return [...parts, globals.sort().join(','), JSON.stringify(options.dims ?? {})].join('\u0000');
+  return [...parts, globals.sort().join(','), JSON.stringify(options.dims ?? {}), JSON.stringify(options.einsumFunctions ?? {})].join('\u0000');
 }
 
 function unitName(unit: PyNode, text: string): string {
@@ -170,21 +184,7 @@ function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: stri
   }));
 }
 
-/**
- * A defect met while reading one function costs that function its sites, not the file its
- * analysis. Code nested too deeply to read is no defect: the file is reported as not analysed
- * rather than its sites silently dropped.
- */
-function readSafely(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
-  try {
-    return readGroup(nodes, context, unit, fingerprint);
-  } catch (error) {
-    if (isTooDeep(error)) throw error;
-    return { start: unit?.start ?? 0, end: unit?.end ?? 0, fingerprint, sites: [], links: [], scalars: [], keys: [], outside: false, shapes: [] };
-  }
-}
-
-function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string): UnitReading {
+function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string, budget: AnalysisBudget): UnitReading {
   const { reader, resolver, text } = context;
   // The shapes this reading sees, remembered to tell later whether it can be reused.
   const used: [PyNode, unknown][] = [];
@@ -202,17 +202,20 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
   const flowSites: FlowSite[] = [];
   const located = (node: PyNode, range: { start: number; end: number }) => ({
     statementRange: rangeOf(statementOf(node) ?? node),
-    context: siteContext(node, resolver),
+    context: siteContext(node, resolver, context.around),
     ignored: context.hints.ignoredBetween(lineStart(text, range.start), lineEnd(text, range.end)),
   });
+  const read: PyNode[] = [];
   for (const node of nodes) {
+    if (!budget.read(() => rangeOf(node))) continue;
+    read.push(node);
     const call = reader.read(node);
     if (!call) continue;
     const site = einsumSite(call, reader, context.imported, text);
     sites.push({ ...site, ...located(node, site.range) });
     flowSites.push({ id: -1, kind: 'einsum', node, operandNodes: call.operandNodes, library: site.library, static: !site.dynamic });
   }
-  for (const chain of findMatmulChains(nodes, resolver)) {
+  for (const chain of findMatmulChains(read, resolver)) {
     const site = matmulSite(chain, shapes, context.imported, text);
     if (!site) continue;
     sites.push({ ...site, ...located(chain.root, site.range) });
@@ -241,6 +244,7 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     scalars: [...flow.scalars],
     keys: ordered.map(siteKey),
     outside: unit !== null && !readingWithin(ordered, flow.links, flow.scalars.values(), start, end),
+    partial: read.length < nodes.length,
     shapes: used,
   };
 }
@@ -287,6 +291,7 @@ function einsumSite(call: EinsumCall, reader: EinsumReader, imported: Library | 
     options: call.options,
     matmulTree: null,
     precompiled: call.callee.style === 'expression',
+    via: call.via,
   };
 }
 
@@ -311,7 +316,7 @@ function matmulSite(chain: MatmulChain, shapes: OperandShapes, imported: Library
   };
 }
 
-function siteContext(node: PyNode, resolver: NameResolver): SiteContext {
+function siteContext(node: PyNode, resolver: NameResolver, around: CallContext): SiteContext {
   let scope = resolver.scopeAt(node);
   while ((scope.kind === 'comprehension' || scope.kind === 'lambda') && scope.parent) scope = scope.parent;
   let inLoop = false;
@@ -322,9 +327,14 @@ function siteContext(node: PyNode, resolver: NameResolver): SiteContext {
     if (parent.type.endsWith('comprehension') || parent.type === 'generator_expression') inLoop = true;
   }
   const functionName = scope.kind === 'function' ? scope.name.slice(scope.name.lastIndexOf('.') + 1) : '';
-  return { scope: scope.name, inLoop, inForward: functionName === 'forward' || functionName === '__call__' };
+  return {
+    scope: scope.name,
+    inLoop,
+    inForward: functionName === 'forward' || functionName === '__call__',
+    traced: around.traced(node),
+    expectsError: around.expectsError(node),
+  };
 }
-
 
 /** The array library the module imports at top level, for `@` and einops calls whose operands say nothing. */
 function importedLibrary(module: Scope): Library | null {

@@ -11,6 +11,7 @@ import type { ParsedPython } from './parser';
 import { NameResolver } from './resolve';
 import { isUnit, type Binding, type ModuleFacts, type Scope } from './scopes';
 import { EinsumReader } from './sites';
+import { WrapperIndex } from './wrappers';
 import { field, fields, namedChildren, textOf, type PyNode } from './syntax';
 
 export interface FunctionInfo extends Reference {
@@ -89,7 +90,8 @@ export class PythonModule {
   update(parsed: ParsedPython, facts: ModuleFacts): void {
     const resolver = new NameResolver(facts, parsed.text);
     const constants = new ConstantEvaluator(resolver);
-    this.state = { parsed, facts, resolver, constants, reader: new EinsumReader(resolver, constants), hints: new HintIndex<Scope>(encloses), hintErrors: [] };
+    const reader = new EinsumReader(resolver, constants, new WrapperIndex(resolver, this.program.einsumFunctions));
+    this.state = { parsed, facts, resolver, constants, reader, hints: new HintIndex<Scope>(encloses), hintErrors: [] };
     const fingerprint = parsed.module.children.filter((c) => !isUnit(c)).map((c) => textOf(parsed.text, c)).join('\u0000');
     if (fingerprint !== this.fingerprint) {
       this.functions = new WeakMap();
@@ -98,8 +100,8 @@ export class PythonModule {
     }
     this.version++;
     for (const comment of [...facts.comments].sort((a, b) => a.start - b.start)) {
-      const marker = this.text.indexOf('einsight', comment.start);
-      if (marker < 0 || marker >= comment.end) continue;
+      // Within the comment only: searching on to the end of the text for every comment is quadratic.
+      if (!this.text.slice(comment.start, comment.end).includes('einsight')) continue;
       const hint = parseHintComment(textOf(this.text, comment), comment.start, this.text.lastIndexOf('\n', comment.start - 1) + 1);
       if (!hint) continue;
       this.hints.add(hint, this.resolver.scopeAt(comment));
@@ -221,10 +223,16 @@ export class PythonModule {
 
 /** Every module of the program, with a way to resolve imports between them. */
 export class PythonProgram {
+  /** Functions declared as einsums (`einsight.python.einsumFunctions`), for modules read from now on. */
+  einsumFunctions: Readonly<Record<string, string>>;
   private readonly byFile = new Map<string, PythonModule>();
   private readonly byName = new Map<string, PythonModule>();
   private readonly ids = new WeakMap<PyNode, number>();
   private next = 0;
+
+  constructor(einsumFunctions: Readonly<Record<string, string>> = {}) {
+    this.einsumFunctions = einsumFunctions;
+  }
 
   /** A number for a definition, the same while its syntax node lives (cells are keyed by it). */
   idOf(node: PyNode): number {

@@ -14,6 +14,8 @@ export class NameResolver {
   ) {}
 
   private readonly scopes = new Map<PyNode, Scope>();
+  /** Built per analysis: an edit moves the offsets of bindings an editor document keeps. */
+  private readonly reachIndexes = new Map<Binding[], ReachIndex>();
 
   /** The scope whose code contains `node` (a default value belongs to the scope around the `def`). */
   scopeAt(node: PyNode): Scope {
@@ -54,13 +56,32 @@ export class NameResolver {
       }
       if (first || scope.kind !== 'class') {
         const bindings = scope.bindings.get(name);
-        if (bindings && bindings.length > 0) return reaching(bindings, at, deferred);
+        if (bindings && bindings.length > 0) return this.reaching(bindings, at, deferred);
       }
       if (scope.kind === 'function' || scope.kind === 'lambda') deferred = true;
       first = false;
       scope = scope.parent;
     }
     return null;
+  }
+
+  /** The last binding before the read; with none before it (a loop), or when deferred, the last one. */
+  private reaching(bindings: Binding[], at: PyNode, deferred: boolean): Binding | null {
+    if (deferred || bindings.length === 1) return bindings[bindings.length - 1];
+    let index = this.reachIndexes.get(bindings);
+    if (!index || index.length !== bindings.length) {
+      index = reachIndexOf(bindings);
+      this.reachIndexes.set(bindings, index);
+    }
+    // The number of bindings that take effect at or before the read.
+    let low = 0;
+    let high = index.offsets.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (index.offsets[mid] <= at.start) low = mid + 1;
+      else high = mid;
+    }
+    return low > 0 ? bindings[index.latest[low - 1]] : bindings[bindings.length - 1];
   }
 
   /**
@@ -112,7 +133,7 @@ export class NameResolver {
       if (binding.kind === 'import') return binding.qualified;
       // `E = torch.einsum`: an alias, when the name is bound to nothing else.
       if (binding.kind === 'assign' && binding.value && this.resolveUnique(node)) {
-        return this.qualifiedName(binding.value, depth + 1);
+        return this.importedBy(binding.value, depth) ?? this.qualifiedName(binding.value, depth + 1);
       }
       return null;
     }
@@ -126,6 +147,16 @@ export class NameResolver {
       return inner ? this.qualifiedName(inner, depth) : null;
     }
     return null;
+  }
+
+  /** `np = pytest.importorskip("numpy")` binds the module, as `import numpy as np` does. */
+  private importedBy(value: PyNode, depth: number): string | null {
+    if (value.type !== 'call' || this.qualifiedName(field(value, 'function'), depth + 1) !== 'pytest.importorskip') return null;
+    const args = field(value, 'arguments');
+    const first = args?.children.find((c) => c.named && c.type !== 'comment');
+    if (first?.type !== 'string') return null;
+    const match = /^(['"])([A-Za-z_][\w.]*)\1$/.exec(textOf(this.source, first));
+    return match ? match[2] : null;
   }
 
   /** `from numpy import *`: the last star import supplies unresolved names. */
@@ -156,10 +187,22 @@ function effectiveOffset(binding: Binding): number {
   }
 }
 
-/** The last binding before the read; with none before it (a loop), or when deferred, the last one. */
-function reaching(bindings: Binding[], at: PyNode, deferred: boolean): Binding | null {
-  if (deferred) return bindings[bindings.length - 1];
-  let found: Binding | null = null;
-  for (const binding of bindings) if (effectiveOffset(binding) <= at.start) found = binding;
-  return found ?? bindings[bindings.length - 1];
+/**
+ * The bindings of one name, by effective offset, with the latest (in binding order) among
+ * those up to each: which binding a read sees is then a binary search. A scan per read made a
+ * name assigned N times and read after each assignment cost N².
+ */
+interface ReachIndex {
+  /** The bindings list's length when indexed: a list that grew since is indexed again. */
+  length: number;
+  offsets: number[];
+  /** latest[i]: the greatest binding index among the first i + 1 bindings by offset. */
+  latest: number[];
+}
+
+function reachIndexOf(bindings: Binding[]): ReachIndex {
+  const order = bindings.map((binding, index) => ({ index, offset: effectiveOffset(binding) })).sort((a, b) => a.offset - b.offset || a.index - b.index);
+  const latest: number[] = [];
+  for (const { index } of order) latest.push(Math.max(index, latest.length > 0 ? latest[latest.length - 1] : -1));
+  return { length: bindings.length, offsets: order.map((o) => o.offset), latest };
 }

@@ -4,7 +4,7 @@
  * interleaved sublists, einops' pattern) and their operands with shapes.
  */
 import type { SublistItem } from '../../core/equation';
-import { EquationError, parseEquation, parseSublists, type ParsedEquation } from '../../core/equation';
+import { EquationError, parseEquation, parseSublists, sublistLabel, type ParsedEquation } from '../../core/equation';
 import type { EquationInfo, KnownShape, Library, OperandInfo, SiteOptions, SourceRange } from '../model';
 import { einsumOutputShape } from '../output-shape';
 import { canonicalName, einsumCallee, type EinsumCallee } from './callees';
@@ -13,6 +13,7 @@ import type { NameResolver } from './resolve';
 import type { Inferred, OperandShapes } from './shapes';
 import { concatDecoded, decodeStringLiteral, type DecodedString } from './strings';
 import { field, namedChildren, textOf, unwrap, type PyNode } from './syntax';
+import type { EinsumTarget, PresetOption, WrapperIndex } from './wrappers';
 
 /** An einsum call as read from the source, before shapes are attached. */
 export interface EinsumCall {
@@ -26,6 +27,8 @@ export interface EinsumCall {
   /** `*operands`: the operand list is only known at run time. */
   splatOperands: boolean;
   options: SiteOptions;
+  /** The wrapper the call goes through (`functools.partial of numpy.einsum`); null for a direct call. */
+  via: string | null;
 }
 
 /** The last part of every einsum function's dotted name. */
@@ -47,7 +50,25 @@ export class EinsumReader {
   constructor(
     private readonly resolver: NameResolver,
     private readonly constants: ConstantEvaluator,
+    private readonly wrappers: WrapperIndex | null = null,
   ) {}
+
+  private wrapperNames: Set<string> | null = null;
+
+  /** The einsum a callee names directly, or runs through a wrapper. */
+  private calleeOf(calleeNode: PyNode | null): { qualified: string; callee: EinsumCallee; target: EinsumTarget | null } | null {
+    if (this.resolver.couldName(calleeNode, EINSUM_NAMES)) {
+      const qualified = this.resolver.qualifiedName(calleeNode);
+      const callee = einsumCallee(qualified);
+      if (callee && qualified) return { qualified, callee, target: null };
+    }
+    if (!this.wrappers || !calleeNode) return null;
+    this.wrapperNames ??= this.wrappers.declaredNames();
+    // Only names (partials, forwarding functions) and declared functions can be wrappers.
+    if (calleeNode.type !== 'identifier' && !this.resolver.couldName(calleeNode, this.wrapperNames)) return null;
+    const target = this.wrappers.targetOf(calleeNode);
+    return target ? { qualified: target.qualified, callee: target.callee, target } : null;
+  }
 
   private get source(): string {
     return this.resolver.source;
@@ -100,7 +121,7 @@ export class EinsumReader {
     if (eq !== undefined) return eq;
     eq = null;
     try {
-      if (call.sublists) eq = parseSublists(call.sublists.operands, call.sublists.output);
+      if (call.sublists) eq = parseSublists(call.sublists.operands, call.sublists.output, { wideLabels: call.callee.library === 'opt_einsum' });
       else if (call.equation.text !== null) {
         eq = parseEquation(call.equation.text, { style: call.callee.style === 'pattern-last' ? 'named' : 'letters' });
       }
@@ -113,15 +134,14 @@ export class EinsumReader {
 
   private compute(node: PyNode): EinsumCall | null {
     const calleeNode = field(node, 'function');
-    if (!this.resolver.couldName(calleeNode, EINSUM_NAMES)) return null;
-    const qualified = this.resolver.qualifiedName(calleeNode);
-    const callee = einsumCallee(qualified);
+    const found = this.calleeOf(calleeNode);
     const args = field(node, 'arguments');
-    if (!callee || !qualified || !args || args.type !== 'argument_list') return null;
+    if (!found || !args || args.type !== 'argument_list') return null;
+    const { qualified, callee, target } = found;
     const all = namedChildren(args);
     const positional = all.filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat');
-    const options = this.readOptions(all, callee);
-    const base = { node, callee, qualifiedName: canonicalName(qualified), options, sublists: null };
+    const options = this.readOptions(all, callee, target);
+    const base = { node, callee, qualifiedName: canonicalName(qualified), options, sublists: null, via: target?.via ?? null };
     const splat = positional.some((a) => a.type === 'list_splat');
     if (callee.style === 'pattern-last') {
       const pattern = positional[positional.length - 1];
@@ -169,7 +189,7 @@ export class EinsumReader {
         for (let s = 0; s < sep.length; s++) charRanges.push({ start: lists[k].start, end: lists[k].start + 1 });
       }
       for (const { item, node } of list) {
-        const letters = sublistLetters(item);
+        const letters = sublistLabel(item, { wideLabels: base.callee.library === 'opt_einsum' }) ?? '';
         text += letters;
         for (let s = 0; s < letters.length; s++) charRanges.push({ start: node.start, end: node.end });
       }
@@ -219,19 +239,33 @@ export class EinsumReader {
     return null;
   }
 
-  private readOptions(args: PyNode[], callee: EinsumCallee): SiteOptions {
+  /** Options the wrapper fixes, then the call's own keywords (as the wrapper passes them on). */
+  private readOptions(args: PyNode[], callee: EinsumCallee, target: EinsumTarget | null): SiteOptions {
     const options: SiteOptions = {};
+    for (const [name, preset] of target?.preset ?? []) this.setOption(options, callee, name, preset);
     for (const arg of args) {
       if (arg.type !== 'keyword_argument') continue;
-      const name = textOf(this.source, field(arg, 'name') ?? arg);
+      const written = textOf(this.source, field(arg, 'name') ?? arg);
+      const forwards = target?.forwards ?? 'all';
+      const name = forwards === 'all' ? written : forwards.get(written);
       const value = field(arg, 'value');
-      if (!value || !callee.options.includes(name)) continue;
-      const text = textOf(this.source, value);
-      const range = { start: value.start, end: value.end };
-      if (name === 'optimize') options.optimize = { text, range, value: this.optimizeValue(value) };
-      else if (name === 'memory_limit') options.memoryLimit = { text, range, value: this.memoryLimitValue(value) };
+      if (name && value) this.setOption(options, callee, name, { node: value });
     }
     return options;
+  }
+
+  private setOption(options: SiteOptions, callee: EinsumCallee, name: string, preset: PresetOption): void {
+    if (!callee.options.includes(name)) return;
+    if ('node' in preset) {
+      const text = textOf(this.source, preset.node);
+      const range = { start: preset.node.start, end: preset.node.end };
+      if (name === 'optimize') options.optimize = { text, range, value: this.optimizeValue(preset.node) };
+      else if (name === 'memory_limit') options.memoryLimit = { text, range, value: this.memoryLimitValue(preset.node) };
+      return;
+    }
+    const { text, value, range } = preset;
+    if (name === 'optimize') options.optimize = { text, range, value: typeof value === 'number' ? null : value };
+    else if (name === 'memory_limit') options.memoryLimit = { text, range, value: typeof value === 'number' || value === 'max_input' ? value : null };
   }
 
   private optimizeValue(node: PyNode): boolean | string | number[][] | null {
@@ -272,9 +306,3 @@ export class EinsumReader {
   }
 }
 
-/** parseSublists' letters: 0..25 → A..Z, 26..51 → a..z; anything else has none. */
-function sublistLetters(item: SublistItem): string {
-  if (item === '...') return '...';
-  if (!Number.isInteger(item) || item < 0 || item >= 52) return '';
-  return String.fromCharCode(item < 26 ? 65 + item : 97 + item - 26);
-}

@@ -4,6 +4,7 @@
  * file's sites see the shapes of that whole-program analysis. `einsight check` builds one
  * over the files it walks; the language server keeps one as its background index.
  */
+import { AnalysisBudget } from '../budget';
 import { evaluate, CostCache } from '../evaluate';
 import type { AnalysisOptions, FileAnalysis } from '../model';
 import { isTooDeep, tooDeepAnalysis } from '../too-deep';
@@ -66,8 +67,9 @@ export class PythonWorkspace {
     if (refused) return tooDeepAnalysis('python', refused.text, refused.error);
     const module: PythonModule | null = this.program.module(file);
     if (!module) return null;
+    const budget = new AnalysisBudget(options.timeLimitMs);
     try {
-      return evaluate(readPython(module.parsed, options, null, null, { analysis: this.shapes(), module }), options, this.cache);
+      return evaluate(readPython(module.parsed, options, null, null, budget, { analysis: this.shapes(), module }), options, this.cache, budget);
     } catch (error) {
       if (isTooDeep(error)) return tooDeepAnalysis('python', module.text, error);
       throw error;

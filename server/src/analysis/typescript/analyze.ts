@@ -5,6 +5,7 @@
  * shared evaluation. Nothing in the source makes these throw.
  */
 import ts from 'typescript';
+import { AnalysisBudget } from '../budget';
 import { CostCache, evaluate, type FrontEndOutput } from '../evaluate';
 import type { AnalysisOptions, FileAnalysis, FlowFacts, SiteDiagnostic } from '../model';
 import { TFJS_MODULES } from './callees';
@@ -22,8 +23,9 @@ const sharedCache = new CostCache();
 
 /** Analyses one TypeScript or JavaScript source text. */
 export function analyzeTypeScript(text: string, options: AnalysisOptions = {}, flavor: ScriptFlavor = 'ts'): FileAnalysis {
+  const budget = new AnalysisBudget(options.timeLimitMs);
   try {
-    return analyzeParsed(new TypeScriptParser(flavor).parse(text), options, sharedCache);
+    return analyzeParsed(new TypeScriptParser(flavor).parse(text), options, sharedCache, undefined, budget);
   } catch (error) {
     if (isTooDeep(error)) return tooDeepAnalysis('typescript', text, error);
     throw error;
@@ -43,12 +45,13 @@ export class TypeScriptDocument {
 
   /** Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in order. */
   analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}): FileAnalysis {
+    const budget = new AnalysisBudget(options.timeLimitMs);
     try {
       let parsed = edits && this.last ? this.parser.edit(edits) : null;
       // Edits that do not reproduce the text (a missed change) fall back to a full parse.
       if (!parsed || parsed.text !== text) parsed = this.parser.parse(text);
       this.last = parsed;
-      return analyzeParsed(parsed, options, this.cache, this.groups);
+      return analyzeParsed(parsed, options, this.cache, this.groups, budget);
     } catch (error) {
       if (!isTooDeep(error)) throw error;
       // The tree and the scopes may be half updated: the next analysis starts afresh.
@@ -66,11 +69,17 @@ export class TypeScriptDocument {
   }
 }
 
-export function analyzeParsed(parsed: ParsedTypeScript, options: AnalysisOptions, cache: CostCache, groups: GroupCache = new GroupCache()): FileAnalysis {
-  return evaluate(readTypeScript(parsed, options, groups), options, cache);
+export function analyzeParsed(
+  parsed: ParsedTypeScript,
+  options: AnalysisOptions,
+  cache: CostCache,
+  groups: GroupCache = new GroupCache(),
+  budget = new AnalysisBudget(options.timeLimitMs),
+): FileAnalysis {
+  return evaluate(readTypeScript(parsed, options, groups, budget), options, cache, budget);
 }
 
-function readTypeScript(parsed: ParsedTypeScript, options: AnalysisOptions, groups: GroupCache): FrontEndOutput {
+function readTypeScript(parsed: ParsedTypeScript, options: AnalysisOptions, groups: GroupCache, budget: AnalysisBudget): FrontEndOutput {
   const { sourceFile, scopes } = parsed;
   const einsumModules = options.einsumModules ?? [];
   const modules = parsed.statements.flatMap((s) => s.modules);
@@ -86,7 +95,7 @@ function readTypeScript(parsed: ParsedTypeScript, options: AnalysisOptions, grou
   const dims = options.dims ?? {};
   groups.begin(sourceFile, environmentKey(sourceFile, parsed.statements, JSON.stringify([dims, einsumModules, tensorMethods])));
   const names = new NameResolver(scopes);
-  const reader = new SiteReader(names, new ConstantEvaluator(names), hints, { dims, einsumModules, tensorMethods });
+  const reader = new SiteReader(names, new ConstantEvaluator(names), hints, { dims, einsumModules, tensorMethods }, budget);
   const found: GroupSites[] = [];
   const moduleCalls: ts.CallExpression[] = [];
   for (const facts of parsed.statements) {
@@ -98,7 +107,7 @@ function readTypeScript(parsed: ParsedTypeScript, options: AnalysisOptions, grou
     let sites = groups.get(facts.statement);
     if (!sites) {
       sites = reader.read(facts.calls);
-      groups.set(facts.statement, sites);
+      if (!sites.partial) groups.set(facts.statement, sites);
     }
     found.push(sites);
   }

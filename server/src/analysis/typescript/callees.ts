@@ -1,4 +1,5 @@
 /** Which imported functions are contraction sites, shape constructors or scalings in tfjs. */
+import { nameTable } from '../../core/name-table';
 import type { ImportedName } from './names';
 
 /** The packages that export the tfjs ops (`tf.einsum`, `tf.matMul`, …). */
@@ -23,7 +24,7 @@ export function isUserEinsum(name: ImportedName | null, modules: readonly string
 export const MATMUL_OPS: ReadonlySet<string> = new Set(['matMul', 'dot']);
 
 /** Scalings a constant factor commutes with: `tf.mul(x, 2)`, `x.div(8)`. */
-export const SCALE_OPS: Readonly<Record<string, 'multiply' | 'divide'>> = { mul: 'multiply', div: 'divide', realDiv: 'divide' };
+export const SCALE_OPS = nameTable<'multiply' | 'divide'>({ mul: 'multiply', div: 'divide', realDiv: 'divide' });
 
 /** Ops a scalar factor passes through unchanged. */
 export const COMMUTING_OPS: ReadonlySet<string> = new Set(['transpose']);
@@ -63,7 +64,7 @@ export const SHAPE_FIRST_CONSTRUCTORS: ReadonlySet<string> = new Set([
 ]);
 
 /** `tf.tensor2d(data, shape?)` and friends: the rank each fixes (`tensor` has any rank). */
-export const TENSOR_CONSTRUCTORS: Readonly<Record<string, number | null>> = {
+export const TENSOR_CONSTRUCTORS = nameTable<number | null>({
   tensor: null,
   tensor1d: 1,
   tensor2d: 2,
@@ -71,4 +72,4 @@ export const TENSOR_CONSTRUCTORS: Readonly<Record<string, number | null>> = {
   tensor4d: 4,
   tensor5d: 5,
   tensor6d: 6,
-};
+});

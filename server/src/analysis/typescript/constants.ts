@@ -3,6 +3,7 @@
  * value (`const B = 64`, `const scale = 1 / Math.sqrt(D)`) and `Math` functions of constants.
  */
 import ts from 'typescript';
+import { nameTable } from '../../core/name-table';
 import type { SourceRange } from '../model';
 import { skipOuter, type NameResolver } from './names';
 
@@ -14,9 +15,9 @@ export interface Constant {
 
 const MAX_DEPTH = 16;
 
-const MATH_CONSTANTS: Record<string, number> = { PI: Math.PI, E: Math.E, SQRT2: Math.SQRT2, LN2: Math.LN2, LN10: Math.LN10 };
+const MATH_CONSTANTS = nameTable<number>({ PI: Math.PI, E: Math.E, SQRT2: Math.SQRT2, LN2: Math.LN2, LN10: Math.LN10 });
 
-const MATH_FUNCTIONS: Record<string, (...args: number[]) => number> = {
+const MATH_FUNCTIONS = nameTable<(...args: number[]) => number>({
   sqrt: Math.sqrt,
   cbrt: Math.cbrt,
   exp: Math.exp,
@@ -31,7 +32,7 @@ const MATH_FUNCTIONS: Record<string, (...args: number[]) => number> = {
   abs: Math.abs,
   max: Math.max,
   min: Math.min,
-};
+});
 
 export class ConstantEvaluator {
   private readonly cache = new Map<ts.Node, Constant | null>();
@@ -65,7 +66,8 @@ export class ConstantEvaluator {
     if (ts.isBinaryExpression(node)) return this.binary(node, depth);
     if (ts.isIdentifier(node)) return this.named(node, depth);
     if (ts.isPropertyAccessExpression(node)) {
-      return this.isGlobalMath(node.expression) && Object.hasOwn(MATH_CONSTANTS, node.name.text) ? plain(MATH_CONSTANTS[node.name.text]) : null;
+      const value = this.isGlobalMath(node.expression) ? MATH_CONSTANTS.get(node.name.text) : undefined;
+      return value !== undefined ? plain(value) : null;
     }
     if (ts.isCallExpression(node)) return this.call(node, depth);
     return null;
@@ -130,7 +132,7 @@ export class ConstantEvaluator {
   private call(node: ts.CallExpression, depth: number): Constant | null {
     const callee = skipOuter(node.expression);
     if (!ts.isPropertyAccessExpression(callee) || !this.isGlobalMath(callee.expression)) return null;
-    const fn = Object.hasOwn(MATH_FUNCTIONS, callee.name.text) ? MATH_FUNCTIONS[callee.name.text] : undefined;
+    const fn = MATH_FUNCTIONS.get(callee.name.text);
     if (!fn) return null;
     const values: number[] = [];
     let origin: Constant['origin'] = null;

@@ -12,6 +12,7 @@ import { statementOf } from './context';
 import { scopeOf } from './hints';
 import { isConst, skipOuter, type NameResolver } from './names';
 import { rangeOf } from './sites';
+import { SortedByOffset, memoized } from '../sorted-offsets';
 
 /** What data flow needs to know about a site. */
 export interface FlowSite {
@@ -41,6 +42,8 @@ export function analyzeFlow(sites: FlowSite[], env: FlowEnvironment): FlowFacts 
 class FlowAnalysis {
   private readonly siteByNode = new Map<ts.Node, FlowSite>();
   private readonly reads = new Map<ts.VariableDeclaration, ts.Identifier[]>();
+  /** Identifiers by name in a block's top-level statement (or the file), sorted: "between two statements" is a binary search. */
+  private readonly identifiers = new Map<ts.Node, Map<string, SortedByOffset<ts.Identifier>>>();
 
   constructor(
     private readonly sites: FlowSite[],
@@ -143,8 +146,11 @@ class FlowAnalysis {
       };
       visit(operand);
     }
+    const start = to.getStart(this.sourceFile);
     for (const name of names) {
-      const between = this.env.names.scopes.identifiersIn(name, from.parent).filter((id) => id.pos >= from.end && id.end <= to.getStart(this.sourceFile));
+      const byName = memoized(this.identifiers, from.parent, () => new Map<string, SortedByOffset<ts.Identifier>>());
+      const sorted = memoized(byName, name, () => new SortedByOffset(this.env.names.scopes.identifiersIn(name, from.parent), (id) => id.pos));
+      const between = sorted.between(from.end, start).filter((id) => id.end <= start);
       if (between.some((id) => changes(id))) return false;
     }
     return true;
@@ -217,16 +223,17 @@ class FlowAnalysis {
     const args = node.arguments;
     const op = tfjsOp(this.env.names.qualified(node.expression));
     if (op !== null) {
-      if (!Object.hasOwn(SCALE_OPS, op) || args.length !== 2) return null;
-      const operation = SCALE_OPS[op];
+      const operation = SCALE_OPS.get(op);
+      if (!operation || args.length !== 2) return null;
       const onRight = this.factor(args[1], operation, node);
       if (onRight && !this.factor(args[0], operation, node)) return { tensor: args[0], factor: onRight };
       const onLeft = operation === 'multiply' ? this.factor(args[0], operation, node) : null;
       return onLeft && !this.factor(args[1], operation, node) ? { tensor: args[1], factor: onLeft } : null;
     }
     const method = this.tensorMethod(node);
-    if (!method || !Object.hasOwn(SCALE_OPS, method.name) || args.length !== 1) return null;
-    const factor = this.factor(args[0], SCALE_OPS[method.name], node);
+    const operation = method && SCALE_OPS.get(method.name);
+    if (!method || !operation || args.length !== 1) return null;
+    const factor = this.factor(args[0], operation, node);
     return factor ? { tensor: method.receiver, factor } : null;
   }
 

@@ -6,6 +6,7 @@
  */
 import ts from 'typescript';
 import { EquationError, parseEquation } from '../../core/equation';
+import type { AnalysisBudget } from '../budget';
 import { matmulChainEquation } from '../matmul';
 import type { FlowFacts, KnownShape, SiteDiagnostic, SiteSyntax, SourceRange } from '../model';
 import { einsumOutputShape } from '../output-shape';
@@ -25,6 +26,8 @@ export interface GroupSites {
   flow: FlowFacts;
   /** tfjs's limits, by site id. */
   limits: Map<number, SiteDiagnostic[]>;
+  /** The time limit cut the reading short: not to be kept for the next analysis. */
+  partial: boolean;
 }
 
 export interface ReaderOptions {
@@ -44,6 +47,7 @@ export class SiteReader {
     private readonly constants: ConstantEvaluator,
     private readonly hints: HintIndex<ts.Node>,
     private readonly options: ReaderOptions,
+    private readonly budget: AnalysisBudget,
   ) {
     this.shapes = new ShapeInference({
       names,
@@ -64,13 +68,16 @@ export class SiteReader {
   /** The sites among `calls` (in source order, as the statements' facts list them). */
   read(calls: readonly ts.CallExpression[]): GroupSites {
     const found: { site: SiteSyntax; flow: FlowSite }[] = [];
+    const read: ts.CallExpression[] = [];
     for (const call of calls) {
+      if (!this.budget.read(() => rangeOf(call, this.sourceFile))) continue;
+      read.push(call);
       const einsum = this.einsum(call);
       if (!einsum) continue;
       const site = this.einsumSite(einsum);
       found.push({ site, flow: { id: -1, kind: 'einsum', node: call, operandNodes: einsum.operandNodes, library: site.library, static: !site.dynamic } });
     }
-    for (const chain of findMatmulChains(calls, this.names, this.options.tensorMethods)) {
+    for (const chain of findMatmulChains(read, this.names, this.options.tensorMethods)) {
       const site = this.matmulSite(chain);
       if (site) found.push({ site, flow: { id: -1, kind: 'matmul-chain', node: chain.root, operandNodes: chain.leaves, library: 'tfjs', static: true } });
     }
@@ -85,7 +92,7 @@ export class SiteReader {
       const errors = tfjsLimitDiagnostics(site);
       if (errors.length > 0) limits.set(site.id, errors);
     }
-    return { sites, flow, limits };
+    return { sites, flow, limits, partial: read.length < calls.length };
   }
 
   private einsum(call: ts.CallExpression): EinsumCall | null {

@@ -33,6 +33,8 @@ export class FileScopes {
   private moduleNames: Names = new Map();
   private facts: StatementFacts[] = [];
   private sourceFile: ts.SourceFile | null = null;
+  /** Every statement's identifiers and reassigned names together, built on first use after an update. */
+  private wholeFile: { identifiers: Map<string, ts.Identifier[]>; reassigned: Set<string> } | null = null;
 
   /** Brings the scopes up to date with `sourceFile`, walking only statements not seen before. */
   update(sourceFile: ts.SourceFile): readonly StatementFacts[] {
@@ -47,6 +49,7 @@ export class FileScopes {
       return facts;
     });
     this.moduleNames = new Map();
+    this.wholeFile = null;
     for (const facts of this.facts) for (const [name, declaration] of facts.moduleNames) if (!this.moduleNames.has(name)) this.moduleNames.set(name, declaration);
     return this.facts;
   }
@@ -75,18 +78,36 @@ export class FileScopes {
 
   /** Identifiers spelled `name` in the top-level statement holding `node`, or anywhere when `node` is the file. */
   identifiersIn(name: string, node: ts.Node): ts.Identifier[] {
-    if (ts.isSourceFile(node)) return this.facts.flatMap((f) => f.identifiers.get(name) ?? []);
+    if (ts.isSourceFile(node)) return this.fileWide().identifiers.get(name) ?? [];
     return this.factsOf(node)?.identifiers.get(name) ?? [];
   }
 
   /** The name is assigned somewhere it can be seen from `declaration`. */
   reassigned(name: string, declaration: ts.Declaration): boolean {
-    if (this.moduleNames.get(name) === declaration) return this.facts.some((f) => f.reassigned.has(name));
+    if (this.moduleNames.get(name) === declaration) return this.fileWide().reassigned.has(name);
     return this.factsOf(declaration)?.reassigned.has(name) ?? false;
   }
 
   get file(): ts.SourceFile {
     return this.sourceFile!;
+  }
+
+  /** One pass over the statements' facts per update: a query per name and statement made N sites cost N². */
+  private fileWide(): { identifiers: Map<string, ts.Identifier[]>; reassigned: Set<string> } {
+    if (this.wholeFile) return this.wholeFile;
+    const identifiers = new Map<string, ts.Identifier[]>();
+    const reassigned = new Set<string>();
+    for (const facts of this.facts) {
+      for (const [name, ids] of facts.identifiers) {
+        const list = identifiers.get(name);
+        // One at a time: spreading a hundred thousand identifiers into push() overflows the stack.
+        if (list) for (const id of ids) list.push(id);
+        else identifiers.set(name, [...ids]);
+      }
+      for (const name of facts.reassigned) reassigned.add(name);
+    }
+    this.wholeFile = { identifiers, reassigned };
+    return this.wholeFile;
   }
 }
 

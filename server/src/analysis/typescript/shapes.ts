@@ -131,7 +131,8 @@ export class ShapeInference {
   private op(op: string, node: ts.CallExpression, args: readonly ts.Expression[], depth: number): KnownShape | null {
     const source = this.expressionSource(node);
     if (SHAPE_FIRST_CONSTRUCTORS.has(op)) return args[0] ? this.shapeFromArray(args[0], source) : null;
-    if (Object.hasOwn(TENSOR_CONSTRUCTORS, op)) return this.tensor(args, TENSOR_CONSTRUCTORS[op], source);
+    const rank = TENSOR_CONSTRUCTORS.get(op);
+    if (rank !== undefined) return this.tensor(args, rank, source);
     switch (op) {
       case 'scalar':
         return { dims: [], source, dimSources: [] };

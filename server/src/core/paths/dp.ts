@@ -32,6 +32,8 @@ interface Entry {
   /** Labels still needed outside it (an input's single-use labels are not). */
   legs: Uint32Array;
   cost: number;
+  /** The largest intermediate of its tree, its own result included (0 for an input). */
+  largest: number;
   tree: ContractionTree;
 }
 
@@ -118,7 +120,7 @@ class ConnectedSearch {
     for (const t of members) {
       const indices = this.space.fromLabels(this.inputs[t]);
       const legs = this.space.fromLabels(this.inputs[t].filter((l) => !this.isSummed(l) || this.occurrences[l] !== (1 << t) >>> 0));
-      levels[1].set(1 << t, { members: (1 << t) >>> 0, indices, legs, cost: 0, tree: t });
+      levels[1].set(1 << t, { members: (1 << t) >>> 0, indices, legs, cost: 0, largest: 0, tree: t });
     }
     if (members.length === 1) return levels[1].values().next().value as Entry;
     const labelsHere = this.space.alloc(1);
@@ -184,12 +186,15 @@ class ConnectedSearch {
             ? Math.max(a.cost, b.cost, resultSize)
             : a.cost + b.cost + this.space.unionSize(a.indices, 0, b.indices, 0) * (summedAway ? 2 : 1);
         if (cost > cap) continue;
+        const largest = Math.max(a.largest, b.largest, resultSize);
         const known = into.get(members);
         if (known === undefined) {
           const legs = scratch.slice();
-          into.set(members, { members, indices: legs, legs, cost, tree: [a.tree, b.tree] });
-        } else if (cost < known.cost) {
+          into.set(members, { members, indices: legs, legs, cost, largest, tree: [a.tree, b.tree] });
+        } else if (cost < known.cost || (cost === known.cost && largest < known.largest)) {
+          // Of equal costs, the smaller largest intermediate (both compose monotonically).
           known.cost = cost;
+          known.largest = largest;
           known.legs.set(scratch);
           known.tree = [a.tree, b.tree];
         }

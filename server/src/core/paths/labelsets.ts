@@ -1,30 +1,25 @@
 /**
  * Fixed-width bitsets of label ids, packed `words` 32-bit words per set. The exhaustive
- * searches touch millions of sets, so sets live in flat typed arrays and sizes are
- * multiplied from per-byte lookup tables instead of looping over bits.
+ * searches touch millions of sets, so sets live in flat typed arrays and, in a large search,
+ * sizes are multiplied from per-byte lookup tables instead of looping over bits.
  */
 import type { PathProblem } from './types';
 
 export class LabelSpace {
   readonly words: number;
-  /** tables[c][b]: product of the sizes of the labels in byte c whose bits are set in b. */
-  private readonly tables: Float64Array[];
+  /**
+   * tables[c][b]: product of the sizes of the labels in byte c whose bits are set in b; null
+   * when sizes are multiplied bit by bit, which is cheaper for a search that asks few sizes.
+   */
+  private readonly tables: number[][] | null;
 
-  constructor(readonly sizes: readonly number[]) {
+  /** `manyLookups`: build the byte tables, worth it for the millions of sets of a large search. */
+  constructor(
+    readonly sizes: readonly number[],
+    manyLookups = true,
+  ) {
     this.words = Math.max(1, Math.ceil(sizes.length / 32));
-    this.tables = [];
-    for (let chunk = 0; chunk < this.words * 4; chunk++) {
-      const table = new Float64Array(256);
-      for (let b = 0; b < 256; b++) {
-        let product = 1;
-        for (let bit = 0; bit < 8; bit++) {
-          const label = chunk * 8 + bit;
-          if (b & (1 << bit) && label < sizes.length) product *= sizes[label];
-        }
-        table[b] = product;
-      }
-      this.tables.push(table);
-    }
+    this.tables = manyLookups ? byteTables(sizes, this.words) : null;
   }
 
   /** A zeroed array holding `count` sets. */
@@ -32,36 +27,38 @@ export class LabelSpace {
     return new Uint32Array(count * this.words);
   }
 
-  fromLabels(labels: Iterable<number>, into: Uint32Array = this.alloc(1), at = 0): Uint32Array {
-    for (const label of labels) into[at * this.words + (label >>> 5)] |= 1 << (label & 31);
+  fromLabels(labels: readonly number[], into: Uint32Array = this.alloc(1), at = 0): Uint32Array {
+    const base = at * this.words;
+    for (let k = 0; k < labels.length; k++) into[base + (labels[k] >>> 5)] |= 1 << (labels[k] & 31);
     return into;
   }
 
   /** Product of the sizes of the set stored at `sets[at]`. */
   size(sets: Uint32Array, at: number): number {
     const w = this.words;
-    const t = this.tables;
     let product = 1;
-    for (let i = 0, base = at * w; i < w; i++) {
-      const word = sets[base + i];
-      if (word === 0) continue;
-      const c = i * 4;
-      product *= t[c][word & 255] * t[c + 1][(word >>> 8) & 255] * t[c + 2][(word >>> 16) & 255] * t[c + 3][word >>> 24];
-    }
+    for (let i = 0; i < w; i++) product *= this.wordSize(sets[at * w + i], i);
     return product;
   }
 
   /** Product of the sizes of the union of two stored sets. */
   unionSize(a: Uint32Array, ai: number, b: Uint32Array, bi: number): number {
     const w = this.words;
-    const t = this.tables;
     let product = 1;
-    for (let i = 0; i < w; i++) {
-      const word = a[ai * w + i] | b[bi * w + i];
-      if (word === 0) continue;
+    for (let i = 0; i < w; i++) product *= this.wordSize(a[ai * w + i] | b[bi * w + i], i);
+    return product;
+  }
+
+  /** Product of the sizes of the labels set in `word`, the i-th word of a set. */
+  private wordSize(word: number, i: number): number {
+    if (word === 0) return 1;
+    const t = this.tables;
+    if (t !== null) {
       const c = i * 4;
-      product *= t[c][word & 255] * t[c + 1][(word >>> 8) & 255] * t[c + 2][(word >>> 16) & 255] * t[c + 3][word >>> 24];
+      return t[c][word & 255] * t[c + 1][(word >>> 8) & 255] * t[c + 2][(word >>> 16) & 255] * t[c + 3][word >>> 24];
     }
+    let product = 1;
+    for (let rest = word; rest !== 0; rest &= rest - 1) product *= this.sizes[i * 32 + 31 - Math.clz32(rest & -rest)];
     return product;
   }
 
@@ -77,6 +74,30 @@ export class LabelSpace {
     }
     return out;
   }
+}
+
+/**
+ * One table per byte of label ids, covering the labels that exist in it and built one
+ * product per entry; bytes past the last label share a one-entry table (their bits are never
+ * set). Plain arrays: typed arrays this size live outside the heap and cost more to allocate.
+ */
+function byteTables(sizes: readonly number[], words: number): number[][] {
+  const none = [1];
+  const tables: number[][] = [];
+  for (let chunk = 0; chunk < words * 4; chunk++) {
+    const bits = Math.min(8, sizes.length - chunk * 8);
+    if (bits <= 0) {
+      tables.push(none);
+      continue;
+    }
+    const table = [1];
+    for (let b = 1; b < 1 << bits; b++) {
+      const low = b & -b;
+      table.push(table[b ^ low] * sizes[chunk * 8 + 31 - Math.clz32(low)]);
+    }
+    tables.push(table);
+  }
+  return tables;
 }
 
 /** Deduplicated, sorted label sets of a problem (opt_einsum works on `set(term)`). */

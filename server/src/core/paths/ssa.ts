@@ -7,22 +7,29 @@ import type { LinearPath } from './types';
 export type SsaPath = number[][];
 
 export function ssaToLinear(ssa: SsaPath, operandCount: number): LinearPath {
-  const live: number[] = [];
-  for (let i = 0; i < operandCount; i++) live.push(i);
+  // The live list is always in SSA order (inputs, then results as they are made), so an id's
+  // position is the number of live ids below it.
+  const live = new Uint8Array(operandCount + ssa.length).fill(1, 0, operandCount);
   let next = operandCount;
   const linear: LinearPath = [];
   for (const step of ssa) {
-    const positions = step
-      .map((id) => {
-        const position = live.indexOf(id);
-        if (position < 0) throw new Error(`SSA id ${id} is not live`);
-        return position;
-      })
-      .sort((a, b) => a - b);
+    const positions: number[] = [];
+    for (const id of step) {
+      if (!(live[id] === 1)) throw new Error(`SSA id ${id} is not live`);
+      let position = 0;
+      for (let below = 0; below < id; below++) if (live[below] !== 0) position++;
+      // Insertion keeps the positions sorted (steps are short).
+      let k = positions.length;
+      positions.push(position);
+      while (k > 0 && positions[k - 1] > position) {
+        positions[k] = positions[k - 1];
+        positions[--k] = position;
+      }
+      live[id] = 2; // taken: still counted for the rest of this step, not live again
+    }
+    for (const id of step) live[id] = 0;
     linear.push(positions);
-    const taken = new Set(step);
-    for (let i = live.length - 1; i >= 0; i--) if (taken.has(live[i])) live.splice(i, 1);
-    live.push(next++);
+    live[next++] = 1;
   }
   return linear;
 }

@@ -1,0 +1,162 @@
+/**
+ * Runs a generated benchmark script with the user's interpreter: the script goes in on stdin
+ * (no temporary file), JSON lines come back on stdout. Like the onnxruntime runner, every step
+ * the script announces re-arms a timer, so one slow run is stopped on its own; a cancel kills
+ * the process (which also ends itself when its parent goes, see python-script.ts).
+ */
+import { spawn } from 'node:child_process';
+import { MeasureError } from '../problem';
+import { NativeUnavailable } from './program';
+
+export interface ScriptReady {
+  python: string;
+  executable: string;
+  library: { name: string; version: string; optEinsum?: { available: boolean; enabled: boolean; strategy: string | null } };
+  device: { kind: string; name: string; message: string | null };
+  dtype: string;
+  /** Memory the script may still allocate after its imports (MB); null where the OS gives no cap. */
+  capMB: number | null;
+  baseRssMB: number | null;
+}
+
+/** How numpy ran a form: path searches, given paths, and the widest single loop (`c_einsum`). */
+export interface NumpyProbe {
+  searches: number;
+  givenPaths: number;
+  loops: number;
+  mostOperandsInOneLoop: number;
+}
+
+export type FormName = 'as-written' | 'rewritten';
+
+export interface ScriptForm {
+  form: FormName;
+  samplesMs: number[];
+  outputShape: number[];
+  outputDtype: string;
+  probe: NumpyProbe | null;
+}
+
+export interface ScriptResult {
+  forms: ScriptForm[];
+  agreement: { sameShape: boolean; maxAbs: number; maxAbsDiff: number | null; nonFinite: boolean } | null;
+  peakRssMB: number | null;
+}
+
+export interface ScriptProgress {
+  form: FormName;
+  phase: 'warmup' | 'run';
+  index: number;
+  elapsedMs?: number;
+}
+
+/** The script ran but could not finish: out of memory, an exception, a time limit. */
+export class NativeFailure extends Error {
+  constructor(
+    readonly code: 'memory' | 'runtime' | 'timeout',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NativeFailure';
+  }
+}
+
+export interface ScriptRunOptions {
+  /** Longest the imports and the inputs may take before the first run. */
+  loadTimeoutMs: number;
+  runTimeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: ScriptProgress) => void;
+  onReady?: (ready: ScriptReady) => void;
+  onSpawn?: (pid: number) => void;
+}
+
+const STDERR_TAIL = 2000;
+export const PYTHON_SETTING = 'einsight.measure.python';
+
+export function runPythonScript(interpreter: string, script: string, options: ScriptRunOptions): Promise<{ ready: ScriptReady; result: ScriptResult }> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new MeasureError('cancelled', 'measurement cancelled'));
+    const child = spawn(interpreter, ['-B', '-'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
+      windowsHide: true,
+    });
+    let ready: ScriptReady | null = null;
+    let stderr = '';
+    let pending = '';
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (error: Error | null, result?: ScriptResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (error) reject(error);
+      else resolve({ ready: ready as ScriptReady, result: result as ScriptResult });
+    };
+    const onAbort = () => finish(new MeasureError('cancelled', 'measurement cancelled'));
+    const arm = (limitMs: number, what: string) => {
+      if (settled) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => finish(new NativeFailure('timeout', `${what} took longer than ${limitMs / 1000} s; stopped it`)), limitMs);
+    };
+    const onLine = (line: string) => {
+      let message: Record<string, any>;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        return; // a library printing to stdout: not ours
+      }
+      if (message.ready) {
+        ready = message.ready as ScriptReady;
+        options.onReady?.(ready);
+        arm(options.loadTimeoutMs, 'making the inputs');
+      } else if (message.progress) {
+        const progress = message.progress as ScriptProgress;
+        arm(options.runTimeoutMs, `a ${progress.phase === 'warmup' ? 'warm-up' : 'timed'} run ${progress.form === 'as-written' ? 'as written' : 'rewritten'}`);
+        options.onProgress?.(progress);
+      } else if (message.result) {
+        finish(null, message.result as ScriptResult);
+      } else if (message.error) {
+        finish(scriptError(message.error, interpreter));
+      }
+    };
+    options.signal?.addEventListener('abort', onAbort);
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.startsWith('{')) onLine(line);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)));
+    child.stdin.on('error', () => undefined); // an interpreter that exits early closes its stdin
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'ENOENT' ? 'there is no such program' : error.message;
+      finish(new NativeUnavailable(`cannot run the Python interpreter '${interpreter}': ${why}`, PYTHON_SETTING));
+    });
+    child.on('close', (code, signal) => {
+      const detail = stderr.trim().split('\n').slice(-3).join(' ').trim();
+      const how = signal ? `was killed (${signal}${signal === 'SIGKILL' ? ', perhaps out of memory' : ''})` : `exited with code ${code}`;
+      finish(new NativeFailure('runtime', `the Python process ${how} before finishing${detail ? `: ${detail}` : ''}`));
+    });
+    arm(options.loadTimeoutMs, `starting ${interpreter} and importing the libraries`);
+    child.stdin.end(script);
+  });
+}
+
+function scriptError(error: { code: string; message: string; form: FormName | null }, interpreter: string): Error {
+  if (error.code === 'library') {
+    const [what] = error.message.split(':');
+    const missing = /ModuleNotFoundError|ImportError/.test(error.message);
+    return new NativeUnavailable(
+      missing
+        ? `${interpreter} cannot import ${what} (${error.message.slice(what.length + 2)}): choose an interpreter that has it`
+        : `importing ${what} with ${interpreter} failed: ${error.message.slice(what.length + 2)}`,
+      PYTHON_SETTING,
+    );
+  }
+  const where = error.form ? ` (${error.form === 'as-written' ? 'as written' : 'rewritten'})` : '';
+  return new NativeFailure(error.code === 'memory' ? 'memory' : 'runtime', `${error.message}${where}`);
+}

@@ -1,0 +1,194 @@
+/**
+ * The size-adaptive fix: where no fixed path can be shown to be no worse at every size, the
+ * library keeps choosing the path from the real shapes, but once per shape instead of at
+ * every call. The call keeps its arguments exactly as written (evaluated once, in order, with
+ * every keyword passed on); only its callee changes, to a helper added once after the imports:
+ *
+ * - numpy: `np.einsum(...)` → a helper that runs `np.einsum_path` once per equation, optimize
+ *   and shapes (cached) and passes the path as `optimize=`: the same path numpy would search.
+ * - opt_einsum: `oe.contract(...)` → a cached `contract_expression` per equation, options and shapes.
+ * - torch (with opt_einsum installed): `torch.einsum(...)` → a cached `contract_expression`,
+ *   called with `backend='torch'`, built with the strategy torch itself uses (`auto`).
+ */
+import type { ContractionSite, Finding, RuleCode } from '../analysis/model';
+import { fixedPathRefusal } from './fix-policy';
+import { field, namedChildren, textOf, type PyNode } from '../analysis/python/syntax';
+import { nodeOf, type FixContext } from './context';
+import { insert, replace, type Fix, type FixEdit } from './edits';
+import { RewriteRefusal } from './refusal';
+import { fixTitle } from './titles';
+
+type Flavor = 'numpy' | 'opt_einsum' | 'torch';
+
+/** Helper names: private to einsight, fixed so a second fix finds and reuses the helper. */
+const HELPER: Record<Flavor, string> = {
+  numpy: '_einsight_einsum',
+  opt_einsum: '_einsight_contract',
+  torch: '_einsight_torch_einsum',
+};
+
+const MARKER = '# einsight: size-adaptive path, searched once per shape';
+
+function helperText(flavor: Flavor, newline: string): string {
+  const lines: Record<Flavor, string[]> = {
+    numpy: [
+      'import functools as _einsight_functools',
+      'import numpy as _einsight_numpy',
+      '',
+      '',
+      MARKER,
+      '@_einsight_functools.lru_cache(maxsize=None)',
+      'def _einsight_einsum_path(equation, optimize, *shapes):',
+      '    operands = [_einsight_numpy.broadcast_to(0.0, shape) for shape in shapes]',
+      '    return _einsight_numpy.einsum_path(equation, *operands, optimize=optimize)[0]',
+      '',
+      '',
+      'def _einsight_einsum(equation, *operands, optimize=True, **options):',
+      '    shapes = [_einsight_numpy.shape(operand) for operand in operands]',
+      '    path = _einsight_einsum_path(equation, optimize, *shapes)',
+      '    return _einsight_numpy.einsum(equation, *operands, optimize=path, **options)',
+    ],
+    opt_einsum: [
+      'import functools as _einsight_functools',
+      'import opt_einsum as _einsight_opt_einsum',
+      '',
+      '',
+      MARKER,
+      '@_einsight_functools.lru_cache(maxsize=None)',
+      'def _einsight_expression(equation, options, *shapes):',
+      '    return _einsight_opt_einsum.contract_expression(equation, *shapes, **dict(options))',
+      '',
+      '',
+      "def _einsight_contract(equation, *operands, out=None, backend='auto', **options):",
+      '    shapes = [tuple(_einsight_opt_einsum.parser.get_shape(operand)) for operand in operands]',
+      '    expression = _einsight_expression(equation, tuple(sorted(options.items())), *shapes)',
+      '    return expression(*operands, out=out, backend=backend)',
+    ],
+    torch: [
+      'import functools as _einsight_functools',
+      'import opt_einsum as _einsight_opt_einsum',
+      '',
+      '',
+      MARKER,
+      '@_einsight_functools.lru_cache(maxsize=None)',
+      'def _einsight_torch_expression(equation, *shapes):',
+      "    return _einsight_opt_einsum.contract_expression(equation, *shapes, optimize='auto')",
+      '',
+      '',
+      'def _einsight_torch_einsum(equation, *operands):',
+      '    expression = _einsight_torch_expression(equation, *[tuple(operand.shape) for operand in operands])',
+      "    return expression(*operands, backend='torch')",
+    ],
+  };
+  return lines[flavor].join(newline);
+}
+
+/** Keywords each library's call may carry through the helper, and those whose value must be a literal (a cache key). */
+const KEYWORDS: Record<Flavor, { passed: ReadonlySet<string>; literal: ReadonlySet<string> }> = {
+  numpy: { passed: new Set(['optimize', 'out', 'dtype', 'order', 'casting']), literal: new Set(['optimize']) },
+  opt_einsum: { passed: new Set(['optimize', 'memory_limit', 'use_blas', 'out', 'backend', 'dtype', 'order', 'casting']), literal: new Set(['optimize', 'memory_limit', 'use_blas', 'dtype', 'order', 'casting']) },
+  torch: { passed: new Set(), literal: new Set() },
+};
+
+const LITERAL_TYPES = new Set(['true', 'false', 'none', 'integer', 'string']);
+
+export function sizeAdaptiveFix(context: FixContext, site: ContractionSite, code: RuleCode, finding: Finding): Fix {
+  // Where a fixed path is no worse at every size, the cost finding's own fixes say more.
+  if (code === 'EIN001' && fixedPathRefusal(finding, site) === null) throw new RewriteRefusal('a fixed path is no worse at every size here');
+  const flavor = flavorOf(site);
+  const call = nodeOf(context, site.range, 'call');
+  if (call.type !== 'call') throw new RewriteRefusal('the site is not a call');
+  const callee = field(call, 'function')!;
+  checkArguments(context, call, flavor);
+  const source = context.source;
+  const newline = source.text.includes('\r\n') ? '\r\n' : '\n';
+  const edits: FixEdit[] = [replace(callee, HELPER[flavor])];
+  // A second fix in the same file reuses the helper the first one added.
+  if (!source.text.includes(`def ${HELPER[flavor]}(`)) {
+    const at = helperOffset(context, call);
+    // Two blank lines after it, counting the one that usually follows the imports.
+    const after = at > 0 && source.text.startsWith(newline, at) ? newline : newline + newline;
+    edits.push(insert(at, `${helperText(flavor, newline)}${newline}${after}`));
+  } else if (!context.source.names().has(HELPER[flavor])) {
+    throw new RewriteRefusal('the helper is not where einsight put it');
+  }
+  const actions: Record<Flavor, string[]> = {
+    numpy: ["Let numpy search the path once per shape, then reuse it", 'Search the path once per shape'],
+    opt_einsum: ['Build one contract expression per shape and reuse it', 'Reuse one contract expression per shape'],
+    torch: ["Reuse one opt_einsum expression per shape, run by torch", 'Reuse one opt_einsum expression per shape'],
+  };
+  const why = code === 'EIN007' ? 'no search at every call' : 'the best order depends on the sizes';
+  return {
+    title: fixTitle(actions[flavor], why),
+    kind: 'quickfix',
+    code,
+    edits,
+    isPreferred: false,
+  };
+}
+
+function flavorOf(site: ContractionSite): Flavor {
+  if (site.kind !== 'einsum' || site.via) throw new RewriteRefusal('not a direct einsum call');
+  if (site.equation.form !== 'string' || site.equation.dynamic) throw new RewriteRefusal('the equation is not a string einsight can read');
+  if (site.qualifiedName === 'numpy.einsum') return 'numpy';
+  if (site.qualifiedName === 'opt_einsum.contract') return 'opt_einsum';
+  if (site.qualifiedName === 'torch.einsum') {
+    // torch runs opt_einsum's search only when opt_einsum is installed; the helper imports it.
+    if (site.baseline?.method !== 'optimizer') throw new RewriteRefusal('opt_einsum is not installed for torch to use');
+    return 'torch';
+  }
+  throw new RewriteRefusal(`no size-adaptive form is known for ${site.qualifiedName}`);
+}
+
+/** Positional operands only (no `*` or `**`), keywords the helper passes on, cache keys written as literals. */
+function checkArguments(context: FixContext, call: PyNode, flavor: Flavor): void {
+  const args = field(call, 'arguments');
+  if (!args || args.type !== 'argument_list') throw new RewriteRefusal('the call has no argument list');
+  const items = namedChildren(args);
+  for (const arg of items) {
+    if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') throw new RewriteRefusal('the call unpacks arguments');
+    if (arg.type !== 'keyword_argument') {
+      if (flavor === 'torch' && (arg.type === 'list' || arg.type === 'tuple') && items.length === 2) {
+        throw new RewriteRefusal("torch's list form einsum(eq, [a, b, c]) is not rewritten");
+      }
+      continue;
+    }
+    const name = textOf(context.source.text, field(arg, 'name')!);
+    const value = field(arg, 'value')!;
+    if (!KEYWORDS[flavor].passed.has(name)) throw new RewriteRefusal(`the call passes ${name}=, which the helper does not take`);
+    if (KEYWORDS[flavor].literal.has(name) && !LITERAL_TYPES.has(value.type)) throw new RewriteRefusal(`${name}= is computed at run time`);
+    if (flavor !== 'torch' && name === 'optimize' && value.type === 'false') throw new RewriteRefusal('optimize=False searches no path');
+  }
+}
+
+/**
+ * After the module's docstring, `__future__` imports and leading imports, before any code runs:
+ * every call the helper serves comes after it.
+ */
+function helperOffset(context: FixContext, call: PyNode): number {
+  const module = context.source.module;
+  let offset = 0;
+  for (const statement of namedChildren(module)) {
+    const leading =
+      statement.type === 'import_statement' ||
+      statement.type === 'import_from_statement' ||
+      statement.type === 'future_import_statement' ||
+      (statement.type === 'expression_statement' && namedChildren(statement)[0]?.type === 'string' && offset === 0);
+    if (!leading) break;
+    offset = context.source.lineEnd(statement.end);
+  }
+  if (call.start < offset) throw new RewriteRefusal('the call is among the imports');
+  // No leading statement: after the first lines' comments (a shebang, an encoding line, a licence).
+  if (offset === 0) {
+    const text = context.source.text;
+    while (offset < text.length && /^[ \t]*(#.*)?$/.test(text.slice(offset, context.source.lineEnd(offset)))) {
+      const end = context.source.lineEnd(offset);
+      if (end >= text.length) return text.length;
+      offset = end + 1;
+    }
+    return offset;
+  }
+  // Past the line break that ends the last leading statement, at the start of a line.
+  const newline = context.source.text.startsWith('\r\n', offset) ? 2 : context.source.text.startsWith('\n', offset) ? 1 : 0;
+  return offset + newline;
+}

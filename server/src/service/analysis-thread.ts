@@ -1,0 +1,138 @@
+/**
+ * The connection's side of the analysis thread (analysis-worker.ts): sessions whose work runs
+ * there, so this thread stays free to answer requests and cancellations while a long analysis
+ * runs. Only small answers cross: each analysis's rendering (diagnostics, lenses, hints), a
+ * hover, code actions. The thread starts with the first analysis and again after it dies (each
+ * death is logged; what waited on it fails and its documents parse afresh). Its console goes to
+ * the log, never to stdout, which carries the protocol.
+ */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { CodeAction, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver';
+import type { SourceEdit } from '../workspace/frontends';
+import type { CodeActionQuery, DocumentSession, RenderedAnalysis, RenderOptions, SessionFactory } from '../workspace/session';
+import type { EinsightSettings } from '../workspace/settings';
+import type { UnitSnapshot } from '../workspace/snapshot';
+import { snapshotData, type ThreadReply, type ThreadRequest } from './thread-protocol';
+
+/** Beside this module, both in the compiled sources and in the bundle. */
+const WORKER_SCRIPT = path.join(__dirname, 'analysis-worker.js');
+
+type Job = ThreadRequest extends infer R ? (R extends unknown ? Omit<R, 'job'> : never) : never;
+
+export class AnalysisThread {
+  private worker: Worker | null = null;
+  private nextJob = 1;
+  private nextSession = 1;
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+
+  constructor(
+    private readonly log: (message: string) => void,
+    private readonly languageIds: readonly string[],
+    private readonly script = WORKER_SCRIPT,
+  ) {}
+
+  sessions(): SessionFactory {
+    return {
+      languageIds: this.languageIds,
+      open: (languageId, options) => new ThreadSession(this, this.nextSession++, languageId, options),
+    };
+  }
+
+  request<T>(job: Job): Promise<T> {
+    const id = this.nextJob++;
+    const worker = this.started();
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ ...job, job: id } as ThreadRequest);
+    });
+  }
+
+  /** Fire and forget: no answer comes back. */
+  notify(job: Job): void {
+    this.worker?.postMessage({ ...job, job: 0 } as ThreadRequest);
+  }
+
+  dispose(): void {
+    const worker = this.worker;
+    this.worker = null;
+    void worker?.terminate();
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.script, { stdout: true, stderr: true });
+    this.worker = worker;
+    // The thread alone never keeps the server running: the connection decides when it ends.
+    worker.unref();
+    const forward = (chunk: Buffer) => this.log(`einsight analysis thread: ${chunk.toString().trimEnd()}`);
+    worker.stdout.on('data', forward);
+    worker.stderr.on('data', forward);
+    worker.on('message', (reply: ThreadReply) => this.settle(reply));
+    worker.on('error', (error) => this.stopped(worker, `it failed: ${error.stack ?? error.message}`));
+    worker.on('exit', (code) => this.stopped(worker, `it exited with code ${code}`));
+    return worker;
+  }
+
+  private settle(reply: ThreadReply): void {
+    const pending = this.pending.get(reply.job);
+    if (!pending) return;
+    this.pending.delete(reply.job);
+    if (reply.ok) pending.resolve(reply.value);
+    else pending.reject(new Error(reply.error));
+  }
+
+  private stopped(worker: Worker, why: string): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    this.log(`einsight: the analysis thread stopped (${why}); it restarts with the next analysis`);
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const pending of waiting) pending.reject(new Error(`the analysis thread stopped: ${why}`));
+  }
+}
+
+/**
+ * One document's session on the thread. A thread that does not know the session (it started
+ * since) opens it afresh and parses the whole text.
+ */
+class ThreadSession implements DocumentSession {
+  constructor(
+    private readonly thread: AnalysisThread,
+    private readonly id: number,
+    private readonly languageId: string,
+    private readonly options: RenderOptions,
+  ) {}
+
+  /**
+   * Never stops part way, even when `signal` aborts: the thread applies the edits either way, so
+   * the next analysis stays incremental; the caller drops a result it no longer wants.
+   */
+  analyze(snapshot: UnitSnapshot, edits: readonly SourceEdit[] | null, settings: EinsightSettings): Promise<RenderedAnalysis> {
+    return this.thread.request({
+      kind: 'analyze',
+      session: this.id,
+      languageId: this.languageId,
+      options: this.options,
+      snapshot: snapshotData(snapshot),
+      edits: edits ? [...edits] : null,
+      settings,
+    });
+  }
+
+  hover(version: number, uri: string, position: Position): Promise<Hover | null> {
+    return this.thread.request({ kind: 'hover', session: this.id, version, uri, position });
+  }
+
+  codeActions(version: number, uri: string, range: Range, query: CodeActionQuery): Promise<CodeAction[]> {
+    return this.thread.request({ kind: 'codeActions', session: this.id, version, uri, range, query });
+  }
+
+  fixAll(version: number, versioned: boolean): Promise<WorkspaceEdit | null> {
+    return this.thread.request({ kind: 'fixAll', session: this.id, version, versioned });
+  }
+
+  dispose(): void {
+    this.thread.notify({ kind: 'close', session: this.id });
+  }
+}
