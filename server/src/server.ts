@@ -20,6 +20,7 @@ import { LanguageService, type ClientPort } from './service/language-service';
 import { STATUS_NOTIFICATION } from './features/status';
 import { AnalysisThread } from './service/analysis-thread';
 import { builtinFrontEnds } from './workspace/languages';
+import { PythonIndexer, type IndexReply } from './service/python-index';
 
 const OTHER_TRANSPORTS = ['--node-ipc', '--socket', '--pipe'];
 const stdio = !process.argv.some((arg) => OTHER_TRANSPORTS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
@@ -77,7 +78,21 @@ const client: ClientPort = {
 const analysisThread = new AnalysisThread((message) => connection.console.error(message), builtinFrontEnds().languageIds);
 const service = new LanguageService(client, analysisThread.sessions());
 
-connection.onInitialize((params) => service.initialize(params));
+// Python files across the workspace folders, indexed in the background once the client is ready.
+const indexer = new PythonIndexer({
+  send: (index) => analysisThread.request<IndexReply>({ kind: 'index', session: 0, index }),
+  progress: () => connection.window.createWorkDoneProgress(),
+  indexed: () => service.workspaceIndexed(),
+  log: (message) => connection.console.log(message),
+});
+let workspaceFolders: string[] = [];
+
+connection.onInitialize((params) => {
+  workspaceFolders = params?.workspaceFolders?.map((folder) => folder.uri) ?? (params?.rootUri ? [params.rootUri] : []);
+  return service.initialize(params);
+});
+connection.onInitialized(liveNotification(() => void indexer.start(workspaceFolders)));
+connection.onDidChangeWatchedFiles(liveNotification((params) => void indexer.changed(params.changes.map((change) => change.uri))));
 connection.onShutdown(
   live(() => {
     shutDown = true;

@@ -41,6 +41,8 @@ export interface StartOptions {
   experimental?: Record<string, unknown>;
   /** The server's command line (default: this checkout's compiled server, `--stdio`). */
   command?: string[];
+  /** Workspace folder URIs sent with `initialize` (the server indexes their Python files). */
+  workspaceFolders?: string[];
 }
 
 export interface StatusNotification {
@@ -71,6 +73,8 @@ export class LspTestClient {
   readonly messages: { type: number; message: string }[] = [];
   readonly logs: string[] = [];
   readonly configurationRequests: unknown[] = [];
+  /** `$/progress` notifications (work-done progress: `begin`, `report`, `end`), in order. */
+  readonly progress: { token: unknown; value: { kind: string; title?: string; message?: string; percentage?: number } }[] = [];
   settings: Record<string, unknown>;
   /** The server's answer to `initialize`. */
   initializeResult: unknown = null;
@@ -122,6 +126,8 @@ export class LspTestClient {
     });
     connection.onRequest('workspace/inlayHint/refresh', () => null);
     connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.onNotification('$/progress', (params: LspTestClient['progress'][number]) => void this.progress.push(params));
     connection.listen();
   }
 
@@ -143,11 +149,13 @@ export class LspTestClient {
         hover: { contentFormat: ['markdown'] },
       },
       notebookDocument: { synchronization: {} },
+      window: { workDoneProgress: true },
       ...(options.experimental ? { experimental: options.experimental } : {}),
     };
     client.initializeResult = await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
+      ...(options.workspaceFolders ? { workspaceFolders: options.workspaceFolders.map((uri, i) => ({ uri, name: `folder${i}` })) } : {}),
       capabilities,
       initializationOptions: pull ? {} : { einsight: options.settings ?? {} },
     });

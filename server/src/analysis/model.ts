@@ -331,6 +331,11 @@ export interface AnalysisOptions {
   einsumModules?: readonly string[];
   /** Wall-clock limit on the file's analysis, in ms (default `DEFAULT_TIME_LIMIT_MS`); past it, see `FileAnalysis.incomplete`. */
   timeLimitMs?: number;
+  /**
+   * The analysed document's URI in the language server: a Python file in the workspace index
+   * is analysed with the shapes of the whole workspace.
+   */
+  documentUri?: string;
 }
 
 export interface FileAnalysis {

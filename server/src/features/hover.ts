@@ -170,10 +170,13 @@ function labelSource(site: ContractionSite, c: Contraction, label: number): Shap
 function sourceText(source: ShapeSource | null, snapshot: UnitSnapshot, uri: string): string {
   if (!source || source.kind === 'unknown') return 'nowhere (a stand-in size)';
   if (source.kind === 'dims') return `${inlineCode(source.detail)} in \`einsight.dimensions\``;
+  // A size that reached a function's parameter says through which call, across files too.
+  const via = source.via ? ` via ${sourceText(source.via, snapshot, uri)}` : '';
+  if (source.location) return `${inlineCode(source.detail)} (${source.location})${via}`;
   const location = source.range ? snapshot.locate(source.range) : null;
-  if (!location) return inlineCode(source.detail);
+  if (!location) return `${inlineCode(source.detail)}${via}`;
   const line = location.range.start.line + 1;
-  return `${inlineCode(source.detail)} (line ${line}${location.uri === uri ? '' : ' of another cell'})`;
+  return `${inlineCode(source.detail)} (line ${line}${location.uri === uri ? '' : ' of another cell'})${via}`;
 }
 
 /** Symbolic sizes still need numbers to compare orders: say which stand-ins were used. */

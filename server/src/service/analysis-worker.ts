@@ -8,9 +8,12 @@ import { prepareRewrites } from '../rewrite/index';
 import { builtinFrontEnds } from '../workspace/languages';
 import { describeError } from '../workspace/scheduler';
 import { LocalSession } from './local-session';
+import { PythonIndex } from './python-index';
 import { snapshotOf, type ThreadReply, type ThreadRequest } from './thread-protocol';
 
-const frontEnds = builtinFrontEnds();
+// One Python workspace index for every document of the thread (python-index.ts).
+const index = new PythonIndex();
+const frontEnds = builtinFrontEnds(index.workspace);
 const sessions = new Map<number, LocalSession>();
 // Quick fixes need the rewrite parser; without it only code actions are lost (each one says why).
 const rewritesReady = prepareRewrites().catch((error) => console.error(`einsight: quick fixes unavailable: ${describeError(error)}`));
@@ -41,6 +44,7 @@ async function drain(): Promise<void> {
 }
 
 async function answer(request: ThreadRequest): Promise<unknown> {
+  if (request.kind === 'index') return index.answer(request.index);
   if (request.kind === 'analyze') {
     let session = sessions.get(request.session);
     if (!session) {

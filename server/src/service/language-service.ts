@@ -159,6 +159,11 @@ export class LanguageService {
     });
   }
 
+  /** The workspace index is complete: what was analysed before it may now know more. */
+  workspaceIndexed(): void {
+    this.guard('workspace indexed', () => this.analyseAllAgain());
+  }
+
   private analyseAllAgain(): void {
     for (const unit of this.store.all()) this.scheduler.invalidate(unit);
     if (this.canRefreshInlayHints) this.client.refreshInlayHints();

@@ -42,7 +42,7 @@ export class LocalSession implements DocumentSession {
     if (analyzer) {
       try {
         // A new analyzer has no earlier text for edits to apply to.
-        analysis = await analyzer.analyze(snapshot.text, fresh ? null : edits, analysisOptions(settings), signal);
+        analysis = await analyzer.analyze(snapshot.text, fresh ? null : edits, { ...analysisOptions(settings), documentUri: snapshot.key }, signal);
       } catch (caught) {
         if (signal.aborted) {
           this.reset();

@@ -60,9 +60,10 @@ export class ShapeAnalysis {
   /**
    * Analyses every module and function until the shared facts stop changing. Run again after
    * modules changed, it analyses what changed and what depends on it: a function whose syntax
-   * node the parser kept is analysed again only when something it read changed.
+   * node the parser kept is analysed again only when something it read changed. With `limit`,
+   * at most that many units are analysed: false then means "not done, run again".
    */
-  run(): void {
+  run(limit?: number): boolean {
     let live = 0;
     const seen = new Set<PythonModule>();
     for (const module of this.program.modules) {
@@ -91,7 +92,10 @@ export class ShapeAnalysis {
       this.units.delete(key);
       this.runs.delete(unit);
     }
-    this.fixed.run((unit) => this.analyseUnit(unit, seen), live * RUNS_PER_UNIT);
+    const budget = Math.min(limit ?? Number.MAX_SAFE_INTEGER, live * RUNS_PER_UNIT);
+    const done = this.fixed.run((unit) => this.analyseUnit(unit, seen), budget);
+    // A fixed point that has not converged within its budget keeps what it has (limit not hit).
+    return done || limit === undefined || budget < limit;
   }
 
   private isLive(unit: Unit, modules: ReadonlySet<PythonModule>): boolean {

@@ -115,7 +115,9 @@ export class ShapeInference implements OperandShapes {
   private location(file: string, offset: number): string {
     const text = this.analysis.program.module(file)?.text;
     const line = text ? text.slice(0, offset).split('\n').length : 0;
-    return line > 0 ? `${file}:${line}` : file;
+    // A URI (the language server's index) is shown by its file name; a path as given.
+    const name = /^[a-z][a-z0-9+.-]*:\/\//i.test(file) ? decodeURIComponent(file.slice(file.lastIndexOf('/') + 1)) : file;
+    return line > 0 ? `${name}:${line}` : name;
   }
 }
 
