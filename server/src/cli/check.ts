@@ -112,7 +112,7 @@ async function pythonWorkspace(files: readonly SourceFile[], roots: readonly str
     const text = readPythonText(file.path);
     if (text === null) continue;
     const root = roots.map((r) => resolve(r)).find((r) => resolve(file.path).startsWith(r + sep));
-    workspace.add(file.path, root ? relative(root, resolve(file.path)) : basename(file.path), text);
+    workspace.add(file.path, text, root ? relative(root, resolve(file.path)) : basename(file.path));
   }
   return workspace;
 }

@@ -54,7 +54,9 @@ export function arrayOperation(call: LibraryCall, x: Value, name: string, family
   const shape = x.t === 'array' ? x.shape : x.t === 'int' || x.t === 'float' ? { dims: [] } : null;
   const library = x.t === 'array' ? (x.library ?? call.library) : call.library;
   const result = (s: ShapeValue | null): Value => call.result(s, library);
-  if (!shape) return x.t === 'array' ? KNOWN_OPERATIONS.has(name) ? result(null) : null : null;
+  // A reshape says the whole result shape, whatever the input's (but for `-1`).
+  if (!shape && x.t === 'array' && (name === 'reshape' || name === 'view')) return result(reshapeTo(call, null));
+  if (!shape) return x.t === 'array' ? (KNOWN_OPERATIONS.has(name) ? result(null) : null) : null;
   switch (name) {
     case 'reshape':
     case 'view':
@@ -239,7 +241,7 @@ function flattenRange(call: LibraryCall, shape: ShapeValue, result: (s: ShapeVal
   return result(start === null || end === null ? null : flatten(shape, start, end, call.origin));
 }
 
-function reshapeTo(call: LibraryCall, shape: ShapeValue): ShapeValue | null {
+function reshapeTo(call: LibraryCall, shape: ShapeValue | null): ShapeValue | null {
   const given = call.args.keywords.get('shape') ?? call.args.keywords.get('newshape');
   const values = given ? [given] : call.args.positional;
   if (call.args.open || values.length === 0) return null;

@@ -97,7 +97,7 @@ export class Bindings {
     }
     targets.forEach((target, i) => {
       let element: Value = UNKNOWN;
-      if (value.t === 'unknown' && value.symbol && star < 0) element = { t: 'unknown', symbol: { key: `${value.symbol.key}[${i}]`, name: `${value.symbol.name}[${i}]` } };
+      if (value.t === 'unknown' && value.symbol && star < 0) element = this.analysis.expressions.itemOf(value.symbol, i, target.type === 'identifier' ? this.analysis.text(frame, target) : `${value.symbol.name}[${i}]`);
       // Each target takes its own element (`a, b = pair`): they share nothing the list does not say.
       else if (value.t === 'array' || value.t === 'list') element = this.analysis.expressions.elementOf(frame, value, target);
       if (i === star) {
@@ -151,6 +151,7 @@ export class Bindings {
       return { t: 'int', dim: { size, origin } };
     }
     if (value.t === 'unknown') return { t: 'unknown', symbol: { key: value.symbol?.key ?? `bind:${frame.context}${this.analysis.nodeId(node)}`, name } };
+    if (value.t === 'array' && value.shape === null && !value.key) return { ...value, key: `bind:${frame.context}${this.analysis.nodeId(node)}` };
     return value;
   }
 

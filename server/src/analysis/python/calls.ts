@@ -117,7 +117,7 @@ export class Calls {
 
   /** Calls one of the program's functions (a bound method when `self` is given). */
   private callFunction(frame: Frame, env: Env, fn: FunctionInfo, args: Args, node: PyNode, self: Value | null, receiver: PyNode | null): Value {
-    const bound = this.bind(frame, fn, args, self);
+    const bound = this.bind(frame, fn, args, self, node);
     if (!bound) return UNKNOWN;
     this.contributeArguments(frame, fn, bound, node, self !== null);
     const result = this.analysis.callFunction(frame, fn, bound);
@@ -128,19 +128,22 @@ export class Calls {
   /** Adds the arguments of a call to what the callee's parameters may hold (merged evaluations only). */
   contributeArguments(frame: Frame, fn: FunctionInfo, bound: Env, node: PyNode, skipSelf: boolean): void {
     if (!frame.recording || frame.quiet > 0) return;
-    const via = this.analysis.origin(frame, node, 'argument');
     fn.parameters.forEach((parameter, i) => {
       if (i === 0 && skipSelf) return;
       const value = bound.get(parameter.name);
       if (!value) return;
       const key = `param:${fn.id}:${parameter.name}`;
-      this.analysis.contribute(frame, key, `${this.analysis.nodeId(node)}`, throughCall(value, via), parameter.name, this.analysis.origin(frame, parameter.node, 'merge', `${parameter.name} in ${fn.name}`));
+      this.analysis.contribute(frame, key, `${this.analysis.nodeId(node)}`, value, parameter.name, this.analysis.origin(frame, parameter.node, 'merge', `${parameter.name} in ${fn.name}`));
     });
   }
 
-  /** Python's argument binding; missing arguments take their defaults. */
-  bind(frame: Frame, fn: FunctionInfo, args: Args, self: Value | null): Env | null {
+  /**
+   * Python's argument binding; missing arguments take their defaults. Sizes passed at `node`
+   * remember the call (hover says through which call a size reached a function).
+   */
+  bind(frame: Frame, fn: FunctionInfo, args: Args, self: Value | null, node: PyNode | null): Env | null {
     const env: Env = new Map();
+    const via = node ? this.analysis.origin(frame, node, 'argument') : null;
     const positional = self ? [self, ...args.positional] : [...args.positional];
     const used = new Set<string>();
     let index = 0;
@@ -161,7 +164,7 @@ export class Calls {
         value = args.open ? UNKNOWN : (this.analysis.readCell(frame, `default:${fn.id}:${parameter.name}`) ?? UNKNOWN);
       }
       if (parameter.kind === 'positional' && args.keywords.has(parameter.name)) used.add(parameter.name);
-      env.set(parameter.name, value);
+      env.set(parameter.name, via && value !== self ? throughCall(value, via) : value);
     }
     return env;
   }

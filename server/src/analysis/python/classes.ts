@@ -86,7 +86,7 @@ export class Classes {
     else {
       const init = this.member(cls, '__init__', frame);
       if (init?.kind === 'function') {
-        const bound = this.analysis.calls.bind(frame, init.fn, args, object);
+        const bound = this.analysis.calls.bind(frame, init.fn, args, object, node);
         if (bound) {
           this.analysis.calls.contributeArguments(frame, init.fn, bound, node, true);
           const result = this.analysis.callFunction(frame, init.fn, bound);
@@ -96,7 +96,7 @@ export class Classes {
     }
     const post = this.isDataclass(cls) ? this.member(cls, '__post_init__', frame) : null;
     if (post?.kind === 'function') {
-      const bound = this.analysis.calls.bind(frame, post.fn, { positional: [], keywords: new Map(), open: false, nodes: [], values: [] }, object);
+      const bound = this.analysis.calls.bind(frame, post.fn, { positional: [], keywords: new Map(), open: false, nodes: [], values: [] }, object, null);
       const result = bound ? this.analysis.callFunction(frame, post.fn, bound) : null;
       if (result?.self?.t === 'object') object = { ...result.self, cls, exact: true };
     }
@@ -172,7 +172,7 @@ export class Classes {
     if (member?.kind === 'function') {
       const fn = member.fn;
       if (fn.decorators.includes('property')) {
-        const bound = this.analysis.calls.bind(frame, fn, { positional: [], keywords: new Map(), open: false, nodes: [], values: [] }, object);
+        const bound = this.analysis.calls.bind(frame, fn, { positional: [], keywords: new Map(), open: false, nodes: [], values: [] }, object, null);
         return bound ? this.analysis.callFunction(frame, fn, bound).value : UNKNOWN;
       }
       if (fn.decorators.includes('staticmethod')) return { t: 'ref', ref: fn };

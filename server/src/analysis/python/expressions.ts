@@ -245,6 +245,9 @@ export class Expressions {
       case 'unknown':
         return object.symbol ? { t: 'unknown', symbol: { key: `${object.symbol.key}.${name}`, name } } : UNKNOWN;
       case 'tuple':
+        // torch's (values, indices) results are named tuples.
+        if (object.items.length === 2 && (name === 'values' || name === 'indices')) return object.items[name === 'values' ? 0 : 1];
+        return { t: 'ref', ref: this.analysis.library(`<tuple>.${name}`), self: object };
       case 'list':
       case 'dict':
       case 'str':
@@ -260,7 +263,9 @@ export class Expressions {
     const origin = this.analysis.origin(frame, node, 'constructor');
     switch (name) {
       case 'shape':
-        return shape ? { t: 'tuple', items: shape.dims.map((dim) => ({ t: 'int', dim })) } : UNKNOWN;
+        if (shape) return { t: 'tuple', items: shape.dims.map((dim) => ({ t: 'int', dim })) };
+        // Of unknown rank, but the same each time it is read: its sizes are tied to the array.
+        return array.key ? { t: 'unknown', symbol: { key: `${array.key}.shape`, name: 'shape' } } : UNKNOWN;
       case 'T':
       case 'H':
         return arrayValue(shape && reverseAxes(shape), array.library, array.origin);
@@ -344,10 +349,17 @@ export class Expressions {
     }
     if (base.t === 'unknown' && base.symbol) {
       const at = intConstant(item);
-      if (at !== null) return { t: 'unknown', symbol: { key: `${base.symbol.key}[${at}]`, name: `${base.symbol.name}[${at}]` } };
+      if (at !== null) return this.itemOf(base.symbol, at, `${base.symbol.name}[${at}]`);
       if (item.t === 'str' && item.value !== null) return { t: 'unknown', symbol: { key: `${base.symbol.key}[${JSON.stringify(item.value)}]`, name: item.value } };
     }
     return UNKNOWN;
+  }
+
+  /** Item `at` of an unknown sequence: a size when the sequence is a shape (`x.shape[0]`), else unknown. */
+  itemOf(symbol: { key: string; name: string }, at: number, name: string): Value {
+    const key = `${symbol.key}[${at}]`;
+    if (!symbol.key.endsWith('.shape')) return { t: 'unknown', symbol: { key, name } };
+    return { t: 'int', dim: { size: symbolSize(this.analysis.symbol(key, name)), origin: LITERAL } };
   }
 
   /** How one index changes an array's shape; null when that cannot be told (an index of unknown kind). */

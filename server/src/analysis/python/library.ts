@@ -166,6 +166,13 @@ function functionForm(call: LibraryCall, name: string, family: Family): Value | 
       const [q, v] = [call.shape(0, 'query'), call.shape(2, 'value')];
       return call.result(q && v && q.dims.length >= 1 && v.dims.length >= 1 ? { dims: [...q.dims.slice(0, -1), v.dims[v.dims.length - 1]] } : null);
     }
+    case 'load':
+    case 'loadtxt':
+    case 'genfromtxt':
+    case 'fromfile':
+    case 'frombuffer':
+      // An array read at run time: of unknown shape, but an array.
+      return family === 'numpy' ? call.result(null) : UNKNOWN;
     case 'einsum_path':
     case 'nonzero':
     case 'unique':

@@ -42,7 +42,11 @@ export interface Reference {
 
 export type Value =
   /** An array; `origin` is the expression that made it (a constructor, an einsum). */
-  | { readonly t: 'array'; readonly shape: ShapeValue | null; readonly library: Library | null; readonly origin?: Origin }
+  /**
+   * An array; `origin` is the expression that made it (a constructor, an einsum); `key` names
+   * one of unknown shape held in a variable, so sizes read from it (`b, n = x.shape`) stay tied to it.
+   */
+  | { readonly t: 'array'; readonly shape: ShapeValue | null; readonly library: Library | null; readonly origin?: Origin; readonly key?: string }
   | { readonly t: 'int'; readonly dim: DimValue }
   | { readonly t: 'float' }
   | { readonly t: 'bool'; readonly value?: boolean }
