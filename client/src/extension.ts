@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 import { MEASURE_COMMAND, registerMeasure, type MeasureSettings } from './measure';
 import { CLI_SCRIPT_CANDIDATES, locateInExtension, SERVER_MODULE_CANDIDATES } from './paths';
+import { followPythonInterpreter } from './python-interpreter';
 import { STATUS_NOTIFICATION, StatusBar, type AnalysisStatus } from './status';
 
 /** Languages the server may analyse (a language without a front end yet is simply not analysed). */
@@ -69,7 +70,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   registerMeasure(context, measureSettings, locateInExtension(context.extensionPath, CLI_SCRIPT_CANDIDATES));
   // Not awaited: activation ends without waiting for the server process to boot (requests wait for it).
-  languageClient.start().catch((error) => outputChannel.error(`einsight: the language server did not start: ${String(error)}`));
+  languageClient
+    .start()
+    .then(() => followPythonInterpreter(languageClient, context))
+    .catch((error) => outputChannel.error(`einsight: the language server did not start: ${String(error)}`));
 }
 
 export async function deactivate(): Promise<void> {

@@ -114,6 +114,10 @@ function describe(status: AnalysisStatus): { icon: string; text: string; tooltip
   const where = status.documents.length > 1 || status.uri.endsWith('.ipynb') ? 'this notebook' : `this ${LANGUAGE_NAMES[status.languageId] ?? status.languageId} file`;
   switch (status.state) {
     case 'ready': {
+      if (status.message) {
+        // Not analysed, or not fully (too large, nested too deep, out of time): say so, never "no findings".
+        return { icon: '$(warning)', text: `einsight: ${/^not fully/.test(status.message) ? 'partly analysed' : 'not analysed'}`, tooltip: `einsight: ${status.message}.` };
+      }
       const icon = status.errors > 0 ? '$(error)' : status.findings > 0 ? '$(warning)' : '$(check)';
       const errors = status.errors > 0 ? ` (${plural(status.errors, 'error')})` : '';
       return {

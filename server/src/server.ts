@@ -105,6 +105,7 @@ connection.notebooks.synchronization.onDidOpenNotebookDocument(liveNotification(
 connection.notebooks.synchronization.onDidChangeNotebookDocument(liveNotification(service.didChangeNotebook));
 connection.notebooks.synchronization.onDidCloseNotebookDocument(liveNotification(service.didCloseNotebook));
 connection.onDidChangeConfiguration(liveNotification((params) => service.didChangeConfiguration(params)));
+connection.onNotification('einsight/pythonInterpreter', liveNotification((params) => service.pythonInterpreter(params)));
 connection.onHover(live((params, token) => service.hover(params, token)));
 connection.languages.inlayHint.on(live((params, token) => service.inlayHints(params, token)));
 connection.onCodeAction(live((params, token) => service.codeActions(params, token)));

@@ -16,6 +16,8 @@ interface ManifestEntry {
   repo: string;
   commit: string;
   domain: string;
+  /** Arguments a user of the project would give (its own einsum wrapper, declared). */
+  check?: string[];
 }
 
 interface SiteJson {
@@ -31,6 +33,7 @@ interface FindingJson {
   line: number;
   column: number;
   code: string;
+  severity: string;
   message: string;
 }
 
@@ -70,12 +73,12 @@ function main(): void {
   console.log(header);
   const all: FindingJson[] = [];
   const totals = { files: 0, sites: 0, priced: 0, sized: 0, seconds: 0, codes: new Map<string, number>() };
-  for (const { repo } of present) {
+  for (const { repo, check } of present) {
     const folder = repo.replace('/', '+');
     const started = performance.now();
     // The installed bin, as a user runs it; the JSON of a big repository runs to tens of megabytes.
     const bin = join(REPO_ROOT, 'server', 'bin', 'einsight.js');
-    const child = spawnSync(process.execPath, [bin, 'check', folder, '--format', 'json'], { cwd: CORPUS, encoding: 'utf8', maxBuffer: 1 << 30 });
+    const child = spawnSync(process.execPath, [bin, 'check', folder, '--format', 'json', '--python', 'none', ...(check ?? [])], { cwd: CORPUS, encoding: 'utf8', maxBuffer: 1 << 30 });
     const result = { code: child.status ?? -1, stdout: child.stdout, stderr: child.stderr };
     const seconds = (performance.now() - started) / 1000;
     if (result.code !== 0 && result.code !== 1) {
@@ -102,7 +105,7 @@ function main(): void {
   console.log(`\nfindings: ${all.length}; priced: baseline and best cost known; sized: every size known (the rest are symbolic)`);
   reportReview(all);
   if (dump) {
-    writeFileSync(dump, all.map((f) => JSON.stringify({ key: keyOf(f), message: f.message, source: sourceLine(f) })).join('\n') + '\n');
+    writeFileSync(dump, all.map((f) => JSON.stringify({ key: keyOf(f), severity: f.severity, message: f.message, source: sourceLine(f) })).join('\n') + '\n');
     console.log(`\nfindings written to ${dump}`);
   }
 }

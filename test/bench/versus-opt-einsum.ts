@@ -19,18 +19,23 @@ const CASE_MS = 20;
 const MIN_BATCHES = 3;
 const MAX_BATCHES = 50;
 const SLOW_CALL_MS = 200;
-const WARM_UP_ROUNDS = 20;
+const WARM_UP_MS = 3000;
+/** Larger searches take milliseconds each: they warm up within their own timing. */
+const WARM_UP_MAX_OPERANDS = 6;
+
+/** Keeps every result reachable, so no call can be optimized away. */
+export let lastResult: unknown = null;
 
 /** Milliseconds per call: the median over batches, as opt_einsum_times.py measures. */
 export function medianCallMs(call: () => unknown): number {
   let started = performance.now();
-  call();
+  lastResult = call();
   const first = performance.now() - started;
   if (first > SLOW_CALL_MS) {
     const times = [first];
     for (let i = 0; i < 2; i++) {
       started = performance.now();
-      call();
+      lastResult = call();
       times.push(performance.now() - started);
     }
     return times.sort((a, b) => a - b)[1];
@@ -40,7 +45,7 @@ export function medianCallMs(call: () => unknown): number {
   let spent = 0;
   while (times.length < MAX_BATCHES && (spent < CASE_MS || times.length < MIN_BATCHES)) {
     started = performance.now();
-    for (let i = 0; i < perBatch; i++) call();
+    for (let i = 0; i < perBatch; i++) lastResult = call();
     const elapsed = performance.now() - started;
     times.push(elapsed / perBatch);
     spent += elapsed;
@@ -62,17 +67,22 @@ interface Reference {
   results: { id: string; alone_ms: number; e2e_ms: number }[];
 }
 
-/** opt_einsum's times for `cases`, or why they could not be taken. */
-function referenceTimes(cases: OracleCase[]): Reference | string {
+/** The PYTHONPATH that holds opt_einsum 3.4 (fetched by get_opt_einsum.sh), or why there is none. */
+function locateOptEinsum(): { pythonPath: string } | { error: string } {
   // A worktree elsewhere than the clone can point at the shared folder with EINSIGHT_SHARED.
   const shared = process.env.EINSIGHT_SHARED ?? join(REPO_ROOT, '..', 'shared');
   const fetcher = join(shared, 'tools', 'get_opt_einsum.sh');
-  if (!existsSync(fetcher)) return `${fetcher} is missing (the shared folder sits beside the repository; or set EINSIGHT_SHARED)`;
+  if (!existsSync(fetcher)) return { error: `${fetcher} is missing (the shared folder sits beside the repository; or set EINSIGHT_SHARED)` };
   const fetched = spawnSync('bash', [fetcher, join(tmpdir(), 'oe-oracle')], { encoding: 'utf8', timeout: 300_000 });
   const pythonPath = fetched.stdout.trim().split('\n').pop() ?? '';
   if (fetched.status !== 0 || !existsSync(join(pythonPath, 'opt_einsum'))) {
-    return `get_opt_einsum.sh failed (${fetched.status ?? fetched.signal}): ${fetched.stderr.trim()}`;
+    return { error: `get_opt_einsum.sh failed (${fetched.status ?? fetched.signal}): ${fetched.stderr.trim()}` };
   }
+  return { pythonPath };
+}
+
+/** opt_einsum's times for `cases`, or why they could not be taken. */
+function referenceTimes(pythonPath: string, cases: OracleCase[]): Reference | string {
   const input = JSON.stringify(cases.map(({ id, eq, shapes }) => ({ id, eq, shapes })));
   const script = join(REPO_ROOT, 'test', 'bench', 'opt_einsum_times.py');
   const timed = spawnSync('python3', [script], {
@@ -92,22 +102,29 @@ function priceSite(c: OracleCase): PathCost {
   return costOfPath(contraction, path);
 }
 
-function ourTimes(cases: OracleCase[]): CaseTimes[] {
-  const problems = cases.map((c) => toPathProblem(bindShapes(parseEquation(c.eq), c.shapes)));
-  // Warm, as a language server is after its first few files: the first case timed must not
-  // pay for compiling the engine.
-  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
-    cases.forEach((c, i) => {
+/** Warm, as a language server is after its first files: V8 settles its optimized code only after tens of thousands of calls. */
+function warmUp(cases: OracleCase[]): void {
+  const small = cases.filter((c) => c.n <= WARM_UP_MAX_OPERANDS);
+  const problems = small.map((c) => toPathProblem(bindShapes(parseEquation(c.eq), c.shapes)));
+  const warmUntil = performance.now() + WARM_UP_MS;
+  while (performance.now() < warmUntil) {
+    small.forEach((c, i) => {
       optimizePath(problems[i], { optimizer: 'optimal' });
       priceSite(c);
     });
   }
-  return cases.map((c, i) => ({
-    id: c.id,
-    n: c.n,
-    alone: medianCallMs(() => optimizePath(problems[i], { optimizer: 'optimal' })),
-    e2e: medianCallMs(() => priceSite(c)),
-  }));
+}
+
+function ourTimes(cases: OracleCase[]): CaseTimes[] {
+  return cases.map((c) => {
+    const problem = toPathProblem(bindShapes(parseEquation(c.eq), c.shapes));
+    return {
+      id: c.id,
+      n: c.n,
+      alone: medianCallMs(() => optimizePath(problem, { optimizer: 'optimal' })),
+      e2e: medianCallMs(() => priceSite(c)),
+    };
+  });
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -149,19 +166,25 @@ function table(title: string, ours: CaseTimes[], theirs: Map<string, CaseTimes>,
 export function versusOptEinsum(all: OracleCase[]): string[] {
   const most = Number(process.env.EINSIGHT_BENCH_MAX_OPERANDS ?? 9);
   const cases = all.filter((c) => c.n >= 3 && c.n <= most);
-  const ours = ourTimes(cases);
-  const reference = referenceTimes(cases);
-  if (typeof reference === 'string') return ['', `opt_einsum could not be run, so there is no side-by-side table: ${reference}`];
-  const byId = new Map<string, CaseTimes>();
-  for (const r of reference.results) {
-    const n = cases.find((c) => c.id === r.id)!.n;
-    byId.set(r.id, { id: r.id, n, alone: r.alone_ms, e2e: r.e2e_ms });
+  const located = locateOptEinsum();
+  if ('error' in located) return ['', `opt_einsum could not be run, so there is no side-by-side table: ${located.error}`];
+  warmUp(cases);
+  const ours: CaseTimes[] = [];
+  const theirs = new Map<string, CaseTimes>();
+  let who = '';
+  for (const n of [...new Set(cases.map((c) => c.n))].sort((a, b) => a - b)) {
+    // Each size is timed on both sides back to back, so the machine's load hits both alike.
+    const group = cases.filter((c) => c.n === n);
+    const reference = referenceTimes(located.pythonPath, group);
+    if (typeof reference === 'string') return ['', `opt_einsum could not be run, so there is no side-by-side table: ${reference}`];
+    for (const r of reference.results) theirs.set(r.id, { id: r.id, n, alone: r.alone_ms, e2e: r.e2e_ms });
+    ours.push(...ourTimes(group));
+    who = `opt_einsum ${reference.version} on CPython ${reference.python} vs einsight on Node ${process.version}`;
   }
-  const who = `opt_einsum ${reference.version} on CPython ${reference.python} vs einsight on Node ${process.version}`;
   return [
     '',
     `optimal, side by side in this run (${who}); times per call, median and 90th percentile over the cases of each size`,
-    ...table('The optimizer alone (opt_einsum.paths.optimal vs optimizePath)', ours, byId, 'alone'),
-    ...table('A whole site: parse, bind sizes, optimize, price every step (contract_path vs parseEquation + bindShapes + optimizePath + costOfPath)', ours, byId, 'e2e'),
+    ...table('The optimizer alone (opt_einsum.paths.optimal vs optimizePath)', ours, theirs, 'alone'),
+    ...table('A whole site: parse, bind sizes, optimize, price every step (contract_path vs parseEquation + bindShapes + optimizePath + costOfPath)', ours, theirs, 'e2e'),
   ];
 }

@@ -200,13 +200,13 @@ describe('einsight check', () => {
     assert.equal(finding.properties.speedup, 12.5);
   });
 
-  it('decides whether torch uses opt_einsum from the project dependencies', async () => {
+  it('decides whether torch uses opt_einsum from the project dependencies when no interpreter is asked', async () => {
     const torch = 'import torch\nA = torch.ones(10, 100)\nB = torch.ones(100, 50)\nC = torch.ones(50, 5)\nr = torch.einsum("ij,jk,kl->il", A, B, C)\n';
     const without = write('torch-plain/model.py', torch);
     const withDeps = write('torch-oe/src/model.py', torch);
     write('torch-oe/requirements.txt', 'torch>=2.0\nopt-einsum>=3.3\n');
     const method = async (file: string, ...flags: string[]) =>
-      JSON.parse((await runCli(['check', file, '--format', 'json', ...flags])).stdout).sites[0].baseline.method;
+      JSON.parse((await runCli(['check', file, '--format', 'json', '--python', 'none', ...flags])).stdout).sites[0].baseline.method;
     assert.equal(await method(without), 'left-to-right');
     assert.equal(await method(withDeps), 'optimal');
     assert.equal(await method(withDeps, '--torch-opt-einsum', 'no'), 'left-to-right');

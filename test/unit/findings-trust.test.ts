@@ -97,6 +97,22 @@ def energy(c, h, d):
   });
 });
 
+describe('chains with unknown sizes', () => {
+  it("keeps two members' unknown sizes apart: the producer's i is not the consumer's i", async () => {
+    const { findings } = await check(`import numpy as np
+
+
+def f(s1, mo, x):
+    s1mo = np.einsum('xij,ip,jq->xpq', s1, mo, mo)
+    return np.einsum('xij,ij->x', s1mo, x)
+`);
+    assert.equal(
+      findings.find((f) => f.code === 'EIN004')?.message,
+      "2 einsums chained through s1mo fuse into 'xab,ai,bj,ij->x': O(a·b·j·x + a·i·j·x) with each on its best path → O(a·b·j + a·b·x + a·i·j), fewer when a, b, i, j, x ≥ 2",
+    );
+  });
+});
+
 describe('EIN007: only a real share of the call, never while tracing', () => {
   it('not for a large contraction in a loop: the search is a sliver of the call', async () => {
     const { findings } = await check(`import numpy as np
@@ -158,6 +174,18 @@ w = np.einsum(x, (1000, 1001), y, (1001, 1002))
     assert.deepEqual(codes(findings), ['EIN002']);
     assert.match(findings[0].message, /sublist item 1000 .* use an integer from 0 to 51/);
     assert.deepEqual(analysis.sites[1].contraction?.output.length, 2);
+  });
+
+  it("takes any character as a label where opt_einsum parses the equation (jax, opt_einsum): flax's '...kh1d'", async () => {
+    const { findings } = await check(`import jax.numpy as jnp
+import numpy as np
+
+
+def attend(weights, value):
+    jax_ok = jnp.einsum('...hgqk,...kh1d->...qhgd', weights, value)
+    return np.einsum('...hgqk,...kh1d->...qhgd', weights, value)
+`);
+    assert.deepEqual(findings.map((f) => f.message), ["invalid character '1': einsum labels are single letters"]);
   });
 });
 

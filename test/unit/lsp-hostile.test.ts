@@ -201,3 +201,21 @@ describe('notebooks that repeat a cell or borrow a document uri', () => {
     assert.doesNotMatch(client.serverStderr, /RangeError|Maximum call stack/);
   });
 });
+
+describe('a file the server does not analyse, or not fully', () => {
+  it('says so in the Problems panel and the status, never "no findings"', async () => {
+    const client = await LspTestClient.start();
+    try {
+      const uri = 'file:///huge/generated.py';
+      await client.open(uri, COSTLY + '#'.repeat(8 * 1024 * 1024));
+      const { diagnostics } = await client.waitForDiagnostics(uri, 1, 60_000);
+      const reason = 'not analysed: the file is too large to analyse (8 MiB of text; einsight reads up to 8 MiB)';
+      assert.deepEqual(diagnostics, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 3, source: 'einsight', message: reason }]);
+      const status = await client.waitForStatus(uri, 'ready');
+      assert.equal(status.message, reason);
+      assert.equal(status.findings, 0);
+    } finally {
+      await client.stop();
+    }
+  });
+});

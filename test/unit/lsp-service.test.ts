@@ -9,6 +9,8 @@ import type { FileAnalysis } from 'einsight-server/analysis/model';
 import type { AnalysisStatus } from 'einsight-server/features/status';
 import { LanguageService, type ClientPort } from 'einsight-server/service/language-service';
 import { localSessions } from 'einsight-server/service/local-session';
+import { AnalysisScheduler, MIN_SETTLE_MS } from 'einsight-server/workspace/scheduler';
+import { DEFAULT_SETTINGS } from 'einsight-server/workspace/settings';
 import { FrontEndRegistry, type DocumentAnalyzer, type SourceEdit } from 'einsight-server/workspace/frontends';
 
 const EMPTY: FileAnalysis = { language: 'python', sites: [], chains: [], findings: [], syntaxErrors: [] };
@@ -183,4 +185,40 @@ test('a cancelled request gets no answer computed for it', async () => {
   open(service, 'file:///cancel.py', 'x');
   const cancelled = { isCancellationRequested: true, onCancellationRequested: CancellationToken.None.onCancellationRequested };
   assert.deepEqual(await service.inlayHints({ textDocument: { uri: 'file:///cancel.py' }, range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } } }, cancelled), []);
+});
+
+test('the pause that ends a burst follows the document\'s analysis time, within bounds', () => {
+  const scheduler = new AnalysisScheduler(localSessions(new FrontEndRegistry()), () => ({ measureCommand: 'x' }), {
+    settingsFor: async () => DEFAULT_SETTINGS,
+    analyzed: () => undefined,
+    analyzing: () => undefined,
+    logError: () => undefined,
+  });
+  assert.equal(scheduler.settleMs({ durations: [] }), MIN_SETTLE_MS);
+  assert.equal(scheduler.settleMs({ durations: [10, 12, 8] }), MIN_SETTLE_MS);
+  assert.equal(scheduler.settleMs({ durations: [100, 120, 80, 5000, 90] }), 100);
+  assert.equal(scheduler.settleMs({ durations: [900, 1000, 1100] }), 150);
+});
+
+test('typing in a slow document: keys are folded, the last key\'s text is analysed once more at most', async () => {
+  const analysed: string[] = [];
+  const { service, client } = serviceWith(async () => ({
+    analyze: (text: string) =>
+      new Promise<FileAnalysis>((resolve) =>
+        setTimeout(() => {
+          analysed.push(text);
+          resolve(EMPTY);
+        }, 120),
+      ),
+    dispose: () => undefined,
+  }), MIN_SETTLE_MS);
+  const uri = 'file:///slow-typing.py';
+  open(service, uri, '');
+  for (let version = 2; version <= 21; version++) {
+    service.didChangeTextDocument({ textDocument: { uri, version }, contentChanges: [{ text: 'x'.repeat(version) }] });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  await client.next((p) => p.uri === uri && p.version === 21);
+  assert.ok(analysed.length <= 6, `${analysed.length} analyses for 20 keys: ${analysed.map((t) => t.length).join(', ')}`);
+  assert.equal(analysed.at(-1), 'x'.repeat(21));
 });

@@ -74,7 +74,8 @@ describe('check, fix and measure skip unreadable project files and carry on', ()
     fs.symlinkSync('setup.cfg', join(dir, 'setup.cfg'));
     fs.writeFileSync(join(dir, 'requirements-dev.txt'), 'opt_einsum\n');
     const started = Date.now();
-    const result = await runCli(['check', dir]);
+    // No interpreter asked: the dependency files decide, so each is read.
+    const result = await runCli(['check', dir, '--python', 'none']);
     assert.ok(Date.now() - started < 20_000);
     assert.deepEqual(result.stderr.trim().split('\n'), [
       `einsight check: skipped '${join(dir, 'pyproject.toml')}': not a regular file (a FIFO)`,
@@ -104,14 +105,14 @@ describe('check, fix and measure skip unreadable project files and carry on', ()
   it('einsight fix and einsight measure name the skipped file too', async () => {
     const dir = repository();
     fs.symlinkSync('/dev/zero', join(dir, 'requirements.txt'));
-    const fixed = await runCli(['fix', join(dir, 'model.py')]);
+    const fixed = await runCli(['fix', join(dir, 'model.py'), '--python', 'none']);
     assert.equal(fixed.code, 1);
     assert.match(fixed.stderr, new RegExp(`^einsight fix: skipped '${join(dir, 'requirements.txt')}': not a regular file \\(a character device\\)$`, 'm'));
     // Line 1 holds no contraction: measure stops there, after saying what it skipped.
-    const measured = await runCli(['measure', `${join(dir, 'model.py')}:1`]);
+    const measured = await runCli(['measure', `${join(dir, 'model.py')}:1`, '--python', 'none']);
     assert.equal(measured.code, 2);
     assert.match(measured.stderr, new RegExp(`^einsight measure: skipped '${join(dir, 'requirements.txt')}': not a regular file \\(a character device\\)$`, 'm'));
-    const json = await runCli(['measure', `${join(dir, 'model.py')}:1`, '--json']);
+    const json = await runCli(['measure', `${join(dir, 'model.py')}:1`, '--json', '--python', 'none']);
     assert.deepEqual(JSON.parse(json.stderr.split('\n')[0]), { warning: `skipped '${join(dir, 'requirements.txt')}': not a regular file (a character device)` });
   });
 });

@@ -8,7 +8,7 @@ import { costOfPath, leftToRightPath, naiveCost, sizeProduct, toPathProblem, typ
 import { optEinsumAutoChoice, optimizePath } from '../core/paths/index';
 import { OPTIMIZERS, type LinearPath, type MemoryLimit, type OptimizerName } from '../core/paths/types';
 import { pathOfTree } from './matmul';
-import type { Baseline, BaselineMethod, CostSummary, Library, SiteOptions, SiteSyntax } from './model';
+import type { AnalysisOptions, Baseline, BaselineMethod, CostSummary, Library, SiteOptions, SiteSyntax } from './model';
 
 export interface BaselineSpec {
   method: BaselineMethod;
@@ -22,6 +22,27 @@ export interface BaselineSpec {
 
 export interface BaselineEnvironment {
   torchUsesOptEinsum: boolean;
+  /** torch's version where known: before 1.13 torch.einsum never searched a path. */
+  torchVersion: string | null;
+}
+
+/**
+ * What the libraries will find: an explicit `torchUsesOptEinsum` wins, else the environment
+ * (interpreter asked, or dependencies declared); a file importing opt_einsum proves it installed.
+ */
+export function baselineEnvironment(options: AnalysisOptions, importsOptEinsum: boolean): BaselineEnvironment {
+  const environment = options.environment;
+  const torchVersion = environment?.versions.torch ?? null;
+  const listed = options.torchUsesOptEinsum ?? environment?.optEinsum ?? false;
+  return { torchUsesOptEinsum: torchSearchesPaths(torchVersion) && (listed || importsOptEinsum), torchVersion };
+}
+
+/** torch ≥ 1.13 (torch.backends.opt_einsum); an unknown version is taken as recent. */
+function torchSearchesPaths(version: string | null): boolean {
+  const match = version ? /^(\d+)\.(\d+)/.exec(version) : null;
+  if (!match) return true;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 1 || (major === 1 && minor >= 13);
 }
 
 const LIBRARY_CALL: Record<Library, string> = {
@@ -48,6 +69,7 @@ export function baselineSpec(site: SiteSyntax, n: number, env: BaselineEnvironme
       if (optimize === undefined || optimize === false) return spec('naive', null, `${via} without optimize runs one loop over every index`, false);
       return optimizerSpec(via, optimize, n, { memoryLimit: 'numpy', perCall: true, trueMeans: 'greedy', defaultName: 'greedy' });
     case 'torch':
+      if (!torchSearchesPaths(env.torchVersion)) return spec('left-to-right', null, `${via} (torch ${env.torchVersion}, before 1.13) contracts left to right`, false);
       if (!env.torchUsesOptEinsum) return spec('left-to-right', null, `${via} without opt_einsum installed contracts left to right`, false);
       return { ...optimizerSpec(via, 'auto', n, { perCall: true }), description: `${via} runs opt_einsum's 'auto' (${optEinsumAutoChoice(n)}) at every call` };
     case 'jax':

@@ -4,26 +4,39 @@
  * takes the optimizer's whole per-site budget, would still keep `check` on one file, or the
  * editor's analysis of one buffer, busy for minutes. Past the limit the front end stops
  * reading calls and evaluation stops pricing sites; what was done is kept, and the file is
- * marked "not fully analysed: too large", at the first call or site left out.
+ * marked "not fully analysed: too large", at the first call or site left out. An editor's analysis
+ * also stops the same way when its text changes again (`stop`): its result would be dropped.
  */
 import type { FileAnalysis, SourceRange } from './model';
 
 /** What `timeLimitMs` defaults to: far above what any hand-written file needs (see BENCHMARKS.md). */
 export const DEFAULT_TIME_LIMIT_MS = 10_000;
 
+/** Set once the analysis is no longer wanted (an AbortSignal is one). */
+export interface StopSignal {
+  readonly aborted: boolean;
+}
+
 export class AnalysisBudget {
-  private readonly deadline: number;
+  /**
+   * Set at the first check, as reading begins: parsing, bounded by the size limit
+   * (source-size.ts), is not counted, so the limit does not depend on how fast the machine parses.
+   */
+  private deadline: number | null = null;
   private ran = false;
   private firstLeftOut: SourceRange | null = null;
   private readonly counts = { read: 0, unread: 0, priced: 0, unpriced: 0 };
 
-  constructor(readonly limitMs: number = DEFAULT_TIME_LIMIT_MS) {
-    this.deadline = performance.now() + limitMs;
-  }
+  constructor(
+    readonly limitMs: number = DEFAULT_TIME_LIMIT_MS,
+    private readonly stop: StopSignal | null = null,
+  ) {}
 
-  /** Whether the time is up; once it is, it stays up. */
+  /** Whether the time is up (or the analysis was stopped); once it is, it stays up. */
   get expired(): boolean {
-    if (!this.ran && performance.now() >= this.deadline) this.ran = true;
+    const now = performance.now();
+    this.deadline ??= now + this.limitMs;
+    if (!this.ran && (now >= this.deadline || this.stop?.aborted === true)) this.ran = true;
     return this.ran;
   }
 

@@ -84,18 +84,24 @@ function fuse(
   visit(root);
   const ids = new Map<string, number>();
   const sizes: LabelSize[] = [];
+  /** The size is unknown and only named after its label in one member: another member's `i` is another size. */
+  const unnamed: boolean[] = [];
   const wanted: string[] = [];
   const labelOf = (site: ContractionSite, label: number): number => {
     const key = classes.find(`${site.id}:${label}`);
     let global = ids.get(key);
     const size = site.contraction!.sizes[label];
+    const fallback = size.symbol !== null && size.symbol === site.contraction!.labels[label];
     if (global === undefined) {
       global = ids.size;
       ids.set(key, global);
       sizes.push(size);
+      unnamed.push(fallback);
       wanted.push(site.contraction!.labels[label]);
-    } else if (sizes[global].symbol !== null && size.symbol === null) {
+    } else if (sizes[global].symbol !== null && (size.symbol === null || (unnamed[global] && !fallback))) {
+      // A known size beats a symbol, a named symbol (`nocc`) one named after a label.
       sizes[global] = size;
+      unnamed[global] = fallback;
     }
     return global;
   };
@@ -103,9 +109,15 @@ function fuse(
   const output = root.contraction!.output.map((l) => labelOf(root, l));
   root.contraction!.inputs.flat().forEach((l) => labelOf(root, l));
   const inputs = leaves.map(({ site, operand }) => site.contraction!.inputs[operand].map((l) => labelOf(site, l)));
+  const names = labelNames(wanted);
+  // Unknown sizes are named after their fused label, one name per dimension (`i` in two members may be two sizes).
+  const named = new Set(sizes.filter((s, g) => s.symbol !== null && !unnamed[g]).map((s) => s.symbol));
+  sizes.forEach((size, g) => {
+    if (size.symbol !== null && unnamed[g]) sizes[g] = { ...size, symbol: named.has(names.labels[g]) ? `${names.labels[g]}′` : names.labels[g] };
+  });
   // Each member with the fused sizes, so symbols name the same dimensions in every member.
   const renamed = new Map(members.map((m) => [m.id, { ...m.contraction!, sizes: m.contraction!.sizes.map((_, l) => sizes[labelOf(m, l)]) }]));
-  const contraction: Contraction = { inputs, output, ...labelNames(wanted), sizes };
+  const contraction: Contraction = { inputs, output, ...names, sizes };
   const operands: OperandInfo[] = leaves.map(({ site, operand }) => site.operands[operand]);
   const ordered = members.sort((a, b) => a.range.start - b.range.start);
   const symbolic = sizes.some((s) => s.symbol !== null);
@@ -113,9 +125,11 @@ function fuse(
   const baselineFlops = baselines.every((f) => f !== null) ? baselines.reduce((a, b) => a! + b!, 0n) : null;
   const best = cache.best(contraction, options, symbolic);
   let sizeVerdict = null;
+  let ownBestScaling = null;
   if (symbolic && members.every((m) => m.best)) {
     const memberBest = members.reduce((sum, m) => sum.add(costOfPath(renamed.get(m.id)!, m.best!.path).flopsPolynomial), Polynomial.constant(0));
     sizeVerdict = compareCosts(memberBest, costOfPath(contraction, best.path).flopsPolynomial, options.minSpeedup ?? 2, rangesOf(options));
+    ownBestScaling = memberBest.scalingString();
   }
   return {
     id,
@@ -127,6 +141,7 @@ function fuse(
     best,
     speedup: baselineFlops !== null && !symbolic ? flopRatio(baselineFlops, best.flops) : null,
     sizeVerdict,
+    ownBestScaling,
   };
 }
 

@@ -9,6 +9,7 @@ import { findingsOf } from './findings';
 import type { AnalysisOptions, ContractionSite, FileAnalysis, FlowFacts, SiteDiagnostic, SiteSyntax, SourceRange } from './model';
 import { equationRangeToSource } from './model';
 import { CostCache, invalidSublistItem, optionsKey, siteKey, type ErrorAnchor } from './pricing';
+import { baselineEnvironment, type BaselineEnvironment } from './baseline';
 import { placeScalars } from './scalars';
 
 export { CostCache } from './pricing';
@@ -30,7 +31,7 @@ export interface FrontEndOutput {
 
 /** `budget`: the file's time limit, shared with the front end; past it, sites are left unpriced. */
 export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache: CostCache = new CostCache(), budget: AnalysisBudget | null = null): FileAnalysis {
-  const env = { torchUsesOptEinsum: (options.torchUsesOptEinsum ?? false) || input.importsOptEinsum };
+  const env = baselineEnvironment(options, input.importsOptEinsum);
   const common = optionsKey(options, env);
   const sites = input.sites.map((site, i) => evaluateSite(site, options, env, cache, `${input.siteKeys?.[i] ?? siteKey(site)}|${common}`, budget));
   // One at a time: a spread of a huge equation's diagnostics would overflow the stack.
@@ -41,6 +42,7 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   }
   const chains = fuseChains(sites, input.flow.links, options, cache);
   const analysis: FileAnalysis = { language: input.language, sites, chains, findings: [], syntaxErrors: input.syntaxErrors };
+  if (options.environment) analysis.environment = options.environment;
   analysis.findings = findingsOf(analysis, input.notes, options);
   const incomplete = budget?.incomplete();
   if (incomplete) analysis.incomplete = incomplete;
@@ -50,7 +52,7 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
 function evaluateSite(
   s: SiteSyntax,
   options: AnalysisOptions,
-  env: { torchUsesOptEinsum: boolean },
+  env: BaselineEnvironment,
   cache: CostCache,
   key: string,
   budget: AnalysisBudget | null,

@@ -204,8 +204,8 @@ function chainFinding(chain: ChainInfo, sites: ReadonlyMap<number, ContractionSi
   const degree = Math.max(...members.map((m) => m.best!.degree));
   const claim = claimOf(chain.sizeVerdict, degree, chain.best.degree);
   if (!claim) return null;
-  const before = members.map((m) => m.best!.scaling).join(' + ');
-  const message = `${head}: ${before} (each on its best path) → ${chain.best.scaling}${holdsText(claim, minSpeedup, ranged)}`;
+  const before = chain.ownBestScaling ?? members.map((m) => m.best!.scaling).join(' + ');
+  const message = `${head}: ${before} with each on its best path → ${chain.best.scaling}${holdsText(claim, minSpeedup, ranged)}`;
   return finding('EIN004', message, root.range, root, { ...numbers, condition: claim.condition });
 }
 

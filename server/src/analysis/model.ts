@@ -282,6 +282,8 @@ export interface ChainInfo {
   speedup: number | null;
   /** With symbolic sizes: the fused best path against the members' own best paths. */
   sizeVerdict: CostComparison | null;
+  /** With symbolic sizes: the members' best paths together, in the fused equation's size names. */
+  ownBestScaling?: string | null;
 }
 
 export interface Finding {
@@ -303,13 +305,29 @@ export interface Finding {
   speedup: number | null;
 }
 
+/**
+ * The Python environment the code runs in, as far as it changes what a library does: whether
+ * opt_einsum is importable (torch ≥ 1.13 then searches paths with it), and the versions.
+ */
+export interface PythonEnvironment {
+  /** `interpreter`: asked the workspace's Python; `declared`: read from the project's dependency files. */
+  source: 'interpreter' | 'declared';
+  /** The interpreter (`/usr/bin/python3 (Python 3.11.2)`) or the files read (`requirements.txt`). */
+  detail: string;
+  optEinsum: boolean;
+  /** Versions where known (`'unknown'` when installed without metadata); null when absent or not known. */
+  versions: { numpy: string | null; torch: string | null; opt_einsum: string | null };
+}
+
 export interface AnalysisOptions {
   /** User dimension table (`--dims batch=1000,B=64`): values of symbolic sizes and labels. */
   dims?: Record<string, number>;
   /** Report a cost finding only when the best path is at least this many times cheaper (default 2). */
   minSpeedup?: number;
-  /** Whether torch finds opt_einsum installed; true anyway in a file that imports opt_einsum. */
+  /** Whether torch finds opt_einsum installed; true anyway in a file that imports opt_einsum. Overrides `environment`. */
   torchUsesOptEinsum?: boolean;
+  /** The Python environment (interpreter asked, or dependencies declared); decides torchUsesOptEinsum when that is not given. */
+  environment?: PythonEnvironment;
   /** The optimizer for the best path (default `auto-hq`). */
   bestOptimizer?: OptimizerName;
   /** Largest intermediate the best path may create (elements, or `max_input`); none by default. */
@@ -340,6 +358,8 @@ export interface AnalysisOptions {
 
 export interface FileAnalysis {
   language: 'python' | 'typescript';
+  /** The environment the baselines assumed, for the hover to say where it came from. */
+  environment?: PythonEnvironment;
   sites: ContractionSite[];
   chains: ChainInfo[];
   findings: Finding[];

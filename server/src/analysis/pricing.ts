@@ -117,6 +117,7 @@ function bestPath(c: Contraction, search: BestSearch): PathCost & { optimizer: O
 export function optionsKey(options: AnalysisOptions, env: BaselineEnvironment): string {
   return JSON.stringify([
     env.torchUsesOptEinsum,
+    env.torchVersion,
     options.dims,
     options.defaultSize,
     options.bestOptimizer,
@@ -241,7 +242,12 @@ function withEllipsisKept(parsed: ParsedEquation, shapes: (KnownShape | null)[],
 function parseSite(s: SiteSyntax): ParsedEquation {
   const sublists = s.equation.sublists;
   if (sublists) return parseSublists(sublists.operands, sublists.output ?? undefined, sublistOptions(s.library));
-  return parseEquation(s.equation.text!, { style: s.equation.form === 'einops' ? 'named' : 'letters' });
+  return parseEquation(s.equation.text!, { style: s.equation.form === 'einops' ? 'named' : 'letters', anyCharacter: readsAnyCharacter(s.library) });
+}
+
+/** Libraries that parse equations with opt_einsum, which takes any character as a label. */
+export function readsAnyCharacter(library: SiteSyntax['library']): boolean {
+  return library === 'opt_einsum' || library === 'jax';
 }
 
 /** opt_einsum reads integer labels past 51; numpy does not. */

@@ -7,7 +7,7 @@
  */
 import type { FileAnalysis, SourceRange } from './model';
 
-/** Thrown before parsing text a parser is known to mishandle past some depth. */
+/** Thrown before parsing text a parser is known to mishandle: nested past some depth, or too large (source-size.ts). */
 export class TooDeepError extends Error {
   constructor(
     readonly reason: string,

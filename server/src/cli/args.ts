@@ -1,4 +1,5 @@
 /** A small, strict argument reader: unknown flags and missing values are usage errors. */
+import { readEinsumFunctions } from '../environment/project-config';
 import { bareRecord } from '../core/name-table';
 
 export class UsageError extends Error {
@@ -68,4 +69,44 @@ export function parseTimeLimit(text: string | undefined): number | undefined {
 export function parseNonNegativeInteger(flag: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} expects a non-negative integer, got '${text}'`);
   return Number(text);
+}
+
+/** `B=1000,nocc=10..50,nvir=100..`: exact sizes, and ranges that symbolic sizes stay within. */
+export function parseDimSpec(text: string): { dims: Record<string, number>; ranges: Record<string, { min: number; max: number | null }> | undefined } {
+  const exact: string[] = [];
+  const ranges = bareRecord<{ min: number; max: number | null }>();
+  for (const entry of text.split(',')) {
+    const range = /^\s*([\p{L}_][\p{L}\p{N}_]*)\s*=\s*(\d+)\s*\.\.\s*(\d*)\s*$/u.exec(entry);
+    if (!range) {
+      exact.push(entry);
+      continue;
+    }
+    const [min, max] = [Number(range[2]), range[3] === '' ? null : Number(range[3])];
+    if (min < 1 || (max !== null && max < min)) throw new UsageError(`--dims: the range of ${range[1]} must be MIN..MAX with 1 ≤ MIN ≤ MAX, got '${entry.trim()}'`);
+    ranges[range[1]] = { min, max };
+  }
+  return { dims: exact.length > 0 ? parseDims(exact.join(',')) : {}, ranges: Object.keys(ranges).length > 0 ? ranges : undefined };
+}
+
+const TEST_SEVERITIES = ['error', 'warning', 'information', 'hint', 'off'] as const;
+
+/** `--test-severity`: the severity of cost findings in test code (default hint). */
+export function parseTestSeverity(text: string | undefined): (typeof TEST_SEVERITIES)[number] {
+  if (text === undefined) return 'hint';
+  if (!(TEST_SEVERITIES as readonly string[]).includes(text)) throw new UsageError(`--test-severity must be one of ${TEST_SEVERITIES.join(', ')}, got '${text}'`);
+  return text as (typeof TEST_SEVERITIES)[number];
+}
+
+/** `pyscf.lib.einsum=numpy.einsum(optimize=True);mylib.contract=opt_einsum.contract` */
+export function parseEinsumFunctions(text: string): Record<string, string> {
+  const functions = bareRecord<string>();
+  for (const entry of text.split(';').filter((e) => e.trim() !== '')) {
+    const at = entry.indexOf('=');
+    if (at <= 0) throw new UsageError(`--einsum-functions expects NAME=EINSUM[;NAME=EINSUM...], got '${entry}'`);
+    const problems: string[] = [];
+    const read = readEinsumFunctions({ [entry.slice(0, at).trim()]: entry.slice(at + 1).trim() }, (p) => problems.push(p));
+    if (problems.length > 0) throw new UsageError(`--einsum-functions: ${problems[0]}`);
+    Object.assign(functions, read);
+  }
+  return functions;
 }

@@ -9,14 +9,15 @@ import { readFileSync } from 'node:fs';
 import { basename, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions } from '../analysis/model';
 import { analyzePython, analyzePythonCells } from '../analysis/python/analyze';
-import { analyzeTypeScript } from '../analysis/typescript/analyze';
 import { PythonWorkspace } from '../analysis/python/workspace';
-import { UsageError, parseArgs, parseDims, parseTimeLimit } from './args';
+import { analyzeTypeScript } from '../analysis/typescript/analyze';
+import { UsageError, parseArgs, parseDimSpec, parseEinsumFunctions, parseTestSeverity, parseTimeLimit } from './args';
 import { formatLocation, jsonReport, textReport, type FileReport } from './check-report';
 import { LineIndex } from './line-index';
 import { NotebookIndex, readNotebook } from './notebook';
 import type { Io } from './path';
-import { OptEinsumDetector } from './project';
+import { isTestPath } from '../analysis/test-paths';
+import { ProjectEnvironment } from './project-environment';
 import { sarifReport } from './sarif';
 import { decodePython, decodeUtf8, readBytes, type Read } from './source-text';
 import { collectSourceFiles, describeError, type SourceFile } from './walk';
@@ -32,15 +33,30 @@ symbolic links.
 options:
   --format text|json|sarif     text: one line per finding (default); json: every site;
                                sarif: SARIF 2.1.0 for code-scanning upload
-  --dims NAME=SIZE,...         sizes of named dimensions, e.g. --dims batch=1000,B=64
+  --dims NAME=SIZE,...         sizes of named dimensions, e.g. --dims batch=1000,B=64;
+                               NAME=MIN..MAX (or MIN..) keeps a size symbolic within a range:
+                               cost claims then need hold only there
   --min-speedup X              report a cost finding only when the best path is at least
                                X times cheaper (default 2)
+  --python PATH                the interpreter asked whether opt_einsum is importable and
+                               which numpy and torch it has (default python3 on the PATH;
+                               'none' asks none); when it does not answer, the project's
+                               dependency files decide (a dependency requiring opt_einsum,
+                               such as jax or e3nn, counts)
   --torch-opt-einsum yes|no|auto
-                               whether torch finds opt_einsum installed (default auto: yes
-                               when the project's dependency files list opt_einsum)
-  --time-limit SECONDS         time limit on each file's analysis (default 10); past it the
-                               file is reported as not fully analysed and the calls left out
-                               are named from where they start
+                               whether torch finds opt_einsum installed (default auto: as
+                               the interpreter or the dependency files say)
+  --test-severity LEVEL        severity of cost findings in test code (tests/, test_*.py,
+                               conftest.py...): error, warning, information, hint (default)
+                               or off
+  --einsum-functions NAME=EINSUM;...
+                               functions that run an einsum, e.g.
+                               'pyscf.lib.einsum=numpy.einsum(optimize=True)' (also read
+                               from [tool.einsight.einsum-functions] in pyproject.toml)
+  --time-limit SECONDS         time limit on reading and pricing each file's contractions
+                               (default 10); past it the file is reported as not fully
+                               analysed, from the first call left out. Files over 8 MiB
+                               are not analysed.
 
 Shape hints: '# einsight: x[batch, 64] batch=32' in Python, '// einsight: …' in
 TypeScript/JavaScript (see docs/shape-hints.md).
@@ -57,11 +73,16 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
 export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--time-limit'], switches: [] });
+  const args = parseArgs(argv, {
+    values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--time-limit', '--python', '--test-severity', '--einsum-functions'],
+    switches: [],
+  });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to check');
   const format = (args.values.get('--format') ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, json or sarif, got '${format}'`);
-  const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims')!) : {};
+  const { dims, ranges } = args.values.has('--dims') ? parseDimSpec(args.values.get('--dims')!) : { dims: {}, ranges: undefined };
+  const testSeverity = parseTestSeverity(args.values.get('--test-severity'));
+  const einsumFunctions = args.values.has('--einsum-functions') ? parseEinsumFunctions(args.values.get('--einsum-functions')!) : {};
   const minSpeedup = parseMinSpeedup(args.values.get('--min-speedup'));
   const timeLimitMs = parseTimeLimit(args.values.get('--time-limit'));
   const torchFlag = args.values.get('--torch-opt-einsum') ?? 'auto';
@@ -71,12 +92,14 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
     ({ path, message }) => `einsight check: cannot read '${path}': ${message}`,
   );
-  const detector = new OptEinsumDetector();
+  const project = new ProjectEnvironment(args.values.get('--python'), einsumFunctions);
   const reports: FileReport[] = [];
   // The Python files are one program: calls and imports between them carry shapes across.
-  const workspace = await pythonWorkspace(walked.files, args.positional);
+  const workspace = await pythonWorkspace(walked.files, args.positional, (path) => project.optionsFor(path, {}));
   for (const file of walked.files) {
-    const options: AnalysisOptions = { dims, minSpeedup, timeLimitMs, torchUsesOptEinsum: torchFlag === 'yes' || (torchFlag === 'auto' && detector.listedFor(file.path)) };
+    const torchUsesOptEinsum = torchFlag === 'auto' ? undefined : torchFlag === 'yes';
+    const base: AnalysisOptions = { dims, dimRanges: ranges, minSpeedup, timeLimitMs, torchUsesOptEinsum, testFile: isTestPath(displayPath(file.path)), testSeverity };
+    const options = await project.optionsFor(file.path, base);
     let checked: Read<FileReport | null>;
     try {
       checked = await checkFile(file, options, workspace);
@@ -95,7 +118,8 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
     }
   }
   workspace.dispose();
-  for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight check: skipped '${path}': ${reason}`);
+  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight check: skipped '${path}': ${reason}`);
+  for (const problem of project.problems) io.stderr(`einsight check: ${problem}`);
   for (const problem of problems) io.stderr(problem);
   if (format === 'json') io.stdout(jsonReport(reports));
   else if (format === 'sarif') io.stdout(sarifReport(reports, packageVersion(), process.cwd()));
@@ -105,14 +129,16 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
 }
 
 /** The walked Python files as one workspace, each named as a module from the folder it was found in. */
-async function pythonWorkspace(files: readonly SourceFile[], roots: readonly string[]): Promise<PythonWorkspace> {
+async function pythonWorkspace(files: readonly SourceFile[], roots: readonly string[], optionsFor: (path: string) => Promise<AnalysisOptions>): Promise<PythonWorkspace> {
   const workspace = await PythonWorkspace.create();
   for (const file of files) {
     if (file.kind !== 'python') continue;
     const text = readPythonText(file.path);
     if (text === null) continue;
     const root = roots.map((r) => resolve(r)).find((r) => resolve(file.path).startsWith(r + sep));
-    workspace.add(file.path, text, root ? relative(root, resolve(file.path)) : basename(file.path));
+    // The einsum functions a file's project declares (pyproject.toml) are einsums in it.
+    const { einsumFunctions } = await optionsFor(file.path);
+    workspace.add(file.path, text, root ? relative(root, resolve(file.path)) : basename(file.path), einsumFunctions);
   }
   return workspace;
 }
@@ -146,6 +172,12 @@ async function checkFile(file: SourceFile, options: AnalysisOptions, workspace: 
   if (notebook.ok === null) return { ok: null };
   const { analysis, cells } = await analyzePythonCells(notebook.ok.sources, options);
   return { ok: { path, analysis, lines: new NotebookIndex(cells, notebook.ok.numbers) } };
+}
+
+/** The path as test conventions read it: from where the command runs when the file is below it. */
+function displayPath(path: string): string {
+  const inside = relative(process.cwd(), resolve(path));
+  return inside.startsWith('..') ? path : inside;
 }
 
 function parseMinSpeedup(text: string | undefined): number {

@@ -9,8 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
-import type { FileAnalysis, RuleCode } from '../analysis/model';
+import type { AnalysisOptions, FileAnalysis, RuleCode } from '../analysis/model';
 import { analyzePython } from '../analysis/python/analyze';
+import { ParserCrashedError } from '../analysis/python/parser';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
 import { TypeScriptParser } from '../analysis/typescript/parser';
 import { isTooDeep } from '../analysis/too-deep';
@@ -20,7 +21,8 @@ import { syntaxErrors } from '../rewrite/python-parsers';
 import { UsageError, parseArgs, parseDims, parseTimeLimit } from './args';
 import { LineIndex } from './line-index';
 import type { Io } from './path';
-import { OptEinsumDetector } from './project';
+import { isTestPath } from '../analysis/test-paths';
+import { ProjectEnvironment } from './project-environment';
 import { decodeUtf8, readBytes, type Read } from './source-text';
 import { unifiedDiff } from './unified-diff';
 import { describeFsError } from '../analysis/regular-file';
@@ -49,7 +51,9 @@ options:
     .map(([code, what]) => `${code} (${what})`)
     .join(',\n                          ')}
   --dims NAME=SIZE,...    sizes of named dimensions, e.g. --dims batch=1000,B=64
-  --time-limit SECONDS    time limit on each file's analysis (default 10); a file not
+  --python PATH           the interpreter asked what the environment has (as for check)
+  --time-limit SECONDS    time limit on reading and pricing each file's contractions
+                          (default 10); a file not
                           fully analysed within it is left untouched
 
 A file that cannot be read, is not UTF-8, or does not parse is reported and left
@@ -71,7 +75,7 @@ interface FileOutcome {
 }
 
 export async function runFix(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['--only', '--dims', '--time-limit'], switches: ['--diff', '--write'] });
+  const args = parseArgs(argv, { values: ['--only', '--dims', '--time-limit', '--python'], switches: ['--diff', '--write'] });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to fix');
   if (args.switches.has('--diff') && args.switches.has('--write')) throw new UsageError('--diff and --write exclude each other');
   const write = args.switches.has('--write');
@@ -84,15 +88,19 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
   const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
     ({ path, message }) => `einsight fix: cannot read '${path}': ${message}`,
   );
-  const detector = new OptEinsumDetector();
+  const project = new ProjectEnvironment(args.values.get('--python'));
   const outcomes: FileOutcome[] = [];
   for (const file of walked.files) {
     let outcome: FileOutcome | string | null;
     try {
-      outcome = await fixFile(file, { dims, only, timeLimitMs, torchUsesOptEinsum: detector.listedFor(file.path) });
+      outcome = await fixFile(file, only, await project.optionsFor(file.path, { dims, timeLimitMs, testFile: isTestPath(file.path) }));
     } catch (error) {
-      // A defect in einsight leaves this file untouched and the others still fixed.
-      outcome = `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
+      // A defect in einsight, or a crash of the Python parser while rewriting, leaves this
+      // file untouched and the others still fixed.
+      outcome =
+        error instanceof ParserCrashedError
+          ? `einsight fix: '${file.path}' left untouched: ${error.message}${error.restarted ? '' : '; restart einsight to fix Python files'}`
+          : `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
     }
     if (typeof outcome === 'string') problems.push(outcome);
     else if (outcome) outcomes.push(outcome);
@@ -108,26 +116,23 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
     for (const outcome of outcomes) io.stdout(unifiedDiff(outcome.path, outcome.original, outcome.fix.edits).trimEnd());
     if (outcomes.length > 0) io.stderr(`einsight fix: fixes for ${outcomes.length} file${outcomes.length === 1 ? '' : 's'}; run with --write to apply them`);
   }
-  for (const { path, reason } of [...walked.skipped, ...detector.skipped]) io.stderr(`einsight fix: skipped '${path}': ${reason}`);
+  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight fix: skipped '${path}': ${reason}`);
+  for (const problem of project.problems) io.stderr(`einsight fix: ${problem}`);
   for (const problem of problems) io.stderr(problem);
   if (walked.missing.length > 0) return 2;
   return problems.length > 0 || (!write && outcomes.length > 0) ? 1 : 0;
 }
 
 /** The file's combined fix; null when there is nothing to fix; a message when the file is refused. */
-async function fixFile(
-  file: SourceFile,
-  options: { dims: Record<string, number>; only?: RuleCode[]; timeLimitMs?: number; torchUsesOptEinsum: boolean },
-): Promise<FileOutcome | string | null> {
+async function fixFile(file: SourceFile, only: RuleCode[] | undefined, options: AnalysisOptions): Promise<FileOutcome | string | null> {
   const path = file.path.split(sep).join('/');
   if (file.kind === 'notebook') return `einsight fix: '${path}' not fixed: notebooks are fixed in the editor`;
   const read = readText(file.path);
   if ('error' in read) return `einsight fix: cannot read '${path}': ${read.error}`;
   // The byte-order mark becomes a space for the parser; edits then apply to the file as read.
   const analysed = withoutBom(read.ok);
-  const { dims, only, timeLimitMs, torchUsesOptEinsum } = options;
-  const analysis: FileAnalysis =
-    file.kind === 'python' ? await analyzePython(analysed, { dims, timeLimitMs, torchUsesOptEinsum }) : analyzeTypeScript(analysed, { dims, timeLimitMs }, file.kind);
+  const { dims, timeLimitMs } = options;
+  const analysis: FileAnalysis = file.kind === 'python' ? await analyzePython(analysed, options) : analyzeTypeScript(analysed, { dims, timeLimitMs }, file.kind);
   const at = (offset: number) => {
     const { line, column } = new LineIndex(analysed).position(offset);
     return `${path}:${line}:${column}`;
@@ -136,6 +141,8 @@ async function fixFile(
   const skipped = analysis.notAnalysed ?? analysis.incomplete;
   if (skipped) return `${at(skipped.range.start)}: ${skipped.reason}; left as it is`;
   if (analysis.syntaxErrors.length > 0) return `${at(analysis.syntaxErrors[0].start)}: syntax error; fix the file before applying fixes to it`;
+  // Again for each file: after a parser crash the rewrites' parsers are made anew.
+  await prepareRewrites();
   const fix = fixAll(analysis, analysed, { only });
   return fix && { file: file.path, path, kind: file.kind, original: read.ok, fix };
 }

@@ -6,7 +6,7 @@ import type { MeasureRequest, MeasureSource } from '../measure/output';
 import { MeasureError } from '../measure/problem';
 import { problemFromSite, siteAt, siteById } from '../measure/site';
 import { UsageError } from './args';
-import { OptEinsumDetector } from './project';
+import { ProjectEnvironment } from './project-environment';
 import { decodeUtf8, readBytes } from './source-text';
 
 export interface FileRequest {
@@ -19,6 +19,8 @@ export interface FileRequest {
   language?: string;
   /** Told about each project file that could not be read (and so was not consulted). */
   warn?: (message: string) => void;
+  /** The interpreter asked what the environment has (`--python`; `none` reads the declared dependencies). */
+  python?: string;
 }
 
 type Analyzer = (text: string, options: AnalysisOptions) => Promise<FileAnalysis> | FileAnalysis;
@@ -42,10 +44,11 @@ export async function requestFromFile(location: string, request: FileRequest): P
   const { file, line, column } = parseLocation(location, request.site !== undefined);
   const analyze = analyzerFor(file, request.language);
   const text = request.readText ? request.readText() : readSource(file);
-  // As `einsight check` does: torch's baseline depends on whether the project lists opt_einsum.
-  const detector = new OptEinsumDetector();
-  const analysis = await analyze(text, { dims: request.dims, torchUsesOptEinsum: detector.listedFor(file) });
-  for (const { path, reason } of detector.skipped) request.warn?.(`skipped '${path}': ${reason}`);
+  // As `einsight check` does: torch's baseline depends on whether opt_einsum is installed.
+  const project = new ProjectEnvironment(request.python);
+  const analysis = await analyze(text, await project.optionsFor(file, { dims: request.dims }));
+  for (const { path, reason } of project.skipped) request.warn?.(`skipped '${path}': ${reason}`);
+  for (const problem of project.problems) request.warn?.(problem);
   const site = request.site !== undefined ? siteById(analysis, request.site) : siteAt(analysis, text, line as number, column);
   const start = positionOf(text, site.range.start);
   const problem = problemFromSite(analysis, site);

@@ -137,7 +137,7 @@ async function buildRequest(args: ParsedArgs, io: Io): Promise<MeasureRequest> {
   const readText = args.switches.has('--stdin') ? io.readStdin : undefined;
   const json = args.switches.has('--json');
   const warn = (message: string) => io.stderr(json ? JSON.stringify({ warning: message }) : `einsight measure: ${message}`);
-  return requestFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language'), warn });
+  return requestFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language'), warn, python: args.values.get('--python') });
 }
 
 /** 1 when a measured section's outputs disagree; 2 or 3 when no section could measure. */

@@ -63,7 +63,18 @@ export function sizeProduct(c: Contraction, labels: Iterable<number>, factor = 1
   return product;
 }
 
-const descending = (a: number, b: number) => b - a;
+/** Takes the operands at `positions` out of `terms`, highest position first (opt_einsum's order). */
+function popOperands(terms: number[][], positions: readonly number[]): number[][] {
+  const order = positions.length === 2 ? (positions[0] > positions[1] ? positions : [positions[1], positions[0]]) : [...positions].sort((a, b) => b - a);
+  const taken: number[][] = [];
+  for (const p of order) {
+    taken.push(terms[p]);
+    // Shifting by hand: splice allocates the removed part.
+    for (let i = p; i < terms.length - 1; i++) terms[i] = terms[i + 1];
+    terms.pop();
+  }
+  return taken;
+}
 
 function stepFactor(terms: number, summed: boolean): number {
   return Math.max(1, terms - 1) + (summed ? 1 : 0);
@@ -73,8 +84,10 @@ function stepFactor(terms: number, summed: boolean): number {
 export function validatePath(operandCount: number, path: LinearPath): void {
   let live = operandCount;
   path.forEach((step, i) => {
-    const unique = new Set(step);
-    if (step.length === 0 || unique.size !== step.length || step.some((p) => !Number.isInteger(p) || p < 0 || p >= live)) {
+    const valid = (p: number) => Number.isInteger(p) && p >= 0 && p < live;
+    // Steps are short: a scan for repeats beats building a set, up to a point.
+    const distinct = step.length <= 32 ? step.every((p, k) => step.indexOf(p) === k) : new Set(step).size === step.length;
+    if (step.length === 0 || !step.every(valid) || !distinct) {
       throw new RangeError(`step ${i + 1} (${JSON.stringify(step)}) must name distinct positions below ${live}`);
     }
     live = live - step.length + 1;
@@ -84,8 +97,11 @@ export function validatePath(operandCount: number, path: LinearPath): void {
 
 export function costOfPath(c: Contraction, path: LinearPath): PathCost {
   validatePath(c.inputs.length, path);
+  // One copy of the caller's path, shared by the result and its steps.
+  const copied = path.map((step) => step.slice());
   const symbolic = c.sizes.some((size) => size.symbol !== null);
-  const terms: number[][] = c.inputs.map((t) => [...t]);
+  // Steps share the input arrays (nothing mutates a step's operands).
+  const terms: number[][] = c.inputs.slice();
   // carriers[l]: how many live terms carry label l (each once), plus one if the output does;
   // a label of a step is summed away when no carrier is left outside the step.
   const carriers = new Int32Array(c.sizes.length);
@@ -108,18 +124,10 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
   let largest = 0n;
   let scaling = 0;
   for (let cnum = 0; cnum < path.length; cnum++) {
-    const positions = path[cnum];
-    // opt_einsum pops the highest position first.
-    const popOrder = positions.slice().sort(descending);
-    const taken: number[][] = [];
-    for (const p of popOrder) {
-      taken.push(terms[p]);
-      for (let i = p; i < terms.length - 1; i++) terms[i] = terms[i + 1];
-      terms.length--;
-    }
+    const positions = copied[cnum];
+    const taken = popOperands(terms, positions);
     for (const term of taken) carry(term, -1);
     // Labels in order of first appearance in the taken operands: the result keeps that order.
-    const involved: number[] = [];
     const kept: number[] = [];
     const removed: number[] = [];
     // For can_blas: owners[l] has bit t when the t-th of two operands carries l.
@@ -131,7 +139,6 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
         if (seen[l] !== stamp) {
           seen[l] = stamp;
           owners[l] = 0;
-          involved.push(l);
           (carriers[l] > 0 ? kept : removed).push(l);
         }
         if (owners[l] & bit) repeats = true;
@@ -141,33 +148,35 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
     // Each label once per operand, and neither summed while in one operand only (an implicit
     // sum) nor kept while in both (a diagonal).
     let blasFits = taken.length === 2 && !repeats;
-    for (let i = 0; blasFits && i < involved.length; i++) blasFits = (owners[involved[i]] === 3) !== carriers[involved[i]] > 0;
+    for (const l of kept) if (owners[l] === 3) blasFits = false;
+    for (const l of removed) if (owners[l] !== 3) blasFits = false;
     const result = cnum === path.length - 1 ? [...c.output] : kept;
     terms.push(result);
     carry(result, 1);
     const factor = stepFactor(taken.length, removed.length > 0);
-    const stepFlops = sizeProduct(c, involved, factor);
     const resultSize = sizeProduct(c, kept);
+    const stepFlops = resultSize * sizeProduct(c, removed, factor);
     let equation = '';
     for (let t = 0; t < taken.length; t++) equation += (t === 0 ? '' : ',') + formatTerm(c, taken[t]);
+    const scale = kept.length + removed.length;
     steps.push({
-      positions: positions.slice(),
+      positions,
       operands: taken,
       result,
       removed,
       flops: stepFlops,
-      flopsPolynomial: symbolic ? sizeProductPolynomial(c.sizes, involved).scale(factor) : Polynomial.constant(stepFlops),
+      flopsPolynomial: symbolic ? sizeProductPolynomial(c.sizes, [...kept, ...removed]).scale(factor) : Polynomial.constant(stepFlops),
       resultSize,
-      scaling: involved.length,
+      scaling: scale,
       blas: blasFits ? blasKind(taken[0], taken[1], removed) : 'EINSUM',
       equation: `${equation}->${formatTerm(c, result)}`,
     });
     flops += stepFlops;
     if (resultSize > largest) largest = resultSize;
-    if (involved.length > scaling) scaling = involved.length;
+    if (scale > scaling) scaling = scale;
   }
   return {
-    path: path.map((s) => [...s]),
+    path: copied,
     steps,
     flops,
     flopsPolynomial: symbolic ? steps.reduce((sum, s) => sum.add(s.flopsPolynomial), Polynomial.constant(0)) : Polynomial.constant(flops),

@@ -12,6 +12,7 @@ export interface BindOptions {
 }
 
 const DEFAULT_SYMBOL_SIZE = 64;
+const SCANNED_LABELS = 32;
 
 type Resolved = { kind: 'unknown' } | { kind: 'symbol'; symbol: string } | { kind: 'concrete'; value: number };
 
@@ -21,10 +22,11 @@ interface Binding {
   operand: number;
 }
 
-/** One dimension of an operand: its label id and where the user wrote that label. */
-interface Slot {
-  id: number;
-  range: TextRange;
+/** Where the user wrote dimension i of a term: its label, or the `...` standing for `count` dimensions. */
+function dimensionRange(term: ParsedTerm, i: number, count: number): TextRange {
+  if (term.ellipsis < 0 || i < term.ellipsis) return term.labelRanges[i];
+  if (i < term.ellipsis + count) return term.ellipsisRange ?? term.range;
+  return term.labelRanges[i - count];
 }
 
 function plural(n: number, word: string): string {
@@ -53,43 +55,33 @@ function checkOperandCount(eq: ParsedEquation, count: number | undefined): void 
 function ellipsisWidth(eq: ParsedEquation, term: ParsedTerm, k: number, shape: Dim[] | null): number {
   if (shape === null) return 0;
   const explicit = term.labels.length;
-  const operand = () => `operand ${k} ('${termText(eq, term)}') has ${plural(explicit, 'label')}`;
-  const dimensions = () => plural(shape.length, 'dimension');
-  if (term.ellipsis < 0) {
-    if (shape.length === explicit) return 0;
-    throw new EquationError(`${operand()} but its shape has ${dimensions()}`, term.range);
-  }
-  if (shape.length < explicit) {
-    throw new EquationError(`${operand()} besides '...' but its shape has only ${dimensions()}`, term.range);
-  }
-  return shape.length - explicit;
+  if (term.ellipsis < 0 ? shape.length === explicit : shape.length >= explicit) return shape.length - explicit;
+  const operand = `operand ${k} ('${termText(eq, term)}') has ${plural(explicit, 'label')}`;
+  const dimensions = plural(shape.length, 'dimension');
+  if (term.ellipsis < 0) throw new EquationError(`${operand} but its shape has ${dimensions}`, term.range);
+  throw new EquationError(`${operand} besides '...' but its shape has only ${dimensions}`, term.range);
 }
 
 class SizeBinder {
   private readonly bindings: (Binding | undefined)[] = [];
-  /**
-   * First concrete size of each label in the operand being observed, to check diagonals
-   * (operands are observed one after another).
-   */
-  private diagonals: (number | undefined)[] = [];
-  private diagonalsOperand = -1;
+  /** The operand and first concrete size each label was last seen with, to check diagonals. */
+  private readonly diagonalOperand: number[] = [];
+  private readonly diagonalSize: number[] = [];
 
   constructor(
     private readonly labels: readonly string[],
-    private readonly ellipsisIds: ReadonlySet<number>,
+    private readonly ellipsisIds: readonly number[],
     private readonly options: BindOptions,
   ) {}
 
   observe(id: number, dim: Dim, k: number, range: TextRange): void {
     const size = this.resolve(dim, id, k, range);
     if (size.kind === 'concrete') {
-      if (k !== this.diagonalsOperand) {
-        this.diagonals = [];
-        this.diagonalsOperand = k;
-      }
-      const first = this.diagonals[id];
-      if (first === undefined) this.diagonals[id] = size.value;
-      else if (first !== size.value) {
+      const first = this.diagonalOperand[id] === k ? this.diagonalSize[id] : undefined;
+      if (first === undefined) {
+        this.diagonalOperand[id] = k;
+        this.diagonalSize[id] = size.value;
+      } else if (first !== size.value) {
         const sizes = `sizes ${first} and ${size.value}`;
         throw new EquationError(
           `${this.describe(id)} repeats in operand ${k} with ${sizes}; a diagonal needs equal sizes`,
@@ -97,7 +89,11 @@ class SizeBinder {
         );
       }
     }
-    this.merge(id, size, k, range);
+    const current = this.bindings[id];
+    // The same size again (nearly every repeat of a label) changes nothing, except a 1, whose
+    // later operand takes over for the broadcast rule.
+    const same = current?.size.kind === 'concrete' && size.kind === 'concrete' && current.size.value === size.value && size.value !== 1;
+    if (!same) this.merge(id, size, k, range);
   }
 
   sizes(): LabelSize[] {
@@ -112,7 +108,7 @@ class SizeBinder {
   }
 
   private describe(id: number): string {
-    return this.ellipsisIds.has(id) ? `ellipsis dimension '${this.labels[id]}'` : `label '${this.labels[id]}'`;
+    return this.ellipsisIds.includes(id) ? `ellipsis dimension '${this.labels[id]}'` : `label '${this.labels[id]}'`;
   }
 
   private resolve(dim: Dim, id: number, k: number, range: TextRange): Resolved {
@@ -180,44 +176,47 @@ export function bindShapes(
   checkOperandCount(eq, options.operandCount ?? shapes?.length);
   const shapeOf = (k: number): Dim[] | null => shapes?.[k] ?? null;
   const widths = eq.inputs.map((term, k) => ellipsisWidth(eq, term, k, shapeOf(k)));
-  const width = Math.max(0, ...widths);
+  let width = 0;
+  for (const w of widths) if (w > width) width = w;
 
   const labels: string[] = [];
-  const ids = new Map<string, number>();
+  // A scan finds a label among a few faster than a Map; many labels (named equations) get one.
+  let ids: Map<string, number> | null = null;
   const idOf = (name: string): number => {
-    let id = ids.get(name);
-    if (id === undefined) {
+    let id = ids ? ids.get(name) : labels.indexOf(name);
+    if (id === undefined || id < 0) {
       id = labels.push(name) - 1;
-      ids.set(name, id);
+      if (ids) ids.set(name, id);
+      else if (labels.length > SCANNED_LABELS) ids = new Map(labels.map((label, i) => [label, i]));
     }
     return id;
   };
   let ellipsisLabels: number[] = [];
-  const slotsOf = (term: ParsedTerm, count: number): Slot[] => {
-    const slots: Slot[] = [];
-    term.labels.forEach((name, i) => {
-      if (i === term.ellipsis) slots.push(...broadcastSlots(term, count));
-      slots.push({ id: idOf(name), range: term.labelRanges[i] });
-    });
-    if (term.ellipsis === term.labels.length) slots.push(...broadcastSlots(term, count));
-    return slots;
+  const broadcastIds = (count: number): number[] => {
+    if (ellipsisLabels.length < width) ellipsisLabels = Array.from({ length: width }, (_, i) => idOf(`…${i}`));
+    return ellipsisLabels.slice(width - count);
   };
-  const broadcastSlots = (term: ParsedTerm, count: number): Slot[] => {
-    if (ellipsisLabels.length < width) {
-      ellipsisLabels = Array.from({ length: width }, (_, i) => idOf(`…${i}`));
+  /** Label ids of a term's dimensions, left to right, `...` standing for `count` of them. */
+  const idsOf = (term: ParsedTerm, count: number): number[] => {
+    if (term.ellipsis < 0) return term.labels.map(idOf);
+    const ids: number[] = [];
+    for (let i = 0; i < term.labels.length; i++) {
+      if (i === term.ellipsis) ids.push(...broadcastIds(count));
+      ids.push(idOf(term.labels[i]));
     }
-    return ellipsisLabels.slice(width - count).map((id) => ({ id, range: term.ellipsisRange ?? term.range }));
+    if (term.ellipsis === term.labels.length) ids.push(...broadcastIds(count));
+    return ids;
   };
 
-  const inputSlots = eq.inputs.map((term, k) => slotsOf(term, widths[k]));
-  const binder = new SizeBinder(labels, new Set(ellipsisLabels), options);
-  inputSlots.forEach((slots, k) => {
+  const inputs = eq.inputs.map((term, k) => idsOf(term, widths[k]));
+  const binder = new SizeBinder(labels, ellipsisLabels, options);
+  inputs.forEach((ids, k) => {
     const shape = shapeOf(k);
-    slots.forEach((slot, i) => binder.observe(slot.id, shape ? shape[i] : null, k, slot.range));
+    for (let i = 0; i < ids.length; i++) binder.observe(ids[i], shape ? shape[i] : null, k, dimensionRange(eq.inputs[k], i, widths[k]));
   });
-  const output = slotsOf(eq.output, width).map((slot) => slot.id);
+  const output = idsOf(eq.output, width);
   return {
-    inputs: inputSlots.map((slots) => slots.map((slot) => slot.id)),
+    inputs,
     output,
     labels,
     sizes: binder.sizes(),

@@ -135,7 +135,7 @@ function invalidCharacter(ch: string, style: LabelStyle): string {
 }
 
 /** Splits `text` into input terms and an optional output term. */
-export function scanTerms(text: string, style: LabelStyle): ScannedTerms {
+export function scanTerms(text: string, style: LabelStyle, anyCharacter = false): ScannedTerms {
   const inputs: ParsedTerm[] = [];
   let arrowRange: TextRange | null = null;
   let term = new TermBuilder(0);
@@ -174,7 +174,7 @@ export function scanTerms(text: string, style: LabelStyle): ScannedTerms {
       }
       term.addEllipsis(dots);
       i = end;
-    } else if (style === 'letters' && (ascii ? isAsciiLetter(code) : LETTER.test(ch))) {
+    } else if (style === 'letters' && (anyCharacter || (ascii ? isAsciiLetter(code) : LETTER.test(ch)))) {
       term.addLabel(ch, { start: i, end: next });
       i = next;
     } else if (style === 'named' && NAME_PART.test(ch)) {

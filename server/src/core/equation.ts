@@ -21,6 +21,11 @@ export { formatEquation, formatTerm } from './equation-format';
 export interface ParseOptions {
   /** `auto` (default) reads names when a term has whitespace between two label characters. */
   style?: 'auto' | LabelStyle;
+  /**
+   * opt_einsum's reading (and so jax's): any character but `,-.>` and whitespace is a label,
+   * `'...kh1d'` included; numpy, torch and tensorflow take letters only.
+   */
+  anyCharacter?: boolean;
 }
 
 /**
@@ -39,11 +44,11 @@ export function parseEquation(text: string, options: ParseOptions = {}): ParsedE
     });
   }
   const style = options.style === undefined || options.style === 'auto' ? detectStyle(text) : options.style;
-  return buildEquation(text, style);
+  return buildEquation(text, style, options.anyCharacter ?? false);
 }
 
-function buildEquation(text: string, style: LabelStyle): ParsedEquation {
-  const { inputs, output, arrowRange } = scanTerms(text, style);
+function buildEquation(text: string, style: LabelStyle, anyCharacter = false): ParsedEquation {
+  const { inputs, output, arrowRange } = scanTerms(text, style, anyCharacter);
   if (output) {
     checkExplicitOutput(inputs, output);
     return { text, style, inputs, output, explicitOutput: true, arrowRange };

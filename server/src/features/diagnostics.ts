@@ -8,7 +8,7 @@ import {
   type Diagnostic,
   type DiagnosticRelatedInformation,
 } from 'vscode-languageserver';
-import type { ChainInfo, ContractionSite, Finding } from '../analysis/model';
+import type { ChainInfo, ContractionSite, FileAnalysis, Finding, SourceRange } from '../analysis/model';
 import type { AnalysisResult } from '../workspace/scheduler';
 import { severityOverride, type EinsightSettings } from '../workspace/settings';
 import type { UnitSnapshot } from '../workspace/snapshot';
@@ -66,7 +66,19 @@ function computeDiagnostics(result: AnalysisResult): Map<string, Diagnostic[]> {
     const diagnostic = toDiagnostic(finding, index, result.snapshot, result.settings);
     if (diagnostic) byUri.get(diagnostic.uri)?.push(diagnostic.diagnostic);
   }
+  const notice = noticeOf(analysis);
+  const location = notice && (result.snapshot.locate(notice.range) ?? result.snapshot.locate({ start: notice.range.start, end: notice.range.start }));
+  if (notice && location) byUri.get(location.uri)?.push({ range: location.range, severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, message: notice.reason });
   return byUri;
+}
+
+/**
+ * Why the file was not analysed, or not fully (too large, too deep, out of time): shown where
+ * it happened, without a rule code, so that a silent Problems panel is not taken for "nothing
+ * to report".
+ */
+export function noticeOf(analysis: FileAnalysis): { reason: string; range: SourceRange } | null {
+  return analysis.notAnalysed ?? analysis.incomplete ?? null;
 }
 
 /** Sites and chains by id: a file can hold hundreds of each. */

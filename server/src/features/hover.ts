@@ -44,7 +44,9 @@ export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snap
     const fused = chain.best ? `; fused, the best order needs ${flopsText(chain.best, site.symbolic)} FLOPs` : '';
     parts.push(`Part of a chain of ${chain.members.length} calls: ${inlineCode(chain.fused.equation)}${fused}.`);
   }
-  if (site.baseline) parts.push(`As written: ${site.baseline.description}.`);
+  if (site.baseline) parts.push(`As written: ${site.baseline.description}.${runTimeNote(site)}`);
+  const environment = environmentLine(site, analysis);
+  if (environment) parts.push(environment);
   parts.push(sizesLine(site, c, snapshot, uri));
   const standIns = symbolicStandIns(c);
   if (standIns) parts.push(standIns);
@@ -85,12 +87,43 @@ function summary(site: ContractionSite, c: Contraction): string {
   if (!best) return baseline ? `**${flopsText(baseline, site.symbolic)} FLOPs** as written${tail}` : 'Cost unknown.';
   const optimizer = `the best order (${best.optimizer})`;
   if (site.symbolic) {
-    const before = baseline && baseline.scaling !== best.scaling ? `${baseline.scaling} as written → ` : '';
+    // A path the library searches at run time is only known at the real sizes.
+    const known = site.sizeVerdict?.kind !== 'run-time-search';
+    const before = known && baseline && baseline.scaling !== best.scaling ? `${baseline.scaling} as written → ` : '';
     return `**${before}${best.scaling}** with ${optimizer}: ${inlineCode(best.flopsExpression)} FLOPs${tail}`;
   }
   if (!baseline) return `**${formatCount(best.flops)} FLOPs** with ${optimizer}${tail}`;
   if (site.speedup === null || site.speedup < NO_SAVING) return `**${formatCount(best.flops)} FLOPs**, already in the best order${tail}`;
   return `**${formatCount(baseline.flops)} → ${formatCount(best.flops)} FLOPs** with ${optimizer}: ${formatSpeedup(site.speedup)} fewer${tail}`;
+}
+
+/** With symbolic sizes, what the comparison with the code as written proved. */
+function runTimeNote(site: ContractionSite): string {
+  const verdict = site.sizeVerdict;
+  if (!verdict) return '';
+  switch (verdict.kind) {
+    case 'run-time-search':
+      return ' The path it picks depends on the sizes, which are not known here.';
+    case 'always':
+      return ' The best order needs no more FLOPs at any size.';
+    case 'when':
+      return ` The best order needs fewer FLOPs when ${verdict.condition}.`;
+    case 'never':
+      return ' No other order needs fewer FLOPs at every size.';
+    default:
+      return ' Whether another order is cheaper depends on the sizes.';
+  }
+}
+
+/** Where torch's behaviour came from: the interpreter asked, or the project's dependency files. */
+function environmentLine(site: ContractionSite, analysis: FileAnalysis): string | null {
+  const environment = analysis.environment;
+  if (!environment || site.library !== 'torch') return null;
+  const { torch, opt_einsum: optEinsum } = environment.versions;
+  const found = environment.optEinsum ? `opt_einsum${optEinsum && optEinsum !== 'unknown' ? ` ${optEinsum}` : ''} installed` : 'no opt_einsum';
+  const versions = torch ? `, torch ${torch}` : '';
+  const how = environment.source === 'interpreter' ? `asked ${environment.detail}` : `declared in ${environment.detail}`;
+  return `Environment: ${found}${versions} (${how}).`;
 }
 
 function flopsText(cost: CostSummary, symbolic: boolean): string {

@@ -23,7 +23,7 @@ export interface AnalysisStatus {
   /** Findings shown as errors (after the user's severity settings). */
   errors: number;
   durationMs: number;
-  /** Why it failed, or null. */
+  /** Why it failed; when ready, why the file was not analysed or not fully; else null. */
   message: string | null;
 }
 
@@ -40,9 +40,10 @@ export function statusOf(unit: Unit, result: UnitResult | null): AnalysisStatus 
   if (!settings.enable) return { ...base, state: 'disabled' };
   if (rendered.state === 'unsupported') return { ...base, state: 'unsupported' };
   // What the Problems panel shows, after the user's severity settings (an error is severity 1).
-  const shown = rendered.diagnostics.flatMap(([, list]) => list);
+  // The notice that a file is not (fully) analysed is no finding: it carries no rule code.
+  const shown = rendered.diagnostics.flatMap(([, list]) => list).filter((d) => d.code !== undefined);
   const errors = shown.filter((d) => d.severity === 1).length;
-  return { ...base, state: 'ready', durationMs, sites: rendered.sites, findings: shown.length, errors };
+  return { ...base, state: 'ready', durationMs, sites: rendered.sites, findings: shown.length, errors, message: rendered.notice };
 }
 
 function firstLine(text: string): string {

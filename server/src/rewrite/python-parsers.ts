@@ -3,10 +3,10 @@
  * while every rewrite after it is synchronous): one reads the source into the plain syntax
  * tree the analysis uses, one re-parses edited text to prove a fix leaves valid Python.
  */
-import { Parser, type Edit, type Tree } from 'web-tree-sitter';
+import type { Edit, Parser, Tree } from 'web-tree-sitter';
 import type { SourceRange } from '../analysis/model';
 import { tooDeepIndentation } from '../analysis/python/indentation';
-import { PythonParser, loadPythonLanguage, type GrammarLocation } from '../analysis/python/parser';
+import { PythonParser, loadPythonLanguage, pythonParserGeneration, type GrammarLocation } from '../analysis/python/parser';
 import { applyEdits, sortEdits, type FixEdit } from './edits';
 import { PythonSource } from './python-source';
 
@@ -17,11 +17,22 @@ interface Parsers {
 
 let parsers: Parsers | null = null;
 let loading: Promise<void> | null = null;
+let loadedGeneration = -1;
 
-/** Loads the Python grammar for the rewrites; await it once before asking for fixes. */
+/**
+ * Loads the Python grammar for the rewrites; await it before asking for fixes (again after the
+ * parser crashed and was restarted: the parsers are then made anew).
+ */
 export function prepareRewrites(location?: GrammarLocation): Promise<void> {
+  if (loadedGeneration !== pythonParserGeneration()) {
+    loadedGeneration = pythonParserGeneration();
+    parsers = null;
+    latest = null;
+    baseline = null;
+    loading = null;
+  }
   loading ??= (async () => {
-    const language = await loadPythonLanguage(location);
+    const { language, Parser } = await loadPythonLanguage(location);
     const checker = new Parser();
     checker.setLanguage(language);
     parsers = { checker, reader: await PythonParser.create(location) };

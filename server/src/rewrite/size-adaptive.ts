@@ -5,7 +5,8 @@
  * every keyword passed on); only its callee changes, to a helper added once after the imports:
  *
  * - numpy: `np.einsum(...)` → a helper that runs `np.einsum_path` once per equation, optimize
- *   and shapes (cached) and passes the path as `optimize=`: the same path numpy would search.
+ *   and shapes (cached) and passes the path as `optimize=`: the same path numpy would search;
+ *   a call without `optimize=` keeps numpy's one loop wherever greedy's path would cost more.
  * - opt_einsum: `oe.contract(...)` → a cached `contract_expression` per equation, options and shapes.
  * - torch (with opt_einsum installed): `torch.einsum(...)` → a cached `contract_expression`,
  *   called with `backend='torch'`, built with the strategy torch itself uses (`auto`).
@@ -40,10 +41,15 @@ function helperText(flavor: Flavor, newline: string): string {
       '@_einsight_functools.lru_cache(maxsize=None)',
       'def _einsight_einsum_path(equation, optimize, *shapes):',
       '    operands = [_einsight_numpy.broadcast_to(0.0, shape) for shape in shapes]',
-      '    return _einsight_numpy.einsum_path(equation, *operands, optimize=optimize)[0]',
+      '    if optimize is not None:',
+      '        return _einsight_numpy.einsum_path(equation, *operands, optimize=optimize)[0]',
+      "    # The call ran numpy's one loop: keep it where greedy's path would need more FLOPs.",
+      "    path, report = _einsight_numpy.einsum_path(equation, *operands, optimize='greedy')",
+      "    naive, optimized = (float(line.split(':')[1]) for line in report.splitlines() if 'FLOP count' in line)",
+      '    return path if optimized < naive else False',
       '',
       '',
-      'def _einsight_einsum(equation, *operands, optimize=True, **options):',
+      'def _einsight_einsum(equation, *operands, optimize=None, **options):',
       '    shapes = [_einsight_numpy.shape(operand) for operand in operands]',
       '    path = _einsight_einsum_path(equation, optimize, *shapes)',
       '    return _einsight_numpy.einsum(equation, *operands, optimize=path, **options)',

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CodeAction, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver';
+import type { StopSignal } from '../analysis/budget';
 import type { SourceEdit } from '../workspace/frontends';
 import type { CodeActionQuery, DocumentSession, RenderedAnalysis, RenderOptions, SessionFactory } from '../workspace/session';
 import type { EinsightSettings } from '../workspace/settings';
@@ -25,6 +26,11 @@ export class AnalysisThread {
   private nextJob = 1;
   private nextSession = 1;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  /**
+   * Shared with the thread: the job whose analysis is no longer wanted. The thread reads it
+   * while it analyses (it cannot take a message then) and stops reading and pricing early.
+   */
+  private readonly unwanted = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
 
   constructor(
     private readonly log: (message: string) => void,
@@ -39,9 +45,11 @@ export class AnalysisThread {
     };
   }
 
-  request<T>(job: Job): Promise<T> {
+  /** Sends a job; when `signal` aborts, the thread is told to stop it early (it still answers). */
+  request<T>(job: Job, signal?: StopSignal & Pick<AbortSignal, 'addEventListener'>): Promise<T> {
     const id = this.nextJob++;
     const worker = this.started();
+    signal?.addEventListener('abort', () => Atomics.store(this.unwanted, 0, id), { once: true });
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.postMessage({ ...job, job: id } as ThreadRequest);
@@ -61,7 +69,7 @@ export class AnalysisThread {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { stdout: true, stderr: true });
+    const worker = new Worker(this.script, { stdout: true, stderr: true, workerData: { unwanted: this.unwanted } });
     this.worker = worker;
     // The thread alone never keeps the server running: the connection decides when it ends.
     worker.unref();
@@ -105,11 +113,12 @@ class ThreadSession implements DocumentSession {
   ) {}
 
   /**
-   * Never stops part way, even when `signal` aborts: the thread applies the edits either way, so
-   * the next analysis stays incremental; the caller drops a result it no longer wants.
+   * Never rejects when `signal` aborts: the thread stops reading and pricing early but applies
+   * the edits, so the next analysis stays incremental; the caller drops the result.
    */
-  analyze(snapshot: UnitSnapshot, edits: readonly SourceEdit[] | null, settings: EinsightSettings): Promise<RenderedAnalysis> {
-    return this.thread.request({
+  analyze(snapshot: UnitSnapshot, edits: readonly SourceEdit[] | null, settings: EinsightSettings, signal: AbortSignal): Promise<RenderedAnalysis> {
+    return this.thread.request(
+      {
       kind: 'analyze',
       session: this.id,
       languageId: this.languageId,
@@ -117,7 +126,9 @@ class ThreadSession implements DocumentSession {
       snapshot: snapshotData(snapshot),
       edits: edits ? [...edits] : null,
       settings,
-    });
+      },
+      signal,
+    );
   }
 
   hover(version: number, uri: string, position: Position): Promise<Hover | null> {

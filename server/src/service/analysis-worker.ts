@@ -3,7 +3,8 @@
  * the connection thread's requests about them (analysis-thread.ts). Requests run one at a time,
  * in order, so a hover asked after an edit is answered from that edit's analysis.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ParserCrashedError } from '../analysis/python/parser';
 import { prepareRewrites } from '../rewrite/index';
 import { builtinFrontEnds } from '../workspace/languages';
 import { describeError } from '../workspace/scheduler';
@@ -11,6 +12,8 @@ import { LocalSession } from './local-session';
 import { PythonIndex } from './python-index';
 import { snapshotOf, type ThreadReply, type ThreadRequest } from './thread-protocol';
 
+/** The job the connection's thread no longer wants (analysis-thread.ts), read while analysing. */
+const unwanted: Int32Array | undefined = (workerData as { unwanted?: Int32Array } | null)?.unwanted;
 // One Python workspace index for every document of the thread (python-index.ts).
 const index = new PythonIndex();
 const frontEnds = builtinFrontEnds(index.workspace);
@@ -31,12 +34,17 @@ async function drain(): Promise<void> {
     while (queue.length > 0) {
       const request = queue.shift()!;
       let reply: ThreadReply;
+      let crashed = false;
       try {
         reply = { job: request.job, ok: true, value: await answer(request) };
       } catch (error) {
         reply = { job: request.job, ok: false, error: describeError(error) };
+        crashed = error instanceof ParserCrashedError && !error.restarted;
       }
       if (request.kind !== 'close') parentPort!.postMessage(reply);
+      // A parser that cannot be restarted here (a bundle holds one copy of its module): this
+      // thread ends, and the connection's side starts a fresh one for the next request.
+      if (crashed) process.exit(1);
     }
   } finally {
     draining = false;
@@ -51,7 +59,9 @@ async function answer(request: ThreadRequest): Promise<unknown> {
       session = new LocalSession(frontEnds.for(request.languageId), request.languageId, request.options);
       sessions.set(request.session, session);
     }
-    return session.analyze(snapshotOf(request.snapshot), request.edits, request.settings, new AbortController().signal);
+    const job = request.job;
+    const stop = { get aborted() { return unwanted !== undefined && Atomics.load(unwanted, 0) === job; } };
+    return session.analyze(snapshotOf(request.snapshot), request.edits, request.settings, stop);
   }
   const session = sessions.get(request.session);
   switch (request.kind) {

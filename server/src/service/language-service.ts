@@ -32,6 +32,7 @@ import { measureAt, type MeasureAnswer } from './measure-command';
 import { SERVER_VERSION } from './version';
 import { PublishedDiagnostics } from './published';
 import { SettingsSource } from './settings-source';
+import { DocumentContext } from '../environment/document-context';
 
 /** The VS Code client's measure command (a results panel); other clients get the server's. */
 const CLIENT_MEASURE_COMMAND = 'einsight.measure';
@@ -81,6 +82,8 @@ export class LanguageService {
   private renderOptions: RenderOptions = { measureCommand: SERVER_COMMANDS.measure };
   /** Languages with a front end: the notebook cells the server asks to be sent. */
   private readonly languages: readonly string[];
+  /** Each document's project: test code, the Python environment, pyproject.toml's [tool.einsight]. */
+  private readonly documents = new DocumentContext(() => this.guard('environment answer', () => this.analyseAllAgain()));
 
   constructor(
     private readonly client: ClientPort,
@@ -92,7 +95,7 @@ export class LanguageService {
       sessions,
       () => this.renderOptions,
       {
-        settingsFor: (unit) => this.settingsSource().for(unit.key),
+        settingsFor: async (unit) => this.documents.with(unit.key, await this.settingsSource().for(unit.key)),
         analyzing: (unit) => this.client.sendStatus(statusOf(unit, null)),
         analyzed: (unit, result) => this.publish(unit, result),
         logError: (message) => this.client.logError(message),
@@ -125,6 +128,8 @@ export class LanguageService {
       capabilities.workspace?.configuration === true,
       options.einsight,
     );
+    this.documents.setWorkspaceFolders(workspaceFolderUris(params));
+    if (typeof options.pythonInterpreter === 'string') this.documents.setSelectedInterpreter(options.pythonInterpreter);
     this.canRefreshInlayHints = capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.versionedEdits = capabilities.workspace?.workspaceEdit?.documentChanges === true;
     this.canShowDocuments = capabilities.window?.showDocument?.support === true;
@@ -155,6 +160,16 @@ export class LanguageService {
     this.guard('didChangeConfiguration', () => {
       const settings = isRecord(params) && isRecord(params.settings) ? params.settings.einsight : undefined;
       this.settingsSource().changed(settings);
+      this.documents.refresh();
+      this.analyseAllAgain();
+    });
+  }
+
+  /** `einsight/pythonInterpreter`: the interpreter the client's Python extension selected (null: none). */
+  pythonInterpreter(params: unknown): void {
+    this.guard('pythonInterpreter', () => {
+      const path = isRecord(params) && typeof params.path === 'string' && params.path !== '' ? params.path : null;
+      this.documents.setSelectedInterpreter(path);
       this.analyseAllAgain();
     });
   }
@@ -328,4 +343,12 @@ function clientRuns(capabilities: Partial<ClientCapabilities>, command: string):
   const experimental = capabilities.experimental;
   const einsight = isRecord(experimental) && isRecord(experimental.einsight) ? experimental.einsight : {};
   return Array.isArray(einsight.commands) && einsight.commands.includes(command);
+}
+
+/** The workspace folders' URIs (or the root's, from older clients). */
+function workspaceFolderUris(params: InitializeParams): string[] {
+  const folders = isRecord(params) && Array.isArray(params.workspaceFolders) ? params.workspaceFolders : [];
+  const uris = folders.map((f) => (isRecord(f) && typeof f.uri === 'string' ? f.uri : null)).filter((u): u is string => u !== null);
+  if (uris.length === 0 && isRecord(params) && typeof params.rootUri === 'string') uris.push(params.rootUri);
+  return uris;
 }

@@ -6,9 +6,10 @@
 import type { CodeAction, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver';
 import { codeActions, fixAllEdit } from '../features/code-actions';
 import { codeLenses } from '../features/code-lens';
-import { diagnosticsByDocument } from '../features/diagnostics';
+import { diagnosticsByDocument, noticeOf } from '../features/diagnostics';
 import { hover } from '../features/hover';
 import { inlayHints } from '../features/inlay-hints';
+import type { StopSignal } from '../analysis/budget';
 import type { DocumentAnalyzer, FrontEnd, FrontEndRegistry, SourceEdit } from '../workspace/frontends';
 import { describeError, type AnalysisResult } from '../workspace/scheduler';
 import type { CodeActionQuery, DocumentSession, RenderedAnalysis, RenderOptions, SessionFactory } from '../workspace/session';
@@ -33,7 +34,7 @@ export class LocalSession implements DocumentSession {
     private readonly options: RenderOptions,
   ) {}
 
-  async analyze(snapshot: UnitSnapshot, edits: readonly SourceEdit[] | null, settings: EinsightSettings, signal: AbortSignal): Promise<RenderedAnalysis> {
+  async analyze(snapshot: UnitSnapshot, edits: readonly SourceEdit[] | null, settings: EinsightSettings, signal: StopSignal): Promise<RenderedAnalysis> {
     const fresh = this.analyzer === null;
     const analyzer = await this.analyzerOnce();
     const started = performance.now();
@@ -93,6 +94,7 @@ export class LocalSession implements DocumentSession {
       error: result.error ?? (unsupported ? this.startError : null),
       durationMs: result.durationMs,
       sites: analysis?.sites.length ?? 0,
+      notice: (analysis && noticeOf(analysis)?.reason) ?? null,
       diagnostics: uris.map((uri) => [uri, diagnostics.get(uri) ?? []]),
       codeLenses: uris.map((uri) => [uri, codeLenses(result, uri, this.options.measureCommand)]),
       inlayHints: uris.map((uri) => [uri, inlayHints(result, uri)]),

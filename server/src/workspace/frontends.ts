@@ -3,6 +3,7 @@
  * document (or notebook) opens, so a new language (the TypeScript front end) plugs in with one
  * `register` call and no change to the store, the scheduler or any feature.
  */
+import type { StopSignal } from '../analysis/budget';
 import type { AnalysisOptions, FileAnalysis } from '../analysis/model';
 
 /** `[start, end)` of the previous text replaced by `text`: how an analyzer re-parses incrementally. */
@@ -16,14 +17,15 @@ export interface SourceEdit {
 export interface DocumentAnalyzer {
   /**
    * Analyses `text`. `edits`, when given, turn the text of the previous call into `text`, in
-   * order; null asks for a parse from scratch. An asynchronous analyzer stops (rejecting) once
-   * `signal` aborts: the text has changed again and its result would be stale.
+   * order; null asks for a parse from scratch. Once `signal` is aborted the text has changed
+   * again and the result will be dropped: an asynchronous analyzer may reject, a synchronous one
+   * may stop early (applying the edits all the same).
    */
   analyze(
     text: string,
     edits: readonly SourceEdit[] | null,
     options: AnalysisOptions,
-    signal: AbortSignal,
+    signal: StopSignal,
   ): FileAnalysis | Promise<FileAnalysis>;
   dispose(): void;
 }

@@ -47,7 +47,7 @@ const OUT_OF_SYNC = 'a malformed change left this text out of step with the edit
 const QUIET_EDIT_DELAY_MS = 2;
 /** Bounds of the pause that ends a burst of edits. */
 export const MIN_SETTLE_MS = 40;
-const MAX_SETTLE_MS = 400;
+const MAX_SETTLE_MS = 150;
 
 interface UnitJobs {
   timer: NodeJS.Timeout | null;
@@ -97,8 +97,11 @@ export class AnalysisScheduler {
 
   /**
    * The pause that ends a burst: the document's typical analysis time (the median of the last
-   * few), within bounds. Shorter, and a burst in a slow file analyses text that is gone before
-   * the analysis ends; much longer, and the result comes late after the last key.
+   * few), within bounds. An edit inside it restarts it, so a burst in a slow file is not
+   * analysed key by key (each analysis would be of text already gone, and would cost the
+   * editor a redraw of its diagnostics); an analysis still running when it ends is told to stop
+   * and waited for, so at most one runs and one waits. The upper bound keeps the time from the
+   * last key to its diagnostics short in the slowest files.
    */
   settleMs(jobs: { durations: number[] }): number {
     if (jobs.durations.length === 0) return this.minSettleMs;
@@ -235,7 +238,7 @@ function remember(durations: number[], durationMs: number): void {
 /** A rendering with nothing in it, for a unit that is not analysed (einsight off, or out of step). */
 export function emptyRendering(snapshot: UnitSnapshot, state: RenderedAnalysis['state'], error: string | null): RenderedAnalysis {
   const none = <T>() => snapshot.slices.map((s): [string, T[]] => [s.uri, []]);
-  return { version: snapshot.version, state, error, durationMs: 0, sites: 0, diagnostics: none(), codeLenses: none(), inlayHints: none() };
+  return { version: snapshot.version, state, error, durationMs: 0, sites: 0, notice: null, diagnostics: none(), codeLenses: none(), inlayHints: none() };
 }
 
 export function describeError(error: unknown): string {

@@ -23,6 +23,8 @@ export interface RenderedAnalysis {
   /** Time spent analysing, on whichever thread did it. */
   durationMs: number;
   sites: number;
+  /** Why the file was not analysed, or not fully (`noticeOf`); null when it was. */
+  notice: string | null;
   /** Per document of the unit (every one listed, maybe with none). */
   diagnostics: [uri: string, diagnostics: Diagnostic[]][];
   codeLenses: [uri: string, lenses: CodeLens[]][];

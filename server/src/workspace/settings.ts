@@ -3,7 +3,8 @@
  * never reaches the analysis: it is reported once, in words naming the setting, and replaced by
  * its default, so one typo in settings.json does not silence the extension.
  */
-import type { AnalysisOptions, RuleCode } from '../analysis/model';
+import type { AnalysisOptions, PythonEnvironment, RuleCode } from '../analysis/model';
+import { readEinsumFunctions } from '../environment/project-config';
 import { bareRecord } from '../core/name-table';
 import { OPTIMIZERS, type MemoryLimit, type OptimizerName } from '../core/paths/types';
 
@@ -27,6 +28,25 @@ export interface EinsightSettings {
   measure: { maxMemoryMB: number; runs: number; executionProvider: 'cpu' | 'cuda' };
   /** TypeScript/JavaScript: modules whose `einsum` export is a contraction site. */
   typescript: { einsumModules: string[] };
+  /** Ranges of symbolic sizes (`{"nocc": "2..50"}` in einsight.dimensions). */
+  dimensionRanges: Record<string, { min: number; max: number | null }>;
+  /**
+   * Python: the interpreter asked about the environment (empty: the Python extension's, else
+   * python3), and functions that run an einsum.
+   */
+  python: { interpreter: string; einsumFunctions: Record<string, string> };
+  /** Severity of cost findings in test code. */
+  tests: { severity: SeverityOverride };
+  /** Filled per document by the server (environment/document-context.ts), not by the user. */
+  document?: DocumentFacts;
+}
+
+/** What the server learns about one document's project. */
+export interface DocumentFacts {
+  testFile: boolean;
+  environment: PythonEnvironment | null;
+  /** `[tool.einsight.einsum-functions]` of the nearest pyproject.toml. */
+  einsumFunctions: Record<string, string>;
 }
 
 export const DEFAULT_SETTINGS: EinsightSettings = Object.freeze({
@@ -40,6 +60,9 @@ export const DEFAULT_SETTINGS: EinsightSettings = Object.freeze({
   codeLens: 'findings',
   measure: { maxMemoryMB: 2048, runs: 10, executionProvider: 'cpu' as const },
   typescript: { einsumModules: [] },
+  dimensionRanges: {},
+  python: { interpreter: '', einsumFunctions: {} },
+  tests: { severity: 'hint' as SeverityOverride },
 });
 
 const SEVERITIES: readonly SeverityOverride[] = ['error', 'warning', 'information', 'hint', 'off'];
@@ -66,13 +89,17 @@ export function parseSettings(raw: unknown): ParsedSettings {
   const inlay = isRecord(section.inlayHints) ? section.inlayHints : {};
   const measure = isRecord(section.measure) ? section.measure : {};
   const typescript = isRecord(section.typescript) ? section.typescript : {};
+  const python = isRecord(section.python) ? section.python : {};
+  const tests = isRecord(section.tests) ? section.tests : {};
+  let ranges: EinsightSettings['dimensionRanges'] = {};
   return {
     settings: {
       enable: pick('enable', section.enable, DEFAULT_SETTINGS.enable, asBoolean, 'true or false'),
-      dimensions: readDimensions(section.dimensions, problems),
+      dimensions: readDimensions(section.dimensions, problems, (read) => (ranges = read)),
+      dimensionRanges: ranges,
       minSpeedup: pick('minSpeedup', section.minSpeedup, DEFAULT_SETTINGS.minSpeedup, (v) => asNumberAtLeast(v, 1), 'a number ≥ 1'),
       optimizer: pick('optimizer', section.optimizer, DEFAULT_SETTINGS.optimizer, asOptimizer, `one of ${OPTIMIZERS.join(', ')}`),
-      memoryLimit: pick('memoryLimit', section.memoryLimit, DEFAULT_SETTINGS.memoryLimit, asMemoryLimit, 'a number of elements ≥ 1 or "max_input"'),
+      memoryLimit: pick('memoryLimit', section.memoryLimit, DEFAULT_SETTINGS.memoryLimit, asMemoryLimit, '"none", "max_input" or a number of elements ≥ 1'),
       severity: readSeverity(section.severity, problems),
       inlayHints: {
         enable: pick('inlayHints.enable', inlay.enable, DEFAULT_SETTINGS.inlayHints.enable, asBoolean, 'true or false'),
@@ -85,6 +112,16 @@ export function parseSettings(raw: unknown): ParsedSettings {
       },
       typescript: {
         einsumModules: pick('typescript.einsumModules', typescript.einsumModules, DEFAULT_SETTINGS.typescript.einsumModules, asStringList, 'a list of module names'),
+      },
+      python: {
+        interpreter: pick('python.interpreter', python.interpreter, DEFAULT_SETTINGS.python.interpreter, (v) => (typeof v === 'string' ? v : undefined), 'a path'),
+        einsumFunctions:
+          python.einsumFunctions === undefined || python.einsumFunctions === null
+            ? {}
+            : readEinsumFunctions(python.einsumFunctions, (problem) => problems.push(`einsight.python.${problem}`)),
+      },
+      tests: {
+        severity: pick('tests.severity', tests.severity, DEFAULT_SETTINGS.tests.severity, asSeverity, `one of ${SEVERITIES.join(', ')}`),
       },
     },
     problems,
@@ -99,6 +136,12 @@ export function analysisOptions(settings: EinsightSettings): AnalysisOptions {
     bestOptimizer: settings.optimizer,
     memoryLimit: settings.memoryLimit,
     einsumModules: settings.typescript.einsumModules,
+    dimRanges: Object.keys(settings.dimensionRanges).length > 0 ? settings.dimensionRanges : undefined,
+    testSeverity: settings.tests.severity,
+    testFile: settings.document?.testFile ?? false,
+    environment: settings.document?.environment ?? undefined,
+    // The settings' own declarations win over pyproject.toml's.
+    einsumFunctions: { ...settings.document?.einsumFunctions, ...settings.python.einsumFunctions },
   };
 }
 
@@ -107,17 +150,23 @@ export function severityOverride(settings: EinsightSettings, code: RuleCode, rul
   return settings.severity[code] ?? settings.severity[rule];
 }
 
-function readDimensions(value: unknown, problems: string[]): Record<string, number> {
+/** Sizes by name: a positive integer, or a range `"2..50"` / `"100.."` (given to `withRanges`) within which the size stays symbolic. */
+function readDimensions(value: unknown, problems: string[], withRanges: (ranges: EinsightSettings['dimensionRanges']) => void): Record<string, number> {
   if (value === undefined || value === null) return {};
   if (!isRecord(value)) {
     problems.push(`einsight.dimensions must be an object of name → size (got ${describe(value)}); ignoring it`);
     return {};
   }
   const dims = bareRecord<number>();
+  const ranges = bareRecord<{ min: number; max: number | null }>();
   for (const [name, size] of Object.entries(value)) {
+    const range = typeof size === 'string' ? /^\s*(\d+)\s*\.\.\s*(\d*)\s*$/.exec(size) : null;
     if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 1) dims[name] = size;
-    else problems.push(`einsight.dimensions.${name} must be a positive integer (got ${describe(size)}); ignoring it`);
+    else if (range && Number(range[1]) >= 1 && (range[2] === '' || Number(range[2]) >= Number(range[1]))) {
+      ranges[name] = { min: Number(range[1]), max: range[2] === '' ? null : Number(range[2]) };
+    } else problems.push(`einsight.dimensions.${name} must be a positive integer or a range "MIN..MAX" (got ${describe(size)}); ignoring it`);
   }
+  if (Object.keys(ranges).length > 0) withRanges(ranges);
   return dims;
 }
 
@@ -148,6 +197,10 @@ function asStringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0) ? [...value] : undefined;
 }
 
+function asSeverity(value: unknown): SeverityOverride | undefined {
+  return typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value) ? (value as SeverityOverride) : undefined;
+}
+
 function asOptimizer(value: unknown): OptimizerName | undefined {
   return typeof value === 'string' && (OPTIMIZERS as readonly string[]).includes(value) ? (value as OptimizerName) : undefined;
 }
@@ -164,8 +217,14 @@ function asCodeLensMode(value: unknown): CodeLensMode | undefined {
   return typeof value === 'string' && (CODE_LENS_MODES as readonly string[]).includes(value) ? (value as CodeLensMode) : undefined;
 }
 
+/**
+ * `none`, `max_input`, or a number of elements: as a string (what the settings UI edits) or, in
+ * settings.json and other editors' settings, as a number.
+ */
 function asMemoryLimit(value: unknown): MemoryLimit | undefined {
   if (value === 'max_input') return value;
+  if (value === 'none') return null;
+  if (typeof value === 'string' && /^[1-9][0-9]*$/.test(value)) return Number(value);
   return asNumberAtLeast(value, 1);
 }
 

@@ -23,21 +23,21 @@ async function editorText(page: Page): Promise<string> {
   return (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
 }
 
-async function quickInput(page: Page, keys: string, text: string): Promise<void> {
+export async function quickInput(page: Page, keys: string, text: string): Promise<void> {
   await page.keyboard.press(keys);
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(text);
 }
 
-async function goToPosition(page: Page, line: number, column: number): Promise<void> {
+export async function goToPosition(page: Page, line: number, column: number): Promise<void> {
   // The go-to-line box opens with its ':' prefix, which fill() replaces.
   await quickInput(page, 'Control+G', `:${line}:${column}`);
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
-async function expectText(locator: Locator, text: string, timeout = STEP_TIMEOUT_MS): Promise<void> {
+export async function expectText(locator: Locator, text: string, timeout = STEP_TIMEOUT_MS): Promise<void> {
   await locator.filter({ hasText: text }).first().waitFor({ state: 'visible', timeout });
 }
 
@@ -47,7 +47,7 @@ async function shoot(page: Page, folder: string, name: string, clip?: { width: n
   console.log(`e2e: screenshot ${path.relative(process.cwd(), file)}`);
 }
 
-async function openFile(page: Page, name: string): Promise<void> {
+export async function openFile(page: Page, name: string): Promise<void> {
   await quickInput(page, 'Control+P', name);
   await expectText(page.locator('.quick-input-list .monaco-list-row'), name);
   await page.keyboard.press('Enter');

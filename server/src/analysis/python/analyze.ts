@@ -3,7 +3,7 @@
  * `PythonDocument` for an editor buffer analysed edit after edit (incremental parse, shared
  * cost cache), `analyzePythonCells` for notebooks. Nothing in the source makes these throw.
  */
-import { AnalysisBudget } from '../budget';
+import { AnalysisBudget, type StopSignal } from '../budget';
 import { CostCache, evaluate } from '../evaluate';
 import type { AnalysisOptions, FileAnalysis } from '../model';
 import { joinCells, type JoinedCells } from './cells';
@@ -13,7 +13,7 @@ import { buildScopes } from './scopes';
 import { ShapeAnalysis } from './shape-analysis';
 import type { PythonWorkspace } from './workspace';
 import { offsetMapOf } from './offsets';
-import { PythonParser, type GrammarLocation, type ParsedPython, type TextEdit } from './parser';
+import { ParserCrashedError, PythonParser, type GrammarLocation, type ParsedPython, type TextEdit } from './parser';
 import { isTooDeep, tooDeepAnalysis } from '../too-deep';
 
 export type { TextEdit } from './parser';
@@ -26,7 +26,11 @@ export async function analyzePython(text: string, options: AnalysisOptions = {})
     return evaluate(readPython(parser.parse(text), options, null, null, budget), options, sharedCache, budget);
   } catch (error) {
     if (isTooDeep(error)) return tooDeepAnalysis('python', text, error);
-    throw error;
+    if (!(error instanceof ParserCrashedError)) throw error;
+    // This file is lost; the next one gets a parser of the fresh module.
+    parserPromise = null;
+    const after = error.restarted ? 'the parser was restarted for the next files' : 'restart einsight to analyse Python again';
+    return { language: 'python', sites: [], chains: [], findings: [], syntaxErrors: [], notAnalysed: { reason: `not analysed: ${error.message}; ${after}`, range: { start: 0, end: 0 } } };
   }
 }
 
@@ -58,9 +62,13 @@ export class PythonDocument {
     return new PythonDocument(await PythonParser.create(grammar), workspace);
   }
 
-  /** Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in order. */
-  analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}): FileAnalysis {
-    const budget = new AnalysisBudget(options.timeLimitMs);
+  /**
+   * Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in
+   * order. Once `stop` is set the reading and pricing stop early (the text is still parsed, so
+   * the next call's edits apply): the caller no longer wants this result.
+   */
+  analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}, stop: StopSignal | null = null): FileAnalysis {
+    const budget = new AnalysisBudget(options.timeLimitMs, stop);
     try {
       let parsed = edits && this.last ? this.parser.edit(edits) : null;
       let map = parsed && edits ? offsetMapOf(edits) : null;

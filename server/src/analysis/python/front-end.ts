@@ -2,7 +2,10 @@
  * The Python front end proper: from a parsed module to the language-neutral sites and
  * data-flow facts. Top-level functions and classes are read one by one; an editor document
  * keeps what it read from each and reuses it while the function's text and the module-level
- * code around it stay the same, so an edit re-reads only the function it touched.
+ * code around it stay the same, so an edit re-reads only the function it touched. While a
+ * function is typed (an open parenthesis or string), the parser may fold the rest of the file
+ * into one error for a few keystrokes: readings are also kept by their text for a few analyses,
+ * so when the code parses again only the edited function is read again.
  */
 import { AnalysisBudget } from '../budget';
 import type { FrontEndOutput } from '../evaluate';
@@ -40,16 +43,31 @@ interface UnitReading {
   /** The time limit cut the reading short: it is not kept for the next analysis. */
   partial: boolean;
   /**
-   * The nodes whose shapes the reading used, with what the shape analysis held for them: the
-   * reading is reused only while it holds the very same values (it keeps them while nothing
-   * they depend on changed).
+   * The nodes whose shapes the reading used (by their path from the unit, so a reading kept
+   * by text finds them in the unit's new tree), with what the shape analysis held for them:
+   * the reading is reused only while they hold the very same values.
    */
-  shapes: [PyNode, unknown][];
+  shapes: { path: number[]; value: unknown }[];
+}
+
+/**
+ * How many analyses a reading is kept by its text after its unit was last seen: enough for a
+ * long call typed key by key with its parenthesis open (about one analysis per key or two).
+ */
+const KEPT_BY_TEXT_FOR = 64;
+
+/** A reading kept by its unit's text, with the edits since it was last valid. */
+interface KeptReading {
+  reading: UnitReading;
+  /** Offset maps of each analysis since, in order; empty when it is current. */
+  maps: OffsetMap[];
 }
 
 /** Readings kept between analyses of one document, by the (reused) syntax node of each unit. */
 export class UnitCache {
   readings = new Map<PyNode, UnitReading>();
+  /** The same readings and recent ones whose unit is gone for now, by the unit's text. */
+  byText = new Map<string, KeptReading[]>();
   readonly scopes = new ScopeCache();
 }
 
@@ -101,13 +119,21 @@ export function readPython(
   const fingerprint = moduleFingerprint(root, facts.module, text, options);
   const readings: UnitReading[] = [];
   const kept = new Map<PyNode, UnitReading>();
+  const keptByText = new Map<string, KeptReading[]>();
+  const used = new Set<UnitReading>();
   for (const [unit, nodes] of groups) {
-    let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map, shapes) : null;
+    let reading = unit && cache ? (reuse(cache.readings.get(unit), unit, fingerprint, map, shapes) ?? reuseByText(cache, unit, text, fingerprint, map, used, shapes)) : null;
     reading ??= readGroup(nodes, context, unit, fingerprint, budget);
-    if (unit && !reading.partial) kept.set(unit, reading);
+    if (unit && !reading.partial) {
+      kept.set(unit, reading);
+      pushKept(keptByText, textOf(text, unit), { reading, maps: [] });
+    }
     readings.push(reading);
   }
-  if (cache) cache.readings = kept;
+  if (cache) {
+    cache.readings = kept;
+    cache.byText = map ? carryOver(cache.byText, keptByText, map, used) : keptByText;
+  }
   return {
     language: 'python',
     ...combine(readings),
@@ -170,7 +196,7 @@ function unitName(unit: PyNode, text: string): string {
 function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: string, map: OffsetMap | null, shapes: ShapeInference): UnitReading | null {
   if (!reading || !map || reading.fingerprint !== fingerprint) return null;
   // Shapes come from the whole program: a change elsewhere can change what this unit's sites see.
-  if (reading.shapes.some(([node, value]) => shapes.analysis.valueAt(node) !== value)) return null;
+  if (reading.shapes.some(({ path, value }) => shapes.analysis.valueAt(nodeAt(unit, path)) !== value)) return null;
   // The node is reused for identical text; it must also be the same place in the document.
   if (map(reading.start) !== unit.start || map(reading.end) !== unit.end) return null;
   if (unit.start === reading.start && unit.end === reading.end && !reading.outside) return reading;
@@ -184,14 +210,59 @@ function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: stri
   }));
 }
 
+/**
+ * A reading of a unit with this very text, kept from an earlier analysis: valid when the module
+ * around it is the same and the edits since then bring it exactly to this unit's place.
+ */
+function reuseByText(
+  cache: UnitCache,
+  unit: PyNode,
+  text: string,
+  fingerprint: string,
+  map: OffsetMap | null,
+  used: Set<UnitReading>,
+  shapes: ShapeInference,
+): UnitReading | null {
+  if (!map) return null;
+  for (const kept of cache.byText.get(textOf(text, unit)) ?? []) {
+    if (used.has(kept.reading) || kept.reading.fingerprint !== fingerprint) continue;
+    const maps = [...kept.maps, map];
+    const through: OffsetMap = (offset) => maps.reduce<number | null>((at, step) => (at === null ? null : step(at)), offset);
+    const reading = reuse(kept.reading, unit, fingerprint, through, shapes);
+    if (reading) {
+      used.add(kept.reading);
+      return reading;
+    }
+  }
+  return null;
+}
+
+function pushKept(byText: Map<string, KeptReading[]>, key: string, kept: KeptReading): void {
+  const list = byText.get(key);
+  if (list) list.push(kept);
+  else byText.set(key, [kept]);
+}
+
+/** This analysis' readings, then the earlier ones not used now, for a few more analyses. */
+function carryOver(before: Map<string, KeptReading[]>, now: Map<string, KeptReading[]>, map: OffsetMap, used: Set<UnitReading>): Map<string, KeptReading[]> {
+  for (const [key, list] of before) {
+    for (const kept of list) {
+      if (used.has(kept.reading) || kept.maps.length + 1 >= KEPT_BY_TEXT_FOR) continue;
+      if (now.get(key)?.some((k) => k.reading === kept.reading)) continue;
+      pushKept(now, key, { reading: kept.reading, maps: [...kept.maps, map] });
+    }
+  }
+  return now;
+}
+
 function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string, budget: AnalysisBudget): UnitReading {
   const { reader, resolver, text } = context;
   // The shapes this reading sees, remembered to tell later whether it can be reused.
-  const used: [PyNode, unknown][] = [];
+  const used: UnitReading['shapes'] = [];
   const shapes: OperandShapes = {
     inferAll: (all) => {
       const inferred = context.shapes.inferAll(all);
-      for (const node of all) used.push([node, context.shapes.analysis.valueAt(node)]);
+      if (unit) for (const node of all) used.push({ path: pathOf(node, unit), value: context.shapes.analysis.valueAt(node) });
       return inferred;
     },
     infer: (node) => (node ? shapes.inferAll([node])[0] : { shape: null, library: null }),
@@ -247,6 +318,20 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     partial: read.length < nodes.length,
     shapes: used,
   };
+}
+
+/** Child indices from `unit` down to `node`. */
+function pathOf(node: PyNode, unit: PyNode): number[] {
+  const path: number[] = [];
+  for (let at: PyNode = node; at !== unit && at.parent; at = at.parent) path.push(at.parent.children.indexOf(at));
+  return path.reverse();
+}
+
+/** The node at `path` below `unit` (the same place in a tree of the same text). */
+function nodeAt(unit: PyNode, path: readonly number[]): PyNode {
+  let node = unit;
+  for (const index of path) node = node.children[index] ?? node;
+  return node;
 }
 
 /** All readings as one list of sites in source order, with the facts renumbered to match. */

@@ -3,8 +3,10 @@
  * build), incrementally: an edit re-parses only what changed, and only the top-level
  * statements whose text changed are copied into the JavaScript tree again.
  */
-import { Language, Parser, type Tree, type TreeCursor } from 'web-tree-sitter';
+import * as bundledTreeSitter from 'web-tree-sitter';
+import type { Language, Parser, Tree, TreeCursor } from 'web-tree-sitter';
 import type { SourceRange } from '../model';
+import { tooLarge } from '../source-size';
 import { TooDeepError } from '../too-deep';
 import { tooDeepIndentation } from './indentation';
 import { shiftTree, walk, type PyNode } from './syntax';
@@ -16,16 +18,77 @@ export interface GrammarLocation {
   runtimeWasm?: string;
 }
 
-let language: Promise<Language> | null = null;
+type TreeSitter = typeof bundledTreeSitter;
 
-/** Loads the grammar once per process (bundled clients pass the wasm locations). */
-export function loadPythonLanguage(location: GrammarLocation = {}): Promise<Language> {
-  language ??= (async () => {
+/** The grammar, and the Parser class of the WebAssembly module it was loaded into. */
+export interface PythonGrammar {
+  language: Language;
+  Parser: TreeSitter['Parser'];
+}
+
+/**
+ * The WebAssembly module in use, and how many times it was replaced. web-tree-sitter keeps one
+ * module per copy of its script; once it aborts (out of memory on a huge file), every later
+ * call fails. It is then replaced by a fresh copy of the script where the process can load
+ * one (not from a bundle, which holds a single copy: there the analysis thread ends, and the
+ * server starts a new one).
+ */
+let treeSitter: TreeSitter | null = bundledTreeSitter;
+let grammar: Promise<PythonGrammar> | null = null;
+let generation = 0;
+
+/** Loads the grammar once per module (bundled clients pass the wasm locations). */
+export function loadPythonLanguage(location: GrammarLocation = {}): Promise<PythonGrammar> {
+  grammar ??= (async () => {
+    const module = treeSitter;
+    if (!module) throw new ParserCrashedError('the Python parser crashed earlier and cannot be restarted in this process', false);
     const runtime = location.runtimeWasm;
-    await Parser.init(runtime ? { locateFile: () => runtime } : undefined);
-    return Language.load(location.pythonWasm ?? require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+    await module.Parser.init(runtime ? { locateFile: () => runtime } : undefined);
+    const language = await module.Language.load(location.pythonWasm ?? require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+    return { language, Parser: module.Parser };
   })();
-  return language;
+  return grammar;
+}
+
+/** Bumped each time the module is replaced: parsers made before must be made again. */
+export function pythonParserGeneration(): number {
+  return generation;
+}
+
+/** tree-sitter's WebAssembly failed (an abort, a trap): its memory can no longer be trusted. */
+export class ParserCrashedError extends Error {
+  constructor(
+    message: string,
+    /** Whether a fresh module was loaded: later parses work again. */
+    readonly restarted: boolean,
+  ) {
+    super(message);
+    this.name = 'ParserCrashedError';
+  }
+}
+
+function isWasmFault(error: unknown): boolean {
+  // WebAssembly.RuntimeError: a trap (out-of-bounds access, unreachable); 'Aborted(...)': an abort.
+  return error instanceof Error && (error.name === 'RuntimeError' || /^Aborted\(/.test(error.message));
+}
+
+function restartAfterCrash(error: unknown): ParserCrashedError {
+  const what = error instanceof Error ? error.message : String(error);
+  grammar = null;
+  generation++;
+  treeSitter = freshTreeSitter();
+  return new ParserCrashedError(`the Python parser (tree-sitter) crashed: ${what}`, treeSitter !== null);
+}
+
+/** A new copy of web-tree-sitter's script, with a module of its own; null inside a bundle. */
+function freshTreeSitter(): TreeSitter | null {
+  try {
+    const path = require.resolve('web-tree-sitter');
+    delete require.cache[path];
+    return require(path) as TreeSitter;
+  } catch {
+    return null;
+  }
 }
 
 /** A change to the text: [start, end) in the text before the change is replaced by `text`. */
@@ -53,7 +116,7 @@ export class PythonParser {
   ) {}
 
   static async create(location?: GrammarLocation): Promise<PythonParser> {
-    const language = await loadPythonLanguage(location);
+    const { language, Parser } = await loadPythonLanguage(location);
     const parser = new Parser();
     parser.setLanguage(language);
     return new PythonParser(parser, symbolTable(language));
@@ -98,14 +161,23 @@ export class PythonParser {
 
   private reparse(text: string): ParsedPython {
     const tooDeep = tooDeepIndentation(text);
-    if (tooDeep) {
+    const refusal = tooLarge(text) ?? (tooDeep && new TooDeepError('the indentation nests more levels deep than the Python parser can follow', tooDeep));
+    if (refusal) {
       // Nothing of the old tree is reused after a refusal: the next parse starts afresh.
       this.tree?.delete();
       this.tree = null;
       this.text = text;
-      throw new TooDeepError('the indentation nests more levels deep than the Python parser can follow', tooDeep);
+      throw refusal;
     }
-    const tree = this.parser.parse(text, this.tree);
+    let tree: Tree | null;
+    try {
+      tree = this.parser.parse(text, this.tree);
+    } catch (error) {
+      if (!isWasmFault(error)) throw error;
+      // The module's memory is gone: nothing made with it may be used again.
+      this.tree = null;
+      throw restartAfterCrash(error);
+    }
     if (!tree) throw new Error('tree-sitter returned no tree');
     this.tree?.delete();
     this.tree = tree;

@@ -78,6 +78,8 @@ export class PythonModule {
     readonly name: string | null,
     parsed: ParsedPython,
     facts: ModuleFacts,
+    /** Functions declared as einsums for this module (its project's); the program's when null. */
+    public einsumFunctions: Readonly<Record<string, string>> | null = null,
   ) {
     this.reference = { kind: 'module', name: name ?? file, module: this };
     this.update(parsed, facts);
@@ -90,7 +92,7 @@ export class PythonModule {
   update(parsed: ParsedPython, facts: ModuleFacts): void {
     const resolver = new NameResolver(facts, parsed.text);
     const constants = new ConstantEvaluator(resolver);
-    const reader = new EinsumReader(resolver, constants, new WrapperIndex(resolver, this.program.einsumFunctions));
+    const reader = new EinsumReader(resolver, constants, new WrapperIndex(resolver, this.einsumFunctions ?? this.program.einsumFunctions));
     this.state = { parsed, facts, resolver, constants, reader, hints: new HintIndex<Scope>(encloses), hintErrors: [] };
     const fingerprint = parsed.module.children.filter((c) => !isUnit(c)).map((c) => textOf(parsed.text, c)).join('\u0000');
     if (fingerprint !== this.fingerprint) {
@@ -244,15 +246,16 @@ export class PythonProgram {
     return id;
   }
 
-  /** Adds a module, or gives an existing one its new text. */
-  add(file: string, name: string | null, parsed: ParsedPython, facts: ModuleFacts): PythonModule {
+  /** Adds a module, or gives an existing one its new text; `einsumFunctions` overrides the program's for it. */
+  add(file: string, name: string | null, parsed: ParsedPython, facts: ModuleFacts, einsumFunctions?: Readonly<Record<string, string>>): PythonModule {
     const existing = this.byFile.get(file);
     if (existing && existing.name === name) {
+      existing.einsumFunctions = einsumFunctions ?? null;
       existing.update(parsed, facts);
       return existing;
     }
     this.remove(file);
-    const module = new PythonModule(this, file, name, parsed, facts);
+    const module = new PythonModule(this, file, name, parsed, facts, einsumFunctions ?? null);
     this.byFile.set(file, module);
     if (name) this.byName.set(name, module);
     return module;

@@ -10,6 +10,7 @@ import { einsumOutputShape } from '../output-shape';
 import { canonicalName, einsumCallee, type EinsumCallee } from './callees';
 import type { ConstantEvaluator } from './constants';
 import type { NameResolver } from './resolve';
+import { readsAnyCharacter } from '../pricing';
 import type { Inferred, OperandShapes } from './shapes';
 import { concatDecoded, decodeStringLiteral, type DecodedString } from './strings';
 import { field, namedChildren, textOf, unwrap, type PyNode } from './syntax';
@@ -123,7 +124,8 @@ export class EinsumReader {
     try {
       if (call.sublists) eq = parseSublists(call.sublists.operands, call.sublists.output, { wideLabels: call.callee.library === 'opt_einsum' });
       else if (call.equation.text !== null) {
-        eq = parseEquation(call.equation.text, { style: call.callee.style === 'pattern-last' ? 'named' : 'letters' });
+        const style = call.callee.style === 'pattern-last' ? 'named' : 'letters';
+        eq = parseEquation(call.equation.text, { style, anyCharacter: readsAnyCharacter(call.callee.library) });
       }
     } catch (error) {
       if (!(error instanceof EquationError)) throw error;

@@ -55,8 +55,11 @@ export class PythonWorkspace {
   /** Files an open document holds: their live text stands, whatever is saved. */
   private readonly attached = new Set<string>();
 
-  /** Adds (or replaces) a file from its text; `relativePath` overrides the name from the roots. */
-  add(file: string, text: string, relativePath: string | null = this.relativePath(file)): void {
+  /**
+   * Adds (or replaces) a file from its text; `relativePath` overrides the name from the roots;
+   * `einsumFunctions`, the wrappers its project declares.
+   */
+  add(file: string, text: string, relativePath: string | null = this.relativePath(file), einsumFunctions?: Readonly<Record<string, string>>): void {
     if (this.attached.has(file)) return;
     this.refused.delete(file);
     try {
@@ -64,7 +67,7 @@ export class PythonWorkspace {
       // The parser reuses the copies of statements it met in the last text: with a text of
       // nothing in between, no two files ever share a syntax node.
       this.parser.parse('');
-      this.addParsed(file, parsed, buildScopes(parsed.module, parsed.text), relativePath);
+      this.addParsed(file, parsed, buildScopes(parsed.module, parsed.text), relativePath, einsumFunctions);
     } catch (error) {
       if (!isTooDeep(error)) throw error;
       this.remove(file);
@@ -78,9 +81,9 @@ export class PythonWorkspace {
     return this.addParsed(file, parsed, facts, relativePath);
   }
 
-  private addParsed(file: string, parsed: ParsedPython, facts: ModuleFacts, relativePath: string | null): PythonModule {
+  private addParsed(file: string, parsed: ParsedPython, facts: ModuleFacts, relativePath: string | null, einsumFunctions?: Readonly<Record<string, string>>): PythonModule {
     this.dirty = true;
-    return this.program.add(file, relativePath === null ? null : moduleNameOf(relativePath), parsed, facts);
+    return this.program.add(file, relativePath === null ? null : moduleNameOf(relativePath), parsed, facts, einsumFunctions);
   }
 
   /** How to read a file as saved (the language server sets it), to go back to it when its editor closes. */

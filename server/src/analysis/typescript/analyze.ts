@@ -5,7 +5,7 @@
  * shared evaluation. Nothing in the source makes these throw.
  */
 import ts from 'typescript';
-import { AnalysisBudget } from '../budget';
+import { AnalysisBudget, type StopSignal } from '../budget';
 import { CostCache, evaluate, type FrontEndOutput } from '../evaluate';
 import type { AnalysisOptions, FileAnalysis, FlowFacts, SiteDiagnostic } from '../model';
 import { TFJS_MODULES } from './callees';
@@ -15,6 +15,7 @@ import { collectHints } from './hints';
 import { NameResolver } from './names';
 import { TypeScriptParser, type ParsedTypeScript, type ScriptFlavor, type TextEdit } from './parser';
 import { SiteReader, type GroupSites } from './read-sites';
+import { refuseTooLarge } from '../source-size';
 import { isTooDeep, tooDeepAnalysis } from '../too-deep';
 export type { ScriptFlavor, TextEdit } from './parser';
 export { scriptFlavor } from './parser';
@@ -25,6 +26,7 @@ const sharedCache = new CostCache();
 export function analyzeTypeScript(text: string, options: AnalysisOptions = {}, flavor: ScriptFlavor = 'ts'): FileAnalysis {
   const budget = new AnalysisBudget(options.timeLimitMs);
   try {
+    refuseTooLarge(text);
     return analyzeParsed(new TypeScriptParser(flavor).parse(text), options, sharedCache, undefined, budget);
   } catch (error) {
     if (isTooDeep(error)) return tooDeepAnalysis('typescript', text, error);
@@ -43,10 +45,11 @@ export class TypeScriptDocument {
     this.parser = new TypeScriptParser(flavor);
   }
 
-  /** Analyses `text`; `edits`, when given, turn the previously analysed text into `text`, in order. */
-  analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}): FileAnalysis {
-    const budget = new AnalysisBudget(options.timeLimitMs);
+  /** Analyses `text` as PythonDocument.analyze does, stopping early once `stop` is set. */
+  analyze(text: string, edits: readonly TextEdit[] | null, options: AnalysisOptions = {}, stop: StopSignal | null = null): FileAnalysis {
+    const budget = new AnalysisBudget(options.timeLimitMs, stop);
     try {
+      refuseTooLarge(text);
       let parsed = edits && this.last ? this.parser.edit(edits) : null;
       // Edits that do not reproduce the text (a missed change) fall back to a full parse.
       if (!parsed || parsed.text !== text) parsed = this.parser.parse(text);

@@ -2,7 +2,7 @@
  * Fast FLOP count of an SSA path in doubles, for optimizers comparing candidate paths.
  * Reports use the exact BigInt accounting in ../cost.ts; both follow opt_einsum's flop_count.
  */
-import { labelSets, sizeOf } from './labelsets';
+import { labelSets } from './labelsets';
 import type { SsaPath } from './ssa';
 import type { PathProblem } from './types';
 
@@ -13,31 +13,43 @@ export function pathFlops(problem: PathProblem, path: SsaPath): number {
 /** FLOPs and largest intermediate of an SSA path. */
 export function pathScore(problem: PathProblem, path: SsaPath): { flops: number; largest: number } {
   const { inputs, output } = labelSets(problem);
-  const outputSet = new Set(output);
-  const live: number[][] = [...inputs];
-  const carriers = new Map<number, number>();
-  const count = (labels: number[], delta: number) => {
-    for (const l of labels) carriers.set(l, (carriers.get(l) ?? 0) + delta);
-  };
-  for (const labels of inputs) count(labels, 1);
+  const sizes = problem.sizes;
+  // carriers[l]: live terms carrying label l, plus one for the output (terms hold each label once).
+  const carriers = new Int32Array(sizes.length);
+  // seen[l] === stamp: label l is already in the current step's union.
+  const seen = new Int32Array(sizes.length);
+  let stamp = 0;
+  for (const l of output) carriers[l]++;
+  for (const labels of inputs) for (const l of labels) carriers[l]++;
+  const live: number[][] = inputs;
   let total = 0;
   let largest = 0;
   for (const step of path) {
-    const union = new Set<number>();
+    stamp++;
+    const union: number[] = [];
     for (const id of step) {
-      const labels = live[id];
-      count(labels, -1);
-      for (const l of labels) union.add(l);
+      for (const l of live[id]) {
+        carriers[l]--;
+        if (seen[l] !== stamp) {
+          seen[l] = stamp;
+          union.push(l);
+        }
+      }
     }
     const result: number[] = [];
     let summed = false;
+    let unionSize = 1;
+    let resultSize = 1;
     for (const l of union) {
-      if (outputSet.has(l) || (carriers.get(l) ?? 0) > 0) result.push(l);
-      else summed = true;
+      unionSize *= sizes[l];
+      if (carriers[l] > 0) {
+        result.push(l);
+        resultSize *= sizes[l];
+        carriers[l]++;
+      } else summed = true;
     }
-    total += sizeOf(union, problem.sizes) * (Math.max(1, step.length - 1) + (summed ? 1 : 0));
-    largest = Math.max(largest, sizeOf(result, problem.sizes));
-    count(result, 1);
+    total += unionSize * (Math.max(1, step.length - 1) + (summed ? 1 : 0));
+    if (resultSize > largest) largest = resultSize;
     live.push(result);
   }
   return { flops: total, largest };

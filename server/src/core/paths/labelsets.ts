@@ -102,8 +102,21 @@ function byteTables(sizes: readonly number[], words: number): number[][] {
 
 /** Deduplicated, sorted label sets of a problem (opt_einsum works on `set(term)`). */
 export function labelSets(problem: PathProblem): { inputs: number[][]; output: number[] } {
-  const uniqueSorted = (labels: readonly number[]) => [...new Set(labels)].sort((x, y) => x - y);
   return { inputs: problem.inputs.map(uniqueSorted), output: uniqueSorted(problem.output) };
+}
+
+/** A term's labels sorted, each once: an insertion sort, as terms are short (a set and a sort cost more). */
+function uniqueSorted(labels: readonly number[]): number[] {
+  const sorted: number[] = [];
+  for (const label of labels) {
+    let k = sorted.length;
+    while (k > 0 && sorted[k - 1] > label) k--;
+    if (k > 0 && sorted[k - 1] === label) continue;
+    sorted.push(label);
+    for (let i = sorted.length - 1; i > k; i--) sorted[i] = sorted[i - 1];
+    sorted[k] = label;
+  }
+  return sorted;
 }
 
 /** Product of sizes as a double (exact below 2^53; optimizers only compare). */

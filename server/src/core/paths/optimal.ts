@@ -12,7 +12,7 @@
  * searched exactly (a partition of the operands into intermediates).
  */
 import { BudgetExceeded, LabelSpace, TooManyOperands, deadlineFrom } from './labelsets';
-import { treeToSsa, type ContractionTree, type SsaPath } from './ssa';
+import type { SsaPath } from './ssa';
 import type { PathProblem } from './types';
 
 export const OPTIMAL_MAX_OPERANDS = 20;
@@ -178,7 +178,7 @@ class SubsetTable {
         const b = s ^ a;
         const base = cost[a] + cost[b];
         // An equal base can still tie on FLOPs when the step costs nothing (a size-0 index).
-        if (base <= best && base !== Infinity) {
+        if (base < best || (base === best && base !== Infinity)) {
           let flops = space.unionSize(operand, a, operand, b);
           for (let i = 0; i < w; i++) {
             // The step sums something away: flop_count's factor 2.
@@ -188,11 +188,13 @@ class SubsetTable {
             }
           }
           const total = base + flops;
-          const inner = largest[a] > largest[b] ? largest[a] : largest[b];
-          if (total < best || (total === best && inner < bestLargest)) {
-            best = total;
-            bestLargest = inner;
-            bestA = a;
+          if (total <= best) {
+            const inner = largest[a] > largest[b] ? largest[a] : largest[b];
+            if (total < best || inner < bestLargest) {
+              best = total;
+              bestLargest = inner;
+              bestA = a;
+            }
           }
         }
         if (sub === 0) break;
@@ -203,12 +205,14 @@ class SubsetTable {
     }
     const pairwise = cost[full];
     const fallback = limit < Infinity ? this.bestFinalStep(cost, largest, deadline) : null;
+    const steps: SsaPath = [];
     if (fallback && (fallback.flops < pairwise || (fallback.flops === pairwise && fallback.largest < largest[full]))) {
-      const tree: ContractionTree = fallback.groups.map((g) => this.tree(g, split));
-      return treeToSsa(tree, n);
+      steps.push(fallback.groups.map((g) => this.emit(g, split, steps)));
+      return steps;
     }
     if (pairwise === Infinity) throw new Error('no path found');
-    return treeToSsa(this.tree(full, split), n);
+    this.emit(full, split, steps);
+    return steps;
   }
 
   /**
@@ -262,9 +266,13 @@ class SubsetTable {
     return { flops, largest: Math.max(partLargest[full], legSize[full]), groups };
   }
 
-  private tree(s: number, split: Int32Array): ContractionTree {
+  /** Appends the steps of S's best tree in post-order (SSA); returns the SSA id of S's result. */
+  private emit(s: number, split: Int32Array, steps: SsaPath): number {
     if ((s & (s - 1)) === 0) return 31 - Math.clz32(s);
     const a = split[s];
-    return [this.tree(a, split), this.tree(s ^ a, split)];
+    const left = this.emit(a, split, steps);
+    const right = this.emit(s ^ a, split, steps);
+    steps.push([left, right]);
+    return this.n + steps.length - 1;
   }
 }
