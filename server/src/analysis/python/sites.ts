@@ -6,7 +6,6 @@
 import type { SublistItem } from '../../core/equation';
 import { EquationError, parseEquation, parseSublists, sublistLabel, type ParsedEquation } from '../../core/equation';
 import type { EquationInfo, KnownShape, Library, OperandInfo, SiteOptions, SourceRange } from '../model';
-import { einsumOutputShape } from '../output-shape';
 import { canonicalName, einsumCallee, type EinsumCallee } from './callees';
 import type { ConstantEvaluator } from './constants';
 import type { NameResolver } from './resolve';
@@ -84,18 +83,6 @@ export class EinsumReader {
       this.calls.set(node, call);
     }
     return call;
-  }
-
-  /** The shape an einsum call returns (for later contractions that use the result). */
-  resultOf(node: PyNode): Inferred | null {
-    const call = this.read(node);
-    if (!call || !this.shapes) return null;
-    const library = call.callee.library === 'einops' || call.callee.library === 'opt_einsum' ? null : call.callee.library;
-    const eq = this.parse(call);
-    if (!eq || call.callee.style === 'expression') return { shape: null, library };
-    const shapes = this.operandShapes(call);
-    const source = { kind: 'einsum-result' as const, range: { start: node.start, end: node.end }, detail: 'einsum result' };
-    return { shape: einsumOutputShape(eq, shapes, source), library: library ?? this.operandLibrary(call) };
   }
 
   operandShapes(call: EinsumCall): (KnownShape | null)[] {
