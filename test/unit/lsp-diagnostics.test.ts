@@ -222,6 +222,21 @@ test('a Python-only workspace never loads the TypeScript compiler; a TypeScript 
   }
 });
 
+test('the log says which server, for which client, the settings, and what the Python environment has', async () => {
+  const uri = 'file:///work/logged.py';
+  await client.open(uri, fixture.text);
+  await client.waitForDiagnostics(uri, 1);
+  const deadline = Date.now() + 15_000;
+  while (!client.logs.some((l) => l.startsWith('einsight: Python environment (asked')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.match(client.logs[0], /^einsight language server \d+\.\d+\.\d+ \(Node \d+\.\d+\.\d+, pid \d+\) for an unnamed client; analyses run on their own thread$/);
+  assert.ok(client.logs.some((l) => /^einsight: settings \(asked of the client\) for file:\/\/\/work\/\S+: /.test(l)), client.logs.join('\n'));
+  // The interpreter's answer: its path, its Python, and each package's version or its absence.
+  assert.ok(
+    client.logs.some((l) => /^einsight: Python environment \(asked of .+ \(Python 3\.\d+\.\d+\)\): numpy .+, torch .+, opt_einsum .+$/.test(l)),
+    client.logs.join('\n'),
+  );
+});
+
 test('closing a file clears its diagnostics and its status', async () => {
   const uri = 'file:///work/close.py';
   await client.open(uri, fixture.text);

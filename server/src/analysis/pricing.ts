@@ -3,6 +3,7 @@
  * only on its equation, shapes, library and options, so they are computed once per distinct
  * site and reused across sites and across analyses of an edited document.
  */
+import { refusedLabel } from './labels';
 import type { Contraction } from '../core/contraction';
 import { costOfPath, toPathProblem, type PathCost } from '../core/cost';
 import { optimizePath } from '../core/paths/index';
@@ -167,6 +168,8 @@ function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvir
     if (!(error instanceof EquationError)) throw error;
     return fail('EIN002', error.message, s.equation.sublists && hasInvalidItem(s) ? { kind: 'sublist-item' } : { kind: 'equation', ...error.range });
   }
+  const refused = refusedLabel(parsed, s.library);
+  if (refused) return fail('EIN002', refused.message, { kind: 'equation', ...refused.range });
   if (s.equation.form === 'einops' && !parsed.explicitOutput) {
     const end = parsed.text.length;
     return fail('EIN002', "einops.einsum needs an explicit output: add '-> ...' to the pattern", { kind: 'equation', start: end, end });

@@ -21,7 +21,7 @@ export interface SkippedFile {
 }
 
 /** The bytes of a regular file of at most `maxBytes` bytes. */
-export function readRegularFile(path: string, maxBytes: number): Read<Buffer> {
+export function readRegularFile(path: string | Buffer, maxBytes: number): Read<Buffer> {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.

@@ -1,6 +1,7 @@
 /** A small, strict argument reader: unknown flags and missing values are usage errors. */
 import { readEinsumFunctions } from '../environment/project-config';
 import { bareRecord } from '../core/name-table';
+import { exactSize, tooLargeForExactCounts } from '../analysis/python/hints';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -53,7 +54,9 @@ export function parseDims(text: string): Record<string, number> {
   for (const entry of text.split(',')) {
     const match = /^\s*([\p{L}_][\p{L}\p{N}_]*)\s*=\s*(\d+)\s*$/u.exec(entry);
     if (!match) throw new UsageError(`--dims expects NAME=SIZE[,NAME=SIZE...], got '${entry}'`);
-    dims[match[1]] = Number(match[2]);
+    const size = exactSize(match[2]);
+    if (size === null) throw new UsageError(`--dims: ${tooLargeForExactCounts(`${match[1]}=${match[2]}`)}`);
+    dims[match[1]] = size;
   }
   return dims;
 }
@@ -81,7 +84,9 @@ export function parseDimSpec(text: string): { dims: Record<string, number>; rang
       exact.push(entry);
       continue;
     }
-    const [min, max] = [Number(range[2]), range[3] === '' ? null : Number(range[3])];
+    const min = exactSize(range[2]);
+    const max = range[3] === '' ? null : exactSize(range[3]);
+    if (min === null || (range[3] !== '' && max === null)) throw new UsageError(`--dims: ${tooLargeForExactCounts(entry.trim())}`);
     if (min < 1 || (max !== null && max < min)) throw new UsageError(`--dims: the range of ${range[1]} must be MIN..MAX with 1 ≤ MIN ≤ MAX, got '${entry.trim()}'`);
     ranges[range[1]] = { min, max };
   }

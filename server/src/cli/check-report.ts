@@ -1,6 +1,7 @@
 /** `einsight check` output: one line per finding (text), or every site as one JSON document. */
 import type { ContractionSite, FileAnalysis, Finding, SourceRange } from '../analysis/model';
 import { toJson } from './format';
+import { printable } from './printable';
 
 /** Offsets of the analysed text to 1-based lines and columns; in a notebook, inside a cell. */
 export interface Locator {
@@ -50,7 +51,7 @@ export function textReport(reports: FileReport[]): string {
   for (const report of reports) {
     sites += report.analysis.sites.length;
     for (const finding of report.analysis.findings) {
-      lines.push(`${formatLocation(report.path, locate(report, finding.range))} ${finding.code} ${finding.message}`);
+      lines.push(`${formatLocation(printable(report.path), locate(report, finding.range))} ${finding.code} ${finding.message}`);
       findings++;
     }
   }

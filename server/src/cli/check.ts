@@ -14,6 +14,7 @@ import { analyzeTypeScript } from '../analysis/typescript/analyze';
 import { UsageError, parseArgs, parseDimSpec, parseEinsumFunctions, parseTestSeverity, parseTimeLimit } from './args';
 import { formatLocation, jsonReport, textReport, type FileReport } from './check-report';
 import { LineIndex } from './line-index';
+import { printable } from './printable';
 import { NotebookIndex, readNotebook } from './notebook';
 import type { Io } from './path';
 import { isTestPath } from '../analysis/test-paths';
@@ -90,7 +91,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
 
   const walked = collectSourceFiles(args.positional, { notebooks: true });
   const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
-    ({ path, message }) => `einsight check: cannot read '${path}': ${message}`,
+    ({ path, message }) => `einsight check: cannot read '${printable(path)}': ${message}`,
   );
   const project = new ProjectEnvironment(args.values.get('--python'), einsumFunctions);
   const reports: FileReport[] = [];
@@ -105,20 +106,20 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
       checked = await checkFile(file, options, workspace);
     } catch (error) {
       // A defect in einsight costs this file's report, not the others'.
-      problems.push(`einsight check: '${file.path}' not analysed: internal error in einsight (please report it): ${describeError(error)}`);
+      problems.push(`einsight check: '${printable(file.path)}' not analysed: internal error in einsight (please report it): ${describeError(error)}`);
       continue;
     }
-    if ('error' in checked) problems.push(`einsight check: cannot read '${file.path}': ${checked.error}`);
+    if ('error' in checked) problems.push(`einsight check: cannot read '${printable(file.path)}': ${checked.error}`);
     else if (checked.ok) {
       reports.push(checked.ok);
       const { notAnalysed, incomplete } = checked.ok.analysis;
       for (const skipped of [notAnalysed, incomplete]) {
-        if (skipped) problems.push(`${formatLocation(checked.ok.path, checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
+        if (skipped) problems.push(`${formatLocation(printable(checked.ok.path), checked.ok.lines.position(skipped.range.start))}: ${skipped.reason}`);
       }
     }
   }
   workspace.dispose();
-  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight check: skipped '${path}': ${reason}`);
+  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight check: skipped '${printable(path)}': ${reason}`);
   for (const problem of project.problems) io.stderr(`einsight check: ${problem}`);
   for (const problem of problems) io.stderr(problem);
   if (format === 'json') io.stdout(jsonReport(reports));
@@ -133,7 +134,7 @@ async function pythonWorkspace(files: readonly SourceFile[], roots: readonly str
   const workspace = await PythonWorkspace.create();
   for (const file of files) {
     if (file.kind !== 'python') continue;
-    const text = readPythonText(file.path);
+    const text = readPythonText(file);
     if (text === null) continue;
     const root = roots.map((r) => resolve(r)).find((r) => resolve(file.path).startsWith(r + sep));
     // The einsum functions a file's project declares (pyproject.toml) are einsums in it.
@@ -144,8 +145,8 @@ async function pythonWorkspace(files: readonly SourceFile[], roots: readonly str
 }
 
 /** A Python file's text as the analysis reads it; null when it cannot be read (reported later). */
-function readPythonText(path: string): string | null {
-  const bytes = readBytes(path);
+function readPythonText(file: SourceFile): string | null {
+  const bytes = readBytes(file.bytes ?? file.path);
   if ('error' in bytes) return null;
   const decoded = decodePython(bytes.ok);
   if ('error' in decoded) return null;
@@ -155,7 +156,7 @@ function readPythonText(path: string): string | null {
 
 /** One file's report; `{ ok: null }` for a notebook in another language than Python. */
 async function checkFile(file: SourceFile, options: AnalysisOptions, workspace: PythonWorkspace): Promise<Read<FileReport | null>> {
-  const bytes = readBytes(file.path);
+  const bytes = readBytes(file.bytes ?? file.path);
   if ('error' in bytes) return bytes;
   const decoded = file.kind === 'python' ? decodePython(bytes.ok) : decodeUtf8(bytes.ok);
   if ('error' in decoded) return decoded;

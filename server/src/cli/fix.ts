@@ -6,9 +6,7 @@
  * Exit status: 0 nothing to fix or fixes written, 1 fixes available (diff mode) or files left
  * untouched because they cannot be read, decoded, parsed or written, 2 bad arguments.
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join, sep } from 'node:path';
+import { sep } from 'node:path';
 import type { AnalysisOptions, FileAnalysis, RuleCode } from '../analysis/model';
 import { analyzePython } from '../analysis/python/analyze';
 import { ParserCrashedError } from '../analysis/python/parser';
@@ -24,8 +22,9 @@ import type { Io } from './path';
 import { isTestPath } from '../analysis/test-paths';
 import { ProjectEnvironment } from './project-environment';
 import { decodeUtf8, readBytes, type Read } from './source-text';
+import { printable } from './printable';
 import { unifiedDiff } from './unified-diff';
-import { describeFsError } from '../analysis/regular-file';
+import { WriteGuard, removeStaleTemporaries, replaceFile, signalExitCode } from './write-file';
 import { collectSourceFiles, describeError, type SourceFile, type SourceKind } from './walk';
 
 /** The codes that have fixes, and what each fix does. */
@@ -66,8 +65,8 @@ exit status: 0 nothing to fix or fixes written, 1 fixes to apply (diff mode) or 
 type FixableKind = Exclude<SourceKind, 'notebook'>;
 
 interface FileOutcome {
-  /** As named or found, and as shown (with `/` separators). */
-  file: string;
+  /** As the file system knows it (bytes for a name that is not UTF-8), and as shown (`/` separators, escaped). */
+  file: string | Buffer;
   path: string;
   kind: FixableKind;
   original: string;
@@ -86,7 +85,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
 
   const walked = collectSourceFiles(args.positional, { notebooks: false });
   const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
-    ({ path, message }) => `einsight fix: cannot read '${path}': ${message}`,
+    ({ path, message }) => `einsight fix: cannot read '${printable(path)}': ${message}`,
   );
   const project = new ProjectEnvironment(args.values.get('--python'));
   const outcomes: FileOutcome[] = [];
@@ -99,35 +98,49 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
       // file untouched and the others still fixed.
       outcome =
         error instanceof ParserCrashedError
-          ? `einsight fix: '${file.path}' left untouched: ${error.message}${error.restarted ? '' : '; restart einsight to fix Python files'}`
-          : `einsight fix: '${file.path}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
+          ? `einsight fix: '${printable(file.path)}' left untouched: ${error.message}${error.restarted ? '' : '; restart einsight to fix Python files'}`
+          : `einsight fix: '${printable(file.path)}' not analysed, left untouched: internal error in einsight (please report it): ${describeError(error)}`;
     }
     if (typeof outcome === 'string') problems.push(outcome);
     else if (outcome) outcomes.push(outcome);
   }
 
+  let interrupted: NodeJS.Signals | null = null;
   if (write) {
-    for (const outcome of outcomes) {
-      const problem = writeFixed(outcome);
-      if (problem) problems.push(problem);
-      else io.stdout(`${outcome.path}: ${outcome.fix.title.replace(/^Apply/, 'applied')}`);
+    const guard = new WriteGuard();
+    try {
+      for (const [i, outcome] of outcomes.entries()) {
+        for (const stale of removeStaleTemporaries(outcome.file)) io.stderr(`einsight fix: removed '${printable(stale)}', left by an interrupted run`);
+        const problem = writeFixed(outcome);
+        if (problem) problems.push(problem);
+        else io.stdout(`${outcome.path}: ${outcome.fix.title.replace(/^Apply/, 'applied')}`);
+        interrupted = await guard.stopped();
+        if (interrupted && i + 1 < outcomes.length) {
+          problems.push(`einsight fix: stopped by ${interrupted}: ${outcomes.length - i - 1} of ${outcomes.length} files not written (each file is whole: fixed or as it was)`);
+          break;
+        }
+      }
+    } finally {
+      guard.release();
     }
   } else {
     for (const outcome of outcomes) io.stdout(unifiedDiff(outcome.path, outcome.original, outcome.fix.edits).trimEnd());
     if (outcomes.length > 0) io.stderr(`einsight fix: fixes for ${outcomes.length} file${outcomes.length === 1 ? '' : 's'}; run with --write to apply them`);
   }
-  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight fix: skipped '${path}': ${reason}`);
+  for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight fix: skipped '${printable(path)}': ${reason}`);
   for (const problem of project.problems) io.stderr(`einsight fix: ${problem}`);
   for (const problem of problems) io.stderr(problem);
+  if (interrupted) return signalExitCode(interrupted);
   if (walked.missing.length > 0) return 2;
   return problems.length > 0 || (!write && outcomes.length > 0) ? 1 : 0;
 }
 
 /** The file's combined fix; null when there is nothing to fix; a message when the file is refused. */
 async function fixFile(file: SourceFile, only: RuleCode[] | undefined, options: AnalysisOptions): Promise<FileOutcome | string | null> {
-  const path = file.path.split(sep).join('/');
+  // As text output shows it: control characters in a name are escaped, never written raw.
+  const path = printable(file.path.split(sep).join('/'));
   if (file.kind === 'notebook') return `einsight fix: '${path}' not fixed: notebooks are fixed in the editor`;
-  const read = readText(file.path);
+  const read = readText(file.bytes ?? file.path);
   if ('error' in read) return `einsight fix: cannot read '${path}': ${read.error}`;
   // The byte-order mark becomes a space for the parser; edits then apply to the file as read.
   const analysed = withoutBom(read.ok);
@@ -144,7 +157,7 @@ async function fixFile(file: SourceFile, only: RuleCode[] | undefined, options: 
   // Again for each file: after a parser crash the rewrites' parsers are made anew.
   await prepareRewrites();
   const fix = fixAll(analysis, analysed, { only });
-  return fix && { file: file.path, path, kind: file.kind, original: read.ok, fix };
+  return fix && { file: file.bytes ?? file.path, path, kind: file.kind, original: read.ok, fix };
 }
 
 function withoutBom(text: string): string {
@@ -175,65 +188,18 @@ function parseOnly(text: string): RuleCode[] {
 }
 
 /** The file as UTF-8 text; bytes that are not UTF-8 would not survive a rewrite, so they refuse it. */
-function readText(file: string): Read<string> {
+function readText(file: string | Buffer): Read<string> {
   const bytes = readBytes(file);
   return 'error' in bytes ? bytes : decodeUtf8(bytes.ok);
 }
 
-/**
- * Writes the fixed text through a temporary file beside the target (the file a symbolic link
- * points to, so the link stays a link), flushed to disk before a rename replaces the target: a
- * reader, or a crash, sees the old file or the new one, never half of one. Refuses when the
- * result does not parse or the file changed since it was read.
- */
+/** Writes the fixed text (write-file.ts says how); refuses when the result does not parse. */
 function writeFixed({ file, path, kind, original, fix }: FileOutcome): string | null {
   const fixed = applyEdits(original, fix.edits).text;
   if (!parsesCleanly(withoutBom(fixed), kind)) return `einsight fix: '${path}' not written: the fixed text would not parse`;
-  let temporary: string | null = null;
-  try {
-    const target = realpathSync(file);
-    const stat = statSync(target);
-    temporary = join(dirname(target), `.${basename(target)}.einsight-${randomBytes(6).toString('hex')}.tmp`);
-    const fd = openSync(temporary, 'wx', stat.mode & 0o7777);
-    try {
-      writeAll(fd, Buffer.from(fixed, 'utf8'));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    chmodSync(temporary, stat.mode & 0o7777);
-    keepOwner(temporary, stat.uid, stat.gid);
+  const problem = replaceFile(file, Buffer.from(fixed, 'utf8'), (target) => {
     const current = readText(target);
-    if (!('ok' in current) || current.ok !== original) {
-      unlinkSync(temporary);
-      return `einsight fix: '${path}' not written: it changed while einsight was fixing it`;
-    }
-    renameSync(temporary, target);
-    return null;
-  } catch (error) {
-    if (temporary !== null) removeQuietly(temporary);
-    return `einsight fix: '${path}' not written: ${describeFsError(error)}`;
-  }
-}
-
-/** `writeSync` may write less than asked (a full disk reports ENOSPC on the next call). */
-function writeAll(fd: number, bytes: Buffer): void {
-  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
-}
-
-/** The rewritten file keeps its owner where the user may give it (root fixing another user's file). */
-function keepOwner(path: string, uid: number, gid: number): void {
-  try {
-    chownSync(path, uid, gid);
-  } catch {
-    // Only root may give a file away; an ordinary user's file is already theirs.
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Nothing was created, or it is already gone.
-  }
+    return 'ok' in current && current.ok === original;
+  });
+  return problem && `einsight fix: '${path}' not written: ${problem}`;
 }

@@ -8,6 +8,7 @@ import { problemFromSite, siteAt, siteById } from '../measure/site';
 import { UsageError } from './args';
 import { ProjectEnvironment } from './project-environment';
 import { decodeUtf8, readBytes } from './source-text';
+import { printable } from './printable';
 
 export interface FileRequest {
   /** Measure the site with this id instead of the one at a position. */
@@ -47,7 +48,7 @@ export async function requestFromFile(location: string, request: FileRequest): P
   // As `einsight check` does: torch's baseline depends on whether opt_einsum is installed.
   const project = new ProjectEnvironment(request.python);
   const analysis = await analyze(text, await project.optionsFor(file, { dims: request.dims }));
-  for (const { path, reason } of project.skipped) request.warn?.(`skipped '${path}': ${reason}`);
+  for (const { path, reason } of project.skipped) request.warn?.(`skipped '${printable(path)}': ${reason}`);
   for (const problem of project.problems) request.warn?.(problem);
   const site = request.site !== undefined ? siteById(analysis, request.site) : siteAt(analysis, text, line as number, column);
   const start = positionOf(text, site.range.start);

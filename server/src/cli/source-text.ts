@@ -12,7 +12,7 @@ export type { Read } from '../analysis/regular-file';
 const SOURCE_READ_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /** The file's bytes. Opened without blocking: a FIFO that appeared after the walk is refused, not waited on. */
-export function readBytes(path: string): Read<Buffer> {
+export function readBytes(path: string | Buffer): Read<Buffer> {
   return readRegularFile(path, SOURCE_READ_LIMIT_BYTES);
 }
 
@@ -67,9 +67,9 @@ function lineOfInvalidUtf8(bytes: Uint8Array): string {
   return ` at line ${line}`;
 }
 
-/** Offset of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629), or -1. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
+/** Offset of the first byte from `from` that does not start a well-formed UTF-8 sequence (RFC 3629), or -1. */
+export function firstInvalidUtf8(bytes: Uint8Array, from = 0): number {
+  for (let i = from; i < bytes.length; ) {
     const lead = bytes[i];
     if (lead < 0x80) {
       i++;

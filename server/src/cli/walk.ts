@@ -9,13 +9,17 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { describeFsError, readProjectFile, type SkippedFile } from '../analysis/regular-file';
+import { decodePathBytes } from './printable';
 import { scriptFlavor, type ScriptFlavor } from '../analysis/typescript/flavor';
 
 /** How a file is read: Python source, a Jupyter notebook, or a TypeScript/JavaScript flavor. */
 export type SourceKind = 'python' | 'notebook' | ScriptFlavor;
 
 export interface SourceFile {
+  /** As named or found; a name that is not UTF-8 shows its odd bytes as `\xNN` (see `bytes`). */
   path: string;
+  /** The path's bytes, when some name on it is not UTF-8: what the file system is asked for. */
+  bytes?: Buffer;
   kind: SourceKind;
 }
 
@@ -77,11 +81,11 @@ function namedKind(path: string): SourceKind {
 export function collectSourceFiles(paths: readonly string[], options: WalkOptions): WalkResult {
   const result: WalkResult = { files: [], errors: [], missing: [], skipped: [] };
   const seen = new Set<string>();
-  const add = (path: string, kind: SourceKind) => {
-    const absolute = resolve(path);
+  const add = (file: SourceFile) => {
+    const absolute = resolve(file.path);
     if (!seen.has(absolute)) {
       seen.add(absolute);
-      result.files.push({ path, kind });
+      result.files.push(file);
     }
   };
   for (const path of paths) {
@@ -92,48 +96,57 @@ export function collectSourceFiles(paths: readonly string[], options: WalkOption
       // A path that is not there (a typo) is the command line's mistake; a link to nothing is the link's.
       if ((error as NodeJS.ErrnoException)?.code !== 'ENOENT') result.errors.push({ path, message: describeFsError(error) });
       else if (exists(path, 'link')) result.errors.push({ path, message: 'symbolic link to a missing file or folder' });
+      // The command line reaches Node decoded as UTF-8: bytes that are not were replaced.
+      else if (path.includes('\uFFFD')) result.errors.push({ path, message: 'the name is not UTF-8, so it cannot be opened by name: give its folder instead' });
       else result.missing.push(path);
       continue;
     }
-    if (stat.isFile()) add(path, namedKind(path));
-    else if (stat.isDirectory()) walkDirectory(path, ancestorIgnores(resolve(path), result.skipped), add, result, options);
+    if (stat.isFile()) add({ path, kind: namedKind(path) });
+    else if (stat.isDirectory()) walkDirectory(path, null, ancestorIgnores(resolve(path), result.skipped), add, result, options);
     else result.errors.push({ path, message: 'not a regular file or folder' });
   }
   return result;
 }
 
+/** `dirBytes`: the folder's path as bytes, when a name on it is not UTF-8 (`dir` then shows them as `\xNN`). */
 function walkDirectory(
   dir: string,
+  dirBytes: Buffer | null,
   inherited: IgnoreFile[],
-  add: (file: string, kind: SourceKind) => void,
+  add: (file: SourceFile) => void,
   result: WalkResult,
   options: WalkOptions,
 ): void {
-  let entries: string[];
+  let entries: Buffer[];
   try {
-    entries = readdirSync(dir).sort();
+    // As bytes: a name that is not UTF-8 would come back with its bytes replaced, and no file of that name.
+    entries = readdirSync(dirBytes ?? dir, { encoding: 'buffer' }).sort(Buffer.compare);
   } catch (error) {
     result.errors.push({ path: dir, message: describeFsError(error) });
     return;
   }
-  const own = readIgnoreFile(resolve(dir), result.skipped);
+  const own = dirBytes ? null : readIgnoreFile(resolve(dir), result.skipped);
   const ignores = own ? [...inherited, own] : inherited;
-  for (const name of entries) {
+  for (const entry of entries) {
+    const utf8 = entry.toString('utf8');
+    const exact = dirBytes === null && Buffer.from(utf8, 'utf8').equals(entry);
+    const name = exact ? utf8 : decodePathBytes(entry);
     const path = join(dir, name);
+    const bytes = exact ? null : Buffer.concat([dirBytes ?? Buffer.from(dir, 'utf8'), Buffer.from(sep), entry]);
     let stat;
     try {
       // Symbolic links are not followed: they may leave the tree or loop.
-      stat = lstatSync(path);
+      stat = lstatSync(bytes ?? path);
     } catch (error) {
       result.errors.push({ path, message: describeFsError(error) });
       continue;
     }
     if (stat.isDirectory()) {
-      if (SKIPPED_DIRECTORIES.has(name) || isEnvironment(path) || isIgnored(ignores, resolve(path), true)) continue;
-      walkDirectory(path, ignores, add, result, options);
+      if (SKIPPED_DIRECTORIES.has(name) || (!bytes && isEnvironment(path)) || isIgnored(ignores, resolve(path), true)) continue;
+      walkDirectory(path, bytes, ignores, add, result, options);
     } else if (stat.isFile()) {
       const kind = sourceKind(name, options);
-      if (kind && !isIgnored(ignores, resolve(path), false)) add(path, kind);
+      if (kind && !isIgnored(ignores, resolve(path), false)) add(bytes ? { path, kind, bytes } : { path, kind });
     }
   }
 }

@@ -51,7 +51,8 @@ export function formatSpeedup(ratio: number): string {
   if (!Number.isFinite(ratio) || ratio >= Number.MAX_VALUE) return 'many times';
   // Round first, so that 9.999 reads `10.0×`, not `10.00×`.
   const rounded = Number(ratio.toPrecision(3));
-  if (rounded >= 1_000_000) return `${rounded.toExponential(2).replace('e+', 'e')}×`;
+  // From the ratio itself: rounding 1.797e308 up to three digits overflows to Infinity.
+  if (rounded >= 1_000_000) return `${ratio.toExponential(2).replace('e+', 'e')}×`;
   if (rounded >= 100) return `${withSeparators(String(Math.round(ratio)))}×`;
   if (rounded >= 10) return `${rounded.toFixed(1)}×`;
   if (rounded >= 1) return `${rounded.toFixed(2)}×`;

@@ -1,4 +1,5 @@
 /** What every fix builder reads: the analysis, the Python around the sites, a name allocator. */
+import { hasStandIn } from '../analysis/labels';
 import type { ContractionSite, FileAnalysis } from '../analysis/model';
 import { field, namedChildren, textOf, type PyNode } from '../analysis/python/syntax';
 import type { NameAllocator } from './names';
@@ -81,11 +82,15 @@ export function leafInputs(context: FixContext, operands: ContractionSite['opera
   });
 }
 
-/** Refuses when `...` stands for a number of dimensions the analysis could not see. */
+/**
+ * Refuses when `...` stands for a number of dimensions the analysis could not see, or when a
+ * label is a character named by `\N{...}` (held by a stand-in the new code must not contain).
+ */
 export function checkBroadcastKnown(site: Pick<ContractionSite, 'operands'>, equations: readonly (string | null)[]): void {
   if (equations.some((eq) => eq?.includes('...')) && site.operands.some((o) => o.shape === null)) {
     throw new RewriteRefusal("'...' stands for dimensions of an operand whose shape is unknown");
   }
+  if (equations.some((eq) => eq !== null && hasStandIn(eq))) throw new RewriteRefusal('a label is a character written as \\N{...}, which the rewrite cannot write back');
 }
 
 export function checkNoComment(context: FixContext, range: { start: number; end: number }): void {

@@ -30,6 +30,7 @@ import { DocumentStore } from '../workspace/store';
 import type { Unit } from '../workspace/units';
 import { measureAt, type MeasureAnswer } from './measure-command';
 import { SERVER_VERSION } from './version';
+import type { EinsightSettings } from '../workspace/settings';
 import { PublishedDiagnostics } from './published';
 import { SettingsSource } from './settings-source';
 import { DocumentContext } from '../environment/document-context';
@@ -83,6 +84,7 @@ export class LanguageService {
   /** Languages with a front end: the notebook cells the server asks to be sent. */
   private readonly languages: readonly string[];
   /** Each document's project: test code, the Python environment, pyproject.toml's [tool.einsight]. */
+  private readonly loggedEnvironments = new Set<string>();
   private readonly documents = new DocumentContext(() => this.guard('environment answer', () => this.analyseAllAgain()));
 
   constructor(
@@ -95,7 +97,7 @@ export class LanguageService {
       sessions,
       () => this.renderOptions,
       {
-        settingsFor: async (unit) => this.documents.with(unit.key, await this.settingsSource().for(unit.key)),
+        settingsFor: async (unit) => this.logEnvironment(this.documents.with(unit.key, await this.settingsSource().for(unit.key))),
         analyzing: (unit) => this.client.sendStatus(statusOf(unit, null)),
         analyzed: (unit, result) => this.publish(unit, result),
         logError: (message) => this.client.logError(message),
@@ -177,6 +179,19 @@ export class LanguageService {
   /** The workspace index is complete: what was analysed before it may now know more. */
   workspaceIndexed(): void {
     this.guard('workspace indexed', () => this.analyseAllAgain());
+  }
+
+  /** Each Python environment the analyses use, once, in the log: what a bug report needs. */
+  private logEnvironment(settings: EinsightSettings): EinsightSettings {
+    const environment = settings.document?.environment;
+    if (!environment) return settings;
+    const versions = Object.entries(environment.versions).map(([name, version]) => `${name} ${version ?? 'not installed'}`);
+    const line = `einsight: Python environment (${environment.source === 'interpreter' ? 'asked of' : 'declared in'} ${environment.detail}): ${versions.join(', ')}`;
+    if (!this.loggedEnvironments.has(line)) {
+      this.loggedEnvironments.add(line);
+      this.client.log(line);
+    }
+    return settings;
   }
 
   private analyseAllAgain(): void {

@@ -166,7 +166,13 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const roundsAt = argv.indexOf('--rounds');
   const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 3;
-  assertInstalled();
+  try {
+    assertInstalled();
+  } catch (error) {
+    // `npm run bench` runs everywhere; this one needs the real editor.
+    console.log(`bench:typing: skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
   const vsix = argv.includes('--skip-package') ? vsixPath() : packageVsix(hostTarget());
   if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run 'npm run package'`);
   const { text, typingLine } = generateFile();

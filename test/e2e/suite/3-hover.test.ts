@@ -1,20 +1,12 @@
 /** The hover the server gives, as the editor's hover providers return it. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { closeAllEditors, openFixture, plain, positionOf, rangeOf, waitForDiagnostics } from './helpers';
 
-const CONCRETE_HOVER = `**numpy.einsum** \`ij,jk,kl->il\` → \`(32, 4)\`
-
-**3.15e6 → 81,920 FLOPs** with the best order (optimal): 38.4× fewer · largest intermediate 256 elements \`(4, 64)\`
-
-| | best order | result | FLOPs |
-| --- | --- | --- | --- |
-| 1 | \`kl,jk->lj\` | \`(4, 64)\` | 65,536 (GEMM) |
-| 2 | \`lj,ij->il\` | \`(32, 4)\` | 16,384 (GEMM) |
-
-As written: numpy.einsum without optimize runs one loop over every index.
-
-Sizes: \`i\` = 32 from \`B = 32\` (line 3) · \`j\` = 64 from \`np.random.rand(B, 64)\` (line 4) · \`k\` = 128 from \`np.random.rand(64, 128)\` (line 5) · \`l\` = 4 from \`np.random.rand(128, 4)\` (line 6)`;
+/** The same hover as the language-server tests expect (test/unit/lsp-hover.test.ts); this file runs from test/e2e/out/suite/. */
+const CONCRETE_HOVER = readFileSync(path.join(__dirname, '..', '..', '..', 'fixtures', 'lsp', 'hover.expected.md'), 'utf8');
 
 /** The einsight hovers at a position (other providers may add their own). */
 async function einsightHovers(uri: vscode.Uri, position: vscode.Position): Promise<{ text: string; range?: vscode.Range }[]> {

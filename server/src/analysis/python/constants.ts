@@ -58,7 +58,8 @@ export class ConstantEvaluator {
   /** A non-negative integer (a dimension size), or null. */
   integer(node: PyNode | null): Constant | null {
     const c = this.evaluate(node);
-    return c && Number.isInteger(c.value) && c.value >= 0 ? c : null;
+    // A size past 2^53 has lost digits already: unknown beats wrong.
+    return c && Number.isSafeInteger(c.value) && c.value >= 0 ? c : null;
   }
 
   private get source(): string {

@@ -538,7 +538,8 @@ function intArithmetic(op: string, a: DimValue, b: DimValue): Value {
   const x = constantValue(a.size);
   const y = constantValue(b.size);
   const origin = LITERAL;
-  const result = (size: Size): Value => ({ t: 'int', dim: { size, origin } });
+  // A size past 2^53 - 1 would be rounded: it is unknown rather than wrong.
+  const result = (size: Size): Value => ({ t: 'int', dim: { size: size && Number.isSafeInteger(size.coefficient) ? size : null, origin } });
   switch (op) {
     case '*':
       return result(multiplySizes(a.size, b.size));

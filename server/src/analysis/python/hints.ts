@@ -44,6 +44,16 @@ const NAME = /^[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*/;
 const INTEGER = /^[0-9][0-9_]*/;
 const CODE = /^EIN[0-9]{3}$/;
 
+/** A size written in digits, when doubles hold it exactly (up to 2^53); null past that. */
+export function exactSize(digits: string): number | null {
+  const value = BigInt(digits.replaceAll('_', ''));
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : null;
+}
+
+export function tooLargeForExactCounts(written: string): string {
+  return `'${written}' is larger than 2^53 - 1 (9,007,199,254,740,991), past which einsight cannot count exactly: give a smaller size, or none`;
+}
+
 /** Parses the comment at `offset` (text includes the `#`); null when it is no einsight comment. */
 export function parseHintComment(text: string, offset: number, lineStart: number): HintComment | null {
   const marker = MARKER.exec(text);
@@ -89,13 +99,22 @@ class HintScanner {
       this.skip(/[ \t]/);
       const digits = INTEGER.exec(this.text.slice(this.pos))?.[0];
       if (!digits) return this.fail(`'${name}=' needs a non-negative integer size`, start, this.pos + 1);
+      const word = /^[^\s,;\]]*/.exec(this.text.slice(this.pos))![0];
+      // `N=1e400`, `N=2.5`, `N=64x`: the whole word is the size, not its leading digits.
+      if (word !== digits) return this.fail(`'${name}=${word}' is not a size: use a whole number such as ${name}=64`, start, this.pos + word.length);
       this.pos += digits.length;
-      this.hint.dims.push({ name, value: Number(digits.replaceAll('_', '')), range: this.range(start, this.pos) });
+      const value = exactSize(digits);
+      if (value === null) return this.fail(tooLargeForExactCounts(`${name}=${digits}`), start, this.pos);
+      this.hint.dims.push({ name, value, range: this.range(start, this.pos) });
       return true;
     }
     if (this.peek() !== '[') return this.fail(`'${name}' needs a shape in brackets, e.g. ${name}[batch, 64]`, start, this.pos);
     const dims = this.bracketList((token, at) => {
-      if (INTEGER.test(token) && INTEGER.exec(token)![0] === token) return Number(token.replaceAll('_', ''));
+      if (INTEGER.test(token) && INTEGER.exec(token)![0] === token) {
+        const value = exactSize(token);
+        if (value === null) this.fail(tooLargeForExactCounts(token), at, at + token.length);
+        return value ?? undefined;
+      }
       if (token === '?' || token === '_') return null;
       if (NAME.exec(token)?.[0] === token && !token.includes('.')) return token;
       this.fail(`'${token}' is not a size: use an integer, a name, or '?'`, at, at + token.length);

@@ -3,6 +3,7 @@
  * span that produced it: an equation error then points at the right characters even through
  * prefixes, escapes and implicit concatenation (`"ij," "jk"`).
  */
+import { standInFor } from '../labels';
 import type { SourceRange } from '../model';
 
 export interface DecodedString {
@@ -61,7 +62,10 @@ export function decodeStringLiteral(literal: string, offset: number): DecodedStr
     }
     // Bytes literals have no \u, \U or \N escapes.
     const end = bytes && 'uUN'.includes(literal[p + 1]) ? p + 2 : escapeEnd(literal, p, bodyEnd);
-    push(bytes && 'uUN'.includes(literal[p + 1]) ? literal.slice(p, end) : escapeValue(literal.slice(p, end)), p, end);
+    const decoded = bytes && 'uUN'.includes(literal[p + 1]) ? literal.slice(p, end) : escapeValue(literal.slice(p, end));
+    // A character named by `\N{...}` that einsight cannot name: the value is unknown, not guessed.
+    if (decoded === null) return { value: null, charRanges: [] };
+    push(decoded, p, end);
     p = end;
   }
   return { value, charRanges };
@@ -91,7 +95,7 @@ function escapeEnd(literal: string, p: number, bodyEnd: number): number {
   return p + 2;
 }
 
-function escapeValue(escape: string): string {
+function escapeValue(escape: string): string | null {
   const kind = escape[1];
   if (kind === undefined) return '\\';
   if (kind === '\n' || kind === '\r') return '';
@@ -101,7 +105,30 @@ function escapeValue(escape: string): string {
     return Number.isNaN(code) || code > 0x10ffff ? escape : String.fromCodePoint(code);
   }
   if (kind >= '0' && kind <= '7') return String.fromCodePoint(parseInt(escape.slice(1), 8));
-  // A named character (`\N{...}`) is never an einsum label; keep one placeholder character.
-  if (kind === 'N' && escape.length > 2) return '\uFFFD';
+  if (kind === 'N' && escape.length > 2) return namedAsciiCharacter(escape.slice(3, -1));
   return escape;
+}
+
+/** What may spell an equation, by Unicode name: letters and the equation's own punctuation. */
+const ASCII_NAMES = new Map<string, string>([
+  ['COMMA', ','],
+  ['HYPHEN-MINUS', '-'],
+  ['GREATER-THAN SIGN', '>'],
+  ['FULL STOP', '.'],
+  ['SPACE', ' '],
+]);
+
+/**
+ * `\N{LATIN SMALL LETTER J}` is `j` (Python looks names up ignoring case). Any other name is
+ * no ASCII letter: it gets a private-use stand-in of its own, so that labels it spells are
+ * told apart and numpy's and torch's rule (ASCII letters only) can name it. Null once the
+ * stand-ins run out: the equation is then unknown.
+ */
+function namedAsciiCharacter(name: string): string | null {
+  const upper = name.toUpperCase();
+  const letter = /^LATIN (SMALL|CAPITAL) LETTER ([A-Z])$/.exec(upper);
+  if (letter) return letter[1] === 'SMALL' ? letter[2].toLowerCase() : letter[2];
+  const ascii = ASCII_NAMES.get(upper);
+  if (ascii !== undefined) return ascii;
+  return standInFor(upper);
 }

@@ -52,7 +52,8 @@ export class ConstantEvaluator {
   /** A non-negative integer (a dimension size), or null. */
   integer(node: ts.Expression | null | undefined): Constant | null {
     const c = this.evaluate(node);
-    return c && Number.isInteger(c.value) && c.value >= 0 ? c : null;
+    // A size past 2^53 has lost digits already: unknown beats wrong.
+    return c && Number.isSafeInteger(c.value) && c.value >= 0 ? c : null;
   }
 
   private compute(node: ts.Expression, depth: number): Constant | null {
@@ -111,7 +112,8 @@ export class ConstantEvaluator {
   namedInteger(name: string, at: ts.Node): Constant | null {
     const bound = this.names.constNamed(name, at);
     const c = bound ? this.fromConst(bound, 0) : null;
-    return c && Number.isInteger(c.value) && c.value >= 0 ? c : null;
+    // A size past 2^53 has lost digits already: unknown beats wrong.
+    return c && Number.isSafeInteger(c.value) && c.value >= 0 ? c : null;
   }
 
   private named(node: ts.Identifier, depth: number): Constant | null {
