@@ -96,10 +96,14 @@
     const device = n.device.kind === 'cpu' ? 'CPU' : n.device.kind.toUpperCase() + ' (' + n.device.name + ')';
     const oe = n.library.optEinsum ? (n.library.optEinsum.enabled ? ', opt_einsum in use' : n.library.optEinsum.available ? ', opt_einsum disabled' : ', without opt_einsum') : '';
     const forms = [['as written', n.asWritten]].concat(n.rewritten ? [['optimized', n.rewritten]] : []);
-    const rows = forms.map(([name, f]) => [name, duration(f.timing.medianMs), spread(f.timing), String(f.timing.samplesMs.length), numpyHow(f.numpy) || f.outputDtype + ' [' + f.outputShape.join(', ') + ']']);
+    const rows = forms.map(([name, f]) =>
+      f.timing
+        ? [name, duration(f.timing.medianMs), spread(f.timing), String(f.timing.samplesMs.length), numpyHow(f.numpy) || f.outputDtype + ' [' + f.outputShape.join(', ') + ']']
+        : [name, '—', '—', '0', 'cannot run: ' + f.error],
+    );
     const parts = [
       el('h2', {}, 'In your library: ' + lib),
-      el('p', { class: 'meta' }, 'Python ' + n.runtimeVersion + ' · ' + device + oe + ' · ' + n.dtype + (n.dtypeSource === 'requested' ? '' : ' (the library’s default)') + ' · ' + n.warmup + ' warm-up, then at least ' + n.minRuns + ' runs each, in turns'),
+      el('p', { class: 'meta' }, (n.language === 'python' ? 'Python ' : 'Node ') + n.runtimeVersion + ' · ' + device + (n.library.backend ? ', ' + n.library.backend + ' backend' : '') + oe + ' · ' + n.dtype + (n.dtypeSource === 'requested' ? '' : ' (the library’s default)') + ' · ' + n.warmup + ' warm-up, then at least ' + n.minRuns + ' runs each, in turns'),
       table(['', 'median', 'fastest – slowest 10%', 'runs', 'how it ran'], rows, n.rewritten ? 1 : -1),
     ];
     if (n.device.message) parts.push(notice(n.device.message, null, false));
@@ -155,8 +159,8 @@
     const bar = (label, t, colour) => items.push({ label: label, value: t.medianMs, extent: [t.minMs, t.p90Ms], colour: colour });
     const n = report.native;
     if (n.status === 'measured') {
-      bar(n.library.name + ', as written', n.asWritten.timing, 0);
-      if (n.rewritten) bar(n.library.name + ', optimized', n.rewritten.timing, 1);
+      if (n.asWritten.timing) bar(n.library.name + ', as written', n.asWritten.timing, 0);
+      if (n.rewritten && n.rewritten.timing) bar(n.library.name + ', optimized', n.rewritten.timing, 1);
     }
     const o = report.onnxruntime;
     if (o.status === 'measured') {

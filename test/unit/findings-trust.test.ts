@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluate } from 'einsight-server/analysis/evaluate';
 import type { AnalysisOptions, FileAnalysis, Finding, ShapeSource, SiteSyntax } from 'einsight-server/analysis/model';
-import { allQuickFixes, analyze, tagOf } from '../support/rewrite-harness';
+import { allQuickFixes, analyze, applied, tagOf } from '../support/rewrite-harness';
 import { parsePythonFixture } from '../support/python-fixtures';
 
 async function check(source: string, options: AnalysisOptions = {}): Promise<{ analysis: FileAnalysis; findings: Finding[]; text: string; at: (name: string) => Finding[] }> {
@@ -336,5 +336,40 @@ x = np.einsum('ij,jk,kl->il', A, B, C)
     assert.deepEqual(analysis.sites[0].best?.path, [[1, 2], [0, 1]]);
     const pairwise = allQuickFixes(analysis, text).find((f) => tagOf(f) === 'pairwise')!;
     assert.deepEqual(pairwise.edits.map((e) => e.newText), ["np.einsum('ij,jl->il', A, np.einsum('jk,kl->jl', B, C))"]);
+  });
+});
+
+describe('the size-adaptive fix', () => {
+  it('changes only the callee (arguments evaluated as written) and adds its helper once, after the imports', async () => {
+    const text = '"""Doc."""\nimport numpy as np\n\n\ndef contract(a, b, c, out):\n    return np.einsum(\'ij,jk,kl->il\', a, b, c, out=out)\n';
+    const analysis = await analyze(text);
+    const fixes = allQuickFixes(analysis, text);
+    assert.deepEqual(fixes.map((f) => f.title), ['Search the path once per shape (the best order depends on the sizes)']);
+    const helper = [
+      'import functools as _einsight_functools',
+      'import numpy as _einsight_numpy',
+      '',
+      '',
+      '# einsight: size-adaptive path, searched once per shape',
+      '@_einsight_functools.lru_cache(maxsize=None)',
+      'def _einsight_einsum_path(equation, optimize, *shapes):',
+      '    operands = [_einsight_numpy.broadcast_to(0.0, shape) for shape in shapes]',
+      '    if optimize is not None:',
+      '        return _einsight_numpy.einsum_path(equation, *operands, optimize=optimize)[0]',
+      "    # The call ran numpy's one loop: keep it where greedy's path would need more FLOPs.",
+      "    path, report = _einsight_numpy.einsum_path(equation, *operands, optimize='greedy')",
+      "    naive, optimized = (float(line.split(':')[1]) for line in report.splitlines() if 'FLOP count' in line)",
+      '    return path if optimized < naive else False',
+      '',
+      '',
+      'def _einsight_einsum(equation, *operands, optimize=None, **options):',
+      '    shapes = [_einsight_numpy.shape(operand) for operand in operands]',
+      '    path = _einsight_einsum_path(equation, optimize, *shapes)',
+      '    return _einsight_numpy.einsum(equation, *operands, optimize=path, **options)',
+    ].join('\n');
+    assert.equal(
+      applied(text, fixes[0]),
+      `"""Doc."""\nimport numpy as np\n${helper}\n\n\ndef contract(a, b, c, out):\n    return _einsight_einsum('ij,jk,kl->il', a, b, c, out=out)\n`,
+    );
   });
 });

@@ -16,7 +16,7 @@ import { measureNative } from 'einsight-server/measure/native/native';
 import { equationSite } from 'einsight-server/measure/native/equation-site';
 import { pythonProgram } from 'einsight-server/measure/native/python-program';
 import { pythonScript } from 'einsight-server/measure/native/python-script';
-import { NativeFailure, runPythonScript } from 'einsight-server/measure/native/python-run';
+import { NativeFailure, pythonCommand, runScript } from 'einsight-server/measure/native/script-run';
 import { runCli } from '../support/cli';
 import { parseFixture } from '../support/markers';
 import { REPO_ROOT } from '../support/oracle';
@@ -132,12 +132,57 @@ describe('measure in torch', { skip: TORCH_PYTHON === null && 'no Python here ha
   });
 });
 
+describe('measure in tfjs, with the workspace\'s tfjs and Node', () => {
+  const TS_PATH = join(REPO_ROOT, 'test', 'fixtures', 'measure', 'native.ts');
+  const TS = parseFixture(readFileSync(TS_PATH, 'utf8'));
+  async function tfjs(marker: string, file = TS_PATH): Promise<Record<string, any>> {
+    const { line, character } = TS.position(marker);
+    const r = await runCli(['measure', `${file}:${line + 1}:${character + 1}`, '--stdin', ...QUICK], TS.text);
+    return JSON.parse(r.stdout) as Record<string, any>;
+  }
+
+  it('as written, tfjs refuses three operands; the fix\'s pairwise calls are timed', async () => {
+    const out = await tfjs('threeOperands');
+    const n = out.native;
+    assert.equal(n.status, 'measured', n.reason);
+    assert.deepEqual([n.language, n.interpreter, n.library.name, n.library.backend], ['javascript', 'node', '@tensorflow/tfjs', 'cpu']);
+    assert.equal(n.asWritten.error, 'Error: Support for more than 2 input tensors is not implemented yet.');
+    assert.equal(n.asWritten.timing, null);
+    assert.equal(n.rewritten.code, "function _ein_rewritten(_ein_x0, _ein_x1, _ein_x2) {\n  return (tf.einsum('ij,j->i', _ein_x0, tf.einsum('jk,k->j', _ein_x1, _ein_x2)));\n}\n");
+    assert.ok(n.rewritten.timing.samplesMs.length >= 5);
+    assert.deepEqual([n.agreement, n.measuredSpeedup], [null, null]);
+    assert.match(out.headline, /^as written, @tensorflow\/tfjs cannot run it \(Error: Support for more than 2 input tensors is not implemented yet\.\); optimized: /);
+  });
+
+  it('a chain of tf.einsum calls against the fused call of its fix, results agreeing', async () => {
+    const n = (await tfjs('producer')).native;
+    assert.match(n.asWritten.code, /\n {2}const t = \(tf\.einsum\('ij,jk->ik', _ein_x0, _ein_x1\)\);\n {2}return \(tf\.einsum\('ik,k->i', t, _ein_x2\)\.mul\(0\.5\)\);\n/);
+    assert.deepEqual(n.rewritten.fixes.map((f: { code: string }) => f.code), ['EIN004']);
+    assert.equal(n.agreement.agree, true, n.agreement.why);
+    assert.deepEqual([n.asWritten.outputDtype, n.asWritten.outputShape], ['float32', [64]]);
+  });
+
+  it('scalar factors moved by the fix', async () => {
+    const n = (await tfjs('scaled')).native;
+    assert.match(n.asWritten.code, /tf\.einsum\('ij,jk->ik', _ein_x0\.mul\(3\), _ein_x1\.div\(8\)\)/);
+    assert.match(n.rewritten.code, /tf\.einsum\('ij,jk->ik', _ein_x0, _ein_x1\.mul\(3 \/ 8\)\)/);
+    assert.equal(n.agreement.agree, true, n.agreement.why);
+  });
+
+  it('a workspace without tfjs: onnxruntime only, saying so', async () => {
+    const elsewhere = join(mkdtempSync(join(tmpdir(), 'einsight-no-tfjs-')), 'model.ts');
+    const n = (await tfjs('producer', elsewhere)).native;
+    assert.equal(n.status, 'unavailable');
+    assert.match(n.reason, /^no @tensorflow\/tfjs is installed for .*einsight-no-tfjs-.* \(npm install @tensorflow\/tfjs, or @tensorflow\/tfjs-node for its native backend\)$/);
+  });
+});
+
 describe('measure in the library: what cannot run says why, and how to fix it', () => {
   it('no such interpreter', async () => {
     const n = (await native('naive', '/nonexistent/python3')).native;
     assert.deepEqual(n, {
       status: 'unavailable',
-      reason: "cannot run the Python interpreter '/nonexistent/python3': there is no such program",
+      reason: "cannot run the interpreter '/nonexistent/python3': there is no such program",
       setting: 'einsight.measure.python',
     });
   });
@@ -154,7 +199,7 @@ describe('measure in the library: what cannot run says why, and how to fix it', 
     const site = await equationSite(c, [], 'numpy');
     const program = await pythonProgram(site.analysis, site.text, site.site, [[4096, 4096], [4096]]);
     const script = pythonScript(program, { seed: 0, dtype: null, warmup: 1, minRuns: 1, maxRuns: 1, budgetMs: 1, capMB: 16, allowCuda: false });
-    await assert.rejects(runPythonScript(NUMPY_PYTHONS[0], script, { loadTimeoutMs: 60_000, runTimeoutMs: 60_000 }), (e: unknown) => {
+    await assert.rejects(runScript(pythonCommand(NUMPY_PYTHONS[0]), script, { loadTimeoutMs: 60_000, runTimeoutMs: 60_000 }), (e: unknown) => {
       assert.ok(e instanceof NativeFailure && e.code === 'memory', String(e));
       assert.match(e.message, /^MemoryError: Unable to allocate 128\. MiB/);
       return true;
@@ -168,7 +213,7 @@ describe('measure in the library: what cannot run says why, and how to fix it', 
     const options = { python: NUMPY_PYTHONS[0], seed: 0, warmup: 1, budgetMs: 10, maxMemoryMB: 100, runTimeoutMs: 60_000, loadTimeoutMs: 60_000, onSpawn: () => (spawned = true) };
     const n = await measureNative({ ...site, shapes: [[8192, 8192], [8192]] }, options);
     assert.equal(n.status, 'refused');
-    assert.match(n.status === 'refused' ? n.reason : '', /^measuring needs about 580 MB \(inputs 513 MB, intermediates 0 MB, results 0\.13 MB, /);
+    assert.match(n.status === 'refused' ? n.reason : '', /^measuring needs about 596 MB \(inputs 513 MB, intermediates 0 MB, results 0\.13 MB, /);
     assert.equal(spawned, false);
   });
 });

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/oracle';
+import { findPython } from '../support/python-runner';
 
 // Before anything loads onnxruntime: its telemetry reads HOME when the first session starts.
 const HOME = mkdtempSync(join(tmpdir(), 'einsight-home-'));
@@ -19,6 +20,7 @@ const TEMP = mkdtempSync(join(tmpdir(), 'einsight-tmp-'));
 process.env.HOME = HOME;
 
 const CLI = join(REPO_ROOT, 'server', 'out', 'cli', 'main.js');
+const PYTHON = findPython(['numpy']);
 
 /** Every file and folder under `dir`, relative to it. */
 function contents(dir: string): string[] {
@@ -57,12 +59,25 @@ describe('measure writes and sends nothing', { skip: process.platform === 'win32
     assert.deepEqual(debugLogOf(runner), []);
   });
 
-  it('einsight measure, run as a user runs it, leaves HOME and TMPDIR as they were', () => {
-    const result = spawnSync(process.execPath, [CLI, 'measure', '--equation', 'ij,jk->ik', '--shapes', '4x5,5x6', '--runs', '2'], {
+  const cli = (args: string[], input = '') =>
+    spawnSync(process.execPath, [CLI, 'measure', ...args, '--runs', '2', '--budget', '0.01'], {
       env: { ...process.env, HOME, TMPDIR: TEMP, ORT_DISABLE_TELEMETRY: '' },
       encoding: 'utf8',
+      input,
     });
+
+  it('einsight measure, run as a user runs it, leaves HOME and TMPDIR as they were', () => {
+    const result = cli(['--equation', 'ij,jk->ik', '--shapes', '4x5,5x6']);
     assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(contents(HOME), []);
+    assert.deepEqual(contents(TEMP), []);
+  });
+
+  it('so does measuring in the library: numpy through Python, tfjs through Node (the scripts go in on stdin)', { skip: PYTHON === null && 'no Python with numpy' }, () => {
+    const python = cli(['--equation', 'ij,jk,k->i', '--shapes', '8x8,8x8,8', '--library', 'numpy', '--python', PYTHON as string, '--json']);
+    assert.equal(JSON.parse(python.stdout).native.status, 'measured', python.stdout);
+    const tfjs = cli([`${join(REPO_ROOT, 'model.ts')}:3`, '--stdin', '--json'], "import * as tf from '@tensorflow/tfjs';\nconst a = tf.randomNormal([8, 8]);\nconst y = tf.einsum('ij,jk->ik', a, a);\n");
+    assert.equal(JSON.parse(tfjs.stdout).native.status, 'measured', tfjs.stdout);
     assert.deepEqual(contents(HOME), []);
     assert.deepEqual(contents(TEMP), []);
   });

@@ -177,6 +177,18 @@ describe('measure robustness: the memory guard', () => {
     assert.ok(process.memoryUsage().rss - before < 128 * 1024 * 1024, 'nothing the size of an input was allocated');
   });
 
+  it('caps the runner where the OS allows: an allocation beyond the cap fails as "out of memory"', { skip: process.platform !== 'linux' && 'RLIMIT_DATA is Linux' }, async () => {
+    // The guard would let this run (it needs ~200 MB of the 2,048 MB limit); a cap of 8 MB above the
+    // runner's own needs stands in for an estimate that fell short.
+    let runner = 0;
+    await assert.rejects(measure(problem('ij,jk->ik', [[2048, 2048], [2048, 2048]]), { runs: 1, warmup: 0, capMB: 8, onSpawn: (pid) => (runner = pid) }), (e: unknown) => {
+      assert.ok(e instanceof MeasureError && e.code === 'memory', String(e));
+      assert.match(e.message, /^onnxruntime ran out of memory \(the measurement may use 8 MB: einsight\.measure\.maxMemoryMB\): /);
+      return true;
+    });
+    assert.ok(runner > 0 && (await gone(runner)), 'the runner is gone');
+  });
+
   it('sizes far beyond any machine get finite numbers in the refusal', async () => {
     const huge = problem('ij,jk->ik', [[2 ** 40, 2 ** 40], [2 ** 40, 2 ** 40]]);
     await assert.rejects(measure(huge), (e: unknown) => {

@@ -3,7 +3,7 @@ import { formatCount, formatSpeedup } from '../core/counts';
 import type { MeasuredVariant } from '../measure/measure';
 import { formatMB } from '../measure/memory';
 import type { NativeFormReport, NativeMeasured, NativeSection } from '../measure/native/native';
-import type { NumpyProbe } from '../measure/native/python-run';
+import type { NumpyProbe } from '../measure/native/script-run';
 import type { MeasureOutput, OnnxSection } from '../measure/output';
 import { formatDuration } from '../measure/summary';
 
@@ -49,7 +49,7 @@ function nativeText(n: NativeSection): string[] {
   const rows = [row('as written', n.asWritten), ...(n.rewritten ? [row('optimized', n.rewritten)] : [])];
   const memory = n.memory;
   return [
-    `${n.library.name} ${n.library.version}${optEinsum} — Python ${n.runtimeVersion} (${n.executable}), ${device}, ${n.dtype} (${n.dtypeSource})`,
+    `${n.library.name} ${n.library.version}${n.library.backend ? ` (${n.library.backend} backend)` : ''}${optEinsum} — ${n.language === 'python' ? 'Python' : 'Node'} ${n.runtimeVersion} (${n.executable}), ${device}, ${n.dtype} (${n.dtypeSource})`,
     ...(n.device.message ? [`  device          ${n.device.message}`] : []),
     `  runs            ${n.warmup} warm-up, then in turns for ${formatDuration(n.budgetMs)} and at least ${n.minRuns} each`,
     '',
@@ -65,6 +65,7 @@ function nativeText(n: NativeSection): string[] {
 
 function row(label: string, form: NativeFormReport): string {
   const t = form.timing;
+  if (!t) return `  ${label.padEnd(12)}   cannot run: ${form.error}`;
   const cells = [t.medianMs, t.minMs, t.p90Ms].map((x) => formatDuration(x).padStart(11)).join('');
   return `  ${label.padEnd(12)}${cells}${String(t.samplesMs.length).padStart(6)}   ${form.numpy ? numpyText(form.numpy) : `result ${form.outputDtype} [${form.outputShape.join(', ')}]`}`;
 }

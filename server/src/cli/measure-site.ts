@@ -56,7 +56,7 @@ export async function requestFromFile(location: string, request: FileRequest): P
   return {
     problem,
     source: { file, line: start.line, column: start.column, site: site.id, chain: site.chain, baseline: libraryBaseline(analysis, site) },
-    site: { analysis, text, site },
+    site: { file, analysis, text, site },
   };
 }
 

@@ -3,9 +3,9 @@
  * announces (so each run has its own time limit), and kills the child on timeout or cancel.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
+import { canCap, capped } from './cap';
 import { MeasureError } from './problem';
 import { TELEMETRY_OFF, type ExecutionProvider, type RunnerJob, type RunnerMessage, type RunnerPhase } from './protocol';
 
@@ -44,23 +44,19 @@ export interface RunnerOptions {
 }
 
 const RUNNER_SCRIPT = path.join(__dirname, 'runner.js');
+const STDERR_TAIL = 2000;
 const OUT_OF_MEMORY = /failed to allocate|allocation failed|bad_alloc|out of memory/i;
 /** What the runner takes before any measurement: Node, onnxruntime, and a stack per thread of its pool. */
 const RUNNER_OWN_MB = 256 + 8 * availableParallelism();
 
-/**
- * Forks the runner, on Linux through `sh -c 'ulimit -d …'` so the kernel caps its data
- * (RLIMIT_DATA: heap and private mappings) at its own needs plus `capMB`; an allocation above
- * it fails inside onnxruntime, which reports it, instead of the machine running out.
- */
+/** Forks the runner; capped (cap.ts) at its own needs plus `capMB`. */
 function startRunner(capMB: number | null): ChildProcess {
-  // execArgv: [] keeps the parent's flags (--test, --inspect) away from the runner.
   const options = { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] as ('ignore' | 'pipe' | 'ipc')[], serialization: 'advanced' as const, env: { ...process.env, ...TELEMETRY_OFF } };
-  if (capMB === null || process.platform !== 'linux' || !existsSync('/bin/sh')) return fork(RUNNER_SCRIPT, [], { ...options, execArgv: [] });
-  const kilobytes = String(Math.ceil((capMB + RUNNER_OWN_MB) * 1024));
-  return spawn('/bin/sh', ['-c', 'ulimit -S -d "$1" 2>/dev/null; shift; exec "$@"', 'sh', kilobytes, process.execPath, RUNNER_SCRIPT], options);
+  // execArgv: [] keeps the parent's flags (--test, --inspect) away from the runner.
+  if (capMB === null || !canCap()) return fork(RUNNER_SCRIPT, [], { ...options, execArgv: [] });
+  const { command, args } = capped(process.execPath, [RUNNER_SCRIPT], capMB + RUNNER_OWN_MB);
+  return spawn(command, args, options);
 }
-const STDERR_TAIL = 2000;
 
 export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<RunnerOutcome> {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,7 @@ import { formatEquation } from '../core/equation';
 import { measure, type MeasureOptions, type MeasureProgress, type MeasureReport } from './measure';
 import { measureNative, type NativeOptions, type NativeSection, type NativeSite } from './native/native';
 import { unitOf } from './native/program';
-import type { ScriptProgress } from './native/python-run';
+import type { ScriptProgress } from './native/script-run';
 import { MeasureError, checkProblem, inputShapes, type MeasureProblem } from './problem';
 import { story, unitFinding, type FindingSummary } from './summary';
 

@@ -56,12 +56,18 @@ export function story(finding: FindingSummary | null, native: NativeSection | nu
   const predicted = finding?.predictedSpeedup ?? null;
   const prediction = finding && predicted !== null ? `; the finding predicted ${formatSpeedup(predicted)} from ${finding.predicts}` : '';
   if (native?.status === 'measured') {
-    const asWritten = `as written in ${libraryName(native)}: ${formatDuration(native.asWritten.timing.medianMs)}`;
+    const written = native.asWritten;
+    const rewritten = native.rewritten?.timing ? `optimized: ${formatDuration(native.rewritten.timing.medianMs)}` : null;
+    if (!written.timing) {
+      // The library cannot run the call as written (tfjs and more than two operands, say).
+      return { headline: `as written, ${libraryName(native)} cannot run it (${written.error})${rewritten ? `; ${rewritten}` : ''}`, explanation: null };
+    }
+    const asWritten = `as written in ${libraryName(native)}: ${formatDuration(written.timing.medianMs)}`;
     if (!native.rewritten) return { headline: `${asWritten}; ${native.withheld}`, explanation: null };
     if (native.measuredSpeedup === null) {
       return { headline: `${asWritten}; no speedup claimed: ${native.agreement?.why ?? 'the results differ'}`, explanation: null };
     }
-    const headline = `${asWritten} → optimized: ${formatDuration(native.rewritten.timing.medianMs)} (${formatSpeedup(native.measuredSpeedup)})${prediction}`;
+    const headline = `${asWritten} → ${rewritten} (${formatSpeedup(native.measuredSpeedup)})${prediction}`;
     return { headline, explanation: predicted === null ? null : explainNative(native, native.measuredSpeedup, predicted) };
   }
   if (onnxruntime && 'asWritten' in onnxruntime) {
@@ -95,7 +101,7 @@ function explainNative(native: NativeMeasured, measured: number, predicted: numb
       ? `As written, numpy runs one loop over every index of all ${written.numpy?.mostOperandsInOneLoop} operands; the rewrite runs each step as a matrix product (BLAS), which does many more FLOPs per second, so time falls further than FLOPs.`
       : 'The rewritten steps run as matrix products (BLAS), which do more FLOPs per second than the form as written, so time falls further than FLOPs.';
   }
-  if (native.rewritten.timing.medianMs < OVERHEAD_MS || written.timing.medianMs < 4 * OVERHEAD_MS) {
+  if ((native.rewritten.timing?.medianMs ?? 0) < OVERHEAD_MS || (written.timing?.medianMs ?? 0) < 4 * OVERHEAD_MS) {
     return `At these sizes fixed costs dominate: each call into ${native.library.name} costs microseconds whatever its work, so a ${formatSpeedup(predicted)} cut in FLOPs shows as ${formatSpeedup(measured)}.`;
   }
   return 'The rewritten steps are limited by memory traffic, not arithmetic (matrix–vector products read each number once), while FLOPs price every multiply-add alike.';

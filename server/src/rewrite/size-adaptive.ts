@@ -30,57 +30,44 @@ const HELPER: Record<Flavor, string> = {
 
 const MARKER = '# einsight: size-adaptive path, searched once per shape';
 
+/** The helper's imports (private aliases: no name of the file is touched) and its cached search. */
+function cached(module: string, alias: string, search: string[]): string[] {
+  return ['import functools as _einsight_functools', `import ${module} as ${alias}`, '', '', MARKER, '@_einsight_functools.lru_cache(maxsize=None)', ...search, '', ''];
+}
+
 function helperText(flavor: Flavor, newline: string): string {
   const lines: Record<Flavor, string[]> = {
     numpy: [
-      'import functools as _einsight_functools',
-      'import numpy as _einsight_numpy',
-      '',
-      '',
-      MARKER,
-      '@_einsight_functools.lru_cache(maxsize=None)',
-      'def _einsight_einsum_path(equation, optimize, *shapes):',
-      '    operands = [_einsight_numpy.broadcast_to(0.0, shape) for shape in shapes]',
-      '    if optimize is not None:',
-      '        return _einsight_numpy.einsum_path(equation, *operands, optimize=optimize)[0]',
-      "    # The call ran numpy's one loop: keep it where greedy's path would need more FLOPs.",
-      "    path, report = _einsight_numpy.einsum_path(equation, *operands, optimize='greedy')",
-      "    naive, optimized = (float(line.split(':')[1]) for line in report.splitlines() if 'FLOP count' in line)",
-      '    return path if optimized < naive else False',
-      '',
-      '',
+      ...cached('numpy', '_einsight_numpy', [
+        'def _einsight_einsum_path(equation, optimize, *shapes):',
+        '    operands = [_einsight_numpy.broadcast_to(0.0, shape) for shape in shapes]',
+        '    if optimize is not None:',
+        '        return _einsight_numpy.einsum_path(equation, *operands, optimize=optimize)[0]',
+        "    # The call ran numpy's one loop: keep it where greedy's path would need more FLOPs.",
+        "    path, report = _einsight_numpy.einsum_path(equation, *operands, optimize='greedy')",
+        "    naive, optimized = (float(line.split(':')[1]) for line in report.splitlines() if 'FLOP count' in line)",
+        '    return path if optimized < naive else False',
+      ]),
       'def _einsight_einsum(equation, *operands, optimize=None, **options):',
       '    shapes = [_einsight_numpy.shape(operand) for operand in operands]',
       '    path = _einsight_einsum_path(equation, optimize, *shapes)',
       '    return _einsight_numpy.einsum(equation, *operands, optimize=path, **options)',
     ],
     opt_einsum: [
-      'import functools as _einsight_functools',
-      'import opt_einsum as _einsight_opt_einsum',
-      '',
-      '',
-      MARKER,
-      '@_einsight_functools.lru_cache(maxsize=None)',
-      'def _einsight_expression(equation, options, *shapes):',
-      '    return _einsight_opt_einsum.contract_expression(equation, *shapes, **dict(options))',
-      '',
-      '',
+      ...cached('opt_einsum', '_einsight_opt_einsum', [
+        'def _einsight_expression(equation, options, *shapes):',
+        '    return _einsight_opt_einsum.contract_expression(equation, *shapes, **dict(options))',
+      ]),
       "def _einsight_contract(equation, *operands, out=None, backend='auto', **options):",
       '    shapes = [tuple(_einsight_opt_einsum.parser.get_shape(operand)) for operand in operands]',
       '    expression = _einsight_expression(equation, tuple(sorted(options.items())), *shapes)',
       '    return expression(*operands, out=out, backend=backend)',
     ],
     torch: [
-      'import functools as _einsight_functools',
-      'import opt_einsum as _einsight_opt_einsum',
-      '',
-      '',
-      MARKER,
-      '@_einsight_functools.lru_cache(maxsize=None)',
-      'def _einsight_torch_expression(equation, *shapes):',
-      "    return _einsight_opt_einsum.contract_expression(equation, *shapes, optimize='auto')",
-      '',
-      '',
+      ...cached('opt_einsum', '_einsight_opt_einsum', [
+        'def _einsight_torch_expression(equation, *shapes):',
+        "    return _einsight_opt_einsum.contract_expression(equation, *shapes, optimize='auto')",
+      ]),
       'def _einsight_torch_einsum(equation, *operands):',
       '    expression = _einsight_torch_expression(equation, *[tuple(operand.shape) for operand in operands])',
       "    return expression(*operands, backend='torch')",
@@ -109,14 +96,15 @@ export function sizeAdaptiveFix(context: FixContext, site: ContractionSite, code
   const source = context.source;
   const newline = source.text.includes('\r\n') ? '\r\n' : '\n';
   const edits: FixEdit[] = [replace(callee, HELPER[flavor])];
-  // A second fix in the same file reuses the helper the first one added.
-  if (!source.text.includes(`def ${HELPER[flavor]}(`)) {
+  // A second fix in the same file reuses the helper the first one added (marked as einsight's).
+  const ours = source.text.includes(MARKER) && source.text.includes(`def ${HELPER[flavor]}(`);
+  if (!ours) {
+    if (source.names().has(HELPER[flavor])) throw new RewriteRefusal(`the file already uses the name ${HELPER[flavor]}`);
     const at = helperOffset(context, call);
-    // Two blank lines after it, counting the one that usually follows the imports.
-    const after = at > 0 && source.text.startsWith(newline, at) ? newline : newline + newline;
-    edits.push(insert(at, `${helperText(flavor, newline)}${newline}${after}`));
-  } else if (!context.source.names().has(HELPER[flavor])) {
-    throw new RewriteRefusal('the helper is not where einsight put it');
+    // Two blank lines after it, counting those already there.
+    let blank = 0;
+    while (blank < 2 && source.text.startsWith(newline, at + blank * newline.length)) blank++;
+    edits.push(insert(at, `${helperText(flavor, newline)}${newline}${newline.repeat(2 - blank)}`));
   }
   const actions: Record<Flavor, string[]> = {
     numpy: ["Let numpy search the path once per shape, then reuse it", 'Search the path once per shape'],

@@ -46,8 +46,8 @@ export async function equationSite(
   c: Contraction,
   scalars: readonly ScalarFactor[],
   library: ArrayLibrary,
-): Promise<{ analysis: FileAnalysis; text: string; site: ContractionSite }> {
+): Promise<{ file: null; analysis: FileAnalysis; text: string; site: ContractionSite }> {
   const text = equationSource(c, scalars, library);
   const analysis = await analyzePython(text, {});
-  return { analysis, text, site: analysis.sites[0] };
+  return { file: null, analysis, text, site: analysis.sites[0] };
 }

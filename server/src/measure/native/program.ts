@@ -22,6 +22,40 @@ export class NativeUnavailable extends Error {
   }
 }
 
+export interface NativeInput {
+  /** The parameter name in the generated functions. */
+  name: string;
+  /** The operand as the source writes it. */
+  text: string;
+  shape: number[];
+}
+
+/** The two forms of a unit as code of its language, with what they need. */
+export interface NativeProgramParts {
+  inputs: NativeInput[];
+  /** Lines binding the names the forms use, from the file's imports of the library. */
+  imports: string[];
+  /** `def/function _ein_as_written(_ein_x0, …)`. */
+  asWritten: string;
+  /** `_ein_rewritten`; null when einsight offers no fix for the unit. */
+  rewritten: string | null;
+  /** Statements the fix runs once, before the calls. */
+  setup: string[];
+  fixes: Fix[];
+}
+
+/** Whitespace does not change which expression a text is. */
+export function normalizedCode(code: string): string {
+  return code.replace(/\s+/g, '');
+}
+
+/** Why a unit has no rewritten form. */
+export function withheldReason(analysis: FileAnalysis, unit: MeasuredUnit): string {
+  const mine = analysis.findings.filter((f) => unit.members.some((m) => m.id === f.site) || (unit.chain !== null && f.chain === unit.chain.id));
+  const codes = [...new Set(mine.map((f) => f.code))];
+  return codes.length === 0 ? 'einsight finds nothing to rewrite here' : `einsight offers no quick fix for ${codes.join(', ')} here`;
+}
+
 /** The sites measured together: one call, or every call of a chain that fuses. */
 export interface MeasuredUnit {
   members: ContractionSite[];

@@ -1,16 +1,15 @@
 /**
- * The Python side of a native measurement: the unit as written and as fixed, as two functions
- * of the unit's input arrays, with nothing of the user's program but the code of the calls.
- * Operands become the functions' parameters (`_ein_x0`, …), scalar factors whose value the
- * analysis knows become that number, and the names the code still needs are imported only when
- * a known library binds them in the file (numpy, torch, jax, math, …); any other name is
- * refused by name, since running it would mean running the user's code.
+ * Python's syntax adapter for forms.ts: the unit as written and as fixed become two `def`s of
+ * the unit's input arrays, parsed with tree-sitter. The names they still need are imported only
+ * when the file binds them from a known library (numpy, torch, jax, math, …): importing anything
+ * else could run the user's code.
  */
 import type { ContractionSite, FileAnalysis, Library, SourceRange } from '../../analysis/model';
 import { PythonParser } from '../../analysis/python/parser';
 import { binaryOperator, field, fields, namedChildren, unwrap, walk, type PyNode } from '../../analysis/python/syntax';
-import { prepareRewrites, type Fix } from '../../rewrite/index';
-import { NativeUnavailable, readRewritten, resultRange, sourceOf, unitFixes, unitOf, type CodePiece } from './program';
+import { prepareRewrites } from '../../rewrite/index';
+import { buildForms, type FormSyntax } from './forms';
+import { NativeUnavailable, normalizedCode as normalize, unitOf, type CodePiece, type NativeProgramParts } from './program';
 
 /** The libraries whose arrays a generated script can create. */
 export type ArrayLibrary = 'numpy' | 'torch' | 'jax' | 'tensorflow';
@@ -20,27 +19,8 @@ const IMPORTABLE_ROOTS = new Set(['numpy', 'torch', 'jax', 'opt_einsum', 'einops
 
 const BUILTINS = new Set(['abs', 'bool', 'complex', 'divmod', 'float', 'int', 'len', 'list', 'max', 'min', 'pow', 'range', 'round', 'slice', 'sum', 'tuple', 'zip', 'Ellipsis']);
 
-export interface NativeInput {
-  /** The parameter name in the generated functions. */
-  name: string;
-  /** The operand as the source writes it. */
-  text: string;
-  shape: number[];
-}
-
-export interface PythonProgram {
+export interface PythonProgram extends NativeProgramParts {
   arrays: ArrayLibrary;
-  /** `import numpy as np`, …: what the two forms need, from the file's own imports. */
-  imports: string[];
-  inputs: NativeInput[];
-  /** `def _ein_as_written(_ein_x0, …): …` */
-  asWritten: string;
-  /** `def _ein_rewritten(…)`; null when einsight offers no fix for the unit (see `withheld`). */
-  rewritten: string | null;
-  /** Statements the fix runs once, before the calls (module level in the script). */
-  setup: string[];
-  fixes: Fix[];
-  withheld: string | null;
 }
 
 const ARRAY_LIBRARY: Partial<Record<Library, ArrayLibrary>> = { numpy: 'numpy', opt_einsum: 'numpy', torch: 'torch', jax: 'jax', tensorflow: 'tensorflow' };
@@ -70,79 +50,36 @@ function parseClean(code: string): PyNode {
 
 export async function pythonProgram(analysis: FileAnalysis, text: string, site: ContractionSite, shapes: number[][]): Promise<PythonProgram> {
   await ready();
-  const unit = unitOf(analysis, site);
-  const arrays = ARRAY_LIBRARY[unit.root.library];
+  const root = unitOf(analysis, site).root;
+  const arrays = ARRAY_LIBRARY[root.library];
   if (!arrays) {
     throw new NativeUnavailable(
-      unit.root.library === 'unknown'
-        ? 'the library of these arrays is not known, so there is no library to measure them in'
-        : `${unit.root.qualifiedName} calls are not measured natively`,
+      root.library === 'unknown' ? 'the library of these arrays is not known, so there is no library to measure them in' : `${root.qualifiedName} calls are not measured natively`,
     );
   }
   const module = parse(text);
-  const leaves = unit.chain?.fused ? unit.chain.fused.operands : unit.root.operands;
-  const holes = new Map<string, string>();
-  const inputs: NativeInput[] = [];
-  leaves.forEach((leaf, k) => {
-    const base = baseOperand(text, module, leaf.range, unit.members);
-    const key = normalize(base);
-    if (holes.has(key)) return; // the same operand twice: one array
-    const name = `_ein_x${inputs.length}`;
-    holes.set(key, name);
-    inputs.push({ name, text: base, shape: shapes[k] });
-  });
-  for (const member of unit.members) {
-    for (const factor of member.scalars?.factors ?? []) {
-      if (!/^[0-9.eE+-]+$/.test(factor.text)) holes.set(normalize(factor.text), pythonFloat(factor.value));
-    }
+  const syntax: FormSyntax = {
+    baseOperand: (range, members) => baseOperand(text, module, range, members),
+    number: pythonFloat,
     // `optimize=OPTIONS` where the analysis knows the value: the script passes that value.
-    const optimize = member.options.optimize;
-    if (optimize && optimize.value !== null) holes.set(normalize(optimize.text), pythonLiteral(optimize.value));
-  }
-  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
-  const asWrittenBody = [
-    ...(unit.chain?.links ?? [])
-      .filter((link) => link.name !== null)
-      .map((link) => `${link.name} = (${sourceOf(text, resultRange(byId(unit.members, link.producer))).text})`),
-  ];
-  const bindings = importBindings(module, text);
-  const form = (name: string, body: string[], result: string) => substitute(`def ${name}(${inputs.map((i) => i.name).join(', ')}):\n${[...body, `return (${result})`].map(indent).join('\n')}\n`, holes);
-  const asWritten = form('_ein_as_written', asWrittenBody, sourceOf(text, resultRange(unit.root)).text);
-  const fixes = unitFixes(analysis, text, unit);
-  let rewritten: string | null = null;
-  let setup: string[] = [];
-  let withheld: string | null = null;
-  if (fixes.length === 0) {
-    const codes = [...new Set(analysis.findings.filter((f) => unit.members.some((m) => m.id === f.site) || (unit.chain && f.chain === unit.chain.id)).map((f) => f.code))];
-    withheld = codes.length === 0 ? 'einsight finds nothing to rewrite here' : `einsight offers no quick fix for ${codes.join(', ')} here`;
-  } else {
-    const read = readRewritten(text, fixes.flatMap((f) => f.edits), unit, (offset) => runsOnce(module, resultRange(unit.root), offset), lineOf);
-    const { statements, expression } = splitResult(read.result);
-    rewritten = form('_ein_rewritten', [...read.before.map((p) => p.text), ...statements], expression);
-    setup = read.setup.map((piece) => substitute(piece.text, holes));
-  }
-  const code = [asWritten, rewritten ?? '', ...setup].join('\n');
-  const unbound = freeNames(code).filter((name) => !bindings.has(name));
-  if (unbound.length > 0) {
-    throw new NativeUnavailable(
-      `the code uses ${unbound.map((n) => `'${n}'`).join(', ')}, defined elsewhere in your program; einsight runs only the contraction, never your code`,
-    );
-  }
-  const imports = [...new Set(freeNames(code).map((name) => bindings.get(name) as string))];
-  return { arrays, imports, inputs, asWritten, rewritten, setup, fixes, withheld };
-}
-
-function byId(sites: readonly ContractionSite[], id: number): ContractionSite {
-  return sites.find((s) => s.id === id) as ContractionSite;
+    knownValues: (member) => {
+      const optimize = member.options.optimize;
+      return optimize && optimize.value !== null ? [[optimize.text, pythonLiteral(optimize.value)]] : [];
+    },
+    assign: (name, expression) => `${name} = (${expression})`,
+    func: (name, parameters, body, result) => `def ${name}(${parameters.join(', ')}):\n${[...body, `return (${result})`].map(indent).join('\n')}\n`,
+    runsOnce: (result, offset) => runsOnce(module, result, offset),
+    splitResult,
+    substitute,
+    freeNames,
+    bindings: importBindings(module, text),
+    builtins: BUILTINS,
+  };
+  return { arrays, ...buildForms(analysis, text, site, shapes, syntax) };
 }
 
 function indent(line: string): string {
   return line.split('\n').map((l) => `    ${l}`).join('\n');
-}
-
-/** Whitespace does not change which expression a text is. */
-function normalize(code: string): string {
-  return code.replace(/\s+/g, '');
 }
 
 export function pythonFloat(value: number): string {
@@ -227,7 +164,7 @@ function substitute(code: string, holes: ReadonlyMap<string, string>): string {
 
 /** Names the code reads but neither defines nor gets from its parameters or Python's builtins. */
 function freeNames(code: string): string[] {
-  const bound = new Set<string>(BUILTINS);
+  const bound = new Set<string>();
   const read: string[] = [];
   walk(parseClean(code), (node) => {
     const parent = node.parent;
@@ -246,7 +183,7 @@ function freeNames(code: string): string[] {
     if (binds) bound.add(name);
     else read.push(name);
   });
-  return [...new Set(read.filter((name) => !bound.has(name) && !name.startsWith('_ein_')))];
+  return [...new Set(read.filter((name) => !bound.has(name)))];
 }
 
 /** Name → the import line that binds it, for the file's imports of importable modules. */

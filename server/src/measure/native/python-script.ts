@@ -194,12 +194,21 @@ def _ein_failed(error, form):
     _ein_fail("memory" if _ein_out_of_memory(error) else "runtime", message, form)
 
 def _ein_rss_mb():
+    """Peak resident memory so far (MB)."""
     try:
         import resource
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak / (2 ** 20 if _ein_sys.platform == "darwin" else 2 ** 10)
     except Exception:
         return None
+
+def _ein_current_rss_mb():
+    """Resident memory now (MB): the base the measurement's own peak is counted from."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+    except Exception:
+        return _ein_rss_mb()
 `;
 
 /** After the imports: the memory cap (Linux: RLIMIT_DATA above what the imports took), then the environment line. */
@@ -219,13 +228,13 @@ if _EIN_CAP_MB is not None and _ein_sys.platform.startswith("linux"):
     except Exception:
         _ein_cap = None
 _ein_send("ready", {
-    "python": _ein_sys.version.split()[0],
+    "runtimeVersion": _ein_sys.version.split()[0],
     "executable": _ein_sys.executable,
     "library": _ein_library,
     "device": _ein_device,
     "dtype": _ein_dtype_label,
     "capMB": _ein_cap,
-    "baseRssMB": _ein_rss_mb(),
+    "baseRssMB": _ein_current_rss_mb(),
 })
 `;
 
@@ -240,42 +249,69 @@ def _ein_call(name, fn):
     except BaseException as error:
         _ein_failed(error, name)
 
-def _ein_numpy_probe(fn):
-    """How numpy runs the call: path searches, given paths, and the most operands one loop took."""
-    module = getattr(getattr(_ein_np, "_core", None), "einsumfunc", None) or _ein_np.core.einsumfunc
-    record = {"searches": 0, "givenPaths": 0, "loops": 0, "mostOperandsInOneLoop": 0}
-    real_path, real_loop = module.einsum_path, module.c_einsum
-    def path(*operands, **options):
-        given = options.get("optimize")
-        if isinstance(given, (list, tuple)) and len(given) > 0 and given[0] == "einsum_path":
-            record["givenPaths"] += 1
-        else:
-            record["searches"] += 1
-        return real_path(*operands, **options)
-    def loop(*operands, **options):
-        record["loops"] += 1
-        arrays = [o for o in operands if hasattr(o, "shape")]
-        record["mostOperandsInOneLoop"] = max(record["mostOperandsInOneLoop"], len(arrays))
-        return real_loop(*operands, **options)
-    module.einsum_path, module.c_einsum = path, loop
-    try:
-        fn(*_ein_args)
-    finally:
-        module.einsum_path, module.c_einsum = real_path, real_loop
-    return record
+class _ein_numpy_probe:
+    """While active, records how numpy runs einsum: path searches, given paths, and its loops."""
+    def __init__(self):
+        self.record = {"searches": 0, "givenPaths": 0, "loops": 0, "mostOperandsInOneLoop": 0}
+        self.module = getattr(getattr(_ein_np, "_core", None), "einsumfunc", None) or _ein_np.core.einsumfunc
+    def __enter__(self):
+        module, record = self.module, self.record
+        self.real = real_path, real_loop = module.einsum_path, module.c_einsum
+        def path(*operands, **options):
+            given = options.get("optimize")
+            if isinstance(given, (list, tuple)) and len(given) > 0 and given[0] == "einsum_path":
+                record["givenPaths"] += 1
+            else:
+                record["searches"] += 1
+            return real_path(*operands, **options)
+        def loop(*operands, **options):
+            record["loops"] += 1
+            arrays = [o for o in operands if hasattr(o, "shape")]
+            record["mostOperandsInOneLoop"] = max(record["mostOperandsInOneLoop"], len(arrays))
+            return real_loop(*operands, **options)
+        module.einsum_path, module.c_einsum = path, loop
+        return self
+    def __exit__(self, *exc):
+        self.module.einsum_path, self.module.c_einsum = self.real
+        return False
+
+class _ein_no_probe:
+    record = None
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        return False
 
 _ein_step = "compare"
 _ein_first = {}
+_ein_errors = {}
+_ein_probes = {}
+# The first warm-up round compares the forms and, for numpy, observes how it runs each. The
+# library may refuse the call as written (the finding may be just that): that is reported, and
+# the rewritten form is still timed.
 for _ein_round in range(_EIN_WARMUP):
-    for _ein_name, _ein_fn in _ein_forms:
+    for _ein_name, _ein_fn in list(_ein_forms):
         _ein_send("progress", {"form": _ein_name, "phase": "warmup", "index": _ein_round})
-        _ein_ms, _ein_result = _ein_call(_ein_name, _ein_fn)
-        if _ein_round == 0:
-            _ein_first[_ein_name] = {"outputShape": [int(d) for d in _ein_result.shape], "outputDtype": _ein_dtype_name(_ein_result), "host": _ein_host(_ein_result)}
+        if _ein_round > 0:
+            _ein_call(_ein_name, _ein_fn)
+            continue
+        with (_ein_numpy_probe() if _EIN_NUMPY_PROBE else _ein_no_probe()) as _ein_probe:
+            try:
+                _ein_result = _ein_fn(*_ein_args)
+                _ein_sync(_ein_result)
+            except Exception as _ein_error:
+                if _ein_name != "as-written" or len(_ein_forms) == 1 or _ein_out_of_memory(_ein_error):
+                    _ein_failed(_ein_error, _ein_name)
+                _ein_detail = str(_ein_error).strip().splitlines()
+                _ein_errors["as-written"] = type(_ein_error).__name__ + (": " + _ein_detail[-1] if _ein_detail else "")
+                _ein_forms = _ein_forms[1:]
+                continue
+        _ein_probes[_ein_name] = _ein_probe.record
+        _ein_first[_ein_name] = {"outputShape": [int(d) for d in _ein_result.shape], "outputDtype": _ein_dtype_name(_ein_result), "host": _ein_host(_ein_result)}
         del _ein_result
 
 _ein_agreement = None
-if "rewritten" in _ein_first:
+if "rewritten" in _ein_first and "as-written" in _ein_first:
     _ein_a, _ein_b = _ein_first["as-written"]["host"], _ein_first["rewritten"]["host"]
     _ein_same_shape = _ein_a.shape == _ein_b.shape
     _ein_agreement = {
@@ -284,10 +320,6 @@ if "rewritten" in _ein_first:
         "maxAbsDiff": float(_ein_np.abs(_ein_a - _ein_b).max()) if _ein_same_shape and _ein_a.size else (0.0 if _ein_same_shape else None),
         "nonFinite": bool(not _ein_np.isfinite(_ein_a).all() or not _ein_np.isfinite(_ein_b).all()),
     }
-_ein_probes = {}
-if _EIN_NUMPY_PROBE:
-    for _ein_name, _ein_fn in _ein_forms:
-        _ein_probes[_ein_name] = _ein_numpy_probe(_ein_fn)
 for _ein_form in _ein_first.values():
     del _ein_form["host"]
 
@@ -308,15 +340,16 @@ while True:
         _ein_ms, _ein_result = _ein_call(_ein_name, _ein_fn)
         del _ein_result
         _ein_samples[_ein_name].append(_ein_ms)
-    _ein_runs = len(_ein_samples["as-written"])
+    _ein_runs = len(_ein_samples[_ein_forms[0][0]])
     if _ein_runs >= _EIN_MAX_RUNS:
         break
     if _ein_runs >= _EIN_MIN_RUNS and _ein_time.perf_counter() - _ein_started >= _EIN_BUDGET_S:
         break
 _ein_gc.enable()
 
+_ein_failed_forms = [{"form": name, "error": error, "samplesMs": [], "outputShape": [], "outputDtype": "", "probe": None} for name, error in _ein_errors.items()]
 _ein_send("result", {
-    "forms": [dict(_ein_first[name], form=name, samplesMs=_ein_samples[name], probe=_ein_probes.get(name)) for name, _ in _ein_forms],
+    "forms": _ein_failed_forms + [dict(_ein_first[name], form=name, error=None, samplesMs=_ein_samples[name], probe=_ein_probes.get(name)) for name, _ in _ein_forms],
     "agreement": _ein_agreement,
     "peakRssMB": _ein_rss_mb(),
 })

@@ -1,17 +1,19 @@
 /**
- * Runs a generated benchmark script with the user's interpreter: the script goes in on stdin
- * (no temporary file), JSON lines come back on stdout. Like the onnxruntime runner, every step
- * the script announces re-arms a timer, so one slow run is stopped on its own; a cancel kills
- * the process (which also ends itself when its parent goes, see python-script.ts).
+ * Runs a generated benchmark script (Python, or JavaScript for tfjs) with its interpreter: the
+ * script goes in on stdin (no temporary file), JSON lines come back on stdout. Like the
+ * onnxruntime runner, every step the script announces re-arms a timer, so one slow run is
+ * stopped on its own; a cancel kills the process (which also ends itself when its parent goes).
  */
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { MeasureError } from '../problem';
 import { NativeUnavailable } from './program';
 
 export interface ScriptReady {
-  python: string;
+  /** The interpreter's version (Python's, or Node's for tfjs). */
+  runtimeVersion: string;
   executable: string;
-  library: { name: string; version: string; optEinsum?: { available: boolean; enabled: boolean; strategy: string | null } };
+  library: { name: string; version: string; backend?: string; optEinsum?: { available: boolean; enabled: boolean; strategy: string | null } };
   device: { kind: string; name: string; message: string | null };
   dtype: string;
   /** Memory the script may still allocate after its imports (MB); null where the OS gives no cap. */
@@ -31,6 +33,8 @@ export type FormName = 'as-written' | 'rewritten';
 
 export interface ScriptForm {
   form: FormName;
+  /** Why the form could not run at all (the library refused the call as written); then no samples. */
+  error: string | null;
   samplesMs: number[];
   outputShape: number[];
   outputDtype: string;
@@ -74,14 +78,30 @@ export interface ScriptRunOptions {
 const STDERR_TAIL = 2000;
 export const PYTHON_SETTING = 'einsight.measure.python';
 
-export function runPythonScript(interpreter: string, script: string, options: ScriptRunOptions): Promise<{ ready: ScriptReady; result: ScriptResult }> {
+/** How to start an interpreter that reads a script from stdin. */
+export interface ScriptCommand {
+  /** As the user named it (messages say this). */
+  interpreter: string;
+  /** What to start, when not `interpreter` itself (a capped start goes through sh). */
+  program?: string;
+  args: string[];
+  env: Record<string, string>;
+  /** The setting that chooses the interpreter, for "Open setting". */
+  setting: string | null;
+}
+
+export function pythonCommand(interpreter: string): ScriptCommand {
+  return { interpreter, args: ['-B', '-'], env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' }, setting: PYTHON_SETTING };
+}
+
+export function runScript(command: ScriptCommand, script: string, options: ScriptRunOptions): Promise<{ ready: ScriptReady; result: ScriptResult }> {
+  const interpreter = command.interpreter;
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new MeasureError('cancelled', 'measurement cancelled'));
-    const child = spawn(interpreter, ['-B', '-'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
-      windowsHide: true,
-    });
+    // From the temporary folder (only its name: nothing is written there), so that no module of
+    // the user's workspace can shadow a library the script imports.
+    const spawnOptions = { stdio: 'pipe' as const, env: { ...process.env, ...command.env }, windowsHide: true, cwd: tmpdir() };
+    const child = spawn(command.program ?? interpreter, command.args, spawnOptions);
     let ready: ScriptReady | null = null;
     let stderr = '';
     let pending = '';
@@ -120,7 +140,7 @@ export function runPythonScript(interpreter: string, script: string, options: Sc
       } else if (message.result) {
         finish(null, message.result as ScriptResult);
       } else if (message.error) {
-        finish(scriptError(message.error, interpreter));
+        finish(scriptError(message.error, command));
       }
     };
     options.signal?.addEventListener('abort', onAbort);
@@ -134,19 +154,20 @@ export function runPythonScript(interpreter: string, script: string, options: Sc
     child.stdin.on('error', () => undefined); // an interpreter that exits early closes its stdin
     child.on('error', (error: NodeJS.ErrnoException) => {
       const why = error.code === 'ENOENT' ? 'there is no such program' : error.message;
-      finish(new NativeUnavailable(`cannot run the Python interpreter '${interpreter}': ${why}`, PYTHON_SETTING));
+      finish(new NativeUnavailable(`cannot run the interpreter '${interpreter}': ${why}`, command.setting));
     });
     child.on('close', (code, signal) => {
       const detail = stderr.trim().split('\n').slice(-3).join(' ').trim();
       const how = signal ? `was killed (${signal}${signal === 'SIGKILL' ? ', perhaps out of memory' : ''})` : `exited with code ${code}`;
-      finish(new NativeFailure('runtime', `the Python process ${how} before finishing${detail ? `: ${detail}` : ''}`));
+      finish(new NativeFailure('runtime', `the benchmark process (${interpreter}) ${how} before finishing${detail ? `: ${detail}` : ''}`));
     });
     arm(options.loadTimeoutMs, `starting ${interpreter} and importing the libraries`);
     child.stdin.end(script);
   });
 }
 
-function scriptError(error: { code: string; message: string; form: FormName | null }, interpreter: string): Error {
+function scriptError(error: { code: string; message: string; form: FormName | null }, command: ScriptCommand): Error {
+  const interpreter = command.interpreter;
   if (error.code === 'library') {
     const [what] = error.message.split(':');
     const missing = /ModuleNotFoundError|ImportError/.test(error.message);
@@ -154,7 +175,7 @@ function scriptError(error: { code: string; message: string; form: FormName | nu
       missing
         ? `${interpreter} cannot import ${what} (${error.message.slice(what.length + 2)}): choose an interpreter that has it`
         : `importing ${what} with ${interpreter} failed: ${error.message.slice(what.length + 2)}`,
-      PYTHON_SETTING,
+      command.setting,
     );
   }
   const where = error.form ? ` (${error.form === 'as-written' ? 'as written' : 'rewritten'})` : '';
