@@ -100,38 +100,43 @@ function median(values: number[]): number {
 }
 
 interface Run {
-  /** Wall-clock ms of each phase and of the whole analysis. */
+  /** CPU ms of each phase (this process: load from other processes inflates it less than wall time). */
   parse: number;
   read: number;
   evaluate: number;
-  total: number;
-  /** CPU ms of the whole analysis (this process), which load from other processes inflates less. */
+  /** CPU and wall-clock ms of the whole analysis. */
   cpu: number;
+  wall: number;
   sites: number;
   priced: number;
   findings: number;
+}
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 /** What `PythonDocument.analyze` does for a new document, phase by phase: parse, read, price and find. */
 async function analyseCold(text: string): Promise<Run> {
   const parser = await PythonParser.create();
   try {
-    const cpuStart = process.cpuUsage();
-    const t0 = performance.now();
+    const started = performance.now();
+    const c0 = cpuMs();
     const parsed = parser.parse(text);
-    const t1 = performance.now();
+    const c1 = cpuMs();
     const read = readPython(parsed, {}, new UnitCache(), null);
-    const t2 = performance.now();
+    const c2 = cpuMs();
     const analysis = evaluate(read, {}, new CostCache());
-    const t3 = performance.now();
-    const cpu = process.cpuUsage(cpuStart);
+    const c3 = cpuMs();
+    const wall = performance.now() - started;
     const priced = analysis.sites.filter((s) => s.best !== null).length;
     return {
-      parse: t1 - t0,
-      read: t2 - t1,
-      evaluate: t3 - t2,
-      total: t3 - t0,
-      cpu: (cpu.user + cpu.system) / 1000,
+      parse: c1 - c0,
+      read: c2 - c1,
+      evaluate: c3 - c2,
+      cpu: c3 - c0,
+      wall,
       sites: analysis.sites.length,
       priced,
       findings: analysis.findings.length,
@@ -147,24 +152,24 @@ async function run(): Promise<void> {
   console.log(`einsight bench:pricing — node ${process.version}; a new document each run (no parse tree, no cost cache), ${RUNS} runs, medians`);
   // The JIT is warm in a running server: warm it first.
   for (let i = 0; i < WARM_UP_RUNS; i++) await analyseCold(generatedModule(TARGET_BYTES / 8).text);
-  console.log('| module | lines | sites | priced | findings | parse (tree-sitter + copy) | read sites and shapes | price and find | full analysis | CPU | per site |');
+  console.log('| module | lines | sites | priced | findings | parse (tree-sitter + copy), CPU | read sites and shapes, CPU | price and find, CPU | full analysis, CPU | full analysis, wall | CPU per site |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  let atTarget = { total: 0, cpu: 0 };
+  let atTarget = { wall: 0, cpu: 0 };
   for (const fraction of [0.125, 0.25, 0.5, 1]) {
     const { text } = generatedModule(TARGET_BYTES * fraction);
     const runs: Run[] = [];
     for (let r = 0; r < RUNS; r++) runs.push(await analyseCold(text));
     const m = (key: keyof Run) => median(runs.map((r) => r[key]));
     const last = runs[runs.length - 1];
-    if (fraction === 1) atTarget = { total: m('total'), cpu: m('cpu') };
+    if (fraction === 1) atTarget = { wall: m('wall'), cpu: m('cpu') };
     const lines = text.split('\n').length.toLocaleString('en-US');
     console.log(
-      `| ${(text.length / 1e6).toFixed(2)} MB | ${lines} | ${last.sites} | ${last.priced} | ${last.findings} | ${ms(m('parse'))} | ${ms(m('read'))} | ${ms(m('evaluate'))} | ${ms(m('total'))} | ${ms(m('cpu'))} | ${((m('total') / last.sites) * 1000).toFixed(0)} µs |`,
+      `| ${(text.length / 1e6).toFixed(2)} MB | ${lines} | ${last.sites} | ${last.priced} | ${last.findings} | ${ms(m('parse'))} | ${ms(m('read'))} | ${ms(m('evaluate'))} | ${ms(m('cpu'))} | ${ms(m('wall'))} | ${((m('cpu') / last.sites) * 1000).toFixed(0)} µs |`,
     );
   }
-  const verdict = atTarget.total <= TARGET_MS ? 'within' : 'OVER';
+  const verdict = atTarget.wall <= TARGET_MS ? 'within' : 'OVER';
   console.log(
-    `1.3 MB module: full analysis median ${ms(atTarget.total)} (CPU ${ms(atTarget.cpu)}); target ≤ ${TARGET_MS} ms: ${(atTarget.total / TARGET_MS).toFixed(2)}× (${verdict})`,
+    `1.3 MB module: full analysis median ${ms(atTarget.wall)} wall, ${ms(atTarget.cpu)} CPU; target ≤ ${TARGET_MS} ms: ${(atTarget.wall / TARGET_MS).toFixed(2)}× (${verdict})`,
   );
 }
 

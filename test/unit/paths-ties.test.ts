@@ -59,6 +59,13 @@ describe('among paths of equal FLOPs, the smaller largest intermediate', () => {
     assert.equal(found.largest, 8_192n);
   });
 
+  it('branch and bound and greedy take the same paths on these ties', () => {
+    for (const optimizer of ['branch-all', 'branch-2', 'branch-1', 'greedy', 'random-greedy'] as const) {
+      assert.deepEqual(solve('c,b,abc->a', [[16], [32], [16, 32, 16]], optimizer).path, [[1, 2], [0, 1]], optimizer);
+      assert.deepEqual(solve('abc,bc,c->a', [[16, 32, 16], [32, 16], [16]], optimizer).path, [[0, 1], [0, 1]], optimizer);
+    }
+  });
+
   it('greedy and the others keep the best of their candidate paths by (FLOPs, largest)', () => {
     const problem = toPathProblem(bindShapes(parseEquation('c,b,abc->a'), [[16], [32], [16, 32, 16]]));
     const outerFirst = [[0, 1], [3, 2]];

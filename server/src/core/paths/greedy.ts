@@ -21,8 +21,8 @@ interface Candidate {
   cost: number;
   id1: number;
   id2: number;
-  k1: string;
-  k2: string;
+  k1: LabelSetKey;
+  k2: LabelSetKey;
   k12: number[];
 }
 
@@ -30,17 +30,28 @@ const candidateOrder = (a: Candidate, b: Candidate) =>
   a.cost !== b.cost ? a.cost < b.cost : a.id2 !== b.id2 ? a.id2 < b.id2 : a.id1 < b.id1;
 
 /** Picks the next contraction from the queue; null when the popped candidates were stale. */
-export type Chooser = (queue: MinHeap<Candidate>, remaining: Map<string, number>) => Candidate | null;
+export type Chooser = (queue: MinHeap<Candidate>, remaining: Map<LabelSetKey, number>) => Candidate | null;
 
 const simpleChooser: Chooser = (queue, remaining) => {
   const c = queue.pop() as Candidate;
   return remaining.has(c.k1) && remaining.has(c.k2) ? c : null;
 };
 
-const keyOf = (labels: readonly number[]) => labels.join(',');
+/** Identifies a sorted label set: its bitmask when the labels fit in one (nearly always), else its text. */
+type LabelSetKey = number | string;
+
+function keyFunction(labelCount: number): (labels: readonly number[]) => LabelSetKey {
+  if (labelCount > 31) return (labels) => labels.join(',');
+  return (labels) => {
+    let mask = 0;
+    for (const l of labels) mask |= 1 << l;
+    return mask;
+  };
+}
 
 export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved, chooser?: Chooser): SsaPath {
   const { inputs, output: declaredOutput } = labelSets(problem);
+  const keyOf = keyFunction(problem.sizes.length);
   const sizes = problem.sizes;
   if (inputs.length === 1) return [[0]];
   // opt_einsum pushes only each batch's best candidate unless a custom chooser wants them all.
@@ -52,8 +63,8 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   const common = inputs.reduce((acc, labels) => acc.filter((l) => labels.includes(l)));
   const output = new Set([...declaredOutput, ...common]);
 
-  const remaining = new Map<string, number>();
-  const labelsOfKey = new Map<string, number[]>();
+  const remaining = new Map<LabelSetKey, number>();
+  const labelsOfKey = new Map<LabelSetKey, number[]>();
   const path: SsaPath = [];
   let nextId = inputs.length;
   inputs.forEach((labels, ssaId) => {
@@ -68,7 +79,7 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     }
   });
 
-  const dimToKeys = new Map<number, Set<string>>();
+  const dimToKeys = new Map<number, Set<LabelSetKey>>();
   const keysOf = (dim: number) => {
     let keys = dimToKeys.get(dim);
     if (!keys) dimToKeys.set(dim, (keys = new Set()));
@@ -87,10 +98,10 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   };
   updateRefCounts(dimToKeys.keys());
 
-  const footprint = new Map<string, number>();
+  const footprint = new Map<LabelSetKey, number>();
   for (const key of remaining.keys()) footprint.set(key, sizeOf(labelsOfKey.get(key) as number[], sizes));
 
-  const candidate = (k1: string, k2: string): Candidate => {
+  const candidate = (k1: LabelSetKey, k2: LabelSetKey): Candidate => {
     const l1 = labelsOfKey.get(k1) as number[];
     const l2 = labelsOfKey.get(k2) as number[];
     // Merge the two sorted label lists: a dim survives if it is output, or still carried by a
@@ -123,7 +134,7 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   };
 
   const queue = new MinHeap<Candidate>(candidateOrder);
-  const pushCandidates = (k1: string, k2s: string[]) => {
+  const pushCandidates = (k1: LabelSetKey, k2s: LabelSetKey[]) => {
     const candidates = k2s.map((k2) => candidate(k1, k2));
     if (pushAll) for (const c of candidates) queue.push(c);
     else queue.push(candidates.reduce((best, c) => (candidateOrder(c, best) ? c : best)));
@@ -155,7 +166,7 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     updateRefCounts([...l1, ...l2].filter((d) => !output.has(d)));
     footprint.set(k12, sizeOf(k12Labels, sizes));
 
-    const partners = new Set<string>();
+    const partners = new Set<LabelSetKey>();
     for (const dim of k12Labels) if (!output.has(dim)) for (const key of keysOf(dim)) partners.add(key);
     partners.delete(k12);
     if (partners.size > 0) pushCandidates(k12, [...partners]);
