@@ -116,11 +116,15 @@ export class AnalysisScheduler {
    * for newer text would point at the wrong places in the text the request was about.
    */
   async at(unit: Unit, version = unit.version): Promise<UnitResult | null> {
-    const jobs = this.jobs.get(unit);
-    if (!jobs || unit.version !== version) return null;
-    if (jobs.latest && jobs.latest.snapshot.version === version && !jobs.timer) return jobs.latest;
-    const result = await this.run(unit);
-    return result?.snapshot.version === version ? result : null;
+    for (;;) {
+      const jobs = this.jobs.get(unit);
+      if (!jobs || unit.version !== version) return null;
+      if (jobs.latest && jobs.latest.snapshot.version === version && !jobs.timer) return jobs.latest;
+      const result = await this.run(unit);
+      if (result) return result.snapshot.version === version ? result : null;
+      // Stopped part way by a new analysis of the same text (settings, environment, workspace
+      // index): the request waits for that one rather than answering nothing.
+    }
   }
 
   /** The last result, whatever version it is for. */
