@@ -120,7 +120,7 @@ export function pythonModel(functions: number): string {
     lines.push(
       `def layer_${k}(x, w, v):`,
       `    """Layer ${k}: two contractions, the second feeding on the first."""`,
-      `    # einsight: x[${64 + (k % 5)}, 16] w[16, ${512 + (k % 7)}] v[${512 + (k % 7)}, 8]`,
+      `    # einsight: x[${64 + (k % 5)}, 16] float64 w[16, ${512 + (k % 7)}] float64 v[${512 + (k % 7)}, 8] float64`,
       '    scale = 0.5',
       "    h = np.einsum('bi,ij->bj', x, w)",
       "    y = np.einsum('bj,jk->bk', h, v)",

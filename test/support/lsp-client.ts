@@ -37,6 +37,8 @@ export interface StartOptions {
   documentChanges?: boolean;
   /** Answer for `workspace/applyEdit`. */
   applyEdits?: boolean;
+  /** The client shows code actions with `disabled` (default true, as VS Code does). */
+  disabledSupport?: boolean;
   /** `capabilities.experimental`, as the VS Code client sends it (`{ einsight: { commands: [...] } }`). */
   experimental?: Record<string, unknown>;
   /** The server's command line (default: this checkout's compiled server, `--stdio`). */
@@ -147,6 +149,7 @@ export class LspTestClient {
       textDocument: {
         publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
         hover: { contentFormat: ['markdown'] },
+        codeAction: { disabledSupport: options.disabledSupport ?? true },
       },
       notebookDocument: { synchronization: {} },
       window: { workDoneProgress: true },

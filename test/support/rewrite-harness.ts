@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { analyzePython } from 'einsight-server/analysis/python/analyze';
 import type { AnalysisOptions, FileAnalysis } from 'einsight-server/analysis/model';
 import { applyEdits } from 'einsight-server/rewrite/edits';
-import { fixAll, fixesForSite, prepareRewrites, type Fix } from 'einsight-server/rewrite/index';
+import { fixAll, fixesForSite, prepareRewrites, siteFixes, type Fix, type WithheldFix } from 'einsight-server/rewrite/index';
 import { parsePythonFixture } from './python-fixtures';
 
 export type FixTag = 'pairwise' | 'optimize' | 'fuse' | 'scalar' | 'matmul' | 'adaptive';
@@ -33,6 +33,17 @@ export function allQuickFixes(analysis: FileAnalysis, text: string): Fix[] {
     }
   }
   return fixes;
+}
+
+/** Every withheld fix of every site, each once: `title: reason`. */
+export function withheldFixes(analysis: FileAnalysis, text: string): WithheldFix[] {
+  const withheld: WithheldFix[] = [];
+  for (const site of analysis.sites) {
+    for (const w of siteFixes(analysis, site.id, text).withheld) {
+      if (!withheld.some((o) => o.title === w.title && o.reason === w.reason)) withheld.push(w);
+    }
+  }
+  return withheld;
 }
 
 /** The quick fixes of the site whose call holds `offset`. */

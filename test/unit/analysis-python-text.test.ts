@@ -67,4 +67,22 @@ describe('hint comment syntax', () => {
     assert.deepEqual(parseHintComment('# einsight: y= x[2]', 0, 0)!.errors.map((e) => e.message), ["'y=' needs a non-negative integer size"]);
     assert.deepEqual(parseHintComment('# einsight: ignore[E1]', 0, 0)!.errors.map((e) => e.message), ["'E1' is not a rule code such as EIN001"]);
   });
+
+  it('takes any Python identifier as a name (α, Δt, ünïcode) and a dtype after the brackets', () => {
+    const hint = parseHintComment('# einsight: α[3, 4] float32 Δt[N] self.β[2 2] bfloat16 ünïcode[1]', 0, 0)!;
+    assert.deepEqual(hint.errors, []);
+    assert.deepEqual(
+      hint.shapes.map((s) => [s.name, s.dims, s.dtype]),
+      [
+        ['α', [3, 4], 'float32'],
+        ['Δt', ['N'], null],
+        ['self.β', [2, 2], 'bfloat16'],
+        ['ünïcode', [1], null],
+      ],
+    );
+    // A word that is a dtype but starts the next item (a shape or a size) is that item.
+    const next = parseHintComment('# einsight: x[2] bool[3] y[4] int32 int32=5', 0, 0)!;
+    assert.deepEqual(next.shapes.map((s) => [s.name, s.dtype]), [['x', null], ['bool', null], ['y', 'int32']]);
+    assert.deepEqual(next.dims.map((d) => [d.name, d.value]), [['int32', 5]]);
+  });
 });

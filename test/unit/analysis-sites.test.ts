@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { analyzePython } from 'einsight-server/analysis/python/analyze';
 import { analyzeFixture, siteAt, textAt } from '../support/python-fixtures';
 
 describe('Python front end: what counts as an einsum site', () => {
@@ -84,5 +85,29 @@ describe('Python front end: what counts as an einsum site', () => {
     assert.deepEqual(siteAt(analysis, fixture, 'sublistEllipsis').operands.map((o) => o.shape?.dims), [[2, 3]]);
     assert.equal(siteAt(analysis, fixture, 'fString').equation.dynamic, true);
     assert.equal(siteAt(analysis, fixture, 'splat').equation.dynamic, false);
+  });
+});
+
+describe('backslash continuations inside a call', () => {
+  it('are not operands (no false EIN002), nor matrix-chain leaves', async () => {
+    const text = [
+      'import numpy as np',
+      'A = np.ones((3, 4))',
+      'B = np.ones((4, 5))',
+      'C = np.ones((5, 6))',
+      'r = np.einsum("ij,jk->ik", A, \\',
+      '              B)',
+      'm = np.matmul(np.matmul(A, \\',
+      '    B), C)',
+      '',
+    ].join('\n');
+    const analysis = await analyzePython(text, {});
+    assert.deepEqual(
+      analysis.sites.map((s) => [s.kind, s.operands.map((o) => o.text), s.diagnostics.map((d) => d.code)]),
+      [
+        ['einsum', ['A', 'B'], []],
+        ['matmul-chain', ['A', 'B', 'C'], []],
+      ],
+    );
   });
 });

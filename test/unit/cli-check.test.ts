@@ -173,6 +173,7 @@ describe('einsight check', () => {
           severity: 'warning',
           message:
             'numpy.einsum without optimize runs one loop over every index: 750,000 FLOPs; the best path (optimal) needs 60,000 FLOPs (12.5× fewer)',
+          condition: null,
         },
       ],
       notAnalysed: [],

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs = require('node:fs');
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { after, describe, it, mock } from 'node:test';
 import { REPO_ROOT } from '../support/oracle';
 import { runCli } from '../support/cli';
@@ -217,7 +217,8 @@ describe('einsight fix on TypeScript and troubled trees', () => {
     assert.match(diff.stdout, new RegExp(`^\\+export const r = tf\\.einsum\\('ij,jl->il', a, tf\\.einsum\\('jk,kl->jl', b, c\\)\\);$`, 'm'));
     assert.deepEqual(
       diff.stdout.split('\n').filter((l) => l.startsWith('--- ')),
-      [`--- a/${dir}/app.mjs`, `--- a/${dir}/layer.ts`],
+      // Diff headers are relative to the working directory (`patch -p1` applies them there).
+      [`--- a/${relative(process.cwd(), dir)}/app.mjs`, `--- a/${relative(process.cwd(), dir)}/layer.ts`],
     );
     const written = await runCli(['fix', '--write', dir]);
     assert.equal(written.code, 1);

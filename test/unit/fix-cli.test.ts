@@ -101,7 +101,7 @@ test('--dims sizes decide the order', async () => {
 
 
 def f(x, W, U):
-    # einsight: x[B, 32] W[32, 32] U[32, 32]
+    # einsight: x[B, 32] float64 W[32, 32] float64 U[32, 32] float64
     return np.einsum('ij,jk,kl->il', x, W, U)
 `,
   });
@@ -186,4 +186,12 @@ test('unified diffs match diff -u: hunks, context, a missing final newline', () 
 +line 20
 `,
   );
+});
+
+test('--diff headers name files relative to the working directory, whichever way they were given', async () => {
+  const dir = project({ 'sub/chain.py': CHAIN });
+  const absolute = await fixIn(dir, '--diff', join(dir, 'sub', 'chain.py'));
+  assert.match(absolute.stdout, /^--- a\/sub\/chain\.py\n\+\+\+ b\/sub\/chain\.py$/m);
+  const fromInside = await fixIn(join(dir, 'sub'), '--diff', '../sub/chain.py');
+  assert.match(fromInside.stdout, /^--- a\/chain\.py\n\+\+\+ b\/chain\.py$/m);
 });

@@ -165,3 +165,35 @@ test('in a notebook, the edit goes to the cell, at the cell version', async () =
     documentChanges: [{ textDocument: { uri: cells[1], version: 1 }, edits: [{ range: use.range('wasted'), newText: NESTED }] }],
   });
 });
+
+test('a withheld fix is listed greyed out with its reason, where the client can show that', async () => {
+  const source = parseFixture(
+    [
+      'import numpy as np',
+      'A = np.random.rand(5, 16)',
+      'B = np.random.rand(16, 16)',
+      'C = np.random.rand(16, 2)',
+      'buffer = np.empty((5, 2))',
+      "[|/*call*/np.einsum('ij,jk,kl->il', A, B, C, out=buffer)|]",
+    ].join('\n'),
+  );
+  const uri = 'file:///work/fix-withheld.py';
+  await open(uri, source.text);
+  const actions = (await client.codeActions(uri, source.range('call'))) as CodeAction[];
+  const withheld = actions.filter((a) => a.disabled);
+  assert.deepEqual(
+    withheld.map((a) => [a.title, a.kind, a.disabled?.reason, a.edit]),
+    [['Contract pairwise in the best order', 'quickfix', 'not offered: the call passes out=, which pairwise calls would not honour', undefined]],
+  );
+  const hover = await client.hover(uri, source.range('call').start);
+  assert.match(JSON.stringify(hover), /Contract pairwise in the best order: not offered: the call passes out=/);
+  const plain = await LspTestClient.start({ disabledSupport: false });
+  try {
+    await plain.open(uri, source.text);
+    await plain.waitForDiagnostics(uri, 1);
+    const offered = (await plain.codeActions(uri, source.range('call'))) as CodeAction[];
+    assert.ok(offered.length > 0 && offered.every((a) => !a.disabled), 'a client without disabledSupport gets only fixes it can apply');
+  } finally {
+    await plain.stop();
+  }
+});

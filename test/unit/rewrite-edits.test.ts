@@ -210,10 +210,10 @@ def f():
   },
   {
     name: 'CRLF files get CRLF temporaries',
-    source: 'import numpy as np\r\n\r\n\r\ndef f():\r\n    # einsight: A[4, 16] B[16, 16] C[16, 16] D[16, 2]\r\n    A = B = C = D = None\r\n    return /*here*/np.einsum("ab,bc,cd,de->ae", A, B, C, D)\r\n',
+    source: 'import numpy as np\r\n\r\n\r\ndef f():\r\n    # einsight: A[4, 16] float64 B[16, 16] float64 C[16, 16] float64 D[16, 2] float64\r\n    A = B = C = D = None\r\n    return /*here*/np.einsum("ab,bc,cd,de->ae", A, B, C, D)\r\n',
     fix: 'pairwise',
     expected:
-      'import numpy as np\r\n\r\n\r\ndef f():\r\n    # einsight: A[4, 16] B[16, 16] C[16, 16] D[16, 2]\r\n    A = B = C = D = None\r\n    t_ce = np.einsum("cd,de->ce", C, D)\r\n    t_be = np.einsum("bc,ce->be", B, t_ce)\r\n    return np.einsum("ab,be->ae", A, t_be)\r\n',
+      'import numpy as np\r\n\r\n\r\ndef f():\r\n    # einsight: A[4, 16] float64 B[16, 16] float64 C[16, 16] float64 D[16, 2] float64\r\n    A = B = C = D = None\r\n    t_ce = np.einsum("cd,de->ce", C, D)\r\n    t_be = np.einsum("bc,ce->be", B, t_ce)\r\n    return np.einsum("ab,be->ae", A, t_be)\r\n',
   },
 ];
 
@@ -224,7 +224,7 @@ test('edits are minimal: temporaries are one insertion, the call one replacement
 
 
 def f(A, B, C, D):
-    # einsight: A[4, 16] B[16, 16] C[16, 16] D[16, 2]
+    # einsight: A[4, 16] float64 B[16, 16] float64 C[16, 16] float64 D[16, 2] float64
     y = /*here*/np.einsum('ab,bc,cd,de->ae', A, B, C, D)  # stays
     return y
 `);
@@ -268,7 +268,7 @@ test('fix-all gives two rewrites in one function distinct temporaries', async ()
 
 
 def f(A, B, C, D):
-    # einsight: A[4, 16] B[16, 16] C[16, 16] D[16, 2]
+    # einsight: A[4, 16] float64 B[16, 16] float64 C[16, 16] float64 D[16, 2] float64
     y = np.einsum('ab,bc,cd,de->ae', A, B, C, D)
     z = np.einsum('ab,bc,cd,de->ae', A, B, C, D)
     return y + z
@@ -283,7 +283,7 @@ def f(A, B, C, D):
 
 
 def f(A, B, C, D):
-    # einsight: A[4, 16] B[16, 16] C[16, 16] D[16, 2]
+    # einsight: A[4, 16] float64 B[16, 16] float64 C[16, 16] float64 D[16, 2] float64
     t_ce = np.einsum('cd,de->ce', C, D)
     t_be = np.einsum('bc,ce->be', B, t_ce)
     y = np.einsum('ab,be->ae', A, t_be)

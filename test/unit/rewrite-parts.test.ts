@@ -13,6 +13,7 @@ import { contractionTree, leafOrder } from 'einsight-server/rewrite/plan';
 import { parsesAfter, prepareRewrites, pythonSource } from 'einsight-server/rewrite/python-parsers';
 import { RewriteRefusal } from 'einsight-server/rewrite/refusal';
 import { walk, type PyNode } from 'einsight-server/analysis/python/syntax';
+import type { OperandEffect } from 'einsight-server/analysis/python/effects';
 
 function contraction(equation: string, shapes: number[][]): Contraction {
   return bindShapes(parseEquation(equation), shapes);
@@ -20,8 +21,8 @@ function contraction(equation: string, shapes: number[][]): Contraction {
 
 const NUMPY: EinsumStyle = { callee: 'np.einsum', labels: 'letters', equationLast: false, quote: "'" };
 
-function leaf(text: string, order: number, pure = true): LeafInput {
-  return { text, valueText: text, pure, order, tight: true };
+function leaf(text: string, order: number, effect: OperandEffect = 'stable'): LeafInput {
+  return { text, valueText: text, effect, order, tight: true };
 }
 
 test('fresh names avoid the file, keywords and builtins, and each other', () => {
@@ -65,16 +66,48 @@ test('calls that would run out of order are hoisted, in source order', () => {
   const request = {
     contraction: c,
     root: contractionTree(c, [[0, 2], [0, 1]]),
-    leaves: [leaf('A', 0), leaf('f()', 10, false), leaf('g()', 20, false)],
+    leaves: [leaf('A', 0), leaf('f()', 10, 'effect'), leaf('g()', 20, 'effect')],
     style: NUMPY,
     names: new NameAllocator([]),
-    hoist: { offset: 0, indent: '', inline: false, newline: '\n' },
+    hoist: { offset: 0, indent: '', inline: false, newline: '\n', effects: true },
   };
   assert.deepEqual(emitPairwise(request), {
     lines: ['op1 = f()', 'op2 = g()'],
     expression: "np.einsum('ik,kl->il', np.einsum('ij,jk->ik', A, op2), op1)",
   });
   assert.throws(() => emitPairwise({ ...request, hoist: null }), RewriteRefusal);
+});
+
+test('an operand call runs before any contraction: it may modify an earlier operand in place', () => {
+  const c = contraction('ab,bc,cd->ad', [[2, 40], [40, 40], [40, 3]]);
+  const request = {
+    contraction: c,
+    root: contractionTree(c, [[0, 1], [0, 1]]),
+    leaves: [leaf('A', 0), leaf('B', 10), leaf('bump(A)', 20, 'effect')],
+    style: NUMPY,
+    names: new NameAllocator([]),
+    hoist: { offset: 0, indent: '', inline: false, newline: '\n', effects: true },
+  };
+  assert.deepEqual(emitPairwise(request), {
+    lines: ['op2 = bump(A)'],
+    expression: "np.einsum('ac,cd->ad', np.einsum('ab,bc->ac', A, B), op2)",
+  });
+  assert.throws(() => emitPairwise({ ...request, hoist: null }), /operands that run code would be evaluated in another order or after a contraction/);
+});
+
+test('a read a call could change keeps its place before the call; no temporary when the tree already keeps it', () => {
+  const c = contraction('ab,bc,cd->ad', [[40, 2], [2, 40], [40, 3]]);
+  const request = {
+    contraction: c,
+    root: contractionTree(c, [[1, 2], [0, 1]]),
+    leaves: [leaf('self.W', 0, 'read'), leaf('f()', 10, 'effect'), leaf('B', 20)],
+    style: NUMPY,
+    names: new NameAllocator([]),
+    hoist: { offset: 0, indent: '', inline: false, newline: '\n', effects: true },
+  };
+  assert.deepEqual(emitPairwise(request), { lines: [], expression: "np.einsum('ab,bd->ad', self.W, np.einsum('bc,cd->bd', f(), B))" });
+  const later = { ...request, root: contractionTree(c, [[0, 1], [0, 1]]), leaves: [leaf('f()', 0, 'effect'), leaf('self.W', 10, 'read'), leaf('B', 20)] };
+  assert.deepEqual(emitPairwise(later), { lines: [], expression: "np.einsum('ac,cd->ad', np.einsum('ab,bc->ac', f(), self.W), B)" });
 });
 
 test('einops puts the pattern last', () => {
@@ -109,7 +142,13 @@ test('temporaries go before the statement only where nothing else moves', async 
   assert.equal(hoistable('while f(a):\n    pass\n'), false, 'loop condition');
   assert.equal(hoistable('x[g()] += f(a)\n'), false, 'target with a call');
   const point = pythonSource('def g():\n\tif c:\n\t\ty = f(a)\n').hoistPoint(nodeOf('def g():\n\tif c:\n\t\ty = f(a)\n', 'call', call));
-  assert.deepEqual(point, { offset: 18, indent: '\t\t', inline: false, newline: '\n' });
+  assert.deepEqual(point, { offset: 18, indent: '\t\t', inline: false, newline: '\n', effects: true });
+  // After a read an operand call could change, only contractions may move before the statement.
+  const effectsAllowed = (text: string) => pythonSource(text).hoistPoint(nodeOf(text, 'call', call))?.effects;
+  assert.equal(effectsAllowed('x = 1\ny = x + f(a)\n'), true, 'a local name no call can rebind');
+  assert.equal(effectsAllowed('class M:\n    def __init__(self):\n        self.b = 1\n\n    def g(self):\n        return self.b + f(a)\n'), false, 'a plain attribute read');
+  assert.equal(hoistable('class M:\n    def g(self):\n        return self.b + f(a)\n'), false, 'an attribute that may be a property');
+  assert.equal(effectsAllowed('acc[0] += f(a)\n'), false, 'the target is read first');
 });
 
 test('removing a statement takes its line, or its separator, and keeps a trailing comment', async () => {

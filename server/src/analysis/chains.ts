@@ -140,6 +140,8 @@ function fuse(
     baselineFlops,
     best,
     speedup: baselineFlops !== null && !symbolic ? flopRatio(baselineFlops, best.flops) : null,
+    blocked: links.find((l) => l.blocked)?.blocked ?? null,
+    factors: links.flatMap((l) => l.factors ?? []),
     sizeVerdict,
     ownBestScaling,
   };

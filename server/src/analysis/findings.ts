@@ -43,6 +43,8 @@ export function findingsOf(analysis: FileAnalysis, notes: SiteDiagnostic[], opti
   // By id: a search of the sites per chain made a file of N chains cost N².
   const sitesById = new Map(analysis.sites.map((s) => [s.id, s]));
   for (const chain of analysis.chains) {
+    // Fusing a blocked chain could change what it computes: no claim; the fix is shown withheld.
+    if (chain.blocked) continue;
     const root = sitesById.get(chain.root)!;
     if (root.context.expectsError) continue;
     const fused = chainFinding(chain, sitesById, root, minSpeedup, options.dimRanges !== undefined);
@@ -97,7 +99,8 @@ function costText(cost: { flops: bigint; scaling: string }, symbolic: boolean): 
 
 /** What a claim over symbolic sizes holds for: every size (at least minSpeedup× under a condition), or the condition. */
 function holdsText(claim: SizeClaim, minSpeedup: number, ranged: boolean): string {
-  if (claim.condition !== null) return `, fewer when ${claim.condition}`;
+  // Not at every size: fix-policy.ts offers no fixed order, and the message says why.
+  if (claim.condition !== null) return `, fewer when ${claim.condition} (not at every size: no fixed order is offered)`;
   const every = ranged ? ', fewer at every size in the ranges given' : ', fewer at every size';
   return claim.speedupWhen !== null ? `${every} (${formatSpeedup(minSpeedup)} fewer or better when ${claim.speedupWhen})` : every;
 }

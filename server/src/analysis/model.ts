@@ -192,6 +192,14 @@ export interface SiteDiagnostic {
   range: SourceRange;
 }
 
+/** Why moving code is not known to keep what it computes, and the code to blame. */
+export interface Unsafe {
+  /** `` `A` may be modified by `sgd_step(...)` ``. */
+  reason: string;
+  /** Where the blamed code is, when elsewhere than the site. */
+  at: SourceRange | null;
+}
+
 /** Where a scalar factor is (or could be) applied. */
 export type ScalarTarget = { kind: 'operand'; index: number } | { kind: 'output' };
 
@@ -208,6 +216,8 @@ export interface ScalarFactor {
    * (`(x * c) @ w` as an operand): that tensor, and its size when known.
    */
   nestedIn?: { text: string; range: SourceRange; elements: bigint | null };
+  /** Set when moving the factor could change a result elsewhere (`qs = q * c` would alias q, which is then modified). */
+  unsafe?: Unsafe;
 }
 
 export interface ScalarPlacement {
@@ -253,6 +263,10 @@ export interface ChainLink {
   name: string | null;
   /** The statement binding the variable (deleted when fusing); null when inline. */
   statementRange: SourceRange | null;
+  /** Set when code between the producer and the consumer may change the producer's operands. */
+  blocked?: Unsafe;
+  /** Constant factors on the producer's result (`h = einsum(x, y) / 3.0`), which fusing moves. */
+  factors?: ScalarFactor[];
 }
 
 /** Facts a front end derives from data flow, before evaluation. */
@@ -280,6 +294,10 @@ export interface ChainInfo {
   baselineFlops: bigint | null;
   best: BestCost | null;
   speedup: number | null;
+  /** Why fusing could change what the code computes (the first blocked link); null when it cannot. */
+  blocked: Unsafe | null;
+  /** Factors on intermediates of the chain, applied once to the smallest tensor when fused. */
+  factors: ScalarFactor[];
   /** With symbolic sizes: the fused best path against the members' own best paths. */
   sizeVerdict: CostComparison | null;
   /** With symbolic sizes: the members' best paths together, in the fused equation's size names. */

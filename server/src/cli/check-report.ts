@@ -121,6 +121,8 @@ function findingJson(report: FileReport, finding: Finding): Record<string, unkno
     rule: finding.rule,
     severity: finding.severity,
     message: finding.message,
+    // With symbolic sizes: the sizes the claim depends on (null: it holds at every size).
+    condition: finding.condition ?? null,
   };
 }
 

@@ -6,7 +6,7 @@
  * Exit status: 0 nothing to fix or fixes written, 1 fixes available (diff mode) or files left
  * untouched because they cannot be read, decoded, parsed or written, 2 bad arguments.
  */
-import { sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions, FileAnalysis, RuleCode } from '../analysis/model';
 import { analyzePython } from '../analysis/python/analyze';
 import { ParserCrashedError } from '../analysis/python/parser';
@@ -124,7 +124,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
       guard.release();
     }
   } else {
-    for (const outcome of outcomes) io.stdout(unifiedDiff(outcome.path, outcome.original, outcome.fix.edits).trimEnd());
+    for (const outcome of outcomes) io.stdout(unifiedDiff(diffPath(outcome.path), outcome.original, outcome.fix.edits).trimEnd());
     if (outcomes.length > 0) io.stderr(`einsight fix: fixes for ${outcomes.length} file${outcomes.length === 1 ? '' : 's'}; run with --write to apply them`);
   }
   for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight fix: skipped '${printable(path)}': ${reason}`);
@@ -202,4 +202,9 @@ function writeFixed({ file, path, kind, original, fix }: FileOutcome): string | 
     return 'ok' in current && current.ok === original;
   });
   return problem && `einsight fix: '${path}' not written: ${problem}`;
+}
+
+/** Diff headers name files relative to the working directory, with `/`, so `patch -p1` and `git apply` take them there. */
+function diffPath(path: string): string {
+  return relative(process.cwd(), resolve(path)).split(sep).join('/');
 }

@@ -129,7 +129,7 @@ async function buildRequest(args: ParsedArgs, io: Io): Promise<MeasureRequest> {
       return { problem, source: null, site: null, noSiteReason };
     }
     if (!(EQUATION_LIBRARIES as string[]).includes(library)) throw new UsageError(`--library must be one of ${EQUATION_LIBRARIES.join(', ')} (got '${library}')`);
-    return { problem, source: null, site: await equationSite(c, scalars, library as ArrayLibrary) };
+    return { problem, source: null, site: await equationSite(c, scalars, library as ArrayLibrary, args.values.get('--dtype') ?? null) };
   }
   for (const flag of ['--shapes', '--scalars', '--optimize', '--library']) if (args.values.has(flag)) throw new UsageError(`${flag} goes with --equation`);
   if (args.positional.length !== 1) throw new UsageError('give one FILE:LINE[:COL], FILE --site ID, or --equation');

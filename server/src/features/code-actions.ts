@@ -13,11 +13,12 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { FileAnalysis } from '../analysis/model';
-import { fixAll, fixesForSite, type FixEdit } from '../rewrite/index';
+import { fixAll, siteFixes, type FixEdit } from '../rewrite/index';
 import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
 import { ourDiagnostic, type DiagnosticData } from './diagnostics';
 import { overlaps } from './sites';
+import { withheldReason } from './withheld';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.einsight`;
 
@@ -26,8 +27,9 @@ export function codeActions(
   uri: string,
   range: Range,
   context: { only?: string[]; diagnostics: Diagnostic[] },
-  versioned: boolean,
+  client: { versioned: boolean; disabledSupport: boolean },
 ): CodeAction[] {
+  const { versioned } = client;
   const { analysis, snapshot } = result;
   const slice = snapshot.slice(uri);
   if (!analysis || !slice) return [];
@@ -41,7 +43,8 @@ export function codeActions(
     }
     const seen = new Set<string>();
     for (const site of [...sites].sort((a, b) => a - b)) {
-      for (const fix of fixesForSite(analysis, site, snapshot.text)) {
+      const { fixes, withheld } = siteFixes(analysis, site, snapshot.text);
+      for (const fix of fixes) {
         const edit = workspaceEdit(fix.edits, snapshot, versioned);
         const key = `${fix.title}\u0000${JSON.stringify(fix.edits)}`;
         if (!edit || seen.has(key)) continue;
@@ -53,6 +56,13 @@ export function codeActions(
           ...(fix.isPreferred ? { isPreferred: true } : {}),
           edit,
         });
+      }
+      // A withheld fix is listed, greyed out, with why it is not offered.
+      for (const fix of client.disabledSupport ? withheld : []) {
+        const reason = `not offered: ${withheldReason(fix, snapshot, uri)}`;
+        if (seen.has(`${fix.title}\u0000${reason}`)) continue;
+        seen.add(`${fix.title}\u0000${reason}`);
+        actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, disabled: { reason } });
       }
     }
   }

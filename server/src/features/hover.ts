@@ -16,6 +16,8 @@ import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
 import { inlineCode, markdownCell, shapeText } from './format';
 import { siteAt } from './sites';
+import { rewritesReady, siteFixes } from '../rewrite/index';
+import { withheldReason } from './withheld';
 
 /** A speedup below this reads as "already the best order". */
 const NO_SAVING = 1.005;
@@ -40,7 +42,7 @@ export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snap
   const parts = [title, summary(site, c)];
   if (site.best?.steps && site.best.steps.length > 0) parts.push(planTable(site, site.best, c));
   const chain = site.chain !== null ? analysis.chains.find((ch) => ch.id === site.chain) : undefined;
-  if (chain?.fused) {
+  if (chain?.fused && !chain.blocked) {
     const fused = chain.best ? `; fused, the best order needs ${flopsText(chain.best, site.symbolic)} FLOPs` : '';
     parts.push(`Part of a chain of ${chain.members.length} calls: ${inlineCode(chain.fused.equation)}${fused}.`);
   }
@@ -50,6 +52,9 @@ export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snap
   parts.push(sizesLine(site, c, snapshot, uri));
   const standIns = symbolicStandIns(c);
   if (standIns) parts.push(standIns);
+  // Fixes the user might expect but is not offered, each with why (the lightbulb greys them out).
+  const withheld = rewritesReady() || analysis.language !== 'python' ? siteFixes(analysis, site.id, snapshot.text).withheld : [];
+  if (withheld.length > 0) parts.push(withheld.map((w) => `${w.title}: not offered: ${markdownCell(withheldReason(w, snapshot, uri))}`).join('  \n'));
   return parts.join('\n\n');
 }
 

@@ -1,11 +1,11 @@
 /** What every fix builder reads: the analysis, the Python around the sites, a name allocator. */
 import { hasStandIn } from '../analysis/labels';
 import type { ContractionSite, FileAnalysis } from '../analysis/model';
-import { field, namedChildren, textOf, type PyNode } from '../analysis/python/syntax';
+import { field, namedChildren, someDescendant, textOf, walk, type PyNode } from '../analysis/python/syntax';
 import type { NameAllocator } from './names';
 import type { LeafInput } from './pairwise';
 import type { PythonSource } from './python-source';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 
 export interface FixContext {
   analysis: FileAnalysis;
@@ -41,7 +41,7 @@ export function isTight(node: PyNode): boolean {
 
 export function siteById(context: FixContext, siteId: number): ContractionSite {
   const site = context.analysis.sites.find((s) => s.id === siteId);
-  if (!site) throw new RewriteRefusal(`no site ${siteId} in this analysis`);
+  if (!site) throw notApplicable(`no site ${siteId} in this analysis`);
   return site;
 }
 
@@ -66,20 +66,38 @@ export function einsumCallNode(context: FixContext, site: ContractionSite): PyNo
   return call;
 }
 
-/** The operands as leaves of a rewrite: text, whether a call, source order, precedence. */
+export function operandNodes(context: FixContext, operands: ContractionSite['operands']): PyNode[] {
+  return operands.map((operand) => nodeOf(context, operand.range, 'operand'));
+}
+
+/** The operands as leaves of a rewrite: text, effects, source order, precedence. */
 export function leafInputs(context: FixContext, operands: ContractionSite['operands']): LeafInput[] {
-  return operands.map((operand) => {
-    const node = nodeOf(context, operand.range, 'operand');
+  const nodes = operands.map((operand) => {
     if (operand.text.startsWith('*')) throw new RewriteRefusal('an operand is unpacked with `*`');
+    return nodeOf(context, operand.range, 'operand');
+  });
+  // `(t := f())` rebinds a name another operand may read: a read of it keeps its place.
+  const rebound = new Set(nodes.flatMap((node) => walrusTargets(context, node)));
+  return nodes.map((node, k) => {
     const text = context.source.textOf(node);
+    const effect = context.source.effects().operandEffect(node);
     return {
       text,
       valueText: node.type === 'named_expression' ? `(${text})` : text,
-      pure: context.source.isPure(node),
-      order: operand.range.start,
+      effect: effect === 'stable' && someDescendant(node, (n) => n.type === 'identifier' && rebound.has(context.source.textOf(n))) ? 'read' : effect,
+      order: operands[k].range.start,
       tight: isTight(node),
     };
   });
+}
+
+function walrusTargets(context: FixContext, node: PyNode): string[] {
+  const names: string[] = [];
+  walk(node, (n) => {
+    const target = n.type === 'named_expression' ? field(n, 'name') : null;
+    if (target) names.push(context.source.textOf(target));
+  });
+  return names;
 }
 
 /**

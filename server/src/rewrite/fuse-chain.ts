@@ -4,21 +4,25 @@
  * root call takes the chain's leaf operands. Operands move from the earlier statements to the
  * root's, so an operand with a call may only move past statements the fix removes.
  */
-import type { ChainInfo, RuleCode } from '../analysis/model';
+import type { ChainInfo, ContractionSite, RuleCode } from '../analysis/model';
 import type { PyNode } from '../analysis/python/syntax';
-import { checkBroadcastKnown, checkNoComment, einsumCallNode, leafInputs, siteById, type FixContext } from './context';
+import { sizeProduct } from '../core/cost';
+import { checkBroadcastKnown, checkNoComment, einsumCallNode, leafInputs, nodeOf, operandNodes, siteById, type FixContext } from './context';
+import { checkReorderTypes, checkScalarTypes } from './dtype-rules';
 import type { Fix, FixEdit } from './edits';
 import { einsumStyle } from './emit';
 import { deleteStatement, hoistAndReplace } from './hoist';
 import { emitPairwise } from './pairwise';
-import { contractionTree } from './plan';
-import { RewriteRefusal } from './refusal';
+import { relabel, stepEquation } from './labels';
+import { contractionTree, stepsInOrder, type PlanNode, type StepNode } from './plan';
+import { notApplicable, RewriteRefusal } from './refusal';
+import { needsParentheses, productSuffix } from './scalar-fold';
 import { fixTitle, timesFewer } from './titles';
 
 export function fuseChainFix(context: FixContext, chain: ChainInfo, code: RuleCode): Fix {
   const fused = chain.fused;
-  if (!fused || !chain.best) throw new RewriteRefusal('the chain has no fused contraction');
-  if (fused.contraction.inputs.length < 2) throw new RewriteRefusal('the fused chain has a single operand');
+  if (!fused || !chain.best) throw notApplicable('the chain has no fused contraction');
+  if (fused.contraction.inputs.length < 2) throw notApplicable('the fused chain has a single operand');
   const root = siteById(context, chain.root);
   const members = chain.members.map((id) => siteById(context, id));
   for (const member of members) {
@@ -30,33 +34,81 @@ export function fuseChainFix(context: FixContext, chain: ChainInfo, code: RuleCo
   for (const member of members) if (member !== root) einsumCallNode(context, member);
   checkNoComment(context, root.range);
   checkBroadcastKnown(fused, [...members.map((m) => m.equation.text), fused.equation]);
+  checkReorderTypes(context, root.library, operandNodes(context, fused.operands));
 
   const removed = chain.links.flatMap((l) => (l.statementRange ? [l.statementRange] : []));
   for (const range of removed) checkNoComment(context, range);
   const leaves = leafInputs(context, fused.operands);
   const moved = fused.operands.filter((o) => removed.some((r) => r.start <= o.range.start && o.range.end <= r.end));
-  if (moved.some((o) => !context.source.isPure(context.source.nodeAt(o.range)!))) {
+  if (moved.some((o) => context.source.effects().operandEffect(context.source.nodeAt(o.range)!) === 'effect')) {
     checkOnlyChainBetween(context, call, removed);
   }
+  const tree = contractionTree(fused.contraction, chain.best.path);
+  const placement = chain.factors.length > 0 ? placeChainFactors(context, chain, tree, members) : null;
   const emitted = emitPairwise({
     contraction: fused.contraction,
-    root: contractionTree(fused.contraction, chain.best.path),
+    root: tree,
     leaves,
     style: einsumStyle(root, context.source.text),
     names: context.names,
     hoist: context.source.hoistPoint(call),
+    ...(placement ? { scaling: placement.scaling } : {}),
   });
+  // A factor on the result lands where the call stood: `x ** einsum(...)` needs `(einsum(...) / 3.0)`.
+  const expression = placement?.scaling.node === tree && needsParentheses(call) ? `(${emitted.expression})` : emitted.expression;
   const edits: FixEdit[] = [
     ...removed.map((range) => deleteStatement(context.source, range)),
-    ...hoistAndReplace(context.source.hoistPoint(call), emitted.lines, root.range, emitted.expression),
+    ...hoistAndReplace(context.source.hoistPoint(call), emitted.lines, root.range, expression),
   ];
+  const factor = placement ? `, with the factor on ${placement.where}` : '';
+  const multiplications = placement ? `, ${placement.before} → ${placement.after} multiplications` : '';
   return {
-    title: fixTitle(`Fuse the ${members.length} einsum calls into one, in the best order`, saving(chain)),
+    title: fixTitle(
+      [
+        `Fuse the ${members.length} einsum calls into one, in the best order${factor}`,
+        ...(placement ? [`Fuse the ${members.length} einsum calls, with the factor on ${placement.where}`] : []),
+        `Fuse the ${members.length} einsum calls into one, in the best order`,
+      ],
+      `${saving(chain)}${multiplications}`,
+    ),
     kind: 'quickfix',
     code,
     edits,
     isPreferred: true,
   };
+}
+
+/**
+ * Where the factors on the chain's intermediates go once it is fused: the smallest tensor of
+ * the fused contraction (an operand, an intermediate, or the result), as opt_einsum_fx places them.
+ */
+function placeChainFactors(context: FixContext, chain: ChainInfo, tree: StepNode, members: readonly ContractionSite[]) {
+  const c = chain.fused!.contraction;
+  // The factor scales the producer's result: the outermost member inside its application.
+  const tensors = chain.factors.map((f) => {
+    const inside = members.filter((m) => f.applicationRange.start <= m.range.start && m.range.end <= f.applicationRange.end);
+    return inside.reduce((a, b) => (b.range.end - b.range.start > a.range.end - a.range.start ? b : a));
+  });
+  checkScalarTypes(
+    context,
+    members[0].library,
+    operandNodes(context, chain.fused!.operands),
+    tensors.map((m) => nodeOf(context, m.range, 'call')),
+  );
+  const before = tensors.reduce((sum, m) => sum + (m.contraction ? sizeProduct(m.contraction, m.contraction.output) : 0n), 0n);
+  const leaves: PlanNode[] = [];
+  const collect = (node: PlanNode) => (node.kind === 'leaf' ? leaves.push(node) : node.children.forEach(collect));
+  collect(tree);
+  leaves.sort((a, b) => (a.kind === 'leaf' && b.kind === 'leaf' ? a.operand - b.operand : 0));
+  const candidates: PlanNode[] = [...leaves, tree, ...stepsInOrder(tree).slice(0, -1)];
+  const best = candidates.reduce((a, b) => (b.size < a.size ? b : a));
+  const where =
+    best === tree
+      ? 'the result'
+      : best.kind === 'leaf'
+        ? `operand ${best.operand + 1} (${chain.fused!.operands[best.operand].text})`
+        : `the intermediate ${stepEquation(relabel(c, 'letters'), best.children.map((n) => n.labels), best.labels)}`;
+  return { scaling: { node: best, suffix: productSuffix(context, chain.factors) }, where, before, after: best.size };
 }
 
 function saving(chain: ChainInfo): string {

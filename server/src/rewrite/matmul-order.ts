@@ -5,13 +5,15 @@
  * in place, so Python still evaluates them left to right. `@` chains get minimal edits
  * (parentheses inserted or removed); nested calls and methods are re-nested.
  */
-import type { ContractionSite, MatmulTree, RuleCode } from '../analysis/model';
+import type { ContractionSite, MatmulTree, RuleCode, ScalarFactor } from '../analysis/model';
 import type { Contraction } from '../core/contraction';
 import { sizeProduct } from '../core/cost';
 import { binaryOperator, field, namedChildren, type PyNode } from '../analysis/python/syntax';
-import { checkNoComment, isTight, nodeOf, type FixContext } from './context';
+import { checkNoComment, isTight, nodeOf, operandNodes, type FixContext } from './context';
+import { checkReorderTypes, checkScalarTypes } from './dtype-rules';
+import { productSuffix } from './scalar-fold';
 import { insert, replace, type Fix, type FixEdit } from './edits';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 import { fixTitle, timesFewer } from './titles';
 
 interface Interval {
@@ -21,16 +23,23 @@ interface Interval {
 
 export function matmulOrderFix(context: FixContext, site: ContractionSite, code: RuleCode): Fix {
   const c = site.contraction;
-  if (site.kind !== 'matmul-chain' || !c || !site.matmulTree) throw new RewriteRefusal('not a matrix-product chain of known shapes');
+  if (site.kind !== 'matmul-chain' || !c || !site.matmulTree) throw notApplicable('not a matrix-product chain of known shapes');
   const n = site.operands.length;
-  if (c.inputs.length !== n) throw new RewriteRefusal('the chain and its contraction disagree');
+  if (c.inputs.length !== n) throw notApplicable('the chain and its contraction disagree');
   const cost = new ChainCost(c);
   const written = cost.ofTree(site.matmulTree);
   const best = cost.bestTree(n);
-  if (best.flops >= written) throw new RewriteRefusal('the chain is already in its cheapest order');
-  const edits = site.callee === '@' ? operatorEdits(context, site, best.tree) : nestedCallEdits(context, site, best.tree);
+  if (best.flops >= written) throw notApplicable('the chain is already in its cheapest order');
+  checkReorderTypes(context, site.library, operandNodes(context, site.operands));
+  const inner = innerFactors(site);
+  const scaled = inner.length > 0 ? scaledChain(context, site, best.tree, cost, inner) : null;
+  const edits = scaled ? scaled.edits : site.callee === '@' ? operatorEdits(context, site, best.tree) : nestedCallEdits(context, site, best.tree);
+  const factor = scaled ? `, with the factor on ${scaled.where}` : '';
   return {
-    title: fixTitle([`Multiply in the cheapest order: ${shape(best.tree, site.operands.map((o) => o.text))}`, 'Multiply in the cheapest order'], `${timesFewer(written, best.flops)} fewer FLOPs`),
+    title: fixTitle(
+      [`Multiply in the cheapest order: ${shape(best.tree, site.operands.map((o) => o.text))}${factor}`, `Multiply in the cheapest order${factor}`, 'Multiply in the cheapest order'],
+      `${timesFewer(written, best.flops)} fewer FLOPs`,
+    ),
     kind: 'quickfix',
     code,
     edits,
@@ -43,6 +52,10 @@ export class ChainCost {
   private readonly kept = new Map<string, number[]>();
 
   constructor(private readonly c: Contraction) {}
+
+  get contraction(): Contraction {
+    return this.c;
+  }
 
   /** Labels of the product of operands first..last that something outside it still needs. */
   keptLabels({ first, last }: Interval): number[] {
@@ -100,6 +113,48 @@ export class ChainCost {
     };
     return { tree: build(0, n - 1), flops: best[0][n - 1].flops };
   }
+}
+
+/** Factors on products inside the chain (`(A @ B) / 2`): the new order may not form that product. */
+function innerFactors(site: ContractionSite): ScalarFactor[] {
+  return (site.scalars?.factors ?? []).filter(
+    (f) => f.nestedIn && site.range.start <= f.applicationRange.start && f.applicationRange.end <= site.range.end,
+  );
+}
+
+/**
+ * `A @ B / 2 @ v` in a new order: the whole chain written again, operands as written and in
+ * their order, the factors' product applied once to the smallest product, operand or result.
+ */
+function scaledChain(context: FixContext, site: ContractionSite, tree: MatmulTree, cost: ChainCost, factors: ScalarFactor[]) {
+  if (site.callee !== '@') throw new RewriteRefusal('a factor inside a chain of calls: only `@` chains are rewritten with it');
+  checkNoComment(context, site.range);
+  const leaves = site.operands.map((o) => nodeOf(context, o.range, 'operand'));
+  checkScalarTypes(context, site.library, leaves, factors.map((f) => nodeOf(context, f.nestedIn!.range, 'scaled product')));
+  const nodes: MatmulTree[] = [];
+  const collect = (node: MatmulTree) => {
+    nodes.push(node);
+    if (typeof node !== 'number') node.forEach(collect);
+  };
+  collect(tree);
+  const size = (node: MatmulTree) => sizeProduct(cost.contraction, cost.keptLabels(intervalOf(node)));
+  const target = nodes.reduce((a, b) => (size(b) < size(a) ? b : a));
+  const suffix = productSuffix(context, factors);
+  const render = (node: MatmulTree, right: boolean): string => {
+    let text: string;
+    if (typeof node === 'number') {
+      text = context.source.textOf(leaves[node]);
+      if (node === target || (right && !isTight(leaves[node]))) text = isTight(leaves[node]) ? text : `(${text})`;
+    } else {
+      text = `${render(node[0], false)} @ ${render(node[1], true)}`;
+    }
+    if (node === target) text = `${text}${suffix}`;
+    // `@` and `*` bind alike, left to right: a right operand that is a product or scaled needs parentheses.
+    const compound = typeof node !== 'number' || node === target;
+    return right && compound ? `(${text})` : text;
+  };
+  const where = target === tree ? 'the result' : typeof target === 'number' ? site.operands[target].text : `(${shape(target, site.operands.map((o) => o.text), false)})`;
+  return { edits: [replace(site.range, render(tree, false))], where };
 }
 
 function intervalOf(tree: MatmulTree): Interval {

@@ -1,22 +1,26 @@
 /**
  * Emitting a contraction tree as pairwise calls, as nested calls or as temporaries computed
- * before the statement. Every operand is evaluated exactly once; operands with possible effects
- * (calls) keep their relative order, and when the tree cannot meet them in that order they are
- * first bound to temporaries, in source order.
+ * before the statement. Every operand is evaluated exactly once and the call's effects keep
+ * their meaning: operands that may run code (`effect`) are evaluated in source order, before
+ * any contraction (a call may modify an earlier operand in place), and reads a call could
+ * change (`read`) that precede one are evaluated before it, as written. When the tree does not
+ * meet them that way, they are first bound to temporaries, in source order.
  */
+import type { OperandEffect } from '../analysis/python/effects';
 import type { Contraction } from '../core/contraction';
+import { operandsToBindFirst } from './evaluation-order';
 import { einsumCall, type EinsumStyle } from './emit';
 import { relabel, stepEquation, term, type LabelledContraction } from './labels';
 import type { NameAllocator } from './names';
-import { leafOrder, stepsInOrder, type PlanNode, type StepNode } from './plan';
+import { stepsInOrder, type PlanNode, type StepNode } from './plan';
 import type { HoistPoint } from './python-source';
 import { RewriteRefusal } from './refusal';
 
 export interface LeafInput {
   /** The operand's source text. */
   text: string;
-  /** A read that may be repeated or moved (a name, attribute, literal). */
-  pure: boolean;
+  /** What evaluating it may do to other code, and what other code may do to its value. */
+  effect: OperandEffect;
   /** Evaluation order as written (source offset). */
   order: number;
   /** Binds at least as tightly as `*`, so `text * s` needs no parentheses. */
@@ -59,20 +63,16 @@ export function emitPairwise(request: PairwiseRequest): PairwiseCode {
   const steps = stepsInOrder(root);
   const lines: string[] = [];
   const leafText = leaves.map((leaf) => leaf.text);
-  const order = leafOrder(root);
-  const effectful = order.filter((k) => !leaves[k].pure);
-  const inSourceOrder = effectful.every((k, i) => i === 0 || leaves[effectful[i - 1]].order < leaves[k].order);
-  if (!inSourceOrder) {
-    if (!hoist) throw new RewriteRefusal('the operands with calls would run in a different order, and temporaries cannot go here');
-    // Bind every operand with a call to a name first, in the order the source runs them.
-    const bySource = [...effectful].sort((a, b) => leaves[a].order - leaves[b].order);
-    for (const k of bySource) {
-      const name = request.names.fresh(`op${k}`);
-      lines.push(`${name} = ${leaves[k].valueText}`);
-      leafText[k] = name;
-    }
-  }
   const useTemporaries = steps.length > MAX_NESTED_STEPS && hoist !== null;
+  const first = operandsToBindFirst(root, leaves, useTemporaries);
+  if (first.length > 0 && !hoist?.effects) {
+    throw new RewriteRefusal('operands that run code would be evaluated in another order or after a contraction, and temporaries cannot go here');
+  }
+  for (const k of first) {
+    const name = request.names.fresh(`op${k}`);
+    lines.push(`${name} = ${leaves[k].valueText}`);
+    leafText[k] = name;
+  }
   const emitter = new TreeEmitter(request, labelled, leafText);
   if (useTemporaries) {
     for (const step of steps.slice(0, -1)) {

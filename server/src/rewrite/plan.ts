@@ -6,7 +6,7 @@
 import type { Contraction } from '../core/contraction';
 import { sizeProduct, validatePath } from '../core/cost';
 import type { LinearPath } from '../core/paths/types';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 
 export interface LeafNode {
   kind: 'leaf';
@@ -54,7 +54,7 @@ export function contractionTree(c: Contraction, path: LinearPath): StepNode {
     });
   });
   const root = live[0];
-  if (root.kind !== 'step') throw new RewriteRefusal('the path performs no contraction');
+  if (root.kind !== 'step') throw notApplicable('the path performs no contraction');
   return root;
 }
 

@@ -40,6 +40,11 @@ export function prepareRewrites(location?: GrammarLocation): Promise<void> {
   return loading;
 }
 
+/** Whether `prepareRewrites` has finished (a hover does without withheld fixes until then). */
+export function rewritesReady(): boolean {
+  return parsers !== null;
+}
+
 function loaded(): Parsers {
   if (!parsers) throw new Error('einsight rewrites: await prepareRewrites() before asking for fixes');
   return parsers;

@@ -4,6 +4,10 @@
  * nothing else in the statement changes its order of evaluation.
  */
 import type { SourceRange } from '../analysis/model';
+import { DtypeInference } from '../analysis/python/dtypes';
+import { EffectFacts, worstEffect, type OperandEffect } from '../analysis/python/effects';
+import { NameResolver } from '../analysis/python/resolve';
+import { buildScopes } from '../analysis/python/scopes';
 import { field, namedChildren, walk, type PyNode } from '../analysis/python/syntax';
 
 /** Where lines computing temporaries go: before the statement holding the call. */
@@ -15,6 +19,8 @@ export interface HoistPoint {
   inline: boolean;
   /** The file's line break at that line (`\n` or `\r\n`). */
   newline: string;
+  /** Temporaries that run code (operand calls) may go here, not only contractions. */
+  effects: boolean;
 }
 
 const LITERALS = new Set(['integer', 'float', 'true', 'false', 'none', 'ellipsis']);
@@ -23,6 +29,9 @@ const PURE_WRAPPERS = new Set(['parenthesized_expression', 'unary_operator', 'sl
 
 export class PythonSource {
   private namesCache: Set<string> | null = null;
+  private resolverCache: NameResolver | null = null;
+  private effectsCache: EffectFacts | null = null;
+  private dtypesCache: DtypeInference | null = null;
 
   constructor(
     readonly text: string,
@@ -44,6 +53,24 @@ export class PythonSource {
 
   textOf(node: PyNode | SourceRange): string {
     return this.text.slice(node.start, node.end);
+  }
+
+  /** Scopes and name resolution over this text, built on first use. */
+  resolver(): NameResolver {
+    this.resolverCache ??= new NameResolver(buildScopes(this.module, this.text), this.text);
+    return this.resolverCache;
+  }
+
+  /** What evaluating an operand may do (see `EffectFacts`). */
+  effects(): EffectFacts {
+    this.effectsCache ??= new EffectFacts(this.resolver());
+    return this.effectsCache;
+  }
+
+  /** Element types of expressions, where the code says them. */
+  dtypes(): DtypeInference {
+    this.dtypesCache ??= new DtypeInference(this.resolver());
+    return this.dtypesCache;
   }
 
   /** Every identifier spelled in the file: fresh names avoid all of them. */
@@ -103,42 +130,48 @@ export class PythonSource {
    * Where temporaries for `node` can be computed, or null when moving its operands before the
    * statement could change what runs: inside a lambda, a comprehension, a conditional branch,
    * a class body, a compound statement's one-line body, or after anything with an effect.
+   * Temporaries that run code (`effects`) may go there only when nothing evaluated before the
+   * node in the statement is a read such code could change.
    */
   hoistPoint(node: PyNode): HoistPoint | null {
     let child = node;
+    let before: OperandEffect = 'stable';
     for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
       if (parent.type === 'expression_statement' || parent.type === 'return_statement') {
-        return this.statementHoist(parent);
+        const point = this.statementHoist(parent);
+        return point && { ...point, effects: before === 'stable' };
       }
-      if (!this.evaluatedFirstAndAlways(parent, child)) return null;
+      const earlier = this.evaluatedBefore(parent, child);
+      if (earlier === null) return null;
+      before = worstEffect([before, ...earlier.map((c) => this.effects().operandEffect(c))]);
+      if (before === 'effect') return null;
     }
     return null;
   }
 
-  /** Whether `child` runs unconditionally, after only effect-free parts of `parent`. */
-  private evaluatedFirstAndAlways(parent: PyNode, child: PyNode): boolean {
+  /** What `parent` evaluates before `child`, or null when `child` may not run, or not first. */
+  private evaluatedBefore(parent: PyNode, child: PyNode): PyNode[] | null {
     const before = namedChildren(parent).filter((c) => c.end <= child.start);
-    const pureBefore = before.every((c) => this.isPure(c));
     switch (parent.type) {
       case 'argument_list': {
         const callee = parent.parent ? field(parent.parent, 'function') : null;
-        return pureBefore && callee !== null && this.isPure(callee);
+        return callee ? [callee, ...before] : null;
       }
       case 'call':
-        return child.field === 'function' || child.field === 'arguments';
+        return child.field === 'function' || child.field === 'arguments' ? [] : null;
       case 'keyword_argument':
-        return child.field === 'value';
+        return child.field === 'value' ? [] : null;
       case 'assignment':
         // The targets are evaluated after the value; only the value may move.
-        return child.field === 'right';
+        return child.field === 'right' ? [] : null;
       case 'augmented_assignment':
-        return child.field === 'right' && this.isPure(field(parent, 'left')!);
+        return child.field === 'right' ? [field(parent, 'left')!] : null;
       case 'named_expression':
-        return child.field === 'value';
+        return child.field === 'value' ? [] : null;
       case 'boolean_operator':
-        return child.field === 'left';
+        return child.field === 'left' ? [] : null;
       case 'comparison_operator':
-        return namedChildren(parent).length === 2 && pureBefore;
+        return namedChildren(parent).length === 2 ? before : null;
       case 'binary_operator':
       case 'subscript':
       case 'attribute':
@@ -148,14 +181,14 @@ export class PythonSource {
       case 'expression_list':
       case 'pair':
       case 'dictionary':
-        return pureBefore;
+        return before;
       case 'parenthesized_expression':
       case 'unary_operator':
       case 'not_operator':
       case 'await':
-        return true;
+        return [];
       default:
-        return false;
+        return null;
     }
   }
 
@@ -168,8 +201,8 @@ export class PythonSource {
     const prefix = this.text.slice(start, statement.start);
     const end = this.lineEnd(statement.start);
     const newline = end > 0 && this.text[end - 1] === '\r' ? '\r\n' : '\n';
-    if (/^[ \t]*$/.test(prefix)) return { offset: statement.start, indent: prefix, inline: false, newline };
-    if (prefix.trimEnd().endsWith(';')) return { offset: statement.start, indent: '', inline: true, newline };
+    if (/^[ \t]*$/.test(prefix)) return { offset: statement.start, indent: prefix, inline: false, newline, effects: true };
+    if (prefix.trimEnd().endsWith(';')) return { offset: statement.start, indent: '', inline: true, newline, effects: true };
     return null;
   }
 }

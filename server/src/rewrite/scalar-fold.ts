@@ -9,13 +9,15 @@ import { formatCount } from '../core/counts';
 import { sizeProduct } from '../core/cost';
 import { field, namedChildren, type PyNode } from '../analysis/python/syntax';
 import { rewritableSite } from './best-order';
+import { fixedPathRefusal } from './fix-policy';
+import { checkReorderTypes, checkScalarTypes } from './dtype-rules';
 import { checkBroadcastKnown, checkNoComment, einsumCallNode, isTight, leafInputs, nodeOf, type FixContext } from './context';
 import { replace, type Fix, type FixEdit } from './edits';
 import { einsumStyle } from './emit';
 import { deleteStatement, hoistAndReplace } from './hoist';
 import { emitPairwise, type PairwiseCode } from './pairwise';
-import { contractionTree, stepsInOrder, type StepNode } from './plan';
-import { RewriteRefusal } from './refusal';
+import { contractionTree, stepsInOrder, type PlanNode, type StepNode } from './plan';
+import { notApplicable, RewriteRefusal } from './refusal';
 import { stepEquation, relabel } from './labels';
 import { fixTitle } from './titles';
 
@@ -46,35 +48,56 @@ const LOOSE_CONTEXTS = new Set([
   'named_expression',
 ]);
 
-export function scalarFoldFix(context: FixContext, site: ContractionSite, code: RuleCode, allowPairwise: boolean): Fix {
+export function scalarFoldFix(context: FixContext, site: ContractionSite, code: RuleCode): Fix {
   const factors = site.scalars?.factors ?? [];
   const c = site.contraction;
-  if (factors.length === 0 || !c) throw new RewriteRefusal('no scalar factors on a contraction of known shapes');
+  if (factors.length === 0 || !c) throw notApplicable('no scalar factors on a contraction of known shapes');
   const sizes = {
     operand: (k: number) => sizeProduct(c, c.inputs[k]),
     output: sizeProduct(c, c.output),
   };
-  const current = factors.reduce((sum, f) => sum + (f.appliedTo.kind === 'output' ? sizes.output : sizes.operand(f.appliedTo.index)), 0n);
+  // A factor inside a product (`(x * c) @ w`, `(A @ B) / 2`) costs the size of the tensor it scales there.
+  const costs = factors.map((f) => (f.nestedIn ? f.nestedIn.elements : f.appliedTo.kind === 'output' ? sizes.output : sizes.operand(f.appliedTo.index)));
+  if (costs.some((cost) => cost === null)) throw notApplicable('a factor scales a tensor of unknown size');
+  const current = costs.reduce((sum: bigint, cost) => sum + cost!, 0n);
+  const keywords = callKeywords(context, site);
+  // With `out=`, the result lands there: a factor may only move between operands.
+  const writesOut = keywords.includes('out');
   const candidates: { target: Target; size: bigint }[] = [
     ...c.inputs.map((_, index) => ({ target: { kind: 'operand', index } as Target, size: sizes.operand(index) })),
-    { target: { kind: 'output' }, size: sizes.output },
+    ...(writesOut ? [] : [{ target: { kind: 'output' } as Target, size: sizes.output }]),
   ];
-  let tree: StepNode | null = null;
-  if (allowPairwise && site.kind === 'einsum') {
-    rewritableSite(site);
-    tree = contractionTree(site.contraction, site.best.path);
+  // Written pairwise in the best order, an intermediate may be the smallest tensor of all (opt_einsum_fx's placement).
+  const tree = !writesOut && reorderAllowed(context, site) ? pairwiseTree(site) : null;
+  if (tree) {
     for (const node of stepsInOrder(tree).slice(0, -1)) candidates.push({ target: { kind: 'intermediate', node }, size: node.size });
   }
   // The first smallest wins: an operand or the output before an intermediate, which needs the rewrite.
   const best = candidates.reduce((a, b) => (b.size < a.size ? b : a));
-  if (best.size >= current) throw new RewriteRefusal('the factors already cost one multiplication of the smallest tensor');
+  if (best.size >= current) throw notApplicable('the factors already cost one multiplication of the smallest tensor');
+  if (writesOut && factors.some((f) => f.appliedTo.kind === 'output')) {
+    throw new RewriteRefusal('the call writes its result to out=, so a factor on the result cannot move into the call');
+  }
+  const cast = keywords.find((k) => k === 'dtype' || k === 'casting');
+  if (cast) throw new RewriteRefusal(`the call passes ${cast}=: a factor moved across the cast would be rounded or truncated with it`);
+  checkSameLoop(context, site, factors);
+  const unsafe = factors.find((f) => f.unsafe)?.unsafe;
+  if (unsafe) throw new RewriteRefusal(unsafe.reason, true, unsafe.at);
 
   const folding = new ScalarFolding(context, site, factors);
+  checkScalarTypes(context, site.library, site.operands.map((_, k) => folding.operandNode(k)), folding.scaledTensors());
   const suffix = productSuffix(context, factors);
   const where = describe(context, site, best.target, folding);
+  // The call is written pairwise when the factor needs an intermediate, or when the site's cost finding wants the best order anyway.
+  const reorder = tree !== null && (best.target.kind === 'intermediate' || hasCostFinding(context, site));
   let pairwise: PairwiseCode | null = null;
   let call: PyNode | null = null;
-  if (best.target.kind === 'intermediate') {
+  if (best.target.kind === 'operand') {
+    const target = folding.operandNode(best.target.index);
+    // `[[1, 2]] * 0.5` is not arithmetic on a Python list: only arrays take the product.
+    if (CONTAINERS.has(folding.effective(target).type)) throw new RewriteRefusal('the smallest operand is a Python literal, not an array');
+  }
+  if (reorder) {
     rewritableSite(site);
     call = einsumCallNode(context, site);
     checkNoComment(context, site.range);
@@ -83,20 +106,22 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
       const text = folding.render(folding.operandNode(k));
       return { ...leaf, text, valueText: leaf.valueText === leaf.text ? text : `(${text})` };
     });
+    const target = best.target;
+    const node = target.kind === 'intermediate' ? target.node : target.kind === 'operand' ? leafOf(tree!, target.index) : null;
     pairwise = emitPairwise({
-      contraction: site.contraction,
+      contraction: site.contraction!,
       root: tree!,
       leaves,
       style: einsumStyle(site, context.source.text),
       names: context.names,
       hoist: context.source.hoistPoint(call),
-      scaling: { node: best.target.node, suffix },
+      ...(node ? { scaling: { node, suffix } } : {}),
     });
     folding.replaceCall(call, pairwise.expression);
+    // On the result, the product goes after the pairwise expression, parenthesized as the call's place needs.
+    if (!node) folding.scale(call, suffix);
   } else {
-    const target = best.target.kind === 'output' ? nodeOf(context, site.range, 'call') : folding.operandNode(best.target.index);
-    // `[[1, 2]] * 0.5` is not arithmetic on a Python list: only arrays take the product.
-    if (CONTAINERS.has(folding.effective(target).type)) throw new RewriteRefusal('the smallest operand is a Python literal, not an array');
+    const target = best.target.kind === 'output' ? nodeOf(context, site.range, 'call') : folding.operandNode((best.target as { index: number }).index);
     folding.scale(target, suffix);
   }
   const edits = folding.edits();
@@ -106,12 +131,77 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
     edits.push(...hoistAndReplace(context.source.hoistPoint(call), pairwise.lines, edit.range, edit.newText));
   }
   return {
-    title: fixTitle([`Apply the scalar factors once, to ${where}`, 'Apply the scalar factors once, to the smallest tensor'], `${formatCount(current)} → ${formatCount(best.size)} multiplications`),
+    title: fixTitle(
+      [
+        `Apply the scalar factors once, to ${where}${reorder && best.target.kind !== 'intermediate' ? ', in the best order' : ''}`,
+        `Apply the scalar factors once, to the smallest tensor${reorder ? ', in the best order' : ''}`,
+      ],
+      `${formatCount(current)} → ${formatCount(best.size)} multiplications`,
+    ),
     kind: 'quickfix',
     code,
     edits,
     isPreferred: true,
   };
+}
+
+/** The site's cost finding, when its fixes may fix the path (not where the best order depends on sizes). */
+function hasCostFinding(context: FixContext, site: ContractionSite): boolean {
+  return context.analysis.findings.some((f) => f.site === site.id && f.code === 'EIN001' && fixedPathRefusal(f, site) === null);
+}
+
+/** Pairwise steps in a new order keep the arithmetic (same types, see dtype-rules.ts). */
+function reorderAllowed(context: FixContext, site: ContractionSite): boolean {
+  try {
+    checkReorderTypes(context, site.library, site.operands.map((o) => nodeOf(context, o.range, 'operand')));
+    return true;
+  } catch (error) {
+    if (error instanceof RewriteRefusal) return false;
+    throw error;
+  }
+}
+
+function leafOf(tree: StepNode, operand: number): PlanNode {
+  const visit = (node: PlanNode): PlanNode | null =>
+    node.kind === 'leaf' ? (node.operand === operand ? node : null) : node.children.reduce<PlanNode | null>((found, child) => found ?? visit(child), null);
+  return visit(tree)!;
+}
+
+/** The best-order tree, when the site can be written pairwise (an einsum of three or more operands). */
+function pairwiseTree(site: ContractionSite): StepNode | null {
+  if (site.kind !== 'einsum' || site.precompiled || !site.contraction || !site.best || site.equation.dynamic || site.contraction.inputs.length < 3) return null;
+  return contractionTree(site.contraction, site.best.path);
+}
+
+/** The keyword arguments of the call (`out`, `dtype`, …). */
+function callKeywords(context: FixContext, site: ContractionSite): string[] {
+  const call = nodeOf(context, site.range, 'call');
+  const args = call.type === 'call' ? field(call, 'arguments') : null;
+  return (args ? namedChildren(args) : []).filter((a) => a.type === 'keyword_argument').map((a) => context.source.textOf(field(a, 'name') ?? a));
+}
+
+/**
+ * The factors are applied in the same loop as the contraction: moving one from outside a loop
+ * onto a tensor inside it would multiply on every turn (and the count in the title would be wrong).
+ */
+function checkSameLoop(context: FixContext, site: ContractionSite, factors: readonly ScalarFactor[]): void {
+  const loop = innermostLoop(nodeOf(context, site.range, 'call'));
+  for (const factor of factors) {
+    const application = nodeOf(context, factor.applicationRange, 'scalar application');
+    if (innermostLoop(application) !== loop) {
+      throw new RewriteRefusal(`\`${context.source.textOf(application)}\` runs ${loop ? 'outside the loop that holds the call' : 'in a loop the call is not in'}: moving it would change how often it multiplies`);
+    }
+  }
+}
+
+function innermostLoop(node: PyNode): PyNode | null {
+  let child = node;
+  for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.type === 'function_definition' || parent.type === 'lambda' || parent.type === 'class_definition') return null;
+    if ((parent.type === 'for_statement' || parent.type === 'while_statement') && child.field === 'body') return parent;
+    if (parent.type.endsWith('comprehension') || parent.type === 'generator_expression') return parent;
+  }
+  return null;
 }
 
 /** `operand 2 (k)`, `the result`, `the intermediate ij,jk->ik, …`: read before the product is placed. */
@@ -124,7 +214,7 @@ function describe(context: FixContext, site: ContractionSite, target: Target, fo
 }
 
 /** ` * a`, ` / b`, or ` * (a / b * c)`: the factors' product, computed once as a scalar. */
-function productSuffix(context: FixContext, factors: readonly ScalarFactor[]): string {
+export function productSuffix(context: FixContext, factors: readonly ScalarFactor[]): string {
   const ordered = [...factors].sort((a, b) => a.range.start - b.range.start);
   const texts = ordered.map((f) => {
     const node = nodeOf(context, f.range, 'scalar factor');
@@ -165,6 +255,15 @@ class ScalarFolding {
 
   operandNode(index: number): PyNode {
     return nodeOf(this.context, this.site.operands[index].range, 'operand');
+  }
+
+  /** The tensors the factors are applied to now (`q` in `q * c`, `y` in `y *= c`). */
+  scaledTensors(): PyNode[] {
+    const augmented = this.statements.map((statement) => {
+      const assignment = statement.type === 'augmented_assignment' ? statement : namedChildren(statement)[0];
+      return field(assignment, 'left') ?? assignment;
+    });
+    return [...[...this.applications.values()].flatMap((a) => (a.tensor ? [a.tensor] : [])), ...augmented];
   }
 
   scale(node: PyNode, suffix: string): void {
@@ -261,7 +360,8 @@ function tensorOf(node: PyNode, factor: ScalarFactor): PyNode | null {
   return args.length === 2 && within(args[1]) ? args[0] : null;
 }
 
-function needsParentheses(node: PyNode): boolean {
+/** Whether `node` with ` * s` appended would bind wrongly where it stands. */
+export function needsParentheses(node: PyNode): boolean {
   const parent = node.parent;
   if (!parent || LOOSE_CONTEXTS.has(parent.type)) return false;
   if (parent.type === 'binary_operator') {

@@ -15,8 +15,9 @@ import type { ContractionSite, Finding, RuleCode } from '../analysis/model';
 import { fixedPathRefusal } from './fix-policy';
 import { field, namedChildren, textOf, type PyNode } from '../analysis/python/syntax';
 import { nodeOf, type FixContext } from './context';
+import { checkNumpyPathKeepsResult } from './best-order';
 import { insert, replace, type Fix, type FixEdit } from './edits';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 import { fixTitle } from './titles';
 
 type Flavor = 'numpy' | 'opt_einsum' | 'torch';
@@ -49,6 +50,10 @@ function helperText(flavor: Flavor, newline: string): string {
         '    return path if optimized < naive else False',
       ]),
       'def _einsight_einsum(equation, *operands, optimize=None, **options):',
+      "    # A path promotes pair by pair, one call all operands at once: the path only for one dtype, not float16.",
+      '    dtypes = {_einsight_numpy.result_type(operand).name for operand in operands}',
+      "    if len(dtypes) > 1 or 'float16' in dtypes:",
+      '        return _einsight_numpy.einsum(equation, *operands, optimize=False if optimize is None else optimize, **options)',
       '    shapes = [_einsight_numpy.shape(operand) for operand in operands]',
       '    path = _einsight_einsum_path(equation, optimize, *shapes)',
       '    return _einsight_numpy.einsum(equation, *operands, optimize=path, **options)',
@@ -87,12 +92,14 @@ const LITERAL_TYPES = new Set(['true', 'false', 'none', 'integer', 'string']);
 
 export function sizeAdaptiveFix(context: FixContext, site: ContractionSite, code: RuleCode, finding: Finding): Fix {
   // Where a fixed path is no worse at every size, the cost finding's own fixes say more.
-  if (code === 'EIN001' && fixedPathRefusal(finding, site) === null) throw new RewriteRefusal('a fixed path is no worse at every size here');
+  if (code === 'EIN001' && fixedPathRefusal(finding, site) === null) throw notApplicable('a fixed path is no worse at every size here');
   const flavor = flavorOf(site);
   const call = nodeOf(context, site.range, 'call');
   if (call.type !== 'call') throw new RewriteRefusal('the site is not a call');
   const callee = field(call, 'function')!;
   checkArguments(context, call, flavor);
+  // numpy's helper takes the path only for one shared dtype (checked as it runs); a path's result type is checked here.
+  if (flavor === 'numpy') checkNumpyPathKeepsResult(context, site, field(call, 'arguments')!);
   const source = context.source;
   const newline = source.text.includes('\r\n') ? '\r\n' : '\n';
   const edits: FixEdit[] = [replace(callee, HELPER[flavor])];
@@ -122,16 +129,16 @@ export function sizeAdaptiveFix(context: FixContext, site: ContractionSite, code
 }
 
 function flavorOf(site: ContractionSite): Flavor {
-  if (site.kind !== 'einsum' || site.via) throw new RewriteRefusal('not a direct einsum call');
+  if (site.kind !== 'einsum' || site.via) throw notApplicable('not a direct einsum call');
   if (site.equation.form !== 'string' || site.equation.dynamic) throw new RewriteRefusal('the equation is not a string einsight can read');
   if (site.qualifiedName === 'numpy.einsum') return 'numpy';
   if (site.qualifiedName === 'opt_einsum.contract') return 'opt_einsum';
   if (site.qualifiedName === 'torch.einsum') {
     // torch runs opt_einsum's search only when opt_einsum is installed; the helper imports it.
-    if (site.baseline?.method !== 'optimizer') throw new RewriteRefusal('opt_einsum is not installed for torch to use');
+    if (site.baseline?.method !== 'optimizer') throw notApplicable('opt_einsum is not installed for torch to use');
     return 'torch';
   }
-  throw new RewriteRefusal(`no size-adaptive form is known for ${site.qualifiedName}`);
+  throw notApplicable(`no size-adaptive form is known for ${site.qualifiedName}`);
 }
 
 /** Positional operands only (no `*` or `**`), keywords the helper passes on, cache keys written as literals. */

@@ -1,20 +1,22 @@
 /**
  * tfjs spelling of a contraction tree: pairwise `tf.einsum` calls (tfjs contracts at most two
  * operands per call), every equation explicit (`->`) and in letters (no `...`), nested or as
- * `const` temporaries before the statement. Every operand is evaluated exactly once; operands
- * with possible effects keep their relative order, through temporaries if the tree needs it.
+ * `const` temporaries before the statement. Every operand is evaluated exactly once, in the
+ * order `evaluation-order.ts` requires, through temporaries if the tree needs it.
  */
+import type { OperandEffect } from '../analysis/python/effects';
 import type { Contraction } from '../core/contraction';
+import { operandsToBindFirst } from './evaluation-order';
 import { relabel, stepEquation, term, type LabelledContraction } from './labels';
 import type { NameAllocator } from './names';
-import { leafOrder, stepsInOrder, type PlanNode, type StepNode } from './plan';
+import { stepsInOrder, type PlanNode, type StepNode } from './plan';
 import { RewriteRefusal } from './refusal';
 import type { TsHoistPoint } from './tfjs-source';
 
 export interface TfjsLeaf {
   text: string;
-  /** A read that may be repeated or moved. */
-  pure: boolean;
+  /** What evaluating it may do to other code, and what other code may do to its value. */
+  effect: OperandEffect;
   /** Evaluation order as written (source offset). */
   order: number;
   /** `text.mul(s)` needs no parentheses around the text. */
@@ -64,18 +66,18 @@ export function emitTfjsPairwise(request: TfjsPairwiseRequest): TfjsCode {
   });
   const lines: string[] = [];
   const leafText = leaves.map((leaf) => leaf.text);
-  const effectful = leafOrder(root).filter((k) => !leaves[k].pure);
-  const inSourceOrder = effectful.every((k, i) => i === 0 || leaves[effectful[i - 1]].order < leaves[k].order);
-  if (!inSourceOrder) {
-    if (!hoist) throw new RewriteRefusal('the operands with calls would run in a different order, and temporaries cannot go here');
-    for (const k of [...effectful].sort((a, b) => leaves[a].order - leaves[b].order)) {
-      const name = request.names.fresh(`op${k}`);
-      lines.push(`const ${name} = ${leaves[k].text}`);
-      leafText[k] = name;
-    }
+  const useTemporaries = steps.length > MAX_NESTED_STEPS && hoist !== null;
+  const first = operandsToBindFirst(root, leaves, useTemporaries);
+  if (first.length > 0 && !hoist) {
+    throw new RewriteRefusal('operands that run code would be evaluated in another order or after a contraction, and temporaries cannot go here');
+  }
+  for (const k of first) {
+    const name = request.names.fresh(`op${k}`);
+    lines.push(`const ${name} = ${leaves[k].text}`);
+    leafText[k] = name;
   }
   const emitter = new TreeEmitter(request, labelled, leafText);
-  if (steps.length > MAX_NESTED_STEPS && hoist !== null) {
+  if (useTemporaries) {
     for (const step of steps.slice(0, -1)) {
       const name = request.names.fresh(temporaryName(labelled, step));
       lines.push(`const ${name} = ${emitter.expression(step)}`);

@@ -10,7 +10,7 @@ import { replace, type Fix, type FixEdit } from './edits';
 import { ChainCost } from './matmul-order';
 import { NameAllocator } from './names';
 import { contractionTree } from './plan';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 import { emitTfjsPairwise, explicitEquation, type TfjsLeaf } from './tfjs-emit';
 import { hoistAndReplace, isTight, TsSource } from './tfjs-source';
 import { fixTitle, savingText, timesFewer } from './titles';
@@ -28,7 +28,7 @@ export function newTfjsContext(analysis: FileAnalysis, text: string): TfjsFixCon
 
 export function siteById(context: TfjsFixContext, id: number): ContractionSite {
   const site = context.analysis.sites.find((s) => s.id === id);
-  if (!site) throw new RewriteRefusal(`no site ${id} in this analysis`);
+  if (!site) throw notApplicable(`no site ${id} in this analysis`);
   return site;
 }
 
@@ -44,7 +44,9 @@ function einsumCall(context: TfjsFixContext, site: ContractionSite): ts.CallExpr
 export function leafInputs(context: TfjsFixContext, operands: ContractionSite['operands']): TfjsLeaf[] {
   return operands.map((operand) => {
     const node = context.source.expressionAt(operand.range, 'operand');
-    return { text: context.source.textOf(node), pure: context.source.isPure(node), order: operand.range.start, tight: isTight(node) };
+    // A JavaScript read may be changed by a call (a closure, a setter): reads keep their place before calls.
+    const effect = context.source.isPure(node) ? 'read' : 'effect';
+    return { text: context.source.textOf(node), effect, order: operand.range.start, tight: isTight(node) };
   });
 }
 
@@ -64,8 +66,8 @@ function checkBroadcastKnown(site: Pick<ContractionSite, 'operands'>, equations:
 
 /** EIN009 (more than two operands) and EIN001: pairwise calls in the best order. */
 export function splitFix(context: TfjsFixContext, site: ContractionSite, code: RuleCode): Fix {
-  if (site.kind !== 'einsum' || !site.contraction || !site.best || site.dynamic) throw new RewriteRefusal('the equation or the shapes are not known');
-  if (site.contraction.inputs.length < 3) throw new RewriteRefusal('two operands leave no order to choose');
+  if (site.kind !== 'einsum' || !site.contraction || !site.best || site.dynamic) throw notApplicable('the equation or the shapes are not known');
+  if (site.contraction.inputs.length < 3) throw notApplicable('two operands leave no order to choose');
   const call = einsumCall(context, site);
   checkBroadcastKnown(site, [site.equation.text]);
   const hoist = context.source.hoistPoint(call);
@@ -95,9 +97,9 @@ export function splitFix(context: TfjsFixContext, site: ContractionSite, code: R
 export function explicitEquationFix(context: TfjsFixContext, site: ContractionSite, code: RuleCode): Fix {
   const range = site.equation.range;
   const text = site.equation.text;
-  if (site.kind !== 'einsum' || !site.contraction || !range || text === null) throw new RewriteRefusal('the equation is not known');
-  if (site.contraction.inputs.length > 2) throw new RewriteRefusal('more than two operands: the split fixes the equation too');
-  if (text.includes('->') && !text.includes('...')) throw new RewriteRefusal('the equation is already explicit');
+  if (site.kind !== 'einsum' || !site.contraction || !range || text === null) throw notApplicable('the equation is not known');
+  if (site.contraction.inputs.length > 2) throw notApplicable('more than two operands: the split fixes the equation too');
+  if (text.includes('->') && !text.includes('...')) throw notApplicable('the equation is already explicit');
   if (range.start < site.range.start || range.end > site.range.end) throw new RewriteRefusal('the equation is written elsewhere, where other calls may read it');
   const literal = context.source.nodeAt(range);
   if (!literal || !(ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal))) throw new RewriteRefusal('the equation is not one literal');
@@ -116,7 +118,7 @@ export function explicitEquationFix(context: TfjsFixContext, site: ContractionSi
 /** EIN004: the chain's einsums fused into one contraction, written pairwise in the best order. */
 export function fuseChainFix(context: TfjsFixContext, chain: ChainInfo, code: RuleCode): Fix {
   const fused = chain.fused;
-  if (!fused || !chain.best) throw new RewriteRefusal('the chain has no fused contraction');
+  if (!fused || !chain.best) throw notApplicable('the chain has no fused contraction');
   const root = siteById(context, chain.root);
   const members = chain.members.map((id) => siteById(context, id));
   if (members.some((m) => m.kind !== 'einsum' || m.library !== root.library || m.callee !== root.callee)) {
@@ -129,7 +131,7 @@ export function fuseChainFix(context: TfjsFixContext, chain: ChainInfo, code: Ru
   for (const range of removed) if (context.source.hasComment(range)) throw new RewriteRefusal('a statement to remove holds a comment');
   const leaves = leafInputs(context, fused.operands);
   // An operand with a call that moves from a removed statement may only move past removed statements.
-  const moved = fused.operands.filter((o, k) => !leaves[k].pure && removed.some((r) => r.start <= o.range.start && o.range.end <= r.end));
+  const moved = fused.operands.filter((o, k) => leaves[k].effect === 'effect' && removed.some((r) => r.start <= o.range.start && o.range.end <= r.end));
   if (moved.length > 0) checkOnlyChainBetween(context, call, removed);
   const hoist = context.source.hoistPoint(call);
   const emitted = emitTfjsPairwise({
@@ -163,12 +165,12 @@ function checkOnlyChainBetween(context: TfjsFixContext, call: ts.Node, removed: 
 /** EIN006: the matMul chain re-nested in the cheapest order; operands stay in place and order. */
 export function matmulOrderFix(context: TfjsFixContext, site: ContractionSite, code: RuleCode): Fix {
   const c = site.contraction;
-  if (site.kind !== 'matmul-chain' || !c || !site.matmulTree) throw new RewriteRefusal('not a matrix-product chain of known shapes');
+  if (site.kind !== 'matmul-chain' || !c || !site.matmulTree) throw notApplicable('not a matrix-product chain of known shapes');
   if (context.source.hasComment(site.range)) throw new RewriteRefusal('the chain holds a comment the rewrite would drop');
   const cost = new ChainCost(c);
   const written = cost.ofTree(site.matmulTree);
   const best = cost.bestTree(site.operands.length);
-  if (best.flops >= written) throw new RewriteRefusal('the chain is already in its cheapest order');
+  if (best.flops >= written) throw notApplicable('the chain is already in its cheapest order');
   const leaves = site.operands.map((o) => context.source.expressionAt(o.range, 'operand'));
   checkOneProduct(context.source.expressionAt(site.range, 'chain'), leaves);
   const method = site.callee.startsWith('.') ? site.callee : null;

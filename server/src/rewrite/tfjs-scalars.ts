@@ -8,7 +8,7 @@ import type { ContractionSite, RuleCode, ScalarFactor } from '../analysis/model'
 import { formatCount } from '../core/counts';
 import { sizeProduct } from '../core/cost';
 import { replace, type Fix, type FixEdit } from './edits';
-import { RewriteRefusal } from './refusal';
+import { notApplicable, RewriteRefusal } from './refusal';
 import type { TfjsFixContext } from './tfjs-fixes';
 import { isTight } from './tfjs-source';
 import { fixTitle } from './titles';
@@ -18,12 +18,12 @@ type Target = { kind: 'operand'; index: number } | { kind: 'output' };
 export function tfjsScalarFoldFix(context: TfjsFixContext, site: ContractionSite, code: RuleCode): Fix {
   const factors = site.scalars?.factors ?? [];
   const c = site.contraction;
-  if (factors.length === 0 || !c) throw new RewriteRefusal('no scalar factors on a contraction of known shapes');
+  if (factors.length === 0 || !c) throw notApplicable('no scalar factors on a contraction of known shapes');
   const sizeOf = (target: Target) => sizeProduct(c, target.kind === 'output' ? c.output : c.inputs[target.index]);
   const current = factors.reduce((sum, f) => sum + sizeOf(f.appliedTo), 0n);
   const candidates: Target[] = [...c.inputs.map((_, index): Target => ({ kind: 'operand', index })), { kind: 'output' }];
   const best = candidates.reduce((a, b) => (sizeOf(b) < sizeOf(a) ? b : a));
-  if (sizeOf(best) >= current) throw new RewriteRefusal('the factors already cost one multiplication of the smallest tensor');
+  if (sizeOf(best) >= current) throw notApplicable('the factors already cost one multiplication of the smallest tensor');
 
   const folding = new Folding(context, factors);
   const targetRange = best.kind === 'output' ? site.range : site.operands[best.index].range;

@@ -6,31 +6,34 @@
  */
 import type { FileAnalysis, Finding, RuleCode } from '../analysis/model';
 import { applyEdits, editsConflict, mergeTouching, type Fix, type FixEdit } from './edits';
-import { attempt, chainOf, memberOfChain, sameEdits } from './fix-list';
-import { RewriteRefusal } from './refusal';
+import { attempt, chainOf, memberOfChain, sameEdits, withhold, type Builder, type WithheldFix } from './fix-list';
+import { notApplicable, RewriteRefusal } from './refusal';
 import { explicitEquationFix, fuseChainFix, matmulOrderFix, newTfjsContext, siteById, splitFix, type TfjsFixContext } from './tfjs-fixes';
 import { tfjsScalarFoldFix } from './tfjs-scalars';
-
-type Builder = (context: TfjsFixContext) => Fix;
 
 /** Which findings' fixes go first when edits collide: the larger rewrite subsumes the smaller. */
 const PRIORITY: readonly RuleCode[] = ['EIN009', 'EIN004', 'EIN005', 'EIN001', 'EIN006'];
 
 /** The fixes for the findings on one site (a chain's fix is listed under each of its members). */
-export function tfjsFixesForSite(analysis: FileAnalysis, siteId: number, text: string): Fix[] {
+export function tfjsFixesForSite(analysis: FileAnalysis, siteId: number, text: string): { fixes: Fix[]; withheld: WithheldFix[] } {
   const relevant = analysis.findings.filter((f) => f.site === siteId || memberOfChain(analysis, f, siteId));
   const context = newTfjsContext(analysis, text);
   const fixes: Fix[] = [];
+  const withheld: WithheldFix[] = [];
   for (const finding of relevant) {
     let first = true;
-    for (const build of buildersFor(finding)) {
-      const fix = attempt(() => build(context));
-      if (!fix || fixes.some((f) => sameEdits(f, fix)) || !context.source.parsesAfter(applyEdits(text, fix.edits).text)) continue;
+    for (const builder of buildersFor(finding)) {
+      const fix = attempt(() => builder.build(context));
+      if (fix instanceof RewriteRefusal) {
+        withhold(withheld, finding.code, builder.title, fix);
+        continue;
+      }
+      if (fixes.some((f) => sameEdits(f, fix)) || !context.source.parsesAfter(applyEdits(text, fix.edits).text)) continue;
       fixes.push({ ...fix, isPreferred: first });
       first = false;
     }
   }
-  return fixes;
+  return { fixes, withheld };
 }
 
 /** Every finding's preferred fix, as one `source.fixAll` edit set; null when nothing applies. */
@@ -63,9 +66,9 @@ function chooseFixes(
   const accepted: Fix[] = [];
   let edits: FixEdit[] = [];
   for (const finding of findings) {
-    for (const build of buildersFor(finding)) {
-      const fix = attempt(() => build(context));
-      if (!fix || fix.edits.some((e) => edits.some((other) => editsConflict(e, other)))) continue;
+    for (const builder of buildersFor(finding)) {
+      const fix = attempt(() => builder.build(context));
+      if (fix instanceof RewriteRefusal || fix.edits.some((e) => edits.some((other) => editsConflict(e, other)))) continue;
       const tentative = [...edits, ...fix.edits];
       if (!parses(tentative)) continue;
       edits = tentative;
@@ -82,24 +85,25 @@ function rank(code: RuleCode): number {
 }
 
 /** The fixes for one finding, in order of preference. */
-function buildersFor(finding: Finding): Builder[] {
+function buildersFor(finding: Finding): Builder<TfjsFixContext>[] {
   const code = finding.code;
   const site = (context: TfjsFixContext) => {
-    if (finding.site === null) throw new RewriteRefusal('the finding names no site');
+    if (finding.site === null) throw notApplicable('the finding names no site');
     return siteById(context, finding.site);
   };
+  const split = { title: 'Split into pairwise calls in the best order', build: (x: TfjsFixContext) => splitFix(x, site(x), code) };
   switch (code) {
     case 'EIN009':
       // More than two operands: split; otherwise an equation tfjs rejects: rewrite it.
-      return [(x) => splitFix(x, site(x), code), (x) => explicitEquationFix(x, site(x), code)];
+      return [split, { title: 'Write the equation as tfjs reads it', build: (x) => explicitEquationFix(x, site(x), code) }];
     case 'EIN001':
-      return [(x) => splitFix(x, site(x), code)];
+      return [split];
     case 'EIN004':
-      return [(x) => fuseChainFix(x, chainOf(x.analysis, finding), code)];
+      return [{ title: 'Fuse the chain into one contraction', build: (x) => fuseChainFix(x, chainOf(x.analysis, finding), code) }];
     case 'EIN005':
-      return [(x) => tfjsScalarFoldFix(x, site(x), code)];
+      return [{ title: 'Apply the scalar factors once', build: (x) => tfjsScalarFoldFix(x, site(x), code) }];
     case 'EIN006':
-      return [(x) => matmulOrderFix(x, site(x), code)];
+      return [{ title: 'Multiply in the cheapest order', build: (x) => matmulOrderFix(x, site(x), code) }];
     default:
       return [];
   }

@@ -79,6 +79,8 @@ export class LanguageService {
   private settings: SettingsSource | null = null;
   private canRefreshInlayHints = false;
   private versionedEdits = false;
+  /** The client shows code actions with `disabled` (LSP 3.16): withheld fixes are listed with their reason. */
+  private disabledActions = false;
   private canShowDocuments = false;
   private renderOptions: RenderOptions = { measureCommand: SERVER_COMMANDS.measure };
   /** Languages with a front end: the notebook cells the server asks to be sent. */
@@ -134,6 +136,7 @@ export class LanguageService {
     if (typeof options.pythonInterpreter === 'string') this.documents.setSelectedInterpreter(options.pythonInterpreter);
     this.canRefreshInlayHints = capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.versionedEdits = capabilities.workspace?.workspaceEdit?.documentChanges === true;
+    this.disabledActions = capabilities.textDocument?.codeAction?.disabledSupport === true;
     this.canShowDocuments = capabilities.window?.showDocument?.support === true;
     this.renderOptions = { measureCommand: clientRuns(capabilities, CLIENT_MEASURE_COMMAND) ? CLIENT_MEASURE_COMMAND : SERVER_COMMANDS.measure };
     this.client.log(startupLine(params));
@@ -223,7 +226,7 @@ export class LanguageService {
     const context = isRecord(params.context) ? params.context : {};
     const only = Array.isArray(context.only) ? context.only.filter((k): k is string => typeof k === 'string') : undefined;
     const diagnostics = Array.isArray(context.diagnostics) ? context.diagnostics.filter(isRecord) : [];
-    const query = { only, diagnostics: diagnostics as never[], versioned: this.versionedEdits };
+    const query = { only, diagnostics: diagnostics as never[], versioned: this.versionedEdits, disabledSupport: this.disabledActions };
     return this.ask('codeAction', token, found.session.codeActions(found.snapshot.version, uri, params.range as Range, query), []);
   }
 

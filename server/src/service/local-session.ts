@@ -65,7 +65,7 @@ export class LocalSession implements DocumentSession {
 
   async codeActions(version: number, uri: string, range: Range, query: CodeActionQuery): Promise<CodeAction[]> {
     const result = this.at(version);
-    return result ? codeActions(result, uri, range, query, query.versioned) : [];
+    return result ? codeActions(result, uri, range, query, query) : [];
   }
 
   async fixAll(version: number, versioned: boolean): Promise<WorkspaceEdit | null> {

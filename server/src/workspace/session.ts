@@ -43,6 +43,8 @@ export interface CodeActionQuery {
   diagnostics: Diagnostic[];
   /** The client takes versioned `documentChanges`. */
   versioned: boolean;
+  /** The client shows code actions with `disabled` (LSP 3.16): withheld fixes are listed with their reason. */
+  disabledSupport: boolean;
 }
 
 export interface DocumentSession {

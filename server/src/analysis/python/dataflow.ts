@@ -5,9 +5,10 @@
  * so they can be applied to the smallest tensor involved).
  */
 import { nameTable } from '../../core/name-table';
-import type { ChainLink, FlowFacts, Library, ScalarFactor, ScalarTarget, SourceRange } from '../model';
+import type { ChainLink, FlowFacts, Library, ScalarFactor, ScalarTarget, SourceRange, Unsafe } from '../model';
 import { SortedByOffset, memoized } from '../sorted-offsets';
 import type { ConstantEvaluator } from './constants';
+import type { MutationAnalysis } from './mutation';
 import type { NameResolver } from './resolve';
 import type { Binding, Scope } from './scopes';
 import { binaryOperator, field, namedChildren, parentSkippingParens, textOf, unwrap, walk, type PyNode } from './syntax';
@@ -21,6 +22,8 @@ export interface FlowSite {
   library: Library;
   /** Equation and operands fully known (a dynamic site cannot be fused). */
   static: boolean;
+  /** For a matrix chain: constant factors on products inside it (`(A @ B) / 2`). */
+  scalings?: PyNode[];
 }
 
 const SCALE_FUNCTIONS = nameTable<'multiply' | 'divide'>({
@@ -67,8 +70,14 @@ const COMMUTING_FUNCTIONS = new Set(['torch.transpose', 'torch.permute', 'numpy.
 /** Elements of the tensor an expression evaluates to, when its shape is known. */
 export type SizeOf = (node: PyNode) => bigint | null;
 
-export function analyzeFlow(sites: FlowSite[], resolver: NameResolver, constants: ConstantEvaluator, sizeOf: SizeOf): FlowFacts {
-  return new FlowAnalysis(sites, resolver, constants, sizeOf).run();
+export function analyzeFlow(sites: FlowSite[], resolver: NameResolver, constants: ConstantEvaluator, sizeOf: SizeOf, mutation: MutationAnalysis): FlowFacts {
+  return new FlowAnalysis(sites, resolver, constants, sizeOf, mutation).run();
+}
+
+/** A link before its check: the code that runs between the producer's contraction and the consumer's. */
+interface PendingLink {
+  link: ChainLink;
+  region: PyNode[];
 }
 
 /** A scope's facts about one name, indexed once per analysis: every query is then logarithmic or constant. */
@@ -91,6 +100,7 @@ class FlowAnalysis {
     private readonly resolver: NameResolver,
     private readonly constants: ConstantEvaluator,
     private readonly sizeOf: SizeOf,
+    private readonly mutation: MutationAnalysis,
   ) {
     for (const site of sites) this.siteByNode.set(site.node, site);
   }
@@ -100,36 +110,73 @@ class FlowAnalysis {
   }
 
   run(): FlowFacts {
-    const links: ChainLink[] = [];
+    const pending: PendingLink[] = [];
     const scalars = new Map<number, ScalarFactor[]>();
     for (const site of this.sites) {
       if (site.kind === 'einsum' && site.static) {
         site.operandNodes.forEach((operand, index) => {
           const link = this.link(site, operand, index);
-          if (link) links.push(link);
+          if (link) pending.push(link);
         });
       }
-      const factors = [...this.operandFactors(site), ...this.outputFactors(site)];
+      const factors = [...this.operandFactors(site), ...this.innerFactors(site), ...this.outputFactors(site)];
       if (factors.length > 0) scalars.set(site.id, factors);
     }
-    return { links, scalars };
+    return { links: pending.map((p) => this.checked(p, pending)), scalars };
+  }
+
+  /**
+   * Fusing reads the producer's operands, and those of every einsum feeding it, at the
+   * consumer: nothing in between may change them.
+   */
+  private checked({ link, region }: PendingLink, all: readonly PendingLink[]): ChainLink {
+    const reads: PyNode[] = [];
+    const gather = (producer: number) => {
+      reads.push(...this.sites[producer].operandNodes);
+      for (const feeding of all) if (feeding.link.consumer === producer) gather(feeding.link.producer);
+    };
+    gather(link.producer);
+    const blocker = this.mutation.blockerBetween(reads, region, this.sites[link.consumer].node);
+    return blocker ? { ...link, blocked: blocker } : link;
   }
 
   /** The einsum producing this operand, when its result is used here and nowhere else. */
-  private link(consumer: FlowSite, operand: PyNode, index: number): ChainLink | null {
+  private link(consumer: FlowSite, operand: PyNode, index: number): PendingLink | null {
     const node = unwrap(operand);
     const inline = this.siteByNode.get(node);
-    if (inline) return this.fusable(inline, consumer) ? { producer: inline.id, consumer: consumer.id, operand: index, name: null, statementRange: null } : null;
+    if (inline) {
+      if (!this.fusable(inline, consumer)) return null;
+      // The consumer's later operands run after the nested call and before the fused contraction.
+      const link = { producer: inline.id, consumer: consumer.id, operand: index, name: null, statementRange: null };
+      return { link, region: consumer.operandNodes.slice(index + 1) };
+    }
     if (node.type !== 'identifier') return null;
     const binding = this.singleUseBinding(node);
-    const value = binding?.value ? unwrap(binding.value) : null;
-    const producer = value ? this.siteByNode.get(value) : undefined;
+    // `h = einsum(x, y) / 3.0`: the factor goes with the fusion, onto the smallest tensor of the fused contraction.
+    const { produced, factors } = this.peelScalars(binding?.value ? unwrap(binding.value) : null);
+    const producer = produced ? this.siteByNode.get(produced) : undefined;
     if (!binding || !producer || !this.fusable(producer, consumer) || !this.plainAssignment(binding)) return null;
     const consumerStatement = statementOf(consumer.node);
-    if (!consumerStatement || consumerStatement.parent !== binding.statement.parent) return null;
-    if (!this.operandsStable(producer, binding.statement, consumerStatement)) return null;
+    // The producer dominates the consumer: the same block, before it (not a value from the loop's last turn).
+    if (!consumerStatement || consumerStatement.parent !== binding.statement.parent || binding.statement.end > consumerStatement.start) return null;
+    const between = consumerStatement.parent!.children.slice(this.positionAmongSiblings(binding.statement) + 1, this.positionAmongSiblings(consumerStatement));
+    const region = [...between, ...evaluatedBefore(consumer.node, consumerStatement), ...consumer.operandNodes.filter((o) => o !== operand)];
     const statementRange = { start: binding.statement.start, end: binding.statement.end };
-    return { producer: producer.id, consumer: consumer.id, operand: index, name: binding.name, statementRange };
+    const link: ChainLink = { producer: producer.id, consumer: consumer.id, operand: index, name: binding.name, statementRange };
+    return { link: factors.length > 0 ? { ...link, factors } : link, region };
+  }
+
+  /** The expression under constant factors (`einsum(...) / 3.0 * 2`), and the factors, on its result. */
+  private peelScalars(value: PyNode | null): { produced: PyNode | null; factors: ScalarFactor[] } {
+    const factors: ScalarFactor[] = [];
+    let node = value;
+    let scaled = node ? this.scaling(node) : null;
+    while (node && scaled) {
+      factors.push({ ...scaled.factor, appliedTo: { kind: 'output' } });
+      node = unwrap(scaled.tensor);
+      scaled = this.scaling(node);
+    }
+    return { produced: node, factors };
   }
 
   private fusable(producer: FlowSite, consumer: FlowSite): boolean {
@@ -167,21 +214,15 @@ class FlowAnalysis {
     );
   }
 
-  /** No operand of the producer is rebound or mutated in place between the two statements. */
-  private operandsStable(producer: FlowSite, from: PyNode, to: PyNode): boolean {
-    const names = new Set<string>();
-    for (const operand of producer.operandNodes) {
-      walk(operand, (n) => {
-        if (n.type === 'identifier') names.add(textOf(this.source, n));
-      });
-    }
-    const scope = this.resolver.scopeAt(from);
-    for (const name of names) {
-      const { bindings, uses } = this.indexOf(scope, name);
-      if (bindings.between(from.end, to.start).length > 0) return false;
-      if (uses.between(from.end, to.start).some((use) => mutates(use, this.source))) return false;
-    }
-    return true;
+  /** Factors inside a matrix chain scale one of its intermediates: they reach the result through the products after them. */
+  private innerFactors(site: FlowSite): ScalarFactor[] {
+    return (site.scalings ?? []).flatMap((application) => {
+      const scaled = this.scaling(application);
+      if (!scaled) return [];
+      const tensor = unwrap(scaled.tensor);
+      const nestedIn = { text: textOf(this.source, tensor), range: rangeOf(tensor), elements: this.sizeOf(tensor) };
+      return [{ ...scaled.factor, appliedTo: { kind: 'output' as const }, nestedIn }];
+    });
   }
 
   private operandFactors(site: FlowSite): ScalarFactor[] {
@@ -198,13 +239,17 @@ class FlowAnalysis {
    */
   private traceOperand(start: PyNode, target: ScalarTarget, nested: boolean, factors: ScalarFactor[], depth: number): void {
     let current: PyNode | null = unwrap(start);
+    // The name whose value is being traced (`qs` of `qs = q * c`) and where it is read.
+    let via: { statement: PyNode; use: PyNode } | null = null;
     for (let guard = 0; current && guard < 32; guard++) {
       const scaled = this.scaling(current);
       if (scaled) {
         const tensor = unwrap(scaled.tensor);
         const nestedIn = nested ? { text: textOf(this.source, tensor), range: rangeOf(tensor), elements: this.sizeOf(tensor) } : undefined;
-        factors.push({ ...scaled.factor, appliedTo: target, ...(nestedIn ? { nestedIn } : {}) });
+        const unsafe = via ? this.aliasAfterFold(tensor, via.statement, via.use) : null;
+        factors.push({ ...scaled.factor, appliedTo: target, ...(nestedIn ? { nestedIn } : {}), ...(unsafe ? { unsafe } : {}) });
         current = tensor;
+        via = null;
         continue;
       }
       const through = this.commutingInput(current);
@@ -217,8 +262,28 @@ class FlowAnalysis {
         for (const input of inputs) this.traceOperand(input, target, true, factors, depth + 1);
         return;
       }
-      current = current.type === 'identifier' ? this.tracedName(current, factors, target) : null;
+      if (current.type !== 'identifier') return;
+      const use: PyNode = current;
+      current = this.tracedName(current, factors, target);
+      const binding = current ? this.resolver.resolve(use) : null;
+      via = binding ? { statement: binding.statement, use } : null;
     }
+  }
+
+  /**
+   * Folding `qs = q * c` leaves `qs = q`: qs then shares q's object, so anything that writes q
+   * before qs is read would now change qs too.
+   */
+  private aliasAfterFold(tensor: PyNode, statement: PyNode, use: PyNode): Unsafe | null {
+    if (!this.mutation.pathOf(tensor)) return null;
+    const useStatement = statementOf(use);
+    const name = textOf(this.source, use);
+    if (!useStatement || useStatement.parent !== statement.parent) {
+      return { reason: `\`${name}\` is computed in another block than it is used: folding would make it an alias of \`${textOf(this.source, tensor)}\``, at: rangeOf(statement) };
+    }
+    const between = statement.parent!.children.slice(this.positionAmongSiblings(statement) + 1, this.positionAmongSiblings(useStatement));
+    const blocker = this.mutation.blockerBetween([tensor], [...between, ...evaluatedBefore(use, useStatement)], use);
+    return blocker ? { reason: `folding makes \`${name}\` an alias, and ${blocker.reason}`, at: blocker.at } : null;
   }
 
   /** The two inputs of a product that is not a site itself: `a @ b`, `torch.matmul(a, b)`, `np.tensordot(a, b, …)`, `a.mm(b)`. */
@@ -243,7 +308,11 @@ class FlowAnalysis {
       const factor = this.augmentedFactor(binding.statement, binding.name);
       const laterUses = this.indexOf(binding.scope, binding.name).uses.countFrom(binding.statement.end);
       if (!factor || laterUses !== 1) return null;
-      factors.push({ ...factor, appliedTo: target });
+      // Deleting `q *= c` leaves q unscaled for every other holder of its object.
+      const unsafe = this.mutation.privateObject(node)
+        ? null
+        : { reason: `\`${textOf(this.source, binding.statement)}\` scales \`${binding.name}\` in place, where other code may see it`, at: rangeOf(binding.statement) };
+      factors.push({ ...factor, appliedTo: target, ...(unsafe ? { unsafe } : {}) });
       return null;
     }
     const single = this.singleUseBinding(node);
@@ -333,7 +402,9 @@ class FlowAnalysis {
     }
     if (node.type !== 'call') return null;
     const callee = field(node, 'function');
-    const args = namedChildren(field(node, 'arguments') ?? node).filter((a) => a.type !== 'keyword_argument');
+    const args = namedChildren(field(node, 'arguments') ?? node);
+    // `torch.mul(W, 2, out=W)` writes W: not a product that can move.
+    if (args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat')) return null;
     const qualified = this.resolver.qualifiedName(callee);
     const scaleFunction = qualified ? SCALE_FUNCTIONS.get(qualified) : undefined;
     if (scaleFunction && args.length === 2) {
@@ -401,15 +472,22 @@ export function statementOf(node: PyNode): PyNode | null {
   return current?.parent ? current : null;
 }
 
-/** A read that changes the value in place: `x[i] = …`, `x += …`, `x.add_(…)`. */
-function mutates(use: PyNode, source: string): boolean {
-  const parent = use.parent;
-  if (!parent) return false;
-  if (parent.type === 'augmented_assignment' && field(parent, 'left') === use) return true;
-  if (parent.type === 'subscript' && parent.parent?.type === 'assignment' && field(parent.parent, 'left') === parent) return true;
-  if (parent.type === 'attribute' && parent.parent?.type === 'call') {
-    const method = field(parent, 'attribute');
-    return method !== null && textOf(source, method).endsWith('_');
+/**
+ * What a statement evaluates before `node` (which it contains): earlier operands and
+ * arguments, an augmented target, a condition; not the targets of an assignment, which run after.
+ */
+function evaluatedBefore(node: PyNode, statement: PyNode): PyNode[] {
+  const before: PyNode[] = [];
+  let child = node;
+  for (let parent = node.parent; parent && child !== statement; child = parent, parent = parent.parent) {
+    if (parent.type === 'assignment' || parent.type === 'block') continue;
+    if (parent.type === 'conditional_expression') {
+      // `a if c else b`: c runs first.
+      const [, condition] = namedChildren(parent);
+      if (condition && condition !== child) before.push(condition);
+      continue;
+    }
+    for (const sibling of namedChildren(parent)) if (sibling.end <= child.start) before.push(sibling);
   }
-  return false;
+  return before;
 }

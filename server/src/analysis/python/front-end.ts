@@ -15,9 +15,11 @@ import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, Si
 import { CallContext } from './call-context';
 import type { ConstantEvaluator } from './constants';
 import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
+import { EffectFacts } from './effects';
 import type { HintIndex } from './hints';
 import { findMatmulChains, type MatmulChain } from './matmul-chains';
 import { moveRanges, readingWithin, type OffsetMap } from './offsets';
+import { MutationAnalysis } from './mutation';
 import type { ParsedPython } from './parser';
 import { PythonProgram, type PythonModule } from './program';
 import type { NameResolver } from './resolve';
@@ -25,7 +27,7 @@ import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
 import { ShapeAnalysis } from './shape-analysis';
 import { ShapeInference, type OperandShapes } from './shapes';
 import type { EinsumReader, EinsumCall } from './sites';
-import { textOf, type PyNode } from './syntax';
+import { binaryOperator, field, textOf, type PyNode } from './syntax';
 
 /** What was read from one top-level function or class, with its offsets at the time. */
 interface UnitReading {
@@ -104,6 +106,7 @@ export function readPython(
     reader,
     shapes,
     hints,
+    mutation: new MutationAnalysis(resolver, new EffectFacts(resolver)),
     imported: importedLibrary(facts.module),
     around: new CallContext(resolver),
   };
@@ -160,6 +163,7 @@ interface ReadContext {
   reader: EinsumReader;
   shapes: ShapeInference;
   hints: HintIndex<Scope>;
+  mutation: MutationAnalysis;
   imported: Library | null;
   around: CallContext;
 }
@@ -286,11 +290,11 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     sites.push({ ...site, ...located(node, site.range) });
     flowSites.push({ id: -1, kind: 'einsum', node, operandNodes: call.operandNodes, library: site.library, static: !site.dynamic });
   }
-  for (const chain of findMatmulChains(read, resolver)) {
+  for (const chain of findMatmulChains(read, resolver, (node) => scaledTensor(node, context.constants))) {
     const site = matmulSite(chain, shapes, context.imported, text);
     if (!site) continue;
     sites.push({ ...site, ...located(chain.root, site.range) });
-    flowSites.push({ id: -1, kind: 'matmul-chain', node: chain.root, operandNodes: chain.leaves, library: site.library, static: true });
+    flowSites.push({ id: -1, kind: 'matmul-chain', node: chain.root, operandNodes: chain.leaves, library: site.library, static: true, scalings: chain.scalings });
   }
   const order = sites.map((_, i) => i).sort((a, b) => sites[a].range.start - sites[b].range.start);
   const sizeOf = (node: PyNode) => {
@@ -302,6 +306,7 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     resolver,
     context.constants,
     sizeOf,
+    context.mutation,
   );
   const ordered = order.map((i, id) => ({ ...sites[i], id }));
   const start = unit?.start ?? 0;
@@ -382,7 +387,11 @@ function einsumSite(call: EinsumCall, reader: EinsumReader, imported: Library | 
 
 function matmulSite(chain: MatmulChain, shapes: OperandShapes, imported: Library | null, text: string): SiteCore | null {
   const inferred = shapes.inferAll(chain.leaves);
-  const equation = matmulChainEquation(inferred.map((i) => i.shape?.dims.length ?? null));
+  const ranks = inferred.map((i) => i.shape?.dims.length ?? null);
+  // `dot` on arrays of more than two dimensions is no matrix product (nor associative): only known 1-D and 2-D operands chain.
+  const dot = chain.callee === '.dot' || chain.qualifiedName.endsWith('.dot');
+  if (dot && ranks.some((r) => r === null || r > 2)) return null;
+  const equation = matmulChainEquation(ranks);
   if (!equation) return null;
   return {
     id: -1,
@@ -399,6 +408,16 @@ function matmulSite(chain: MatmulChain, shapes: OperandShapes, imported: Library
     matmulTree: chain.tree,
     precompiled: false,
   };
+}
+
+/** `x * c`, `c * x`, `x / c` with a constant c: x. */
+function scaledTensor(node: PyNode, constants: ConstantEvaluator): PyNode | null {
+  const op = binaryOperator(node);
+  if (op !== '*' && op !== '/') return null;
+  const left = field(node, 'left')!;
+  const right = field(node, 'right')!;
+  if (constants.evaluate(right) !== null) return left;
+  return op === '*' && constants.evaluate(left) !== null ? right : null;
 }
 
 function siteContext(node: PyNode, resolver: NameResolver, around: CallContext): SiteContext {

@@ -14,6 +14,8 @@ export interface ShapeHint {
   /** The variable, possibly dotted (`self.weight`). */
   name: string;
   dims: Dim[];
+  /** The element type written after the shape (`x[4, 5] float32`), or null. */
+  dtype: string | null;
   range: SourceRange;
 }
 
@@ -40,7 +42,12 @@ export interface HintComment {
 }
 
 const MARKER = /\beinsight\s*:/;
-const NAME = /^[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*/;
+/** Python identifiers are Unicode (`α`, `Δt`), possibly dotted (`self.weight`). */
+const NAME = /^[\p{XID_Start}_][\p{XID_Continue}]*(?:\.[\p{XID_Start}_][\p{XID_Continue}]*)*/u;
+/** Element types a shape hint may name after its brackets. */
+const DTYPES = new Set(
+  'float16 bfloat16 float32 float64 complex64 complex128 int8 int16 int32 int64 uint8 uint16 uint32 uint64 bool'.split(' '),
+);
 const INTEGER = /^[0-9][0-9_]*/;
 const CODE = /^EIN[0-9]{3}$/;
 
@@ -121,8 +128,17 @@ class HintScanner {
       return undefined;
     });
     if (!dims) return false;
-    this.hint.shapes.push({ name, dims, range: this.range(start, this.pos) });
+    this.hint.shapes.push({ name, dims, dtype: this.dtype(), range: this.range(start, this.pos) });
     return true;
+  }
+
+  /** `float32` right after a shape's brackets (not a name starting the next item). */
+  private dtype(): string | null {
+    const rest = this.text.slice(this.pos);
+    const match = /^[ \t]+([a-z0-9]+)(?![\p{XID_Continue}.[=])/u.exec(rest);
+    if (!match || !DTYPES.has(match[1]) || /^[ \t]*[[=]/.test(rest.slice(match[0].length))) return null;
+    this.pos += match[0].length;
+    return match[1];
   }
 
   private ignore(): boolean {

@@ -1,6 +1,8 @@
 /**
  * Matrix-product chains of three or more operands: `A @ B @ v`, nested `torch.matmul` /
- * `np.matmul` / `np.dot` / `torch.mm` / `torch.bmm`, and `.matmul()` / `.dot()` methods.
+ * `np.matmul` / `np.dot` / `torch.mm` / `torch.bmm`, and `.matmul()` / `.dot()` methods. A
+ * constant factor on a product inside the chain (`A @ B / 2 @ v`) does not end it: a scalar
+ * commutes with matrix products, so the chain is still one contraction.
  */
 import type { Library, MatmulTree } from '../model';
 import { MATMUL_METHODS, isMatmulFunction } from './callees';
@@ -18,6 +20,8 @@ export interface MatmulChain {
   qualifiedName: string;
   /** Library named by the functions used; null for `@` and methods. */
   library: Library | null;
+  /** Constant factors applied to products inside the chain (`(A @ B) / 2`), outermost first. */
+  scalings: PyNode[];
 }
 
 interface Product {
@@ -26,25 +30,38 @@ interface Product {
   qualified: string | null;
 }
 
-export function findMatmulChains(candidates: PyNode[], resolver: NameResolver): MatmulChain[] {
+/** The tensor side of `x * c`, `c * x` or `x / c` with a constant c; null for anything else. */
+export type ScaledTensor = (node: PyNode) => PyNode | null;
+
+export function findMatmulChains(candidates: PyNode[], resolver: NameResolver, scaledTensor: ScaledTensor): MatmulChain[] {
   const products = new Map<PyNode, Product>();
   for (const node of candidates) {
     const product = productOf(node, resolver);
     if (product) products.set(node, product);
   }
+  // Through constant factors, to the product they scale (when it is one).
+  const throughScalings = (node: PyNode, scalings: PyNode[] | null = null): PyNode => {
+    let current = unwrap(node);
+    for (let tensor = scaledTensor(current); tensor && products.has(unwrap(tensor)); tensor = scaledTensor(current)) {
+      scalings?.push(current);
+      current = unwrap(tensor);
+    }
+    return current;
+  };
   // A product that is an operand of another product is part of that chain, not a root.
   const inner = new Set<PyNode>();
   for (const { left, right } of products.values()) {
-    inner.add(unwrap(left));
-    inner.add(unwrap(right));
+    inner.add(throughScalings(left));
+    inner.add(throughScalings(right));
   }
   const chains: MatmulChain[] = [];
   for (const [root, product] of products) {
     if (inner.has(root)) continue;
     const leaves: PyNode[] = [];
+    const scalings: PyNode[] = [];
     let qualified: string | null = null;
     const expand = (node: PyNode): MatmulTree => {
-      const p = products.get(unwrap(node));
+      const p = products.get(throughScalings(node, scalings));
       if (!p) return leaves.push(node) - 1;
       qualified ??= p.qualified;
       return [expand(p.left), expand(p.right)];
@@ -58,6 +75,7 @@ export function findMatmulChains(candidates: PyNode[], resolver: NameResolver): 
       ...calleeOf(root, product, resolver.source),
       qualifiedName: qualified ?? (root.type === 'binary_operator' ? 'operator.matmul' : 'matmul'),
       library: qualified ? libraryOf(qualified) : null,
+      scalings,
     });
   }
   return chains.sort((a, b) => a.root.start - b.root.start);

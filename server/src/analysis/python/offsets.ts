@@ -1,5 +1,5 @@
 /** Following offsets through text edits, to reuse what was read before the edits. */
-import type { ChainLink, KnownShape, ScalarFactor, ShapeSource, SiteOptions, SiteSyntax, SourceRange } from '../model';
+import type { ChainLink, KnownShape, ScalarFactor, ShapeSource, SiteOptions, SiteSyntax, SourceRange, Unsafe } from '../model';
 import type { TextEdit } from './parser';
 
 /** Where an offset of the old text is now; null when the edits replaced it. */
@@ -71,11 +71,19 @@ export class RangeMover {
   factor(factor: ScalarFactor): ScalarFactor {
     const moved = { ...factor, range: this.range(factor.range), applicationRange: this.range(factor.applicationRange) };
     if (factor.nestedIn) moved.nestedIn = { ...factor.nestedIn, range: this.range(factor.nestedIn.range) };
+    if (factor.unsafe) moved.unsafe = this.unsafe(factor.unsafe);
     return moved;
   }
 
   link(link: ChainLink): ChainLink {
-    return { ...link, statementRange: this.optional(link.statementRange) };
+    const moved = { ...link, statementRange: this.optional(link.statementRange) };
+    if (link.blocked) moved.blocked = this.unsafe(link.blocked);
+    if (link.factors) moved.factors = link.factors.map((f) => this.factor(f));
+    return moved;
+  }
+
+  private unsafe(unsafe: Unsafe): Unsafe {
+    return { ...unsafe, at: this.optional(unsafe.at) };
   }
 }
 
@@ -97,9 +105,9 @@ export function readingWithin(sites: SiteSyntax[], links: ChainLink[], scalars: 
     if (!inside(site.equation.range) || !(site.equation.charRanges ?? []).every(inside)) return false;
     if (!site.operands.every((o) => inside(o.range) && shapeInside(o.shape))) return false;
   }
-  if (!links.every((link) => inside(link.statementRange))) return false;
-  for (const factors of scalars) {
-    if (!factors.every((f) => inside(f.range) && inside(f.applicationRange) && inside(f.nestedIn?.range ?? null))) return false;
+  if (!links.every((link) => inside(link.statementRange) && inside(link.blocked?.at ?? null))) return false;
+  for (const factors of [...scalars, ...links.map((link) => link.factors ?? [])]) {
+    if (!factors.every((f) => inside(f.range) && inside(f.applicationRange) && inside(f.nestedIn?.range ?? null) && inside(f.unsafe?.at ?? null))) return false;
   }
   return true;
 }

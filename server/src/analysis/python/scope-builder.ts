@@ -34,7 +34,7 @@ export class ScopeBuilder {
   /** Reads one top-level function or class against a stand-in module scope, to be merged later. */
   unit(node: PyNode): ModuleFacts {
     const staging = newScope('module', node.parent ?? node, '<module>', null);
-    const local: ModuleFacts = { module: staging, scopeByNode: new Map(), calls: [], matmuls: [], comments: [], valueNames: new Set(), valueAttributes: new Set() };
+    const local: ModuleFacts = { module: staging, scopeByNode: new Map(), calls: [], matmuls: [], comments: [], valueNames: new Set(), valueAttributes: new Set(), selfAttributes: new Map() };
     const outer = this.facts;
     this.facts = local;
     this.statement(node, staging);
@@ -192,6 +192,7 @@ export class ScopeBuilder {
         for (const child of namedChildren(node)) this.target(child, statement, scope, kind, null);
         return;
       case 'attribute':
+        this.selfAttribute(node, scope, value);
         // A store: the attribute is not read.
         this.expression(field(node, 'object'), scope);
         return;
@@ -199,6 +200,20 @@ export class ScopeBuilder {
         // Subscript stores read (and mutate) the container.
         this.expression(node, scope);
     }
+  }
+
+  private selfAttribute(node: PyNode, scope: Scope, value: PyNode | null): void {
+    const object = field(node, 'object');
+    const attribute = field(node, 'attribute');
+    if (!value || !object || !attribute || textOf(this.source, object) !== 'self') return;
+    const classScope = scope.kind === 'function' ? scope.parent : null;
+    if (classScope?.kind !== 'class') return;
+    let byName = this.facts.selfAttributes.get(classScope);
+    if (!byName) this.facts.selfAttributes.set(classScope, (byName = new Map()));
+    const name = textOf(this.source, attribute);
+    const values = byName.get(name);
+    if (values) values.push(value);
+    else byName.set(name, [value]);
   }
 
   private importStatement(node: PyNode, scope: Scope): void {

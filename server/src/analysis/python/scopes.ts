@@ -67,6 +67,8 @@ export interface ModuleFacts {
   valueNames: Set<string>;
   /** Attribute names read other than as a method called at once or assigned (`map(self.f, xs)`). */
   valueAttributes: Set<string>;
+  /** `self.x = value` in each class's methods: the values by attribute name (effects, dtypes, mutation). */
+  selfAttributes: Map<Scope, Map<string, PyNode[]>>;
 }
 
 /** What was read from each top-level function and class, reused while its text is unchanged. */
@@ -75,6 +77,12 @@ export class ScopeCache {
 }
 
 const UNIT_TYPES = new Set(['function_definition', 'class_definition', 'decorated_definition']);
+
+/** Whether `inner` is `outer` or nested in it. */
+export function encloses(outer: Scope, inner: Scope): boolean {
+  for (let scope: Scope | null = inner; scope; scope = scope.parent) if (scope === outer) return true;
+  return false;
+}
 
 /** A top-level function or class: the unit an editor document re-reads after an edit inside it. */
 export function isUnit(node: PyNode): boolean {
@@ -95,6 +103,7 @@ export function buildScopes(root: PyNode, source: string, cache: ScopeCache | nu
     comments: [],
     valueNames: new Set(),
     valueAttributes: new Set(),
+    selfAttributes: new Map(),
   };
   const builder = new ScopeBuilder(source, facts);
   const kept = new Map<PyNode, ModuleFacts>();
@@ -136,4 +145,5 @@ function merge(unit: ModuleFacts, facts: ModuleFacts): void {
   for (const [node, scope] of unit.scopeByNode) facts.scopeByNode.set(node, scope);
   for (const name of unit.valueNames) facts.valueNames.add(name);
   for (const name of unit.valueAttributes) facts.valueAttributes.add(name);
+  for (const [scope, attributes] of unit.selfAttributes) facts.selfAttributes.set(scope, attributes);
 }

@@ -27,8 +27,9 @@ export function fields(node: PyNode, name: string): PyNode[] {
   return node.children.filter((child) => child.field === name);
 }
 
+/** Named children, without comments and backslash continuations (which the grammar keeps as nodes anywhere). */
 export function namedChildren(node: PyNode): PyNode[] {
-  return node.children.filter((child) => child.named && child.type !== 'comment');
+  return node.children.filter((child) => child.named && child.type !== 'comment' && child.type !== 'line_continuation');
 }
 
 export function textOf(source: string, node: PyNode): string {
@@ -80,6 +81,16 @@ export function walk(node: PyNode, visit: (node: PyNode) => boolean | void): voi
     if (visit(current) === false) continue;
     for (let i = current.children.length - 1; i >= 0; i--) stack.push(current.children[i]);
   }
+}
+
+/** Whether `node` or a node below it matches (the walk stops at the first). */
+export function someDescendant(node: PyNode, matches: (node: PyNode) => boolean): boolean {
+  let found = false;
+  walk(node, (n) => {
+    found ||= matches(n);
+    return !found;
+  });
+  return found;
 }
 
 export function contains(outer: { start: number; end: number }, offset: number): boolean {

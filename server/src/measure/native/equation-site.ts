@@ -11,16 +11,17 @@ import { formatEquation } from '../../core/equation';
 import type { ScalarFactor } from '../problem';
 import { pythonFloat, type ArrayLibrary } from './python-program';
 
-const SPELLING: Record<ArrayLibrary, { imports: string; einsum: string }> = {
-  numpy: { imports: 'import numpy as np', einsum: 'np.einsum' },
-  torch: { imports: 'import torch', einsum: 'torch.einsum' },
-  jax: { imports: 'import jax.numpy as jnp', einsum: 'jnp.einsum' },
-  tensorflow: { imports: 'import tensorflow as tf', einsum: 'tf.einsum' },
+const SPELLING: Record<ArrayLibrary, { imports: string; einsum: string; dtype: string }> = {
+  numpy: { imports: 'import numpy as np', einsum: 'np.einsum', dtype: 'float64' },
+  torch: { imports: 'import torch', einsum: 'torch.einsum', dtype: 'float32' },
+  jax: { imports: 'import jax.numpy as jnp', einsum: 'jnp.einsum', dtype: 'float32' },
+  tensorflow: { imports: 'import tensorflow as tf', einsum: 'tf.einsum', dtype: 'float32' },
 };
 
 export const EQUATION_LIBRARIES = Object.keys(SPELLING) as ArrayLibrary[];
 
-export function equationSource(c: Contraction, scalars: readonly ScalarFactor[], library: ArrayLibrary): string {
+/** The call as a function; the hint gives each operand its shape and the dtype it is measured in (rewrites depend on it). */
+export function equationSource(c: Contraction, scalars: readonly ScalarFactor[], library: ArrayLibrary, dtype: string | null = null): string {
   const names = c.inputs.map((_, k) => `x${k}`);
   const shape = (term: number[]) => term.map((label) => c.sizes[label].value).join(', ');
   const operand = (k: number) =>
@@ -36,7 +37,7 @@ export function equationSource(c: Contraction, scalars: readonly ScalarFactor[],
     '',
     '',
     `def measured(${names.join(', ')}):`,
-    `    # einsight: ${c.inputs.map((term, k) => `${names[k]}[${shape(term)}]`).join(' ')}`,
+    `    # einsight: ${c.inputs.map((term, k) => `${names[k]}[${shape(term)}] ${dtype ?? SPELLING[library].dtype}`).join(' ')}`,
     `    return ${result}`,
     '',
   ].join('\n');
@@ -46,8 +47,9 @@ export async function equationSite(
   c: Contraction,
   scalars: readonly ScalarFactor[],
   library: ArrayLibrary,
+  dtype: string | null = null,
 ): Promise<{ file: null; analysis: FileAnalysis; text: string; site: ContractionSite }> {
-  const text = equationSource(c, scalars, library);
+  const text = equationSource(c, scalars, library, dtype);
   const analysis = await analyzePython(text, {});
   return { file: null, analysis, text, site: analysis.sites[0] };
 }
