@@ -39,7 +39,10 @@ const ORT_NAPI = `napi-v${JSON.parse(readFileSync(path.join(ORT_DIR, 'package.js
  * Files of a target's onnxruntime binaries that nothing loads. npm packages cannot hold
  * symlinks, so the macOS library arrives twice; the binding links `@rpath/libonnxruntime.1.dylib`.
  */
-const UNUSED_ORT_BINARIES = [/^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/];
+/** The recorder's files, as server/src/cli/record.ts copies them into each recorded run. */
+const RECORDER_FILES = ['sitecustomize.py', '_einsight_recorder.py', '_einsight_output.py'];
+/**
+ * Files of a target's onnxruntime binaries that nothing loads. = [/^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/];
 
 /** The folder of the named package holding `file` (for packages whose exports hide package.json). */
 function packageRoot(file, name) {
@@ -119,6 +122,7 @@ async function bundle() {
     metafile: true,
   });
   copyWasm();
+  copyRecorder();
   return result.metafile;
 }
 
@@ -133,6 +137,14 @@ function copyWasm() {
   const target = path.join(BUNDLE_DIR, 'node_modules', 'tree-sitter-python');
   mkdirSync(target, { recursive: true });
   for (const file of ['tree-sitter-python.wasm', 'LICENSE']) copyFileSync(path.join(grammarDir, file), path.join(target, file));
+}
+
+/** `einsight record`'s pure-Python recorder: the bundled CLI finds it in recorder/ beside itself. */
+function copyRecorder() {
+  const from = path.join(ROOT, 'server', 'python', 'recorder');
+  const to = path.join(BUNDLE_DIR, 'recorder');
+  mkdirSync(to, { recursive: true });
+  for (const file of RECORDER_FILES) copyFileSync(path.join(from, file), path.join(to, file));
 }
 
 /** Hard links where the file system allows (the binaries are large), copies elsewhere. */
@@ -212,6 +224,7 @@ function checkPackage(vsixPath, target) {
     'extension/dist/analysis-worker.js',
     'extension/dist/cli.js',
     'extension/dist/runner.js',
+    ...RECORDER_FILES.map((file) => `extension/dist/recorder/${file}`),
     'extension/dist/tree-sitter.wasm',
     'extension/dist/node_modules/tree-sitter-python/tree-sitter-python.wasm',
     'extension/dist/node_modules/onnxruntime-node/dist/index.js',

@@ -14,6 +14,7 @@ import {
   type StaticFeature,
 } from 'vscode-languageclient/node';
 import { MEASURE_COMMAND, registerMeasure, type MeasureSettings } from './measure';
+import { registerRecord } from './record';
 import { CLI_SCRIPT_CANDIDATES, locateInExtension, SERVER_MODULE_CANDIDATES } from './paths';
 import { followPythonInterpreter } from './python-interpreter';
 import { STATUS_NOTIFICATION, StatusBar, type AnalysisStatus } from './status';
@@ -69,6 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(COMMANDS.fixAll, () => fixAllInActiveEditor(languageClient)),
   );
   registerMeasure(context, measureSettings, locateInExtension(context.extensionPath, CLI_SCRIPT_CANDIDATES));
+  registerRecord(context, locateInExtension(context.extensionPath, CLI_SCRIPT_CANDIDATES));
   // Not awaited: activation ends without waiting for the server process to boot (requests wait for it).
   languageClient
     .start()

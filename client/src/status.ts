@@ -19,6 +19,8 @@ export interface AnalysisStatus {
   errors: number;
   durationMs: number;
   message: string | null;
+  /** Recorded shapes in use (`einsight record`): the observed file, sites matched, stale recordings. */
+  observed?: { source: string; matched: number; stale: number } | null;
 }
 
 /** An analysis shorter than this shows no spinner: it would only blink. */
@@ -120,10 +122,13 @@ function describe(status: AnalysisStatus): { icon: string; text: string; tooltip
       }
       const icon = status.errors > 0 ? '$(error)' : status.findings > 0 ? '$(warning)' : '$(check)';
       const errors = status.errors > 0 ? ` (${plural(status.errors, 'error')})` : '';
+      const observed = status.observed && status.observed.matched > 0 ? status.observed : null;
       return {
         icon,
-        text: `einsight: ${status.findings > 0 ? plural(status.findings, 'finding') : plural(status.sites, 'contraction')}`,
-        tooltip: `einsight: ${plural(status.sites, 'contraction')} and ${plural(status.findings, 'finding')}${errors} in ${where}, analysed in ${Math.round(status.durationMs)} ms.`,
+        text: `einsight: ${status.findings > 0 ? plural(status.findings, 'finding') : plural(status.sites, 'contraction')}${observed ? ' · recorded' : ''}`,
+        tooltip:
+          `einsight: ${plural(status.sites, 'contraction')} and ${plural(status.findings, 'finding')}${errors} in ${where}, analysed in ${Math.round(status.durationMs)} ms.` +
+          (observed ? ` Recorded shapes in use at ${plural(observed.matched, 'site')}, from ${observed.source}${observed.stale > 0 ? ` (${plural(observed.stale, 'recording')} no longer match the code)` : ''}.` : ''),
       };
     }
     case 'failed':

@@ -7,6 +7,7 @@
 import { format } from 'node:util';
 import {
   createConnection,
+  DidChangeWatchedFilesNotification,
   ErrorCodes,
   MessageType,
   ProposedFeatures,
@@ -62,6 +63,7 @@ function liveNotification<P extends unknown[]>(handler: (...args: P) => void): (
 
 const client: ClientPort = {
   publishDiagnostics: (params) => void connection.sendDiagnostics(params),
+  watchFiles: async (globPattern) => void (await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern }] })),
   sendStatus: (status) => void connection.sendNotification(STATUS_NOTIFICATION, status),
   pullSettings: (scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'einsight' }),
   applyEdit: async (label: string, edit: WorkspaceEdit) => (await connection.workspace.applyEdit({ label, edit })).applied,
@@ -91,11 +93,22 @@ connection.onInitialize((params) => {
   workspaceFolders = params?.workspaceFolders?.map((folder) => folder.uri) ?? (params?.rootUri ? [params.rootUri] : []);
   return service.initialize(params);
 });
-connection.onInitialized(liveNotification(() => void indexer.start(workspaceFolders)));
-connection.onDidChangeWatchedFiles(liveNotification((params) => void indexer.changed(params.changes.map((change) => change.uri))));
 connection.onShutdown(
   live(() => {
     shutDown = true;
+  }),
+);
+// One handler each (a second registration replaces the first): recordings and the Python index.
+connection.onInitialized(
+  liveNotification(() => {
+    service.initialized();
+    void indexer.start(workspaceFolders);
+  }),
+);
+connection.onDidChangeWatchedFiles(
+  liveNotification((params) => {
+    service.didChangeWatchedFiles(params);
+    void indexer.changed(params.changes.map((change) => change.uri));
   }),
 );
 connection.onDidOpenTextDocument(liveNotification(service.didOpenTextDocument));

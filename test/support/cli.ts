@@ -22,11 +22,12 @@ export async function runCli(argv: string[], stdin = ''): Promise<CliResult> {
 }
 
 /** The installed `einsight` bin, exactly as a user runs it. */
-export function runBin(argv: string[], options: { cwd?: string; input?: string } = {}): CliResult {
+export function runBin(argv: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const result = spawnSync(process.execPath, [join(REPO_ROOT, 'server', 'bin', 'einsight.js'), ...argv], {
     cwd: options.cwd ?? REPO_ROOT,
     input: options.input,
     encoding: 'utf8',
+    env: options.env ? { ...process.env, ...options.env } : undefined,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -45,6 +45,8 @@ export interface StartOptions {
   command?: string[];
   /** Workspace folder URIs sent with `initialize` (the server indexes their Python files). */
   workspaceFolders?: string[];
+  /** Let the server register file watchers (`workspace.didChangeWatchedFiles.dynamicRegistration`). */
+  watchFiles?: boolean;
 }
 
 export interface StatusNotification {
@@ -57,6 +59,7 @@ export interface StatusNotification {
   errors: number;
   durationMs: number;
   message: string | null;
+  observed?: { source: string; matched: number; stale: number } | null;
 }
 
 /** States that end an analysis: the documents listed show what that version's analysis found. */
@@ -77,6 +80,8 @@ export class LspTestClient {
   readonly configurationRequests: unknown[] = [];
   /** `$/progress` notifications (work-done progress: `begin`, `report`, `end`), in order. */
   readonly progress: { token: unknown; value: { kind: string; title?: string; message?: string; percentage?: number } }[] = [];
+  /** `client/registerCapability` requests, as sent. */
+  readonly registrations: unknown[] = [];
   settings: Record<string, unknown>;
   /** The server's answer to `initialize`. */
   initializeResult: unknown = null;
@@ -127,7 +132,10 @@ export class LspTestClient {
       return { applied: options.applyEdits ?? true };
     });
     connection.onRequest('workspace/inlayHint/refresh', () => null);
-    connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('client/registerCapability', (params: unknown) => {
+      this.registrations.push(params);
+      return null;
+    });
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onNotification('$/progress', (params: LspTestClient['progress'][number]) => void this.progress.push(params));
     connection.listen();
@@ -145,6 +153,7 @@ export class LspTestClient {
         applyEdit: true,
         workspaceEdit: { documentChanges: options.documentChanges ?? true },
         inlayHint: { refreshSupport: true },
+        ...(options.watchFiles ? { didChangeWatchedFiles: { dynamicRegistration: true } } : {}),
       },
       textDocument: {
         publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
@@ -164,6 +173,11 @@ export class LspTestClient {
     });
     await connection.sendNotification('initialized', {});
     return client;
+  }
+
+  /** `workspace/didChangeWatchedFiles` (type 1 created, 2 changed, 3 deleted). */
+  filesChanged(changes: { uri: string; type: number }[]): Promise<void> {
+    return this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes });
   }
 
   open(uri: string, text: string, languageId = 'python', version = 1): Promise<void> {

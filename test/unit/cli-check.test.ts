@@ -140,6 +140,7 @@ describe('einsight check', () => {
           speedup: 12.5,
           chain: null,
           findings: ['EIN001'],
+          observed: null,
         },
         {
           file,
@@ -159,6 +160,7 @@ describe('einsight check', () => {
           speedup: null,
           chain: null,
           findings: [],
+          observed: null,
         },
       ],
       findings: [

@@ -282,6 +282,33 @@ def batched(a, b, c):
     assert.equal(analysis.sites[0].normalizedEquation, '...ij,jk,kl->...il');
     assert.deepEqual(codes(findings), []);
   });
+
+  it("prices '...' as one unknown size in every operand, never as no dimension at all", async () => {
+    // Left out, '...' made 'ij,jk' first look best; with a batch of any size, 'jk,kl' first is.
+    const { analysis } = await check(`import numpy as np
+
+
+def batched(a, b, c):
+    return np.einsum('...ij,jk,kl->...il', a, b, c)
+`);
+    const [site] = analysis.sites;
+    assert.equal(site.baseline?.flopsExpression, '3·i·j·k·l·…');
+    assert.equal(site.best?.flopsExpression, '2·i·j·l·… + 2·j·k·l');
+    assert.deepEqual(site.best?.steps?.map((s) => s.equation), ['kl,jk->lj', 'lj,...ij->...il']);
+  });
+
+  it("has no cost where one operand's '...' is known and another's is not (how they broadcast is unknown)", async () => {
+    const { analysis, findings } = await check(`import numpy as np
+
+
+def batched(b, c):
+    a = np.ones((2, 3, 4, 5))
+    return np.einsum('...ij,...jk,kl->...il', a, b, c)
+`);
+    assert.equal(analysis.sites[0].contraction, null);
+    assert.equal(analysis.sites[0].best, null);
+    assert.deepEqual(codes(findings), []);
+  });
 });
 
 describe('EIN003 only on certain knowledge', () => {

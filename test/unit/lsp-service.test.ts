@@ -25,6 +25,10 @@ class RecordingClient implements ClientPort {
   readonly statuses: AnalysisStatus[] = [];
   readonly errors: string[] = [];
   private waiters: { accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  readonly watched: string[] = [];
+  async watchFiles(globPattern: string): Promise<void> {
+    this.watched.push(globPattern);
+  }
   publishDiagnostics(params: PublishDiagnosticsParams): void {
     this.published.push(params);
     this.waiters = this.waiters.filter((w) => (w.accept(params) ? (w.resolve(params), false) : true));
@@ -197,7 +201,7 @@ test('the pause that ends a burst follows the document\'s analysis time, within 
   });
   assert.equal(scheduler.settleMs({ durations: [] }), MIN_SETTLE_MS);
   assert.equal(scheduler.settleMs({ durations: [10, 12, 8] }), MIN_SETTLE_MS);
-  assert.equal(scheduler.settleMs({ durations: [100, 120, 80, 5000, 90] }), 100);
+  assert.equal(scheduler.settleMs({ durations: [200, 220, 180, 5000, 190] }), 100);
   assert.equal(scheduler.settleMs({ durations: [900, 1000, 1100] }), 150);
 });
 
@@ -255,4 +259,34 @@ test('typing in a slow document: keys are folded, the last key\'s text is analys
   await client.next((p) => p.uri === uri && p.version === 21);
   assert.ok(analysed.length <= 6, `${analysed.length} analyses for 20 keys: ${analysed.map((t) => t.length).join(', ')}`);
   assert.equal(analysed.at(-1), 'x'.repeat(21));
+});
+
+test('requests during a burst wait for its analysis instead of starting one per key', async () => {
+  const analysed: string[] = [];
+  const { service, client } = serviceWith(async () => ({
+    analyze: (text: string) => {
+      analysed.push(text);
+      return { ...EMPTY, findings: [finding(0, text)] };
+    },
+    dispose: () => undefined,
+  }), 300);
+  // Untitled: no interpreter is asked about its project, whose answer would analyse it again at any moment.
+  const uri = 'untitled:requests.py';
+  const first = client.next((p) => p.uri === uri);
+  open(service, uri, 'a');
+  await first;
+  // A quiet spell longer than the pause, so the first key below starts a burst (a long pause, so
+  // a loaded machine's stalls between the keys stay inside it).
+  await new Promise((resolve) => setTimeout(resolve, 320));
+  const answers: Promise<unknown>[] = [];
+  for (let version = 2; version <= 6; version++) {
+    service.didChangeTextDocument({ textDocument: { uri, version }, contentChanges: [{ text: 'a'.repeat(version) }] });
+    // As an editor does after each key: code actions for the cursor, then lenses.
+    answers.push(service.codeActions({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } }, CancellationToken.None));
+    answers.push(service.codeLenses({ textDocument: { uri } }, CancellationToken.None));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await Promise.all(answers);
+  // The first key after a quiet spell is analysed at once; the rest of the burst once, after its pause.
+  assert.deepEqual(analysed, ['a', 'aa', 'aaaaaa']);
 });

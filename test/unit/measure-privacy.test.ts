@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/oracle';
@@ -27,9 +27,12 @@ function contents(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 }
 
+/** When this file started: a debug log older than that is another process's that had the same pid. */
+const STARTED = Date.now() - 1000;
+
 /** onnxruntime's debug log of process `pid`, wherever a temporary folder may be. */
 function debugLogOf(pid: number): string[] {
-  return ['/tmp', tmpdir(), TEMP].map((dir) => join(dir, `mat-debug-${pid}.log`)).filter((file) => existsSync(file));
+  return ['/tmp', tmpdir(), TEMP].map((dir) => join(dir, `mat-debug-${pid}.log`)).filter((file) => existsSync(file) && statSync(file).mtimeMs >= STARTED);
 }
 
 describe('measure writes and sends nothing', { skip: process.platform === 'win32' && 'telemetry files are a Linux/macOS matter' }, () => {

@@ -7,6 +7,7 @@ import { optimizePath } from 'einsight-server/core/paths/index';
 import type { OptimizerName } from 'einsight-server/core/paths/types';
 import { bruteForceBest, pairwisePaths, score } from '../support/all-paths';
 import { randomNetwork } from '../support/random-networks';
+import { analyze } from '../support/rewrite-harness';
 
 /** The path an optimizer finds for `eq` at `shapes`, with its exact cost. */
 function solve(eq: string, shapes: number[][], optimizer: OptimizerName) {
@@ -72,6 +73,20 @@ describe('among paths of equal FLOPs, the smaller largest intermediate', () => {
     const vectorIntoTensor = [[1, 2], [0, 3]];
     assert.deepEqual(bestOf(problem, 'flops', [outerFirst, vectorIntoTensor]), vectorIntoTensor);
     assert.deepEqual(bestOf(problem, 'flops', [vectorIntoTensor, outerFirst]), vectorIntoTensor);
+  });
+
+  it('an analysed numpy call reports the path without the outer product as its best', async () => {
+    const analysis = await analyze(`import numpy as np
+
+x = np.ones(16)
+y = np.ones(32)
+T = np.ones((16, 32, 16))
+r = np.einsum('c,b,abc->a', x, y, T)
+`);
+    const best = analysis.sites[0].best!;
+    assert.deepEqual(best.path, [[1, 2], [0, 1]]);
+    assert.equal(best.flops, 16_896n);
+    assert.deepEqual(best.steps!.map((step) => [step.equation, step.resultSize]), [['abc,b->ac', 256n], ['ac,c->a', 16n]]);
   });
 
   it('optimal is the lexicographic minimum of (FLOPs, largest) over every pairwise path', () => {

@@ -8,8 +8,11 @@ import { fuseChains } from './chains';
 import { findingsOf } from './findings';
 import type { AnalysisOptions, ContractionSite, FileAnalysis, FlowFacts, SiteDiagnostic, SiteSyntax, SourceRange } from './model';
 import { equationRangeToSource } from './model';
-import { CostCache, invalidSublistItem, optionsKey, siteKey, type ErrorAnchor } from './pricing';
+import { CostCache, assignCore, invalidSublistItem, optionsKey, siteKey, type ErrorAnchor } from './pricing';
 import { baselineEnvironment, type BaselineEnvironment } from './baseline';
+import { applyObservations } from './observed/apply';
+import { observedFindings } from './observed/findings';
+import { matchObservations } from './observed/match';
 import { placeScalars } from './scalars';
 
 export { CostCache } from './pricing';
@@ -27,6 +30,8 @@ export interface FrontEndOutput {
   siteKeys?: string[];
   /** Errors only the front end can tell, by site id (tfjs's limits on `tf.einsum`). */
   siteDiagnostics?: ReadonlyMap<number, SiteDiagnostic[]>;
+  /** The analysed text, for finding recorded calls in it (`einsight record`). */
+  text?: string;
 }
 
 /** `budget`: the file's time limit, shared with the front end; past it, sites are left unpriced. */
@@ -36,6 +41,8 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   const sites = input.sites.map((site, i) => evaluateSite(site, options, env, cache, `${input.siteKeys?.[i] ?? siteKey(site)}|${common}`, budget));
   // One at a time: a spread of a huge equation's diagnostics would overflow the stack.
   for (const site of sites) for (const diagnostic of input.siteDiagnostics?.get(site.id) ?? []) site.diagnostics.push(diagnostic);
+  const recorded = options.observed && input.text !== undefined ? matchObservations(input.sites, input.text, options.observed) : null;
+  const priced = recorded ? applyObservations(sites, input.sites, recorded, options.observed!, { options, env, cache, common, budget }) : null;
   for (const site of sites) {
     const factors = input.flow.scalars.get(site.id);
     if (factors && site.contraction && !site.dynamic) site.scalars = placeScalars(site.contraction, factors);
@@ -46,6 +53,10 @@ export function evaluate(input: FrontEndOutput, options: AnalysisOptions, cache:
   analysis.findings = findingsOf(analysis, input.notes, options);
   const incomplete = budget?.incomplete();
   if (incomplete) analysis.incomplete = incomplete;
+  if (recorded && priced) {
+    analysis.findings = observedFindings(analysis, priced, input.flow.scalars, options);
+    analysis.observations = { source: options.observed!.source, matched: recorded.bySite.size, stale: recorded.unmatched };
+  }
   return analysis;
 }
 
@@ -87,17 +98,11 @@ function evaluateSite(
     diagnostics: [],
     chain: null,
     scalars: null,
+    observed: null,
   };
   if (s.dynamic || s.equation.text === null || (budget && !budget.price(() => s.range))) return site;
   const core = cache.site(s, options, env, key);
-  site.contraction = core.contraction;
-  site.normalizedEquation = core.normalizedEquation;
-  site.baseline = core.baseline;
-  site.best = core.best;
-  site.speedup = core.speedup;
-  site.symbolic = core.symbolic;
-  site.sizeVerdict = core.sizeVerdict;
-  site.unknownEllipsis = core.unknownEllipsis;
+  assignCore(site, core);
   const error = core.error;
   if (error) site.diagnostics.push({ code: error.code, severity: 'error', message: error.message, range: anchorRange(s, error.at) });
   return site;

@@ -18,6 +18,7 @@ export const RULES: Record<RuleCode, { name: string; summary: string }> = {
   EIN007: { name: 'path-search-per-call', summary: 'A contraction path is searched at every call inside a loop or forward pass.' },
   EIN008: { name: 'bad-hint', summary: 'An einsight hint comment could not be read.' },
   EIN009: { name: 'tfjs-limit', summary: "tfjs's tf.einsum cannot run this call: more than two operands, a label repeated within one operand, '...', or no '->'." },
+  EIN010: { name: 'observed-mismatch', summary: 'A recorded run saw other shapes than the code says; the code wins.' },
 };
 
 const OPERAND_TEXT = 24;

@@ -8,6 +8,7 @@ import type { Contraction, Dim } from '../core/contraction';
 import type { PathStep } from '../core/cost';
 import type { LinearPath, MemoryLimit, OptimizerName } from '../core/paths/types';
 import type { CostComparison } from '../core/dominance';
+import type { FileObservations } from './observed/store';
 
 /** Offsets [start, end) in the analysed text, in UTF-16 code units (what editors and JS use). */
 export interface SourceRange {
@@ -28,6 +29,7 @@ export type ShapeSourceKind =
   | 'merge'
   /** An argument of a call, which gave a function's parameter its value. */
   | 'argument'
+  | 'observed'
   | 'unknown';
 
 /** Where a shape, or one size in it, came from: the editor shows it on hover. */
@@ -182,7 +184,7 @@ export interface BestCost extends CostSummary {
   optimizer: OptimizerName;
 }
 
-export type RuleCode = 'EIN001' | 'EIN002' | 'EIN003' | 'EIN004' | 'EIN005' | 'EIN006' | 'EIN007' | 'EIN008' | 'EIN009';
+export type RuleCode = 'EIN001' | 'EIN002' | 'EIN003' | 'EIN004' | 'EIN005' | 'EIN006' | 'EIN007' | 'EIN008' | 'EIN009' | 'EIN010';
 
 export interface SiteDiagnostic {
   code: RuleCode;
@@ -231,6 +233,38 @@ export interface ScalarPlacement {
   bestCost: bigint | null;
 }
 
+/** One distinct shape signature a recorded run saw at a site, priced. */
+export interface ObservedVariant {
+  /** The equation as called (for a site whose equation the code computes), else the site's. */
+  equation: string | null;
+  /** Each operand's shape as priced: the code's sizes where it fixes them, the recorded ones elsewhere. */
+  shapes: (Dim[] | null)[];
+  dtypes: (string | null)[];
+  calls: number;
+  timeNs: number;
+  baselineFlops: bigint | null;
+  bestFlops: bigint | null;
+  speedup: number | null;
+}
+
+/** What `einsight record` saw at a site (see docs/observed.md). */
+export interface SiteObservation {
+  calls: number;
+  timeNs: number;
+  /** Share of the recording's einsum time (0..1); null for matrix products. */
+  share: number | null;
+  /** Runs merged into the recording. */
+  runs: number;
+  /** Most called first; only the signatures that fit the call (an unfitting one is a conflict). */
+  variants: ObservedVariant[];
+  /** Calls at shapes past the recorder's limit per site: counted, not priced. */
+  otherCalls: number;
+  /** Where the recording disagrees with what the code says: the code wins. */
+  conflicts: string[];
+  /** Recorded sizes filled sizes the code leaves unknown. */
+  used: boolean;
+}
+
 export interface ContractionSite extends SiteSyntax {
   /** The bound contraction; null when the equation is dynamic or invalid. */
   contraction: Contraction | null;
@@ -245,12 +279,15 @@ export interface ContractionSite extends SiteSyntax {
   sizeVerdict: SizeVerdict | null;
   /**
    * An operand whose term has `...` has no known shape: how many dimensions `...` stands for is
-   * unknown, so the counts leave them out and no cost claim is made.
+   * unknown. The counts take `...` as one dimension `…` of unknown size (the same in every operand,
+   * see pricing.ts), and no finding is made from them.
    */
   unknownEllipsis: boolean;
   diagnostics: SiteDiagnostic[];
   chain: number | null;
   scalars: ScalarPlacement | null;
+  /** What a recorded run saw here; null without a recording of this call. */
+  observed: SiteObservation | null;
 }
 
 /** One intermediate of a chain: an einsum whose only use is as an operand of the next. */
@@ -321,6 +358,8 @@ export interface Finding {
   baselineFlops: bigint | null;
   bestFlops: bigint | null;
   speedup: number | null;
+  /** The recorded weight of the site: how often it ran and its share of the einsum time. */
+  observed?: { calls: number; timeNs: number; share: number | null };
 }
 
 /**
@@ -365,6 +404,8 @@ export interface AnalysisOptions {
   einsumFunctions?: Readonly<Record<string, string>>;
   /** TypeScript/JavaScript: modules whose `einsum` export is an einsum site (`einsight.typescript.einsumModules`). */
   einsumModules?: readonly string[];
+  /** What `einsight record` saw in this file: fills sizes the code leaves unknown. */
+  observed?: FileObservations | null;
   /** Wall-clock limit on the file's analysis, in ms (default `DEFAULT_TIME_LIMIT_MS`); past it, see `FileAnalysis.incomplete`. */
   timeLimitMs?: number;
   /**
@@ -388,6 +429,8 @@ export interface FileAnalysis {
    * follow): why, and where. Sites, chains and findings are then empty.
    */
   notAnalysed?: { reason: string; range: SourceRange };
+  /** Set when recordings were given: how many matched a site, and how many fit none (stale). */
+  observations?: { source: string; matched: number; stale: number };
   /**
    * Set when the analysis ran out of time (`AnalysisOptions.timeLimitMs`): calls from `range`
    * on were not read or not priced, so sites and findings there are missing. Why, and where.

@@ -10,7 +10,7 @@ import { optimizePath } from '../core/paths/index';
 import type { OptimizerName } from '../core/paths/types';
 import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, sublistLabel, type ParsedEquation, type SublistOptions } from '../core/equation';
 import { SEARCH_BUDGET_MS, baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
-import type { AnalysisOptions, Baseline, BestCost, KnownShape, RuleCode, SiteSyntax, SizeVerdict } from './model';
+import type { AnalysisOptions, Baseline, BestCost, ContractionSite, KnownShape, RuleCode, SiteSyntax, SizeVerdict } from './model';
 import type { Dim } from '../core/contraction';
 import { siteSizeVerdict } from './size-verdict';
 import { flopRatio } from '../core/counts';
@@ -31,6 +31,18 @@ export interface SiteCore {
   sizeVerdict: SizeVerdict | null;
   unknownEllipsis: boolean;
   error: { code: RuleCode; message: string; at: ErrorAnchor } | null;
+}
+
+/** Gives an analysed site the costs of its core (the error, which needs the site's ranges, aside). */
+export function assignCore(site: ContractionSite, core: SiteCore): void {
+  site.contraction = core.contraction;
+  site.normalizedEquation = core.normalizedEquation;
+  site.baseline = core.baseline;
+  site.best = core.best;
+  site.speedup = core.speedup;
+  site.symbolic = core.symbolic;
+  site.sizeVerdict = core.sizeVerdict;
+  site.unknownEllipsis = core.unknownEllipsis;
 }
 
 interface PricedContraction {
@@ -200,7 +212,13 @@ function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvir
     if (!(error instanceof EquationError)) throw error;
   }
   const unknownEllipsis = parsed.inputs.some((term, k) => term.ellipsis >= 0 && !shapes[k]);
-  const normalizedEquation = unknownEllipsis ? withEllipsisKept(parsed, shapes, bindOptions) ?? formatEquation(contraction) : formatEquation(contraction);
+  if (unknownEllipsis) {
+    const stand = ellipsisAsOneSize(parsed, shapes, bindOptions);
+    // Some operand's `...` known and another's not: how they broadcast, and so the cost, is unknown.
+    if (!stand) return { ...core, contraction: null, unknownEllipsis };
+    contraction = stand;
+  }
+  const normalizedEquation = formatEquation(contraction);
   const symbolic = contraction.sizes.some((size) => size.symbol !== null);
   const priced = cache.price(contraction, baselineSpec(s, contraction.inputs.length, env), options, symbolic);
   if (priced instanceof RangeError) {
@@ -229,18 +247,29 @@ function certainDims(shape: KnownShape | null): Dim[] | null {
 }
 
 /**
- * The equation as reported when `...` stands for an unknown number of dimensions: each such
- * operand bound as if `...` were one dimension, so the formatted equation keeps `...`.
+ * The contraction when no operand with `...` has a known shape: `...` bound as one dimension of
+ * unknown size `…`, the product of the dimensions it covers, in every operand that has it. The
+ * counts are then exact where every operand's `...` covers the same dimensions (a broadcast
+ * dimension counts at its full size, as opt_einsum counts it), and the equation keeps `...`.
+ * Null when some operand's `...` has a known shape and another's does not.
  */
-function withEllipsisKept(parsed: ParsedEquation, shapes: (KnownShape | null)[], options: Parameters<typeof bindShapes>[2]): string | null {
+function ellipsisAsOneSize(parsed: ParsedEquation, shapes: (KnownShape | null)[], options: Parameters<typeof bindShapes>[2]): Contraction | null {
+  if (parsed.inputs.some((term, k) => term.ellipsis >= 0 && shapes[k])) return null;
   const stand = parsed.inputs.map((term, k) => shapes[k]?.dims ?? (term.ellipsis >= 0 ? Array<Dim>(term.labels.length + 1).fill(null) : null));
+  let bound: Contraction;
   try {
-    return formatEquation(bindShapes(parsed, stand, options));
+    bound = bindShapes(parsed, stand, options);
   } catch (error) {
     if (!(error instanceof EquationError)) throw error;
     return null;
   }
+  const named = (name: string | null): string | null => (name === ELLIPSIS_LABEL ? ELLIPSIS_SIZE : name);
+  return { ...bound, labels: bound.labels.map((label) => named(label)!), sizes: bound.sizes.map((size) => ({ ...size, symbol: named(size.symbol) })) };
 }
+
+/** The one dimension `...` is bound as, and the name of its unknown size. */
+const ELLIPSIS_LABEL = '…0';
+export const ELLIPSIS_SIZE = '…';
 
 function parseSite(s: SiteSyntax): ParsedEquation {
   const sublists = s.equation.sublists;

@@ -44,16 +44,27 @@ export function formatLocation(path: string, at: { cell?: number; line: number; 
   return at.cell === undefined ? `${path}:${at.line}:${at.column}` : `${path}:cell ${at.cell}:${at.line}:${at.column}`;
 }
 
-export function textReport(reports: FileReport[]): string {
+/** `file`: in file order; `time`: the sites that took the most time in recorded runs first. */
+export type ReportOrder = 'file' | 'time';
+
+/** Stable: equal times (and findings without a recording) keep their file order. */
+function byRecordedTime<T>(items: T[], timeOf: (item: T) => number | undefined): T[] {
+  return items
+    .map((item, index) => ({ item, index, time: timeOf(item) ?? -1 }))
+    .sort((a, b) => b.time - a.time || a.index - b.index)
+    .map(({ item }) => item);
+}
+
+export function textReport(reports: FileReport[], order: ReportOrder = 'file'): string {
   const lines: string[] = [];
   let findings = 0;
   let sites = 0;
-  for (const report of reports) {
-    sites += report.analysis.sites.length;
-    for (const finding of report.analysis.findings) {
-      lines.push(`${formatLocation(printable(report.path), locate(report, finding.range))} ${finding.code} ${finding.message}`);
-      findings++;
-    }
+  let all = reports.flatMap((report) => report.analysis.findings.map((finding) => ({ report, finding })));
+  if (order === 'time') all = byRecordedTime(all, ({ finding }) => finding.observed?.timeNs);
+  for (const report of reports) sites += report.analysis.sites.length;
+  for (const { report, finding } of all) {
+    lines.push(`${formatLocation(printable(report.path), locate(report, finding.range))} ${finding.code} ${finding.message}`);
+    findings++;
   }
   const files = `${reports.length} file${reports.length === 1 ? '' : 's'}`;
   const siteText = `${sites} contraction site${sites === 1 ? '' : 's'}`;
@@ -91,6 +102,25 @@ function siteJson(report: FileReport, site: ContractionSite, codes: ReadonlyMap<
     speedup: site.speedup === null ? null : Number(site.speedup.toPrecision(6)),
     chain: site.chain,
     findings: codes.get(site.id) ?? [],
+    observed: site.observed && {
+      calls: site.observed.calls,
+      timeNs: site.observed.timeNs,
+      share: site.observed.share === null ? null : Number(site.observed.share.toPrecision(4)),
+      runs: site.observed.runs,
+      used: site.observed.used,
+      shapes: site.observed.variants.map((v) => ({
+        equation: v.equation,
+        shapes: v.shapes,
+        dtypes: v.dtypes,
+        calls: v.calls,
+        timeNs: v.timeNs,
+        baselineFlops: v.baselineFlops,
+        bestFlops: v.bestFlops,
+        speedup: v.speedup === null ? null : Number(v.speedup.toPrecision(6)),
+      })),
+      otherCalls: site.observed.otherCalls,
+      conflicts: site.observed.conflicts,
+    },
   };
 }
 
@@ -123,18 +153,23 @@ function findingJson(report: FileReport, finding: Finding): Record<string, unkno
     message: finding.message,
     // With symbolic sizes: the sizes the claim depends on (null: it holds at every size).
     condition: finding.condition ?? null,
+    ...(finding.observed ? { observed: finding.observed } : {}),
   };
 }
 
-export function jsonReport(reports: FileReport[]): string {
+export function jsonReport(reports: FileReport[], order: ReportOrder = 'file'): string {
+  const codes = new Map(reports.map((report) => [report, findingCodesBySite(report)]));
+  let sites = reports.flatMap((report) => report.analysis.sites.map((site) => ({ report, site })));
+  let findings = reports.flatMap((report) => report.analysis.findings.map((finding) => ({ report, finding })));
+  if (order === 'time') {
+    sites = byRecordedTime(sites, ({ site }) => site.observed?.timeNs);
+    findings = byRecordedTime(findings, ({ finding }) => finding.observed?.timeNs);
+  }
   return toJson(
     {
       files: reports.length,
-      sites: reports.flatMap((report) => {
-        const codes = findingCodesBySite(report);
-        return report.analysis.sites.map((site) => siteJson(report, site, codes));
-      }),
-      findings: reports.flatMap((report) => report.analysis.findings.map((finding) => findingJson(report, finding))),
+      sites: sites.map(({ report, site }) => siteJson(report, site, codes.get(report)!)),
+      findings: findings.map(({ report, finding }) => findingJson(report, finding)),
       notAnalysed: unanalysed(reports).map(({ report, range, reason }) => ({ file: report.path, ...locate(report, range), reason })),
     },
     2,

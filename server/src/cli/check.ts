@@ -19,8 +19,10 @@ import { NotebookIndex, readNotebook } from './notebook';
 import type { Io } from './path';
 import { isTestPath } from '../analysis/test-paths';
 import { ProjectEnvironment } from './project-environment';
+import { CliObservations, OBSERVED_FLAGS, OBSERVED_USAGE } from './observed-options';
 import { sarifReport } from './sarif';
 import { decodePython, decodeUtf8, readBytes, type Read } from './source-text';
+import { packageVersion } from './version';
 import { collectSourceFiles, describeError, type SourceFile } from './walk';
 
 export const CHECK_USAGE = `usage: einsight check PATH... [options]
@@ -58,6 +60,9 @@ options:
                                (default 10); past it the file is reported as not fully
                                analysed, from the first call left out. Files over 8 MiB
                                are not analysed.
+  --sort file|time             file: findings in file order (default); time: the sites
+                               that took the most time in recorded runs first
+${OBSERVED_USAGE}
 
 Shape hints: '# einsight: x[batch, 64] batch=32' in Python, '// einsight: …' in
 TypeScript/JavaScript (see docs/shape-hints.md).
@@ -75,8 +80,8 @@ type Format = (typeof FORMATS)[number];
 
 export async function runCheck(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--time-limit', '--python', '--test-severity', '--einsum-functions'],
-    switches: [],
+    values: ['--format', '--dims', '--min-speedup', '--torch-opt-einsum', '--time-limit', '--python', '--test-severity', '--einsum-functions', '--sort', ...OBSERVED_FLAGS.values],
+    switches: [...OBSERVED_FLAGS.switches],
   });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to check');
   const format = (args.values.get('--format') ?? 'text') as Format;
@@ -88,6 +93,9 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   const timeLimitMs = parseTimeLimit(args.values.get('--time-limit'));
   const torchFlag = args.values.get('--torch-opt-einsum') ?? 'auto';
   if (!['yes', 'no', 'auto'].includes(torchFlag)) throw new UsageError(`--torch-opt-einsum must be yes, no or auto, got '${torchFlag}'`);
+  const sort = args.values.get('--sort') ?? 'file';
+  if (sort !== 'file' && sort !== 'time') throw new UsageError(`--sort must be file or time, got '${sort}'`);
+  const observations = CliObservations.fromArgs(args);
 
   const walked = collectSourceFiles(args.positional, { notebooks: true });
   const problems = [...walked.missing.map((path) => ({ path, message: 'no such file or folder' })), ...walked.errors].map(
@@ -101,6 +109,8 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
     const torchUsesOptEinsum = torchFlag === 'auto' ? undefined : torchFlag === 'yes';
     const base: AnalysisOptions = { dims, dimRanges: ranges, minSpeedup, timeLimitMs, torchUsesOptEinsum, testFile: isTestPath(displayPath(file.path)), testSeverity };
     const options = await project.optionsFor(file.path, base);
+    // Recordings name source files; a notebook's cells run under names einsight cannot map back.
+    options.observed = file.kind === 'notebook' ? null : observations.for(file.path);
     let checked: Read<FileReport | null>;
     try {
       checked = await checkFile(file, options, workspace);
@@ -121,10 +131,11 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   workspace.dispose();
   for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight check: skipped '${printable(path)}': ${reason}`);
   for (const problem of project.problems) io.stderr(`einsight check: ${problem}`);
+  for (const problem of observations.problems) io.stderr(`einsight check: ${problem}`);
   for (const problem of problems) io.stderr(problem);
-  if (format === 'json') io.stdout(jsonReport(reports));
+  if (format === 'json') io.stdout(jsonReport(reports, sort));
   else if (format === 'sarif') io.stdout(sarifReport(reports, packageVersion(), process.cwd()));
-  else io.stdout(textReport(reports));
+  else io.stdout(textReport(reports, sort));
   if (walked.missing.length > 0) return 2;
   return problems.length > 0 || reports.some((r) => r.analysis.findings.length > 0) ? 1 : 0;
 }
@@ -186,12 +197,4 @@ function parseMinSpeedup(text: string | undefined): number {
   const value = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || !(value >= 1)) throw new UsageError(`--min-speedup expects a number of at least 1, got '${text}'`);
   return value;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(require.resolve('../../package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
 }

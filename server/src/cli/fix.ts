@@ -21,6 +21,7 @@ import { LineIndex } from './line-index';
 import type { Io } from './path';
 import { isTestPath } from '../analysis/test-paths';
 import { ProjectEnvironment } from './project-environment';
+import { CliObservations, OBSERVED_FLAGS } from './observed-options';
 import { decodeUtf8, readBytes, type Read } from './source-text';
 import { printable } from './printable';
 import { unifiedDiff } from './unified-diff';
@@ -51,6 +52,11 @@ options:
     .join(',\n                          ')}
   --dims NAME=SIZE,...    sizes of named dimensions, e.g. --dims batch=1000,B=64
   --python PATH           the interpreter asked what the environment has (as for check)
+  --observed FILE         use the recordings of 'einsight record' in FILE (default: the
+                          project's .einsight/observed.json, when there is one); a fix
+                          that depends on recorded sizes is applied only where it pays off
+                          at every recorded shape
+  --no-observed           ignore recorded shapes
   --time-limit SECONDS    time limit on reading and pricing each file's contractions
                           (default 10); a file not
                           fully analysed within it is left untouched
@@ -74,13 +80,14 @@ interface FileOutcome {
 }
 
 export async function runFix(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['--only', '--dims', '--time-limit', '--python'], switches: ['--diff', '--write'] });
+  const args = parseArgs(argv, { values: ['--only', '--dims', '--time-limit', '--python', ...OBSERVED_FLAGS.values], switches: ['--diff', '--write', ...OBSERVED_FLAGS.switches] });
   if (args.positional.length === 0) throw new UsageError('give at least one file or folder to fix');
   if (args.switches.has('--diff') && args.switches.has('--write')) throw new UsageError('--diff and --write exclude each other');
   const write = args.switches.has('--write');
   const only = args.values.has('--only') ? parseOnly(args.values.get('--only')!) : undefined;
   const dims = args.values.has('--dims') ? parseDims(args.values.get('--dims')!) : {};
   const timeLimitMs = parseTimeLimit(args.values.get('--time-limit'));
+  const observations = CliObservations.fromArgs(args);
   await prepareRewrites();
 
   const walked = collectSourceFiles(args.positional, { notebooks: false });
@@ -92,7 +99,9 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
   for (const file of walked.files) {
     let outcome: FileOutcome | string | null;
     try {
-      outcome = await fixFile(file, only, await project.optionsFor(file.path, { dims, timeLimitMs, testFile: isTestPath(file.path) }));
+      const options = await project.optionsFor(file.path, { dims, timeLimitMs, testFile: isTestPath(file.path) });
+      options.observed = file.kind === 'python' ? observations.for(file.path) : null;
+      outcome = await fixFile(file, only, options);
     } catch (error) {
       // A defect in einsight, or a crash of the Python parser while rewriting, leaves this
       // file untouched and the others still fixed.
@@ -129,6 +138,7 @@ export async function runFix(argv: readonly string[], io: Io): Promise<number> {
   }
   for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight fix: skipped '${printable(path)}': ${reason}`);
   for (const problem of project.problems) io.stderr(`einsight fix: ${problem}`);
+  for (const problem of observations.problems) io.stderr(`einsight fix: ${problem}`);
   for (const problem of problems) io.stderr(problem);
   if (interrupted) return signalExitCode(interrupted);
   if (walked.missing.length > 0) return 2;

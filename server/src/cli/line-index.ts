@@ -1,4 +1,6 @@
 /** Offsets to 1-based lines and columns (UTF-16 code units, as editors and SARIF count them). */
+import { lastAtOrBelow } from '../core/sorted';
+
 export class LineIndex {
   private readonly starts: number[] = [0];
 
@@ -7,13 +9,7 @@ export class LineIndex {
   }
 
   position(offset: number): { line: number; column: number } {
-    let low = 0;
-    let high = this.starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.starts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low + 1, column: offset - this.starts[low] + 1 };
+    const line = lastAtOrBelow(this.starts, offset);
+    return { line: line + 1, column: offset - this.starts[line] + 1 };
   }
 }

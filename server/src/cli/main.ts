@@ -16,6 +16,7 @@ commands:
   fix      apply the quick fixes to Python/TypeScript files (a unified diff, or --write)
   measure  run a contraction as written and optimized on onnxruntime: the measured speedup
   lsp      the language server, for any editor (over stdio; --stdio is accepted)
+  record   run your program and record the shapes and time of every einsum it calls
 
 Run 'einsight <command> --help' for a command's options; 'einsight --version' prints the version.`;
 
@@ -30,13 +31,15 @@ Neovim, Helix, Zed and Emacs.`;
 
 type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
 
-const COMMANDS = nameTable<{ run: () => Command; usage: () => string }>({
+/** `passThrough`: the arguments end with another program's command line, whose --help is its own. */
+const COMMANDS = nameTable<{ run: () => Command; usage: () => string; passThrough?: boolean }>({
   path: { run: () => runPath, usage: () => PATH_USAGE },
   // Loaded on use: the Python parser is not needed by the other commands.
   measure: { run: () => loadMeasure().runMeasure, usage: () => loadMeasure().MEASURE_USAGE },
   check: { run: () => loadCheck().runCheck, usage: () => loadCheck().CHECK_USAGE },
   fix: { run: () => loadFix().runFix, usage: () => loadFix().FIX_USAGE },
   lsp: { run: () => runLanguageServer, usage: () => LSP_USAGE },
+  record: { run: () => loadRecord().runRecord, usage: () => loadRecord().RECORD_USAGE, passThrough: true },
 });
 
 /** Serves until the client says exit (the server ends the process then); never resolves before. */
@@ -62,6 +65,10 @@ function loadFix(): typeof import('./fix') {
   return require('./fix') as typeof import('./fix');
 }
 
+function loadRecord(): typeof import('./record') {
+  return require('./record') as typeof import('./record');
+}
+
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
@@ -83,7 +90,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stderr(`einsight: unknown command '${name}'\n\n${USAGE}`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const own = command.passThrough ? rest.slice(0, 1) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     io.stdout(command.usage());
     return 0;
   }

@@ -5,6 +5,8 @@ import { analyzeTypeScript, scriptFlavor } from '../analysis/typescript/analyze'
 import type { MeasureRequest, MeasureSource } from '../measure/output';
 import { MeasureError } from '../measure/problem';
 import { problemFromSite, siteAt, siteById } from '../measure/site';
+import type { FileObservations } from '../analysis/observed/store';
+import { dimsOfVariant } from '../analysis/observed/variants';
 import { UsageError } from './args';
 import { ProjectEnvironment } from './project-environment';
 import { decodeUtf8, readBytes } from './source-text';
@@ -22,6 +24,8 @@ export interface FileRequest {
   warn?: (message: string) => void;
   /** The interpreter asked what the environment has (`--python`; `none` reads the declared dependencies). */
   python?: string;
+  /** The recordings of `einsight record` for a source file (`--observed` / `--no-observed`). */
+  observed?: (file: string) => FileObservations | null;
 }
 
 type Analyzer = (text: string, options: AnalysisOptions) => Promise<FileAnalysis> | FileAnalysis;
@@ -47,10 +51,20 @@ export async function requestFromFile(location: string, request: FileRequest): P
   const text = request.readText ? request.readText() : readSource(file);
   // As `einsight check` does: torch's baseline depends on whether opt_einsum is installed.
   const project = new ProjectEnvironment(request.python);
-  const analysis = await analyze(text, await project.optionsFor(file, { dims: request.dims }));
+  const options = await project.optionsFor(file, { dims: request.dims });
+  options.observed = request.observed?.(file) ?? null;
+  let analysis = await analyze(text, options);
   for (const { path, reason } of project.skipped) request.warn?.(`skipped '${printable(path)}': ${reason}`);
   for (const problem of project.problems) request.warn?.(problem);
-  const site = request.site !== undefined ? siteById(analysis, request.site) : siteAt(analysis, text, line as number, column);
+  const find = (within: FileAnalysis) => (request.site !== undefined ? siteById(within, request.site) : siteAt(within, text, line as number, column));
+  let site = find(analysis);
+  // A site recorded at several shapes keeps the varying sizes symbolic: measure the most called one.
+  const mostCalled = site.observed?.variants[0];
+  if (mostCalled && site.symbolic && site.contraction) {
+    analysis = await analyze(text, { ...options, dims: { ...dimsOfVariant(site.contraction, mostCalled), ...request.dims } });
+    request.warn?.(`measuring the most called of the ${site.observed!.variants.length} recorded shapes (${mostCalled.calls} of ${site.observed!.calls} calls)`);
+    site = find(analysis);
+  }
   const start = positionOf(text, site.range.start);
   const problem = problemFromSite(analysis, site);
   return {

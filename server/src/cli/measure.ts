@@ -16,6 +16,7 @@ import { UsageError, parseArgs, parseDims, parseNonNegativeInteger, type ParsedA
 import { toJson } from './format';
 import { measureOutputJson, measureOutputText } from './measure-report';
 import { requestFromFile } from './measure-site';
+import { CliObservations, OBSERVED_FLAGS } from './observed-options';
 import { parseShapes, type Io } from './path';
 
 export const MEASURE_USAGE = `usage: einsight measure FILE:LINE[:COL] [options]
@@ -55,6 +56,10 @@ Measures the contraction twice, with seeded random inputs:
   --timeout SECONDS        longest one run may take (default ${MEASURE_DEFAULTS.runTimeoutMs / 1000})
   --seed N                 seed of the random inputs (default ${MEASURE_DEFAULTS.seed})
   --optimize M             path optimizer for --equation (default ${MEASURE_DEFAULTS.optimizer})
+  --observed FILE          (with FILE) sizes recorded by 'einsight record' in FILE (default: the
+                           project's .einsight/observed.json); a site recorded at several
+                           shapes is measured at the most called one
+  --no-observed            (with FILE) ignore recorded sizes
   --stdin                  read FILE's text from stdin (an unsaved editor buffer)
   --json                   one JSON object (docs/measure.schema.json); errors as
                            {"error": {...}}, progress as JSON lines on stderr
@@ -74,9 +79,9 @@ export async function runMeasure(argv: readonly string[], io: Io): Promise<numbe
   const args = parseArgs(argv, {
     values: [
       '--equation', '--shapes', '--dims', '--scalars', '--site', '--language', '--runs', '--warmup', '--ep',
-      '--max-memory', '--timeout', '--seed', '--optimize', '--python', '--library', '--dtype', '--budget',
+      '--max-memory', '--timeout', '--seed', '--optimize', '--python', '--library', '--dtype', '--budget', ...OBSERVED_FLAGS.values,
     ],
-    switches: ['--json', '--stdin', '--no-native', '--no-onnxruntime'],
+    switches: ['--json', '--stdin', '--no-native', '--no-onnxruntime', ...OBSERVED_FLAGS.switches],
   });
   const json = args.switches.has('--json');
   const options = measureOptions(args);
@@ -137,7 +142,13 @@ async function buildRequest(args: ParsedArgs, io: Io): Promise<MeasureRequest> {
   const readText = args.switches.has('--stdin') ? io.readStdin : undefined;
   const json = args.switches.has('--json');
   const warn = (message: string) => io.stderr(json ? JSON.stringify({ warning: message }) : `einsight measure: ${message}`);
-  return requestFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language'), warn, python: args.values.get('--python') });
+  const observations = CliObservations.fromArgs(args);
+  const observed = (file: string) => {
+    const found = observations.for(file);
+    for (const problem of observations.problems.splice(0)) warn(problem);
+    return found;
+  };
+  return requestFromFile(args.positional[0], { site, dims, readText, language: args.values.get('--language'), warn, observed, python: args.values.get('--python') });
 }
 
 /** 1 when a measured section's outputs disagree; 2 or 3 when no section could measure. */

@@ -25,6 +25,7 @@ const DEFAULT_LEVEL: Record<RuleCode, 'error' | 'warning' | 'note'> = {
   EIN007: 'note',
   EIN008: 'warning',
   EIN009: 'error',
+  EIN010: 'note',
 };
 
 /** `root` is the folder relative paths are resolved against (`%SRCROOT%`). */

@@ -3,6 +3,7 @@
  * matching needed): each group of edited lines becomes a change, unchanged lines at its edges
  * are trimmed, and changes within six lines of each other share a hunk, as `diff -u` prints.
  */
+import { lastAtOrBelow } from '../core/sorted';
 import { applyEdits, sortEdits, type FixEdit } from '../rewrite/edits';
 
 const CONTEXT = 3;
@@ -28,16 +29,7 @@ export function unifiedDiff(path: string, text: string, edits: readonly FixEdit[
     lineStarts.push(offset);
     offset += line.length;
   }
-  const lineOf = (at: number): number => {
-    let low = 0;
-    let high = Math.max(0, lineStarts.length - 1);
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (lineStarts[mid] <= at) low = mid;
-      else high = mid - 1;
-    }
-    return low;
-  };
+  const lineOf = (at: number): number => lastAtOrBelow(lineStarts, at);
   const changes = changesOf(text, lines, lineStarts, lineOf, sortEdits(edits));
   return [`--- a/${path}`, `+++ b/${path}`, ...hunks(lines, changes)].join('\n') + '\n';
 }

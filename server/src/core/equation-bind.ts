@@ -68,14 +68,17 @@ class SizeBinder {
   private readonly diagonalOperand: number[] = [];
   private readonly diagonalSize: number[] = [];
 
+  /** `rangeOf(k, i)`: where dimension i of operand k is written, asked for only to report an error. */
   constructor(
     private readonly labels: readonly string[],
     private readonly ellipsisIds: readonly number[],
     private readonly options: BindOptions,
+    private readonly rangeOf: (k: number, i: number) => TextRange,
   ) {}
 
-  observe(id: number, dim: Dim, k: number, range: TextRange): void {
-    const size = this.resolve(dim, id, k, range);
+  /** Label `id` has size `dim` as dimension i of operand k. */
+  observe(id: number, dim: Dim, k: number, i: number): void {
+    const size = this.resolve(dim, id, k, i);
     if (size.kind === 'concrete') {
       const first = this.diagonalOperand[id] === k ? this.diagonalSize[id] : undefined;
       if (first === undefined) {
@@ -85,7 +88,7 @@ class SizeBinder {
         const sizes = `sizes ${first} and ${size.value}`;
         throw new EquationError(
           `${this.describe(id)} repeats in operand ${k} with ${sizes}; a diagonal needs equal sizes`,
-          range,
+          this.rangeOf(k, i),
         );
       }
     }
@@ -93,7 +96,7 @@ class SizeBinder {
     // The same size again (nearly every repeat of a label) changes nothing, except a 1, whose
     // later operand takes over for the broadcast rule.
     const same = current?.size.kind === 'concrete' && size.kind === 'concrete' && current.size.value === size.value && size.value !== 1;
-    if (!same) this.merge(id, size, k, range);
+    if (!same) this.merge(id, size, k, i);
   }
 
   sizes(): LabelSize[] {
@@ -111,16 +114,16 @@ class SizeBinder {
     return this.ellipsisIds.includes(id) ? `ellipsis dimension '${this.labels[id]}'` : `label '${this.labels[id]}'`;
   }
 
-  private resolve(dim: Dim, id: number, k: number, range: TextRange): Resolved {
+  private resolve(dim: Dim, id: number, k: number, i: number): Resolved {
     if (dim === null) {
       const name = this.labels[id];
-      return this.hasDim(name) ? this.fromTable(name, range) : { kind: 'unknown' };
+      return this.hasDim(name) ? this.fromTable(name, k, i) : { kind: 'unknown' };
     }
-    if (typeof dim === 'string') return this.hasDim(dim) ? this.fromTable(dim, range) : { kind: 'symbol', symbol: dim };
+    if (typeof dim === 'string') return this.hasDim(dim) ? this.fromTable(dim, k, i) : { kind: 'symbol', symbol: dim };
     if (!isSize(dim)) {
       throw new EquationError(
         `operand ${k} has size ${dim} for ${this.describe(id)}; sizes must be non-negative integers`,
-        range,
+        this.rangeOf(k, i),
       );
     }
     return { kind: 'concrete', value: dim };
@@ -130,22 +133,22 @@ class SizeBinder {
     return this.options.dims !== undefined && Object.hasOwn(this.options.dims, name);
   }
 
-  private fromTable(name: string, range: TextRange): Resolved {
+  private fromTable(name: string, k: number, i: number): Resolved {
     const value = this.options.dims![name];
     if (!isSize(value)) {
-      throw new EquationError(`dimension '${name}' is set to ${value}; sizes must be non-negative integers`, range);
+      throw new EquationError(`dimension '${name}' is set to ${value}; sizes must be non-negative integers`, this.rangeOf(k, i));
     }
     return { kind: 'concrete', value };
   }
 
-  private merge(id: number, size: Resolved, k: number, range: TextRange): void {
+  private merge(id: number, size: Resolved, k: number, i: number): void {
     const current = this.bindings[id];
     if (current && current.size.kind !== 'unknown') {
       const was = current.size;
       const clash = was.kind === 'concrete' && size.kind === 'concrete' && was.value !== size.value;
       if (clash && was.value !== 1 && size.value !== 1) {
         const sizes = `size ${was.value} in operand ${current.operand} but size ${size.value} in operand ${k}`;
-        throw new EquationError(`${this.describe(id)} has ${sizes}`, range);
+        throw new EquationError(`${this.describe(id)} has ${sizes}`, this.rangeOf(k, i));
       }
       if (!supersedes(was, size, current.operand !== k)) return;
     }
@@ -209,10 +212,10 @@ export function bindShapes(
   };
 
   const inputs = eq.inputs.map((term, k) => idsOf(term, widths[k]));
-  const binder = new SizeBinder(labels, ellipsisLabels, options);
+  const binder = new SizeBinder(labels, ellipsisLabels, options, (k, i) => dimensionRange(eq.inputs[k], i, widths[k]));
   inputs.forEach((ids, k) => {
     const shape = shapeOf(k);
-    for (let i = 0; i < ids.length; i++) binder.observe(ids[i], shape ? shape[i] : null, k, dimensionRange(eq.inputs[k], i, widths[k]));
+    for (let i = 0; i < ids.length; i++) binder.observe(ids[i], shape ? shape[i] : null, k, i);
   });
   const output = idsOf(eq.output, width);
   return {

@@ -47,7 +47,12 @@ export class Polynomial {
   /** Keyed by the monomial, so like terms merge; never holds a zero coefficient. */
   private readonly terms: ReadonlyMap<string, Term>;
 
-  private constructor(terms: Iterable<Term>) {
+  /** `terms` is already merged: keyed by monomial, no zero coefficient. */
+  private constructor(terms: ReadonlyMap<string, Term>) {
+    this.terms = terms;
+  }
+
+  private static merged(terms: Iterable<Term>): Polynomial {
     const merged = new Map<string, Term>();
     for (const term of terms) {
       // Constants are most of what is built (every concrete cost): skip serializing them.
@@ -56,19 +61,23 @@ export class Polynomial {
       merged.set(key, { monomial: term.monomial, coefficient });
     }
     for (const [key, term] of merged) if (term.coefficient === 0n) merged.delete(key);
-    this.terms = merged;
+    return new Polynomial(merged);
   }
 
   static constant(n: bigint | number): Polynomial {
-    return new Polynomial([{ monomial: [], coefficient: BigInt(n) }]);
+    // Every concrete cost is a constant: built directly, without merging.
+    const coefficient = BigInt(n);
+    const terms = new Map<string, Term>();
+    if (coefficient !== 0n) terms.set('', { monomial: [], coefficient });
+    return new Polynomial(terms);
   }
 
   static symbol(name: string): Polynomial {
-    return new Polynomial([{ monomial: [[name, 1]], coefficient: 1n }]);
+    return Polynomial.merged([{ monomial: [[name, 1]], coefficient: 1n }]);
   }
 
   static fromTerms(terms: Iterable<Term>): Polynomial {
-    return new Polynomial(terms);
+    return Polynomial.merged(terms);
   }
 
   /** The terms, highest degree first; never a zero coefficient. */
@@ -117,7 +126,7 @@ export class Polynomial {
   }
 
   add(p: Polynomial): Polynomial {
-    return new Polynomial([...this.terms.values(), ...p.terms.values()]);
+    return Polynomial.merged([...this.terms.values(), ...p.terms.values()]);
   }
 
   mul(p: Polynomial): Polynomial {
@@ -128,12 +137,12 @@ export class Polynomial {
         products.push({ monomial, coefficient: a.coefficient * b.coefficient });
       }
     }
-    return new Polynomial(products);
+    return Polynomial.merged(products);
   }
 
   scale(k: bigint | number): Polynomial {
     const factor = BigInt(k);
-    return new Polynomial([...this.terms.values()].map((t) => ({ ...t, coefficient: t.coefficient * factor })));
+    return Polynomial.merged([...this.terms.values()].map((t) => ({ ...t, coefficient: t.coefficient * factor })));
   }
 
   isConstant(): boolean {
@@ -161,7 +170,7 @@ export class Polynomial {
   /** The terms of highest total degree. */
   leading(): Polynomial {
     const degree = this.degree();
-    return new Polynomial([...this.terms.values()].filter((t) => monomialDegree(t.monomial) === degree));
+    return Polynomial.merged([...this.terms.values()].filter((t) => monomialDegree(t.monomial) === degree));
   }
 
   /** `2·B·N^3 + 4·N^2 - 1`: highest degree first, coefficient 1 omitted, zero as `0`. */

@@ -12,9 +12,11 @@ import { formatCount, formatSpeedup } from '../core/counts';
 import { formatEquation } from '../core/equation';
 import { sizeProductPolynomial } from '../core/symbolic';
 import { pathOfTree, treeText } from '../analysis/matmul';
+import { ELLIPSIS_SIZE } from '../analysis/pricing';
 import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
 import { inlineCode, markdownCell, shapeText } from './format';
+import { observedMarkdown } from './observed-hover';
 import { siteAt } from './sites';
 import { rewritesReady, siteFixes } from '../rewrite/index';
 import { withheldReason } from './withheld';
@@ -38,7 +40,8 @@ export function hover(result: AnalysisResult, uri: string, position: Position): 
 export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snapshot: UnitSnapshot, uri: string): string {
   const c = site.contraction;
   const title = `${titleOf(site, c)}${c ? ` → ${inlineCode(shapeText(c, c.output))}` : ''}`;
-  if (!c) return [title, unboundReason(site)].join('\n\n');
+  const recorded = observedMarkdown(site);
+  if (!c) return [title, unboundReason(site), ...(recorded ? [recorded] : [])].join('\n\n');
   const parts = [title, summary(site, c)];
   if (site.best?.steps && site.best.steps.length > 0) parts.push(planTable(site, site.best, c));
   const chain = site.chain !== null ? analysis.chains.find((ch) => ch.id === site.chain) : undefined;
@@ -50,8 +53,10 @@ export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snap
   const environment = environmentLine(site, analysis);
   if (environment) parts.push(environment);
   parts.push(sizesLine(site, c, snapshot, uri));
+  if (site.unknownEllipsis) parts.push(ELLIPSIS_NOTE);
   const standIns = symbolicStandIns(c);
   if (standIns) parts.push(standIns);
+  if (recorded) parts.push(recorded);
   // Fixes the user might expect but is not offered, each with why (the lightbulb greys them out).
   const withheld = rewritesReady() || analysis.language !== 'python' ? siteFixes(analysis, site.id, snapshot.text).withheld : [];
   if (withheld.length > 0) parts.push(withheld.map((w) => `${w.title}: not offered: ${markdownCell(withheldReason(w, snapshot, uri))}`).join('  \n'));
@@ -208,6 +213,7 @@ function labelSource(site: ContractionSite, c: Contraction, label: number): Shap
 function sourceText(source: ShapeSource | null, snapshot: UnitSnapshot, uri: string): string {
   if (!source || source.kind === 'unknown') return 'nowhere (a stand-in size)';
   if (source.kind === 'dims') return `${inlineCode(source.detail)} in \`einsight.dimensions\``;
+  if (source.kind === 'observed') return source.detail;
   // A size that reached a function's parameter says through which call, across files too.
   const via = source.via ? ` via ${sourceText(source.via, snapshot, uri)}` : '';
   if (source.location) return `${inlineCode(source.detail)} (${source.location})${via}`;
@@ -217,11 +223,17 @@ function sourceText(source: ShapeSource | null, snapshot: UnitSnapshot, uri: str
   return `${inlineCode(source.detail)} (line ${line}${location.uri === uri ? '' : ' of another cell'})${via}`;
 }
 
+const ELLIPSIS_NOTE =
+  "`…` stands for the dimensions under `...`, how many not being known here, as one size; the counts take it as the same in every operand, and no finding is made. A shape hint on the operand gives its dimensions.";
+
 /** Symbolic sizes still need numbers to compare orders: say which stand-ins were used. */
 function symbolicStandIns(c: Contraction): string | null {
   const symbols = new Map<string, number>();
   for (const size of c.sizes) if (size.symbol !== null) symbols.set(size.symbol, size.value);
   if (symbols.size === 0) return null;
   const list = [...symbols].map(([name, value]) => `${inlineCode(name)} as ${value}`).join(', ');
-  return `Orders are compared with ${list}; set real sizes in \`einsight.dimensions\` or a \`# einsight: ${[...symbols.keys()][0]}=…\` hint.`;
+  // `…` is no name a dimension hint can give a size to.
+  const named = [...symbols.keys()].find((name) => name !== ELLIPSIS_SIZE);
+  const hint = named ? ` or a \`# einsight: ${named}=…\` hint` : '';
+  return `Orders are compared with ${list}; set real sizes in \`einsight.dimensions\`${hint}.`;
 }

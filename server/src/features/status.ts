@@ -25,6 +25,8 @@ export interface AnalysisStatus {
   durationMs: number;
   /** Why it failed; when ready, why the file was not analysed or not fully; else null. */
   message: string | null;
+  /** Recorded shapes in use (`einsight record`): the file, sites matched, recordings that fit no call now. */
+  observed: { source: string; matched: number; stale: number } | null;
 }
 
 /** `result` null: an analysis has started. */
@@ -32,7 +34,7 @@ export function statusOf(unit: Unit, result: UnitResult | null): AnalysisStatus 
   const documents = result
     ? result.snapshot.slices.map((slice) => ({ uri: slice.uri, version: slice.version }))
     : unit.documentUris().map((uri) => ({ uri, version: null }));
-  const base = { uri: unit.key, documents, languageId: unit.languageId, sites: 0, findings: 0, errors: 0, durationMs: 0, message: null };
+  const base = { uri: unit.key, documents, languageId: unit.languageId, sites: 0, findings: 0, errors: 0, durationMs: 0, message: null, observed: null };
   if (!result) return { ...base, state: 'analyzing' };
   const { rendered, settings } = result;
   const durationMs = Math.round(rendered.durationMs * 10) / 10;
@@ -43,7 +45,7 @@ export function statusOf(unit: Unit, result: UnitResult | null): AnalysisStatus 
   // The notice that a file is not (fully) analysed is no finding: it carries no rule code.
   const shown = rendered.diagnostics.flatMap(([, list]) => list).filter((d) => d.code !== undefined);
   const errors = shown.filter((d) => d.severity === 1).length;
-  return { ...base, state: 'ready', durationMs, sites: rendered.sites, findings: shown.length, errors, message: rendered.notice };
+  return { ...base, state: 'ready', durationMs, sites: rendered.sites, findings: shown.length, errors, message: rendered.notice, observed: rendered.observed ?? null };
 }
 
 function firstLine(text: string): string {

@@ -29,6 +29,7 @@ import type { RenderOptions, SessionFactory } from '../workspace/session';
 import { DocumentStore } from '../workspace/store';
 import type { Unit } from '../workspace/units';
 import { measureAt, type MeasureAnswer } from './measure-command';
+import { ObservedFiles } from './observed-files';
 import { SERVER_VERSION } from './version';
 import type { EinsightSettings } from '../workspace/settings';
 import { PublishedDiagnostics } from './published';
@@ -50,6 +51,8 @@ export const SERVER_COMMANDS = { fixAll: 'einsight.server.fixAll', measure: 'ein
 /** What the service needs from the connection. */
 export interface ClientPort {
   publishDiagnostics(params: PublishDiagnosticsParams): void;
+  /** `client/registerCapability` of `workspace/didChangeWatchedFiles` for one glob pattern. */
+  watchFiles(globPattern: string): Promise<void>;
   sendStatus(status: AnalysisStatus): void;
   pullSettings(scopeUri: string): Promise<unknown>;
   applyEdit(label: string, edit: WorkspaceEdit): Promise<boolean>;
@@ -83,6 +86,9 @@ export class LanguageService {
   private disabledActions = false;
   private canShowDocuments = false;
   private renderOptions: RenderOptions = { measureCommand: SERVER_COMMANDS.measure };
+  private capabilities: Partial<ClientCapabilities> = {};
+  /** New recordings of `einsight record` re-analyse the open documents. */
+  private readonly observedFiles: ObservedFiles;
   /** Languages with a front end: the notebook cells the server asks to be sent. */
   private readonly languages: readonly string[];
   /** Each document's project: test code, the Python environment, pyproject.toml's [tool.einsight]. */
@@ -95,6 +101,11 @@ export class LanguageService {
     minSettleMs = MIN_SETTLE_MS,
   ) {
     this.published = new PublishedDiagnostics((params) => this.client.publishDiagnostics(params));
+    this.observedFiles = new ObservedFiles({
+      register: (glob) => this.client.watchFiles(glob),
+      changed: () => this.reanalyseAll(),
+      log: (message) => this.client.log(message),
+    });
     this.scheduler = new AnalysisScheduler(
       sessions,
       () => this.renderOptions,
@@ -109,7 +120,10 @@ export class LanguageService {
     this.languages = sessions.languageIds;
     this.store = new DocumentStore(
       {
-        opened: (unit) => this.scheduler.schedule(unit),
+        opened: (unit) => {
+          this.observedFiles.opened(unit.key);
+          this.scheduler.schedule(unit);
+        },
         changed: (unit) => this.scheduler.schedule(unit),
         closed: (unit, uris) => this.closed(unit, uris),
         cellsRemoved: (_unit, uris) => uris.forEach((uri) => this.published.clear(uri)),
@@ -121,6 +135,7 @@ export class LanguageService {
 
   initialize(params: InitializeParams): InitializeResult {
     const capabilities: Partial<ClientCapabilities> = isRecord(params) && isRecord(params.capabilities) ? params.capabilities : {};
+    this.capabilities = capabilities;
     const options = isRecord(params?.initializationOptions) ? params.initializationOptions : {};
     this.settings = new SettingsSource(
       {
@@ -160,6 +175,15 @@ export class LanguageService {
   didOpenNotebook = (params: unknown) => this.guard('notebook didOpen', () => this.store.openNotebook(params as never));
   didChangeNotebook = (params: unknown) => this.guard('notebook didChange', () => this.store.changeNotebook(params as never));
   didCloseNotebook = (params: unknown) => this.guard('notebook didClose', () => this.store.closeNotebook(params as never));
+
+  /** The client is ready for requests from the server: ask it to watch the recordings. */
+  initialized(): void {
+    this.guard('initialized', () => this.observedFiles.start(this.capabilities));
+  }
+
+  didChangeWatchedFiles(params: unknown): void {
+    this.guard('didChangeWatchedFiles', () => this.observedFiles.didChangeWatchedFiles(params));
+  }
 
   didChangeConfiguration(params: unknown): void {
     this.guard('didChangeConfiguration', () => {
@@ -327,7 +351,12 @@ export class LanguageService {
     this.scheduler.close(unit);
     this.settingsSource().forget(unit.key);
     for (const uri of uris) this.published.clear(uri);
-    this.client.sendStatus({ uri: unit.key, documents: uris.map((uri) => ({ uri, version: null })), languageId: unit.languageId, state: 'closed', sites: 0, findings: 0, errors: 0, durationMs: 0, message: null });
+    this.client.sendStatus({ uri: unit.key, documents: uris.map((uri) => ({ uri, version: null })), languageId: unit.languageId, state: 'closed', sites: 0, findings: 0, errors: 0, durationMs: 0, message: null, observed: null });
+  }
+
+  private reanalyseAll(): void {
+    for (const unit of this.store.all()) this.scheduler.invalidate(unit);
+    if (this.canRefreshInlayHints) this.client.refreshInlayHints();
   }
 
   private settingsSource(): SettingsSource {

@@ -15,6 +15,7 @@ import { describeError, type AnalysisResult } from '../workspace/scheduler';
 import type { CodeActionQuery, DocumentSession, RenderedAnalysis, RenderOptions, SessionFactory } from '../workspace/session';
 import { analysisOptions, type EinsightSettings } from '../workspace/settings';
 import type { UnitSnapshot } from '../workspace/snapshot';
+import { observationsForUri } from '../analysis/observed/store';
 
 export function localSessions(frontEnds: FrontEndRegistry): SessionFactory {
   return {
@@ -43,7 +44,8 @@ export class LocalSession implements DocumentSession {
     if (analyzer) {
       try {
         // A new analyzer has no earlier text for edits to apply to.
-        analysis = await analyzer.analyze(snapshot.text, fresh ? null : edits, { ...analysisOptions(settings), documentUri: snapshot.key }, signal);
+        const options = { ...analysisOptions(settings), documentUri: snapshot.key, observed: this.languageId === 'python' ? observationsForUri(snapshot.key) : null };
+        analysis = await analyzer.analyze(snapshot.text, fresh ? null : edits, options, signal);
       } catch (caught) {
         if (signal.aborted) {
           this.reset();
@@ -94,6 +96,7 @@ export class LocalSession implements DocumentSession {
       error: result.error ?? (unsupported ? this.startError : null),
       durationMs: result.durationMs,
       sites: analysis?.sites.length ?? 0,
+      observed: analysis?.observations ?? null,
       notice: (analysis && noticeOf(analysis)?.reason) ?? null,
       diagnostics: uris.map((uri) => [uri, diagnostics.get(uri) ?? []]),
       codeLenses: uris.map((uri) => [uri, codeLenses(result, uri, this.options.measureCommand)]),

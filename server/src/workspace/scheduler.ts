@@ -60,6 +60,8 @@ interface UnitJobs {
   latest: UnitResult | null;
   /** The last analysis times of this unit, newest last: they set the pause that ends a burst. */
   durations: number[];
+  /** Requests waiting for the analysis of a version already scheduled. */
+  waiters: { version: number; resolve: (result: UnitResult | null) => void }[];
 }
 
 export class AnalysisScheduler {
@@ -81,6 +83,7 @@ export class AnalysisScheduler {
   schedule(unit: Unit): void {
     const jobs = this.jobsOf(unit);
     jobs.abort?.abort();
+    answerWaiters(jobs, unit, null);
     const now = performance.now();
     const settle = this.settleMs(jobs);
     const quiet = now - jobs.lastChange >= settle;
@@ -89,25 +92,30 @@ export class AnalysisScheduler {
     jobs.timer = setTimeout(
       () => {
         jobs.timer = null;
-        this.run(unit).catch((error) => this.host.logError(`einsight: analysis of ${unit.key} failed: ${describeError(error)}`));
+        this.run(unit).catch((error) => {
+          this.host.logError(`einsight: analysis of ${unit.key} failed: ${describeError(error)}`);
+          // No result is coming for this version: the requests waiting for it get none.
+          for (const waiter of jobs.waiters.splice(0)) waiter.resolve(null);
+        });
       },
       quiet ? QUIET_EDIT_DELAY_MS : settle,
     );
   }
 
   /**
-   * The pause that ends a burst: the document's typical analysis time (the median of the last
-   * few), within bounds. An edit inside it restarts it, so a burst in a slow file is not
+   * The pause that ends a burst: half the document's typical analysis time (the median of the
+   * last few), within bounds. An edit inside it restarts it, so a burst in a slow file is not
    * analysed key by key (each analysis would be of text already gone, and would cost the
-   * editor a redraw of its diagnostics); an analysis still running when it ends is told to stop
-   * and waited for, so at most one runs and one waits. The upper bound keeps the time from the
-   * last key to its diagnostics short in the slowest files.
+   * editor a redraw of its diagnostics); an analysis still running when a key comes is told to
+   * stop early, so at most one runs and one waits. Half, not all of it: the time from the last
+   * key to its diagnostics is this pause plus one analysis, and stopping early makes an
+   * analysis that turns out stale cheap.
    */
   settleMs(jobs: { durations: number[] }): number {
     if (jobs.durations.length === 0) return this.minSettleMs;
     const sorted = [...jobs.durations].sort((a, b) => a - b);
     const typical = sorted[Math.floor(sorted.length / 2)];
-    return Math.min(MAX_SETTLE_MS, Math.max(this.minSettleMs, typical));
+    return Math.min(MAX_SETTLE_MS, Math.max(this.minSettleMs, typical / 2));
   }
 
   /**
@@ -120,10 +128,14 @@ export class AnalysisScheduler {
       const jobs = this.jobs.get(unit);
       if (!jobs || unit.version !== version) return null;
       if (jobs.latest && jobs.latest.snapshot.version === version && !jobs.timer) return jobs.latest;
+      // The analysis of this version is on its way (after the pause, or running): wait for it
+      // rather than start one now. Editors ask for code actions, lenses and hints after every
+      // key; starting an analysis for each would undo the pause and keep the CPU busy while typing.
+      if (jobs.timer || jobs.running) return new Promise((resolve) => jobs.waiters.push({ version, resolve }));
       const result = await this.run(unit);
       if (result) return result.snapshot.version === version ? result : null;
       // Stopped part way by a new analysis of the same text (settings, environment, workspace
-      // index): the request waits for that one rather than answering nothing.
+      // index): wait for that one rather than answer nothing.
     }
   }
 
@@ -146,12 +158,13 @@ export class AnalysisScheduler {
     if (jobs.timer) clearTimeout(jobs.timer);
     jobs.abort?.abort();
     jobs.session?.dispose();
+    for (const waiter of jobs.waiters.splice(0)) waiter.resolve(null);
   }
 
   private jobsOf(unit: Unit): UnitJobs {
     let jobs = this.jobs.get(unit);
     if (!jobs) {
-      jobs = { timer: null, lastChange: -Infinity, running: null, abort: null, session: null, latest: null, durations: [] };
+      jobs = { timer: null, lastChange: -Infinity, running: null, abort: null, session: null, latest: null, durations: [], waiters: [] };
       this.jobs.set(unit, jobs);
     }
     return jobs;
@@ -212,6 +225,7 @@ export class AnalysisScheduler {
     if (this.jobs.get(unit) !== jobs || signal.aborted) return null;
     jobs.latest = result;
     if (snapshot.version === unit.version) this.host.analyzed(unit, result);
+    answerWaiters(jobs, unit, result);
     return result;
   }
 
@@ -231,6 +245,20 @@ export class AnalysisScheduler {
   }
 }
 
+/**
+ * Answers the requests waiting on this unit: those for `result`'s version with it, those for a
+ * version the unit has moved past with null (their answer would point at text gone); the rest
+ * wait on.
+ */
+function answerWaiters(jobs: UnitJobs, unit: Unit, result: UnitResult | null): void {
+  jobs.waiters = jobs.waiters.filter((waiter) => {
+    if (result && waiter.version === result.snapshot.version) waiter.resolve(result);
+    else if (waiter.version !== unit.version) waiter.resolve(null);
+    else return true;
+    return false;
+  });
+}
+
 /** How many recent analysis times set the pause. */
 const DURATIONS_KEPT = 5;
 
@@ -242,7 +270,7 @@ function remember(durations: number[], durationMs: number): void {
 /** A rendering with nothing in it, for a unit that is not analysed (einsight off, or out of step). */
 export function emptyRendering(snapshot: UnitSnapshot, state: RenderedAnalysis['state'], error: string | null): RenderedAnalysis {
   const none = <T>() => snapshot.slices.map((s): [string, T[]] => [s.uri, []]);
-  return { version: snapshot.version, state, error, durationMs: 0, sites: 0, notice: null, diagnostics: none(), codeLenses: none(), inlayHints: none() };
+  return { version: snapshot.version, state, error, durationMs: 0, sites: 0, notice: null, observed: null, diagnostics: none(), codeLenses: none(), inlayHints: none() };
 }
 
 export function describeError(error: unknown): string {

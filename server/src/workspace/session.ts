@@ -9,6 +9,7 @@
  * code actions and fix-all are computed on request, from the analysis of the version asked about.
  */
 import type { CodeAction, CodeLens, Diagnostic, Hover, InlayHint, Position, Range, WorkspaceEdit } from 'vscode-languageserver';
+import type { FileAnalysis } from '../analysis/model';
 import type { SourceEdit } from './frontends';
 import type { EinsightSettings } from './settings';
 import type { UnitSnapshot } from './snapshot';
@@ -23,6 +24,8 @@ export interface RenderedAnalysis {
   /** Time spent analysing, on whichever thread did it. */
   durationMs: number;
   sites: number;
+  /** The recordings of `einsight record` the analysis used: matched to sites, and stale; null without any. */
+  observed: FileAnalysis['observations'] | null;
   /** Why the file was not analysed, or not fully (`noticeOf`); null when it was. */
   notice: string | null;
   /** Per document of the unit (every one listed, maybe with none). */

@@ -144,6 +144,7 @@ export function readPython(
     notes: module.hintErrors,
     // opt_einsum_fx depends on opt_einsum: either import means it is installed.
     importsOptEinsum: importsModule(facts.module, ['opt_einsum', 'opt_einsum_fx']),
+    text,
   };
 }
 
