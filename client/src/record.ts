@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { pythonInterpreter } from './measure/interpreter';
 
 export const RECORD_COMMAND = 'einsight.record';
 /** The task type contributed in package.json (`taskDefinitions`). */
@@ -42,7 +43,7 @@ async function recordRun(cli: string, given?: string): Promise<RecordOutcome | u
     }));
   if (typed === undefined || typed.trim() === '') return undefined;
   const command = splitCommandLine(typed, process.platform);
-  const execution = new vscode.ProcessExecution(process.execPath, [cli, 'record', '--', ...command], {
+  const execution = new vscode.ProcessExecution(process.execPath, [cli, 'record', ...declaredWrappers(document?.uri), '--', ...command], {
     cwd,
     // VS Code's execPath is Electron; this makes it behave as plain Node.
     env: { ELECTRON_RUN_AS_NODE: '1' },
@@ -68,31 +69,23 @@ async function defaultCommand(document: vscode.TextDocument | undefined, cwd: st
   return `${python} ${quoteArgument(file, process.platform)}`;
 }
 
-/** The interpreter the Python extension has selected, else `python.defaultInterpreterPath`, else python3. */
+/**
+ * `einsight.python.interpreter`, else the one the Python extension selected (as measuring picks
+ * it), else `python.defaultInterpreterPath`, else python3.
+ */
 async function selectedInterpreter(resource: vscode.Uri | undefined): Promise<string> {
-  try {
-    const extension = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
-    const api = extension ? (extension.isActive ? extension.exports : await extension.activate()) : undefined;
-    const environment = api?.environments?.getActiveEnvironmentPath(resource);
-    if (environment) {
-      const resolved = await api!.environments!.resolveEnvironment(environment);
-      const executable = resolved?.executable?.uri?.fsPath ?? environment.path;
-      if (executable) return executable;
-    }
-  } catch {
-    // No Python extension, or one with another API: fall back to the setting.
-  }
+  const chosen = await pythonInterpreter(resource, vscode.workspace.getConfiguration('einsight', resource).get<string>('python.interpreter') ?? '');
+  if (chosen) return chosen;
   const configured = vscode.workspace.getConfiguration('python', resource).get<string>('defaultInterpreterPath');
   if (configured && configured !== 'python') return configured;
   return process.platform === 'win32' ? 'python' : 'python3';
 }
 
-/** The part of the Python extension's API read here (ms-python.python, `environments`). */
-interface PythonExtensionApi {
-  environments?: {
-    getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } | undefined;
-    resolveEnvironment(environment: { path: string }): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
-  };
+/** `einsight.python.einsumFunctions` as `--einsum-functions`: the wrappers the editor knows are recorded too. */
+function declaredWrappers(resource: vscode.Uri | undefined): string[] {
+  const declared = vscode.workspace.getConfiguration('einsight', resource).get<Record<string, string>>('python.einsumFunctions') ?? {};
+  const entries = Object.entries(declared).filter(([name, einsum]) => typeof einsum === 'string' && name.trim() !== '');
+  return entries.length === 0 ? [] : ['--einsum-functions', entries.map(([name, einsum]) => `${name}=${einsum}`).join(';')];
 }
 
 /**

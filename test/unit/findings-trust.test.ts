@@ -8,6 +8,7 @@ import { evaluate } from 'einsight-server/analysis/evaluate';
 import type { AnalysisOptions, FileAnalysis, Finding, ShapeSource, SiteSyntax } from 'einsight-server/analysis/model';
 import { allQuickFixes, analyze, applied, tagOf } from '../support/rewrite-harness';
 import { parsePythonFixture } from '../support/python-fixtures';
+import { MeasureError, checkProblem, problemFromContraction } from 'einsight-server/measure/problem';
 
 async function check(source: string, options: AnalysisOptions = {}): Promise<{ analysis: FileAnalysis; findings: Finding[]; text: string; at: (name: string) => Finding[] }> {
   const fixture = parsePythonFixture(source);
@@ -295,6 +296,11 @@ def batched(a, b, c):
     assert.equal(site.baseline?.flopsExpression, '3·i·j·k·l·…');
     assert.equal(site.best?.flopsExpression, '2·i·j·l·… + 2·j·k·l');
     assert.deepEqual(site.best?.steps?.map((s) => s.equation), ['kl,jk->lj', 'lj,...ij->...il']);
+    // Measuring asks for the shapes, never for a size of '…' that no --dims can give.
+    assert.throws(
+      () => checkProblem(problemFromContraction(site.contraction!)),
+      (e: unknown) => e instanceof MeasureError && e.code === 'invalid' && e.message.startsWith("measuring needs the shape of each operand with '...'"),
+    );
   });
 
   it("has no cost where one operand's '...' is known and another's is not (how they broadcast is unknown)", async () => {

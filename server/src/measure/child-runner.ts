@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { canCap, capped } from './cap';
 import { MeasureError } from './problem';
 import { TELEMETRY_OFF, type ExecutionProvider, type RunnerJob, type RunnerMessage, type RunnerPhase } from './protocol';
+import { howItEnded, SupervisedChild, tookTooLong, type ChildLimits } from './supervised-child';
 
 export interface ModelResult {
   samplesMs: number[];
@@ -30,21 +31,13 @@ export interface RunnerProgress {
   total: number;
 }
 
-export interface RunnerOptions {
-  /** Longest a single warm-up or timed run may take. */
-  runTimeoutMs: number;
-  /** Longest loading one model may take. */
-  loadTimeoutMs: number;
-  signal?: AbortSignal;
+export interface RunnerOptions extends ChildLimits {
   onProgress?: (progress: RunnerProgress) => void;
-  /** Called with the child's pid once it is started (tests check that it is gone afterwards). */
-  onSpawn?: (pid: number) => void;
   /** Data the runner may allocate for the measurement (MB), on top of its own; null: no cap. */
   capMB: number | null;
 }
 
 const RUNNER_SCRIPT = path.join(__dirname, 'runner.js');
-const STDERR_TAIL = 2000;
 const OUT_OF_MEMORY = /failed to allocate|allocation failed|bad_alloc|out of memory/i;
 /** What the runner takes before any measurement: Node, onnxruntime, and a stack per thread of its pool. */
 const RUNNER_OWN_MB = 256 + 8 * availableParallelism();
@@ -65,42 +58,19 @@ export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<Runn
       return;
     }
     const child = startRunner(options.capMB);
-    let stderr = '';
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
     let provider: RunnerOutcome['provider'] = { used: job.ep, fallback: null };
     let memory: RunnerOutcome['memory'] = { baseRssMB: 0, peakRssMB: 0, capMB: null };
     const results: ModelResult[] = [];
-
-    const finish = (error: Error | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      if (error) reject(error);
-      else resolve({ provider, results, memory });
-    };
-    const onAbort = () => finish(new MeasureError('cancelled', 'measurement cancelled'));
+    const supervised = new SupervisedChild(child, options, (error) => (error ? reject(error) : resolve({ provider, results, memory })));
+    const finish = (error: Error | null) => supervised.finish(error);
     const arm = (phase: RunnerPhase, model: number) => {
-      // Once settled, a late message must not start a timer that keeps this process alive.
-      if (settled) return;
-      clearTimeout(timer);
       const limit = phase === 'load' ? options.loadTimeoutMs : options.runTimeoutMs;
-      timer = setTimeout(() => {
-        const what = phase === 'load' ? `loading model ${model + 1}` : `a ${phase === 'warmup' ? 'warm-up' : 'timed'} run of model ${model + 1}`;
-        finish(new MeasureError('timeout', `${what} took longer than ${limit / 1000} s; stopped it`));
-      }, limit);
+      const what = phase === 'load' ? `loading model ${model + 1}` : `a ${phase === 'warmup' ? 'warm-up' : 'timed'} run of model ${model + 1}`;
+      supervised.arm(limit, () => new MeasureError('timeout', tookTooLong(what, limit)));
     };
 
-    options.signal?.addEventListener('abort', onAbort);
-    if (child.pid !== undefined) options.onSpawn?.(child.pid);
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-STDERR_TAIL);
-    });
     child.on('message', (message: RunnerMessage) => {
-      if (settled) return;
+      if (supervised.settled) return;
       switch (message.type) {
         case 'provider':
           provider = { used: message.used, fallback: message.fallback };
@@ -130,11 +100,10 @@ export function runInChild(job: RunnerJob, options: RunnerOptions): Promise<Runn
     child.on('error', (error) => finish(new MeasureError('runtime', `cannot start the measuring process: ${error.message}`)));
     // 'close' comes after the last IPC message, so a finished run has resolved by then.
     child.on('close', (code, signal) => {
-      const how = signal ? `was killed (${signal}${signal === 'SIGKILL' ? ', perhaps out of memory' : ''})` : `exited with code ${code}`;
-      const detail = stderr.trim() ? `:\n${stderr.trim()}` : '';
-      finish(new MeasureError('runtime', `the measuring process ${how} before finishing${detail}`));
+      const detail = supervised.stderr ? `:\n${supervised.stderr}` : '';
+      finish(new MeasureError('runtime', `the measuring process ${howItEnded(code, signal)} before finishing${detail}`));
     });
     arm('load', 0);
-    if (!settled) child.send({ type: 'job', job });
+    if (!supervised.settled) child.send({ type: 'job', job });
   });
 }

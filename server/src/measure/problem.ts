@@ -6,6 +6,7 @@
 import type { Contraction } from '../core/contraction';
 import { formatEquation } from '../core/equation';
 import type { LinearPath, OptimizerName } from '../core/paths/types';
+import { ELLIPSIS_SIZE } from '../analysis/pricing';
 
 export type MeasureErrorCode = 'missing-sizes' | 'invalid' | 'memory' | 'cancelled' | 'timeout' | 'runtime';
 
@@ -88,6 +89,10 @@ export function checkProblem(problem: MeasureProblem): void {
         throw new MeasureError('invalid', `label '${c.labels[label]}' has size 0: there is nothing to measure`);
       }
     });
+  }
+  // No size given in --dims can say how many dimensions `...` covers: only a shape can.
+  if (missing.has(ELLIPSIS_SIZE)) {
+    throw new MeasureError('invalid', "measuring needs the shape of each operand with '...' (a shape hint such as '# einsight: x[B, N, D]'): how many dimensions '...' covers is not known");
   }
   if (missing.size > 0) {
     const names = [...missing];

@@ -206,6 +206,8 @@ function report(results: { enabled: boolean; round: Round }[], text: string): vo
     if (process.argv.includes('--verbose')) {
       const last = round.keys[round.keys.length - 1];
       console.log(`  Problems count, ms from the last key: ${round.problems.map((p) => `${(p.at - last).toFixed(0)}:${p.total}`).join(' ')}`);
+      const long = round.frames.filter((f) => f.gap > FRAME_TARGET_MS);
+      console.log(`  frames over ${FRAME_TARGET_MS} ms, ms from the last key: ${long.map((f) => `${(f.at - last).toFixed(0)}:${f.gap.toFixed(0)}`).join(' ')}`);
     }
   });
   const on = results.filter((x) => x.enabled).map((x) => x.round);

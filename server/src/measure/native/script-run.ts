@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { MeasureError } from '../problem';
+import { howItEnded, SupervisedChild, tookTooLong, type ChildLimits } from '../supervised-child';
 import { NativeUnavailable } from './program';
 
 export interface ScriptReady {
@@ -65,17 +66,11 @@ export class NativeFailure extends Error {
   }
 }
 
-export interface ScriptRunOptions {
-  /** Longest the imports and the inputs may take before the first run. */
-  loadTimeoutMs: number;
-  runTimeoutMs: number;
-  signal?: AbortSignal;
+export interface ScriptRunOptions extends ChildLimits {
   onProgress?: (progress: ScriptProgress) => void;
   onReady?: (ready: ScriptReady) => void;
-  onSpawn?: (pid: number) => void;
 }
 
-const STDERR_TAIL = 2000;
 export const PYTHON_SETTING = 'einsight.measure.python';
 
 /** How to start an interpreter that reads a script from stdin. */
@@ -103,25 +98,11 @@ export function runScript(command: ScriptCommand, script: string, options: Scrip
     const spawnOptions = { stdio: 'pipe' as const, env: { ...process.env, ...command.env }, windowsHide: true, cwd: tmpdir() };
     const child = spawn(command.program ?? interpreter, command.args, spawnOptions);
     let ready: ScriptReady | null = null;
-    let stderr = '';
+    let result: ScriptResult | undefined;
     let pending = '';
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (error: Error | null, result?: ScriptResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      if (error) reject(error);
-      else resolve({ ready: ready as ScriptReady, result: result as ScriptResult });
-    };
-    const onAbort = () => finish(new MeasureError('cancelled', 'measurement cancelled'));
-    const arm = (limitMs: number, what: string) => {
-      if (settled) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(new NativeFailure('timeout', `${what} took longer than ${limitMs / 1000} s; stopped it`)), limitMs);
-    };
+    const supervised = new SupervisedChild(child, options, (error) => (error ? reject(error) : resolve({ ready: ready as ScriptReady, result: result as ScriptResult })));
+    const finish = (error: Error | null) => supervised.finish(error);
+    const arm = (limitMs: number, what: string) => supervised.arm(limitMs, () => new NativeFailure('timeout', tookTooLong(what, limitMs)));
     const onLine = (line: string) => {
       let message: Record<string, any>;
       try {
@@ -138,28 +119,25 @@ export function runScript(command: ScriptCommand, script: string, options: Scrip
         arm(options.runTimeoutMs, `a ${progress.phase === 'warmup' ? 'warm-up' : 'timed'} run ${progress.form === 'as-written' ? 'as written' : 'rewritten'}`);
         options.onProgress?.(progress);
       } else if (message.result) {
-        finish(null, message.result as ScriptResult);
+        result = message.result as ScriptResult;
+        finish(null);
       } else if (message.error) {
         finish(scriptError(message.error, command));
       }
     };
-    options.signal?.addEventListener('abort', onAbort);
-    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) if (line.startsWith('{')) onLine(line);
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)));
     child.stdin.on('error', () => undefined); // an interpreter that exits early closes its stdin
     child.on('error', (error: NodeJS.ErrnoException) => {
       const why = error.code === 'ENOENT' ? 'there is no such program' : error.message;
       finish(new NativeUnavailable(`cannot run the interpreter '${interpreter}': ${why}`, command.setting));
     });
     child.on('close', (code, signal) => {
-      const detail = stderr.trim().split('\n').slice(-3).join(' ').trim();
-      const how = signal ? `was killed (${signal}${signal === 'SIGKILL' ? ', perhaps out of memory' : ''})` : `exited with code ${code}`;
-      finish(new NativeFailure('runtime', `the benchmark process (${interpreter}) ${how} before finishing${detail ? `: ${detail}` : ''}`));
+      const detail = supervised.stderr.split('\n').slice(-3).join(' ').trim();
+      finish(new NativeFailure('runtime', `the benchmark process (${interpreter}) ${howItEnded(code, signal)} before finishing${detail ? `: ${detail}` : ''}`));
     });
     arm(options.loadTimeoutMs, `starting ${interpreter} and importing the libraries`);
     child.stdin.end(script);
