@@ -9,6 +9,7 @@ import { fuzzCliOnce } from './cli';
 import { fuzzCoreOnce, type Failure } from './core';
 import { OUTCOMES, fuzzPythonOnce, fuzzTypeScriptOnce, warmUp } from './front-ends';
 import { makeRandom } from './generate';
+import { fuzzEditsOnce, fuzzFramingOnce, fuzzHugeOnce, fuzzProjectOnce } from './hostile';
 
 interface Target {
   name: string;
@@ -23,6 +24,10 @@ const TARGETS: Target[] = [
   { name: 'python', weight: 3, once: fuzzPythonOnce },
   { name: 'typescript', weight: 3, once: fuzzTypeScriptOnce },
   { name: 'cli', weight: 1, once: fuzzCliOnce },
+  { name: 'framing', weight: 1, once: fuzzFramingOnce },
+  { name: 'edits', weight: 1, once: fuzzEditsOnce },
+  { name: 'project', weight: 1, once: fuzzProjectOnce },
+  { name: 'huge', weight: 1, once: fuzzHugeOnce },
 ];
 
 function option(name: string, fallback: number): number {

@@ -24,10 +24,15 @@ function pythonFile(n = 10): string {
   return text;
 }
 
-/** The clock runs out after `checks` checks of the budget. */
-function expireAfter(checks: number) {
+/** Runs `analyse` with a clock that runs out after `checks` checks of the budget. */
+async function expiringAfter<T>(checks: number, analyse: () => T | Promise<T>): Promise<T> {
   let seen = 0;
-  return mock.getter(AnalysisBudget.prototype, 'expired', () => ++seen > checks);
+  const clock = mock.getter(AnalysisBudget.prototype, 'expired', () => ++seen > checks);
+  try {
+    return await analyse();
+  } finally {
+    clock.mock.restore();
+  }
 }
 
 function lineOf(text: string, offset: number): number {
@@ -48,13 +53,7 @@ describe('the time limit on a file’s analysis', () => {
 
   it('time running out while reading keeps the calls read, and prices none after', async () => {
     const text = pythonFile();
-    const clock = expireAfter(4);
-    let analysis;
-    try {
-      analysis = await analyzePython(text, { timeLimitMs: 60_000 });
-    } finally {
-      clock.mock.restore();
-    }
+    const analysis = await expiringAfter(4, () => analyzePython(text, { timeLimitMs: 60_000 }));
     assert.equal(analysis.sites.length, 4);
     assert.ok(analysis.sites.every((s) => s.baseline === null));
     assert.deepEqual(analysis.findings, []);
@@ -67,13 +66,7 @@ describe('the time limit on a file’s analysis', () => {
 
   it('time running out while pricing keeps the costs and findings of the sites priced', async () => {
     const text = pythonFile();
-    const clock = expireAfter(12);
-    let analysis;
-    try {
-      analysis = await analyzePython(text.replaceAll('a, b, c', 'a, b, c '), { timeLimitMs: 60_000 });
-    } finally {
-      clock.mock.restore();
-    }
+    const analysis = await expiringAfter(12, () => analyzePython(text.replaceAll('a, b, c', 'a, b, c '), { timeLimitMs: 60_000 }));
     assert.equal(analysis.sites.length, 10);
     assert.deepEqual(analysis.sites.map((s) => s.baseline?.flops ?? null), [720000n, 720000n, null, null, null, null, null, null, null, null]);
     assert.deepEqual(analysis.findings.map((f) => f.code), ['EIN001', 'EIN001']);
@@ -85,12 +78,7 @@ describe('the time limit on a file’s analysis', () => {
     const text = `import numpy as np\n# einsight: a[10, 20] b[20, 30] c[30, 40]\ndef f():\n    return np.einsum("ij,jk,kl->il", a, b, c)\n`;
     const document = await PythonDocument.open();
     try {
-      const clock = expireAfter(0);
-      try {
-        assert.equal(document.analyze(text, null, {}).sites.length, 0);
-      } finally {
-        clock.mock.restore();
-      }
+      assert.equal((await expiringAfter(0, () => document.analyze(text, null, {}))).sites.length, 0);
       const edited = `${text}x = 1\n`;
       const again = document.analyze(edited, [{ start: text.length, end: text.length, text: 'x = 1\n' }], {});
       assert.equal(again.incomplete, undefined);
@@ -100,16 +88,10 @@ describe('the time limit on a file’s analysis', () => {
     }
   });
 
-  it('TypeScript: the same limit, the same report', () => {
+  it('TypeScript: the same limit, the same report', async () => {
     let text = "import * as tf from '@tensorflow/tfjs';\ndeclare const a: tf.Tensor, b: tf.Tensor;\n// einsight: a[10, 20] b[20, 30]\n";
     for (let i = 0; i < 5; i++) text += `export const y${i} = tf.einsum('ij,jk->ik', a, b);\n`;
-    const clock = expireAfter(2);
-    let analysis;
-    try {
-      analysis = analyzeTypeScript(text, { timeLimitMs: 1500 });
-    } finally {
-      clock.mock.restore();
-    }
+    const analysis = await expiringAfter(2, () => analyzeTypeScript(text, { timeLimitMs: 1500 }));
     assert.equal(analysis.sites.length, 2);
     assert.equal(
       analysis.incomplete?.reason,

@@ -12,25 +12,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { seededRandom } from 'einsight-server/core/random';
 import { applyContentChanges, splitLines } from 'einsight-server/workspace/content-changes';
 import { TextUnit } from 'einsight-server/workspace/units';
-
-/** The reference: each change applied to a fresh document of the text so far. */
-function oneByOne(text: string, changes: readonly TextDocumentContentChangeEvent[]): string {
-  for (const change of changes) {
-    if (!('range' in change) || !change.range) {
-      text = change.text;
-      continue;
-    }
-    const document = TextDocument.create('file:///x', 'python', 1, text);
-    const a = document.offsetAt(change.range.start);
-    const b = document.offsetAt(change.range.end);
-    text = text.slice(0, Math.min(a, b)) + change.text + text.slice(Math.max(a, b));
-  }
-  return text;
-}
+import { applyOneByOne } from '../support/content-changes';
 
 const PIECES = ['a', 'bc', ' ', '\n', '\r\n', '\r', 'é', '😀', 'x\ny', '\r\r\n\n', ''];
 
-export function randomChanges(next: () => number, count: number, lines: number): TextDocumentContentChangeEvent[] {
+function randomChanges(next: () => number, count: number, lines: number): TextDocumentContentChangeEvent[] {
   const int = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
   const text = () => Array.from({ length: int(0, 3) }, () => PIECES[int(0, PIECES.length - 1)]).join('');
   const position = () => ({ line: int(-1, lines + 1), character: int(-1, 12) });
@@ -45,7 +31,7 @@ describe('content changes applied in one pass', () => {
       const changes = randomChanges(next, 17 + Math.floor(next() * 30), splitLines(text).length);
       const document = TextDocument.create('file:///x', 'python', 1, text);
       const { document: after, edits } = applyContentChanges(document, changes, 2);
-      const expected = oneByOne(text, changes);
+      const expected = applyOneByOne(text, changes);
       assert.equal(after.getText(), expected, JSON.stringify({ text, changes }));
       assert.equal(after.version, 2);
       // The one edit reported turns the old text into the new one.

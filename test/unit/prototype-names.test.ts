@@ -15,7 +15,7 @@ import { parseSettings } from 'einsight-server/workspace/settings';
 import { parseDims } from 'einsight-server/cli/args';
 import { runCli } from '../support/cli';
 
-export const PROTOTYPE_NAMES = [
+const PROTOTYPE_NAMES = [
   'constructor',
   'hasOwnProperty',
   'valueOf',

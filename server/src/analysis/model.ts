@@ -67,6 +67,8 @@ export interface EquationInfo {
    * spans several characters), so errors inside the equation land on the right characters.
    */
   charRanges: SourceRange[] | null;
+  /** Why a written equation was not read (longer than einsight decodes); `dynamic` is then set too. */
+  notRead?: string;
   /** numpy's interleaved form: the sublist items, which `text` spells in letters. */
   sublists?: {
     operands: (number | '...')[][];

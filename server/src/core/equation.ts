@@ -32,7 +32,7 @@ export interface ParseOptions {
  * Far longer than any equation a contraction can have (60 operands of 254 dimensions, named):
  * longer text is refused at once rather than parsed, bound and priced for seconds.
  */
-const MAX_EQUATION_LENGTH = 100_000;
+export const MAX_EQUATION_LENGTH = 100_000;
 
 export function parseEquation(text: string, options: ParseOptions = {}): ParsedEquation {
   // An empty equation is valid: one scalar operand (`np.einsum('', 5)` is 5), as `','` is two.

@@ -83,6 +83,7 @@ function resultLabels(site: ContractionSite, labels: readonly number[]): number[
 }
 
 function unboundReason(site: ContractionSite): string {
+  if (site.equation.notRead) return site.equation.notRead;
   if (site.equation.dynamic) return 'The equation is computed at run time, so its cost is unknown.';
   const error = site.diagnostics.find((d) => d.severity === 'error');
   if (error) return error.message;

@@ -308,6 +308,46 @@ const MAX_TREE_DEPTH = 2500;
 const NO_CHILDREN: PyNode[] = [];
 
 /**
+ * A list, tuple or set literal of numbers only (nested ones included) and at least this long is
+ * copied as one `NUMBERS_LITERAL` leaf. A megabyte of `[1, 1, …]` (data pasted into code) is
+ * 350,000 nodes, each several calls into WebAssembly: 300 ms of copying for elements no analysis
+ * uses (no names, no calls of anything but numbers); a shape or constant read from such a
+ * literal is then unknown rather than its hundreds of thousands of values.
+ */
+const NUMBERS_LITERAL_LENGTH = 65_536;
+
+/** The type of a collection literal of numbers copied without its elements (see NUMBERS_LITERAL_LENGTH). */
+export const NUMBERS_LITERAL = 'numbers_literal';
+
+const COLLECTIONS = new Set(['list', 'tuple', 'set']);
+
+/**
+ * Whether `text[start, end)` holds only numbers, commas, brackets, signs and white space: every
+ * word begins with a digit or a point (`1`, `2.5e-3`, `0x1F`, `1_000`, `3j`), so it names nothing.
+ */
+function onlyNumbers(text: string, start: number, end: number): boolean {
+  let inWord = false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const wordChar = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46; // 0-9 A-Z a-z _ .
+    if (wordChar) {
+      if (!inWord && !((c >= 48 && c <= 57) || c === 46)) return false;
+      inWord = true;
+      continue;
+    }
+    inWord = false;
+    // , [ ] ( ) { } + - space \t \n \r
+    if (c !== 44 && c !== 91 && c !== 93 && c !== 40 && c !== 41 && c !== 123 && c !== 125 && c !== 43 && c !== 45 && c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
+  }
+  return true;
+}
+
+/** Whether the collection under the cursor is copied as a `NUMBERS_LITERAL` leaf. */
+function isLongNumbersLiteral(cursor: TreeCursor, node: PyNode, text: string): boolean {
+  return COLLECTIONS.has(node.type) && node.end - node.start >= NUMBERS_LITERAL_LENGTH && onlyNumbers(text, node.start, node.end) && !cursor.currentNode.hasError;
+}
+
+/**
  * Copies the node under the cursor and its subtree; leaves the cursor where it started. Every
  * cursor property is a call into WebAssembly, so a node costs its type id and field id, its
  * offsets only when it is kept, and a descent only when its children matter.
@@ -325,8 +365,14 @@ function copySubtree(cursor: TreeCursor, text: string, symbols: SymbolTable, wit
     parent,
     missing,
   });
-  const descend = (node: PyNode, typeId: number) =>
-    !symbols.opaque[typeId] && (node.type !== 'string' || isFormattedString(node.start, node.end, text)) && cursor.gotoFirstChild();
+  const descend = (node: PyNode, typeId: number) => {
+    if (symbols.opaque[typeId] || (node.type === 'string' && !isFormattedString(node.start, node.end, text))) return false;
+    if (isLongNumbersLiteral(cursor, node, text)) {
+      node.type = NUMBERS_LITERAL;
+      return false;
+    }
+    return cursor.gotoFirstChild();
+  };
   const copyErrorsInside = (node: PyNode) => {
     if (!cursor.gotoFirstChild()) return;
     do {

@@ -7,6 +7,7 @@ import type { SublistItem } from '../../core/equation';
 import { EquationError, parseEquation, parseSublists, sublistLabel, type ParsedEquation } from '../../core/equation';
 import type { EquationInfo, KnownShape, Library, OperandInfo, SiteOptions, SourceRange } from '../model';
 import { einsumOutputShape } from '../output-shape';
+import { equationTooLong } from '../source-size';
 import { canonicalName, einsumCallee, type EinsumCallee } from './callees';
 import type { ConstantEvaluator } from './constants';
 import type { NameResolver } from './resolve';
@@ -220,6 +221,7 @@ export class EinsumReader {
   private equationFrom(node: PyNode, form: EquationInfo['form']): EquationInfo {
     const range = { start: node.start, end: node.end };
     const decoded = this.stringValue(node);
+    if (decoded?.notRead) return { ...DYNAMIC_EQUATION(form, range), notRead: decoded.notRead };
     if (!decoded || decoded.value === null) return DYNAMIC_EQUATION(form, range);
     const origin = decoded.charRanges.length > 0 ? decoded.literalRange : range;
     return { form, text: decoded.value, dynamic: false, range: origin, charRanges: decoded.charRanges };
@@ -231,6 +233,8 @@ export class EinsumReader {
     const range = { start: inner.start, end: inner.end };
     if (inner.type === 'string') return { ...decodeStringLiteral(textOf(this.source, inner), inner.start), literalRange: range };
     if (inner.type === 'concatenated_string') {
+      const notRead = equationTooLong(inner.end - inner.start);
+      if (notRead) return { value: null, charRanges: [], notRead, literalRange: range };
       const parts = namedChildren(inner).filter((p) => p.type === 'string');
       return { ...concatDecoded(parts.map((p) => decodeStringLiteral(textOf(this.source, p), p.start))), literalRange: range };
     }

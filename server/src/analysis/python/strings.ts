@@ -5,11 +5,14 @@
  */
 import { standInFor } from '../labels';
 import type { SourceRange } from '../model';
+import { equationTooLong } from '../source-size';
 
 export interface DecodedString {
   /** The value, or null for an f-string with replacement fields (computed at run time). */
   value: string | null;
   charRanges: SourceRange[];
+  /** Why the literal was not decoded (too long to be an equation); `value` is then null. */
+  notRead?: string;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
@@ -29,6 +32,8 @@ const HEX_ESCAPE_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 
 /** Decodes one literal (`rb'..'`, `"""..."""`, `f"..."`) whose text starts at `offset`. */
 export function decodeStringLiteral(literal: string, offset: number): DecodedString {
+  const notRead = equationTooLong(literal.length);
+  if (notRead) return { value: null, charRanges: [], notRead };
   let i = 0;
   while (i < literal.length && literal[i] !== '"' && literal[i] !== "'") i++;
   const prefix = literal.slice(0, i).toLowerCase();
@@ -73,6 +78,8 @@ export function decodeStringLiteral(literal: string, offset: number): DecodedStr
 
 /** Concatenates decoded parts, as Python does for adjacent literals. */
 export function concatDecoded(parts: DecodedString[]): DecodedString {
+  const notRead = parts.find((part) => part.notRead)?.notRead;
+  if (notRead) return { value: null, charRanges: [], notRead };
   if (parts.some((part) => part.value === null)) return { value: null, charRanges: [] };
   return { value: parts.map((p) => p.value).join(''), charRanges: parts.flatMap((p) => p.charRanges) };
 }

@@ -52,6 +52,7 @@ function einsumKind(qualified: ImportedName | null, einsumModules: readonly stri
 function equationOf(node: ts.Expression, names: NameResolver): EquationInfo {
   const decoded = readString(node, names);
   if (!decoded) return dynamicEquation(rangeOf(node, names.sourceFile));
+  if ('notRead' in decoded) return { ...dynamicEquation(decoded.range), notRead: decoded.notRead };
   return { form: 'string', text: decoded.value, dynamic: false, range: decoded.range, charRanges: decoded.charRanges };
 }
 

@@ -6,6 +6,7 @@
  */
 import ts from 'typescript';
 import type { SourceRange } from '../model';
+import { equationTooLong } from '../source-size';
 import { skipOuter, type NameResolver } from './names';
 
 export interface DecodedString {
@@ -16,21 +17,32 @@ export interface DecodedString {
   range: SourceRange;
 }
 
+/** A string literal too long to be an equation, left undecoded: why, and where. */
+export interface UnreadString {
+  notRead: string;
+  range: SourceRange;
+}
+
 const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '0': '\0' };
 const MAX_DEPTH = 4;
 
-/** The string an expression always evaluates to, or null. */
-export function readString(node: ts.Expression, names: NameResolver, depth = 0): DecodedString | null {
+/** The string an expression always evaluates to, or null; one too long to be an equation is not decoded. */
+export function readString(node: ts.Expression, names: NameResolver, depth = 0): DecodedString | UnreadString | null {
   const inner = skipOuter(node);
   const sourceFile = names.sourceFile;
-  if (ts.isStringLiteral(inner) || ts.isNoSubstitutionTemplateLiteral(inner)) {
+  const isLiteral = ts.isStringLiteral(inner) || ts.isNoSubstitutionTemplateLiteral(inner);
+  if (isLiteral || (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
     const start = inner.getStart(sourceFile);
-    return { ...decodeLiteral(sourceFile.text.slice(start, inner.end), start), range: { start, end: inner.end } };
+    const notRead = equationTooLong(inner.end - start);
+    if (notRead) return { notRead, range: { start, end: inner.end } };
+    if (isLiteral) return { ...decodeLiteral(sourceFile.text.slice(start, inner.end), start), range: { start, end: inner.end } };
   }
   if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.PlusToken) {
     const left = readString(inner.left, names, depth);
-    const right = left && readString(inner.right, names, depth);
+    const right = left && !('notRead' in left) && readString(inner.right, names, depth);
     if (!left || !right) return null;
+    if ('notRead' in left) return left;
+    if ('notRead' in right) return right;
     return { value: left.value + right.value, charRanges: [...left.charRanges, ...right.charRanges], range: { start: left.range.start, end: right.range.end } };
   }
   if (ts.isIdentifier(inner) && depth < MAX_DEPTH) {
