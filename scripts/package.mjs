@@ -39,10 +39,9 @@ const ORT_NAPI = `napi-v${JSON.parse(readFileSync(path.join(ORT_DIR, 'package.js
  * Files of a target's onnxruntime binaries that nothing loads. npm packages cannot hold
  * symlinks, so the macOS library arrives twice; the binding links `@rpath/libonnxruntime.1.dylib`.
  */
+const UNUSED_ORT_BINARIES = [/^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/];
 /** The recorder's files, as server/src/cli/record.ts copies them into each recorded run. */
 const RECORDER_FILES = ['sitecustomize.py', '_einsight_recorder.py', '_einsight_output.py'];
-/**
- * Files of a target's onnxruntime binaries that nothing loads. = [/^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/];
 
 /** The folder of the named package holding `file` (for packages whose exports hide package.json). */
 function packageRoot(file, name) {
