@@ -135,6 +135,20 @@ describe('recorded shapes in the analysis', () => {
     assert.deepEqual(dims(await analyzePython(edited, { observed: observationsOf([second, first]) })), [[2, 3], [5, 6]]);
   });
 
+  it('find a call Python placed at its statement (pytest before 8 rewrites asserts so) when it is the one einsum there', async () => {
+    const code = ['import numpy as np', 'def test_it(x, w):', '    assert np.einsum("bi,ij->bj", x, w).shape == (3, 4)', '    assert np.einsum("i->", x[0]) == np.einsum("j->", w[0])', ''].join('\n');
+    const single = recordOf(code, 'assert np.einsum("bi,ij->bj", x, w).shape == (3, 4)', [[[[3, 4], [4, 4]], 2]], { equation: 'bi,ij->bj' });
+    const twice = 'assert np.einsum("i->", x[0]) == np.einsum("j->", w[0])';
+    const first = recordOf(code, twice, [[[[4]], 1]], { equation: 'i->' });
+    const analysis = await analyzePython(code, { observed: observationsOf([single, first]) });
+    assert.deepEqual(
+      analysis.sites.map((s) => [s.observed?.calls ?? null, s.operands[0].shape?.dims ?? null]),
+      [[2, [3, 4]], [null, null], [null, null]],
+    );
+    // Two einsums in the statement: which one ran cannot be told, so neither is given it.
+    assert.deepEqual(analysis.observations, { source: '/project/.einsight/observed.json', matched: 1, stale: 1 });
+  });
+
   it('fill a matrix chain from the recordings of its products', async () => {
     const code = ['import torch', 'def f(a, b, c):', '    return a @ b @ c', ''].join('\n');
     const inner = recordOf(code, 'a @ b', [[[[4, 8], [8, 16]], 2]], { callee: 'operator.matmul', equation: null });

@@ -3,16 +3,18 @@
  * and loops; several processes and threads; exit codes; merging runs; recordings of edited files.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findPython } from '../support/python-runner';
+import { findPython, pythonsWith } from '../support/python-runner';
 import { serializeObserved } from 'einsight-server/analysis/observed/format';
 import { runBin } from '../support/cli';
 import { RecordProject, signatures } from '../support/record-project';
 
 const python = findPython(['numpy']);
 const torchPython = findPython(['torch']);
+const pytestPythons = pythonsWith(['numpy', 'pytest']);
 
 describe('einsight record', { skip: python === null && 'no Python with numpy' }, () => {
   let project: RecordProject;
@@ -272,6 +274,55 @@ describe('einsight record', { skip: python === null && 'no Python with numpy' },
       assert.ok(!existsSync(join(fresh.root, 'sub', '.einsight')));
     } finally {
       fresh.remove();
+    }
+  });
+
+  it('records pytest runs (and pytest-xdist workers): parametrized tests at each shape, calls inside asserts, which check then uses', { skip: pytestPythons.length === 0 && 'no Python with numpy and pytest' }, () => {
+    const source = [
+      'import numpy as np',
+      'import pytest',
+      '',
+      '',
+      'def project(x, w, b):',
+      '    return np.einsum("bi,ij,j->bj", x, w, b)',
+      '',
+      '',
+      '@pytest.mark.parametrize("batch", [3, 5])',
+      'def test_project(batch):',
+      '    x, w = np.ones((batch, 4)), np.ones((4, 4))',
+      '    assert np.einsum("bi,ij->bj", x, w).shape == (batch, 4)',
+      '    assert project(x, w, np.ones(4)).shape == (batch, 4)',
+      '',
+    ].join('\n');
+    // Every interpreter with pytest here: pytest 8 and later keep each call's columns in rewritten
+    // asserts, older ones (Debian's 7) place the call at its assert statement.
+    for (const python of pytestPythons) {
+      const xdist = spawnSync(python, ['-c', 'import xdist'], { stdio: 'ignore' }).status === 0;
+      const fresh = new RecordProject();
+      try {
+        mkdirSync(join(fresh.root, 'tests'));
+        fresh.write('tests/test_model.py', source);
+        const pytest = [python, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...(xdist ? ['-n', '2'] : []), 'tests'];
+        const result = fresh.record(['--', ...pytest]);
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        assert.match(result.stdout, /2 passed/);
+        const sites = fresh.sites('tests/test_model.py').sort((a, b) => a.line - b.line);
+        assert.deepEqual(
+          sites.map((s) => [s.line, signatures(s).sort()]),
+          [
+            [6, ['bi,ij,j->bj [3,4] [4,4] [4] x1', 'bi,ij,j->bj [5,4] [4,4] [4] x1']],
+            [12, ['bi,ij->bj [3,4] [4,4] x1', 'bi,ij->bj [5,4] [4,4] x1']],
+          ],
+          python,
+        );
+        if (xdist) assert.equal(fresh.observed().runs[0].processes, 2, `${python}: a process per xdist worker`);
+        const checked = JSON.parse(runBin(['check', 'tests', '--format', 'json'], { cwd: fresh.root }).stdout) as { sites: { line: number; observed: { calls: number } | null }[] };
+        assert.deepEqual(checked.sites.map((s) => [s.line, s.observed?.calls ?? null]), [[6, 2], [12, 2]], python);
+        // pytest's own exit status (5: no tests collected) comes back unchanged.
+        assert.equal(fresh.record(['--', ...pytest, '-k', 'no_such_test']).code, 5);
+      } finally {
+        fresh.remove();
+      }
     }
   });
 

@@ -32,6 +32,22 @@ class Config:
 `,
   },
   {
+    name: 'numpy steps keep BLAS dispatch: a call that asked for a path gets optimize=True on every step',
+    source: `import numpy as np
+
+A = np.ones((5, 16)); B = np.ones((16, 16)); C = np.ones((16, 2))
+for _ in range(3):
+    y = /*here*/np.einsum('ij,jk,kl->il', A, B, C, optimize='greedy')
+`,
+    fix: 'pairwise',
+    expected: `import numpy as np
+
+A = np.ones((5, 16)); B = np.ones((16, 16)); C = np.ones((16, 2))
+for _ in range(3):
+    y = np.einsum('ij,jl->il', A, np.einsum('jk,kl->jl', B, C, optimize=True), optimize=True)
+`,
+  },
+  {
     name: 'a comment inside the call: no pairwise rewrite, it would drop the comment',
     source: `import numpy as np
 

@@ -19,7 +19,7 @@ function contraction(equation: string, shapes: number[][]): Contraction {
   return bindShapes(parseEquation(equation), shapes);
 }
 
-const NUMPY: EinsumStyle = { callee: 'np.einsum', labels: 'letters', equationLast: false, quote: "'" };
+const NUMPY: EinsumStyle = { callee: 'np.einsum', labels: 'letters', equationLast: false, quote: "'", keywords: '' };
 
 function leaf(text: string, order: number, effect: OperandEffect = 'stable'): LeafInput {
   return { text, valueText: text, effect, order, tight: true };
@@ -111,7 +111,7 @@ test('a read a call could change keeps its place before the call; no temporary w
 });
 
 test('einops puts the pattern last', () => {
-  assert.equal(einsumCall({ callee: 'einops.einsum', labels: 'named', equationLast: true, quote: '"' }, 'a b -> b', ['x']), 'einops.einsum(x, "a b -> b")');
+  assert.equal(einsumCall({ callee: 'einops.einsum', labels: 'named', equationLast: true, quote: '"', keywords: '' }, 'a b -> b', ['x']), 'einops.einsum(x, "a b -> b")');
 });
 
 function nodeOf(text: string, type: string, needle: string): PyNode {

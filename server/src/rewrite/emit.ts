@@ -13,6 +13,8 @@ export interface EinsumStyle {
   /** einops puts the pattern after the tensors; every other library puts the equation first. */
   equationLast: boolean;
   quote: string;
+  /** Keyword arguments every step keeps (`optimize=True`), each with its leading `, `. */
+  keywords: string;
 }
 
 const EINSUM_LIBRARIES: ReadonlySet<Library> = new Set(['numpy', 'torch', 'jax', 'tensorflow', 'opt_einsum', 'einops']);
@@ -27,7 +29,21 @@ export function einsumStyle(site: ContractionSite, text: string): EinsumStyle {
     labels: einops ? 'named' : 'letters',
     equationLast: einops,
     quote: quoteOf(site, text),
+    keywords: keepsBlasDispatch(site) ? ', optimize=True' : '',
   };
+}
+
+/**
+ * numpy hands a step to BLAS (tensordot) only under optimize=; without it, one C loop. Which is
+ * faster depends on the BLAS numpy links (`npm run bench:dispatch`): with pip's OpenBLAS, BLAS
+ * is faster from n = 64 in most rows (9x on a 1024 matrix product); with Debian's reference
+ * BLAS, the plain loop is faster at almost every size. So the steps keep the call's own
+ * choice: `optimize=True` when it asked for a path, the plain loop when it did not. They stay
+ * einsum calls (not `np.tensordot`), so measure and the analysis read the fix's code as einsums.
+ */
+function keepsBlasDispatch(site: ContractionSite): boolean {
+  const value = site.options.optimize?.value;
+  return site.library === 'numpy' && value !== undefined && value !== null && value !== false;
 }
 
 /** The quote character of the equation literal as written, so the rewrite matches the file. */
@@ -41,5 +57,5 @@ function quoteOf(site: ContractionSite, text: string): string {
 export function einsumCall(style: EinsumStyle, equation: string, args: readonly string[]): string {
   const literal = `${style.quote}${equation}${style.quote}`;
   const all = style.equationLast ? [...args, literal] : [literal, ...args];
-  return `${style.callee}(${all.join(', ')})`;
+  return `${style.callee}(${all.join(', ')}${style.keywords})`;
 }

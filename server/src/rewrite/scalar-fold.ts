@@ -346,7 +346,7 @@ class ScalarFolding {
 }
 
 /** The tensor side of `x * c`, `c * x`, `x / c`, `torch.mul(x, c)` or `x.mul(c)`. */
-function tensorOf(node: PyNode, factor: ScalarFactor): PyNode | null {
+export function tensorOf(node: PyNode, factor: ScalarFactor): PyNode | null {
   const within = (n: PyNode) => n.start <= factor.range.start && factor.range.end <= n.end;
   if (node.type === 'binary_operator') {
     const left = field(node, 'left');

@@ -56,6 +56,14 @@ export function matchObservations(sites: readonly SiteSyntax[], text: string, ob
   }
   const withText = calls.filter((r) => r.text !== undefined);
   const placed = assignPlacements(lines, withText, (r) => byText.get(r.text!) ?? []);
+  // Code compiled by a tool that places calls at their statement (pytest before 8 rewrites
+  // asserts so): the recorded text is the statement, and the one einsum inside it is the call.
+  const unplaced = withText.filter((r) => !placed.has(r));
+  if (unplaced.length > 0) {
+    const taken = new Set([...placed.values()].map((c) => c.site));
+    const free = einsums.filter((site) => !taken.has(site));
+    for (const [record, candidate] of assignPlacements(lines, unplaced, (r) => enclosing(r.text!, text, free))) placed.set(record, candidate);
+  }
   for (const record of withText) {
     const candidate = placed.get(record);
     if (candidate && !bySite.has(candidate.site.id)) bySite.set(candidate.site.id, { kind: 'call', record });
@@ -68,6 +76,14 @@ export function matchObservations(sites: readonly SiteSyntax[], text: string, ob
   }
   matchProducts(sites, text, lines, products, bySite);
   return { bySite, unmatched };
+}
+
+/** Each place the recorded text occurs with exactly one einsum call inside it, as a candidate for that call. */
+function enclosing(recorded: string, text: string, einsums: readonly SiteSyntax[]): Candidate[] {
+  return occurrences(text, recorded).flatMap((at) => {
+    const inside = einsums.filter((s) => at.start <= s.range.start && s.range.end <= at.end);
+    return inside.length === 1 ? [{ start: at.start, end: at.end, site: inside[0] }] : [];
+  });
 }
 
 /** Where Python 3.11 starts a call whose callee spans lines: at the callee's last name. */
