@@ -11,6 +11,7 @@ import { LanguageService, type ClientPort } from 'einsight-server/service/langua
 import { localSessions } from 'einsight-server/service/local-session';
 import { AnalysisScheduler, MIN_SETTLE_MS } from 'einsight-server/workspace/scheduler';
 import { DEFAULT_SETTINGS } from 'einsight-server/workspace/settings';
+import { TextUnit } from 'einsight-server/workspace/units';
 import { FrontEndRegistry, type DocumentAnalyzer, type SourceEdit } from 'einsight-server/workspace/frontends';
 
 const EMPTY: FileAnalysis = { language: 'python', sites: [], chains: [], findings: [], syntaxErrors: [] };
@@ -204,6 +205,39 @@ test('the pause that ends a burst follows the document\'s analysis time, within 
   assert.equal(scheduler.settleMs({ durations: [10, 12, 8] }), MIN_SETTLE_MS);
   assert.equal(scheduler.settleMs({ durations: [200, 220, 180, 5000, 190] }), 100);
   assert.equal(scheduler.settleMs({ durations: [900, 1000, 1100] }), 150);
+});
+
+test('a request waiting for an analysis that a re-analysis of the same text stops gets the new one\'s answer', async () => {
+  const analysed: string[] = [];
+  const registry = new FrontEndRegistry();
+  registry.register({
+    name: 'Fake',
+    languageIds: ['python'],
+    createAnalyzer: async () => ({
+      analyze: (text: string, _edits: unknown, _options: unknown, signal: AbortSignal) =>
+        new Promise<FileAnalysis>((resolve, reject) => {
+          const timer = setTimeout(() => (analysed.push(text), resolve(EMPTY)), 40);
+          signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))));
+        }),
+      dispose: () => undefined,
+    }),
+  });
+  const scheduler = new AnalysisScheduler(localSessions(registry), () => ({ measureCommand: 'x' }), {
+    settingsFor: async () => DEFAULT_SETTINGS,
+    analyzed: () => undefined,
+    analyzing: () => undefined,
+    logError: () => undefined,
+  });
+  const unit = new TextUnit({ uri: 'file:///again.py', languageId: 'python', version: 1, text: 'x' });
+  scheduler.schedule(unit);
+  const answer = scheduler.at(unit);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  // What the language server does when the Python environment or the workspace index arrives.
+  scheduler.invalidate(unit);
+  const result = await answer;
+  assert.equal(result?.snapshot.version, unit.version, 'answered, not dropped');
+  assert.deepEqual(analysed, ['x']);
+  scheduler.close(unit);
 });
 
 test('typing in a slow document: keys are folded, the last key\'s text is analysed once more at most', async () => {

@@ -122,18 +122,24 @@ class FlowAnalysis {
       const factors = [...this.operandFactors(site), ...this.innerFactors(site), ...this.outputFactors(site)];
       if (factors.length > 0) scalars.set(site.id, factors);
     }
-    return { links: pending.map((p) => this.checked(p, pending)), scalars };
+    const feeders = new Map<number, PendingLink[]>();
+    for (const p of pending) {
+      const list = feeders.get(p.link.consumer);
+      if (list) list.push(p);
+      else feeders.set(p.link.consumer, [p]);
+    }
+    return { links: pending.map((p) => this.checked(p, feeders)), scalars };
   }
 
   /**
    * Fusing reads the producer's operands, and those of every einsum feeding it, at the
    * consumer: nothing in between may change them.
    */
-  private checked({ link, region }: PendingLink, all: readonly PendingLink[]): ChainLink {
+  private checked({ link, region }: PendingLink, feeders: ReadonlyMap<number, readonly PendingLink[]>): ChainLink {
     const reads: PyNode[] = [];
     const gather = (producer: number) => {
-      reads.push(...this.sites[producer].operandNodes);
-      for (const feeding of all) if (feeding.link.consumer === producer) gather(feeding.link.producer);
+      for (const operand of this.sites[producer].operandNodes) reads.push(operand);
+      for (const feeding of feeders.get(producer) ?? []) gather(feeding.link.producer);
     };
     gather(link.producer);
     const blocker = this.mutation.blockerBetween(reads, region, this.sites[link.consumer].node);

@@ -65,7 +65,9 @@ export class MutationAnalysis {
     const dynamic = this.effects.dynamicScopeCall(at);
     if (dynamic) return { reason: `\`${this.short(dynamic)}\` can read and write any variable`, at: rangeOf(dynamic) };
     const model = this.model(this.resolver.scopeAt(at));
-    const paths = reads.flatMap((read) => this.pathsOf(read));
+    // Reads nest (a chain of nested einsums reads each inner call's operands again): each node once.
+    const seen = new Set<PyNode>();
+    const paths = reads.flatMap((read) => this.pathsOf(read, seen));
     const opaque = reads.some((read) => someDescendant(read, isCall));
     for (const node of region) {
       const blocker = new RegionScan(this, model, paths, opaque).scan(node);
@@ -82,10 +84,15 @@ export class MutationAnalysis {
     return tokens.size === 1;
   }
 
-  /** Access paths an expression reads in value positions (not the names of functions it calls). */
-  pathsOf(expression: PyNode): Path[] {
+  /**
+   * Access paths an expression reads in value positions (not the names of functions it calls);
+   * nodes in `seen` (already read) are skipped, and the nodes read are added to it.
+   */
+  pathsOf(expression: PyNode, seen = new Set<PyNode>()): Path[] {
     const paths: Path[] = [];
     const visit = (node: PyNode): void => {
+      if (seen.has(node)) return;
+      seen.add(node);
       const inner = unwrap(node);
       const path = this.pathOf(inner);
       if (path) {
