@@ -51,7 +51,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector: LANGUAGES.flatMap((language) => SCHEMES.map((scheme) => ({ language, scheme }))),
     // The server pulls settings per document; this makes VS Code say when they change.
-    synchronize: { configurationSection: 'einsight' },
+    // Python files saved, created or deleted outside an editor update the server's workspace index.
+    synchronize: { configurationSection: 'einsight', fileEvents: vscode.workspace.createFileSystemWatcher('**/*.py') },
     outputChannel,
   };
   const languageClient = new LanguageClient('einsight', 'einsight', serverOptions, clientOptions);

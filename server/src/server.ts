@@ -21,6 +21,7 @@ import { LanguageService, type ClientPort } from './service/language-service';
 import { STATUS_NOTIFICATION } from './features/status';
 import { AnalysisThread } from './service/analysis-thread';
 import { builtinFrontEnds } from './workspace/languages';
+import { PythonIndexer, type IndexReply } from './service/python-index';
 
 const OTHER_TRANSPORTS = ['--node-ipc', '--socket', '--pipe'];
 const stdio = !process.argv.some((arg) => OTHER_TRANSPORTS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
@@ -79,14 +80,37 @@ const client: ClientPort = {
 const analysisThread = new AnalysisThread((message) => connection.console.error(message), builtinFrontEnds().languageIds);
 const service = new LanguageService(client, analysisThread.sessions());
 
-connection.onInitialize((params) => service.initialize(params));
+// Python files across the workspace folders, indexed in the background once the client is ready.
+const indexer = new PythonIndexer({
+  send: (index) => analysisThread.request<IndexReply>({ kind: 'index', session: 0, index }),
+  progress: () => connection.window.createWorkDoneProgress(),
+  indexed: () => service.workspaceIndexed(),
+  log: (message) => connection.console.log(message),
+});
+let workspaceFolders: string[] = [];
+
+connection.onInitialize((params) => {
+  workspaceFolders = params?.workspaceFolders?.map((folder) => folder.uri) ?? (params?.rootUri ? [params.rootUri] : []);
+  return service.initialize(params);
+});
 connection.onShutdown(
   live(() => {
     shutDown = true;
   }),
 );
-connection.onInitialized(liveNotification(() => service.initialized()));
-connection.onDidChangeWatchedFiles(liveNotification((params) => service.didChangeWatchedFiles(params)));
+// One handler each (a second registration replaces the first): recordings and the Python index.
+connection.onInitialized(
+  liveNotification(() => {
+    service.initialized();
+    void indexer.start(workspaceFolders);
+  }),
+);
+connection.onDidChangeWatchedFiles(
+  liveNotification((params) => {
+    service.didChangeWatchedFiles(params);
+    void indexer.changed(params.changes.map((change) => change.uri));
+  }),
+);
 connection.onDidOpenTextDocument(liveNotification(service.didOpenTextDocument));
 connection.onDidChangeTextDocument(liveNotification(service.didChangeTextDocument));
 connection.onDidCloseTextDocument(liveNotification(service.didCloseTextDocument));

@@ -99,7 +99,7 @@ function block(i: number): string[] {
   }
 }
 
-function generatedModule(blocks: number): string {
+export function generatedModule(blocks: number): string {
   const header = [
     'import math',
     '',
@@ -205,7 +205,9 @@ async function run(): Promise<void> {
   await benchFolder();
 }
 
-run().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  run().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -43,6 +43,8 @@ export interface StartOptions {
   experimental?: Record<string, unknown>;
   /** The server's command line (default: this checkout's compiled server, `--stdio`). */
   command?: string[];
+  /** Workspace folder URIs sent with `initialize` (the server indexes their Python files). */
+  workspaceFolders?: string[];
   /** Let the server register file watchers (`workspace.didChangeWatchedFiles.dynamicRegistration`). */
   watchFiles?: boolean;
 }
@@ -76,6 +78,8 @@ export class LspTestClient {
   readonly messages: { type: number; message: string }[] = [];
   readonly logs: string[] = [];
   readonly configurationRequests: unknown[] = [];
+  /** `$/progress` notifications (work-done progress: `begin`, `report`, `end`), in order. */
+  readonly progress: { token: unknown; value: { kind: string; title?: string; message?: string; percentage?: number } }[] = [];
   /** `client/registerCapability` requests, as sent. */
   readonly registrations: unknown[] = [];
   settings: Record<string, unknown>;
@@ -132,6 +136,8 @@ export class LspTestClient {
       this.registrations.push(params);
       return null;
     });
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.onNotification('$/progress', (params: LspTestClient['progress'][number]) => void this.progress.push(params));
     connection.listen();
   }
 
@@ -155,11 +161,13 @@ export class LspTestClient {
         codeAction: { disabledSupport: options.disabledSupport ?? true },
       },
       notebookDocument: { synchronization: {} },
+      window: { workDoneProgress: true },
       ...(options.experimental ? { experimental: options.experimental } : {}),
     };
     client.initializeResult = await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
+      ...(options.workspaceFolders ? { workspaceFolders: options.workspaceFolders.map((uri, i) => ({ uri, name: `folder${i}` })) } : {}),
       capabilities,
       initializationOptions: pull ? {} : { einsight: options.settings ?? {} },
     });

@@ -11,6 +11,7 @@ import { LanguageService, type ClientPort } from 'einsight-server/service/langua
 import { localSessions } from 'einsight-server/service/local-session';
 import { AnalysisScheduler, MIN_SETTLE_MS } from 'einsight-server/workspace/scheduler';
 import { DEFAULT_SETTINGS } from 'einsight-server/workspace/settings';
+import { TextUnit } from 'einsight-server/workspace/units';
 import { FrontEndRegistry, type DocumentAnalyzer, type SourceEdit } from 'einsight-server/workspace/frontends';
 
 const EMPTY: FileAnalysis = { language: 'python', sites: [], chains: [], findings: [], syntaxErrors: [] };
@@ -67,6 +68,8 @@ function serviceWith(createAnalyzer: () => Promise<DocumentAnalyzer>, debounceMs
   return { service, client };
 }
 
+// Tests that count analyses use untitled documents: for a file, the server asks the project's
+// interpreter what it has, and its answer analyses the document again at an unforeseeable moment.
 function open(service: LanguageService, uri: string, text: string): void {
   service.didOpenTextDocument({ textDocument: { uri, languageId: 'python', version: 1, text } });
 }
@@ -119,7 +122,7 @@ test('edits inside the debounce are folded into one analysis of the newest text,
     }),
     30,
   );
-  const uri = 'file:///debounce.py';
+  const uri = 'untitled:debounce.py';
   const done = client.next((p) => p.uri === uri && p.version === 4);
   open(service, uri, 'ab');
   for (const [version, character, text] of [[2, 2, 'c'], [3, 3, 'd'], [4, 0, '>']] as const) {
@@ -153,7 +156,7 @@ test('an asynchronous analysis overtaken by an edit is aborted and never publish
       }),
     dispose: () => undefined,
   }));
-  const uri = 'file:///slow.py';
+  const uri = 'untitled:slow.py';
   const last = client.next((p) => p.uri === uri && p.version === 2);
   open(service, uri, 'old');
   // Let the first analysis start, then edit while it runs.
@@ -204,6 +207,39 @@ test('the pause that ends a burst follows the document\'s analysis time, within 
   assert.equal(scheduler.settleMs({ durations: [900, 1000, 1100] }), 150);
 });
 
+test('a request waiting for an analysis that a re-analysis of the same text stops gets the new one\'s answer', async () => {
+  const analysed: string[] = [];
+  const registry = new FrontEndRegistry();
+  registry.register({
+    name: 'Fake',
+    languageIds: ['python'],
+    createAnalyzer: async () => ({
+      analyze: (text: string, _edits: unknown, _options: unknown, signal: AbortSignal) =>
+        new Promise<FileAnalysis>((resolve, reject) => {
+          const timer = setTimeout(() => (analysed.push(text), resolve(EMPTY)), 40);
+          signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))));
+        }),
+      dispose: () => undefined,
+    }),
+  });
+  const scheduler = new AnalysisScheduler(localSessions(registry), () => ({ measureCommand: 'x' }), {
+    settingsFor: async () => DEFAULT_SETTINGS,
+    analyzed: () => undefined,
+    analyzing: () => undefined,
+    logError: () => undefined,
+  });
+  const unit = new TextUnit({ uri: 'file:///again.py', languageId: 'python', version: 1, text: 'x' });
+  scheduler.schedule(unit);
+  const answer = scheduler.at(unit);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  // What the language server does when the Python environment or the workspace index arrives.
+  scheduler.invalidate(unit);
+  const result = await answer;
+  assert.equal(result?.snapshot.version, unit.version, 'answered, not dropped');
+  assert.deepEqual(analysed, ['x']);
+  scheduler.close(unit);
+});
+
 test('typing in a slow document: keys are folded, the last key\'s text is analysed once more at most', async () => {
   const analysed: string[] = [];
   const { service, client } = serviceWith(async () => ({
@@ -216,7 +252,7 @@ test('typing in a slow document: keys are folded, the last key\'s text is analys
       ),
     dispose: () => undefined,
   }), MIN_SETTLE_MS);
-  const uri = 'file:///slow-typing.py';
+  const uri = 'untitled:slow-typing.py';
   open(service, uri, '');
   for (let version = 2; version <= 21; version++) {
     service.didChangeTextDocument({ textDocument: { uri, version }, contentChanges: [{ text: 'x'.repeat(version) }] });
@@ -236,7 +272,6 @@ test('requests during a burst wait for its analysis instead of starting one per 
     },
     dispose: () => undefined,
   }), 300);
-  // Untitled: no interpreter is asked about its project, whose answer would analyse it again at any moment.
   const uri = 'untitled:requests.py';
   const first = client.next((p) => p.uri === uri);
   open(service, uri, 'a');

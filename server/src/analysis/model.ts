@@ -25,6 +25,10 @@ export type ShapeSourceKind =
   | 'constant'
   | 'dims'
   | 'einsum-result'
+  /** Sizes that differ between branches or call sites: a symbol stands for them. */
+  | 'merge'
+  /** An argument of a call, which gave a function's parameter its value. */
+  | 'argument'
   | 'observed'
   | 'unknown';
 
@@ -35,6 +39,10 @@ export interface ShapeSource {
   range: SourceRange | null;
   /** Short human text, e.g. `torch.randn(7, 4, 5)` or `B = 64`. */
   detail: string;
+  /** Where it is when that is another file than the one analysed: `train.py:40`. */
+  location?: string;
+  /** The call through which the size reached a function's parameter (`model(x)`). */
+  via?: ShapeSource;
 }
 
 export interface KnownShape {
@@ -402,6 +410,11 @@ export interface AnalysisOptions {
   observed?: FileObservations | null;
   /** Wall-clock limit on the file's analysis, in ms (default `DEFAULT_TIME_LIMIT_MS`); past it, see `FileAnalysis.incomplete`. */
   timeLimitMs?: number;
+  /**
+   * The analysed document's URI in the language server: a Python file in the workspace index
+   * is analysed with the shapes of the whole workspace.
+   */
+  documentUri?: string;
 }
 
 export interface FileAnalysis {

@@ -5,9 +5,11 @@
  * Exit status: 0 nothing to report, 1 findings or files that could not be read or analysed,
  * 2 bad arguments or paths that do not exist (the rest is still checked).
  */
-import { relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions } from '../analysis/model';
 import { analyzePython, analyzePythonCells } from '../analysis/python/analyze';
+import { PythonWorkspace } from '../analysis/python/workspace';
 import { analyzeTypeScript } from '../analysis/typescript/analyze';
 import { UsageError, parseArgs, parseDimSpec, parseEinsumFunctions, parseTestSeverity, parseTimeLimit } from './args';
 import { formatLocation, jsonReport, textReport, type FileReport } from './check-report';
@@ -101,6 +103,8 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   );
   const project = new ProjectEnvironment(args.values.get('--python'), einsumFunctions);
   const reports: FileReport[] = [];
+  // The Python files are one program: calls and imports between them carry shapes across.
+  const workspace = await pythonWorkspace(walked.files, args.positional, (path) => project.optionsFor(path, {}));
   for (const file of walked.files) {
     const torchUsesOptEinsum = torchFlag === 'auto' ? undefined : torchFlag === 'yes';
     const base: AnalysisOptions = { dims, dimRanges: ranges, minSpeedup, timeLimitMs, torchUsesOptEinsum, testFile: isTestPath(displayPath(file.path)), testSeverity };
@@ -109,7 +113,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
     options.observed = file.kind === 'notebook' ? null : observations.for(file.path);
     let checked: Read<FileReport | null>;
     try {
-      checked = await checkFile(file, options);
+      checked = await checkFile(file, options, workspace);
     } catch (error) {
       // A defect in einsight costs this file's report, not the others'.
       problems.push(`einsight check: '${printable(file.path)}' not analysed: internal error in einsight (please report it): ${describeError(error)}`);
@@ -124,6 +128,7 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
       }
     }
   }
+  workspace.dispose();
   for (const { path, reason } of [...walked.skipped, ...project.skipped]) io.stderr(`einsight check: skipped '${printable(path)}': ${reason}`);
   for (const problem of project.problems) io.stderr(`einsight check: ${problem}`);
   for (const problem of observations.problems) io.stderr(`einsight check: ${problem}`);
@@ -135,8 +140,33 @@ export async function runCheck(argv: readonly string[], io: Io): Promise<number>
   return problems.length > 0 || reports.some((r) => r.analysis.findings.length > 0) ? 1 : 0;
 }
 
+/** The walked Python files as one workspace, each named as a module from the folder it was found in. */
+async function pythonWorkspace(files: readonly SourceFile[], roots: readonly string[], optionsFor: (path: string) => Promise<AnalysisOptions>): Promise<PythonWorkspace> {
+  const workspace = await PythonWorkspace.create();
+  for (const file of files) {
+    if (file.kind !== 'python') continue;
+    const text = readPythonText(file);
+    if (text === null) continue;
+    const root = roots.map((r) => resolve(r)).find((r) => resolve(file.path).startsWith(r + sep));
+    // The einsum functions a file's project declares (pyproject.toml) are einsums in it.
+    const { einsumFunctions } = await optionsFor(file.path);
+    workspace.add(file.path, text, root ? relative(root, resolve(file.path)) : basename(file.path), einsumFunctions);
+  }
+  return workspace;
+}
+
+/** A Python file's text as the analysis reads it; null when it cannot be read (reported later). */
+function readPythonText(file: SourceFile): string | null {
+  const bytes = readBytes(file.bytes ?? file.path);
+  if ('error' in bytes) return null;
+  const decoded = decodePython(bytes.ok);
+  if ('error' in decoded) return null;
+  // A byte-order mark becomes a space, so offsets still match the file.
+  return decoded.ok.startsWith('\uFEFF') ? ` ${decoded.ok.slice(1)}` : decoded.ok;
+}
+
 /** One file's report; `{ ok: null }` for a notebook in another language than Python. */
-async function checkFile(file: SourceFile, options: AnalysisOptions): Promise<Read<FileReport | null>> {
+async function checkFile(file: SourceFile, options: AnalysisOptions, workspace: PythonWorkspace): Promise<Read<FileReport | null>> {
   const bytes = readBytes(file.bytes ?? file.path);
   if ('error' in bytes) return bytes;
   const decoded = file.kind === 'python' ? decodePython(bytes.ok) : decodeUtf8(bytes.ok);
@@ -144,7 +174,10 @@ async function checkFile(file: SourceFile, options: AnalysisOptions): Promise<Re
   // A byte-order mark becomes a space, so offsets still match the file.
   const text = decoded.ok.startsWith('\uFEFF') ? ` ${decoded.ok.slice(1)}` : decoded.ok;
   const path = file.path.split(sep).join('/');
-  if (file.kind === 'python') return { ok: { path, analysis: await analyzePython(text, options), lines: new LineIndex(text) } };
+  if (file.kind === 'python') {
+    const analysis = workspace.analyze(file.path, options) ?? (await analyzePython(text, options));
+    return { ok: { path, analysis, lines: new LineIndex(text) } };
+  }
   if (file.kind !== 'notebook') return { ok: { path, analysis: analyzeTypeScript(text, options, file.kind), lines: new LineIndex(text) } };
   const notebook = readNotebook(text);
   if ('error' in notebook) return notebook;

@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { describeFsError, readProjectFile, type SkippedFile } from '../analysis/regular-file';
 import { decodePathBytes } from './printable';
-import { scriptFlavor, type ScriptFlavor } from '../analysis/typescript/parser';
+import { scriptFlavor, type ScriptFlavor } from '../analysis/typescript/flavor';
 
 /** How a file is read: Python source, a Jupyter notebook, or a TypeScript/JavaScript flavor. */
 export type SourceKind = 'python' | 'notebook' | ScriptFlavor;

@@ -215,10 +215,13 @@ function sourceText(source: ShapeSource | null, snapshot: UnitSnapshot, uri: str
   if (!source || source.kind === 'unknown') return 'nowhere (a stand-in size)';
   if (source.kind === 'dims') return `${inlineCode(source.detail)} in \`einsight.dimensions\``;
   if (source.kind === 'observed') return source.detail;
+  // A size that reached a function's parameter says through which call, across files too.
+  const via = source.via ? ` via ${sourceText(source.via, snapshot, uri)}` : '';
+  if (source.location) return `${inlineCode(source.detail)} (${source.location})${via}`;
   const location = source.range ? snapshot.locate(source.range) : null;
-  if (!location) return inlineCode(source.detail);
+  if (!location) return `${inlineCode(source.detail)}${via}`;
   const line = location.range.start.line + 1;
-  return `${inlineCode(source.detail)} (line ${line}${location.uri === uri ? '' : ' of another cell'})`;
+  return `${inlineCode(source.detail)} (line ${line}${location.uri === uri ? '' : ' of another cell'})${via}`;
 }
 
 const ELLIPSIS_NOTE =

@@ -9,11 +9,14 @@ import { prepareRewrites } from '../rewrite/index';
 import { builtinFrontEnds } from '../workspace/languages';
 import { describeError } from '../workspace/scheduler';
 import { LocalSession } from './local-session';
+import { PythonIndex } from './python-index';
 import { snapshotOf, type ThreadReply, type ThreadRequest } from './thread-protocol';
 
 /** The job the connection's thread no longer wants (analysis-thread.ts), read while analysing. */
 const unwanted: Int32Array | undefined = (workerData as { unwanted?: Int32Array } | null)?.unwanted;
-const frontEnds = builtinFrontEnds();
+// One Python workspace index for every document of the thread (python-index.ts).
+const index = new PythonIndex();
+const frontEnds = builtinFrontEnds(index.workspace);
 const sessions = new Map<number, LocalSession>();
 // Quick fixes need the rewrite parser; without it only code actions are lost (each one says why).
 const rewritesReady = prepareRewrites().catch((error) => console.error(`einsight: quick fixes unavailable: ${describeError(error)}`));
@@ -49,6 +52,7 @@ async function drain(): Promise<void> {
 }
 
 async function answer(request: ThreadRequest): Promise<unknown> {
+  if (request.kind === 'index') return index.answer(request.index);
   if (request.kind === 'analyze') {
     let session = sessions.get(request.session);
     if (!session) {

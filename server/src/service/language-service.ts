@@ -203,6 +203,11 @@ export class LanguageService {
     });
   }
 
+  /** The workspace index is complete: what was analysed before it may now know more. */
+  workspaceIndexed(): void {
+    this.guard('workspace indexed', () => this.analyseAllAgain());
+  }
+
   /** Each Python environment the analyses use, once, in the log: what a bug report needs. */
   private logEnvironment(settings: EinsightSettings): EinsightSettings {
     const environment = settings.document?.environment;

@@ -44,7 +44,7 @@ export class LocalSession implements DocumentSession {
     if (analyzer) {
       try {
         // A new analyzer has no earlier text for edits to apply to.
-        const options = { ...analysisOptions(settings), observed: this.languageId === 'python' ? observationsForUri(snapshot.key) : null };
+        const options = { ...analysisOptions(settings), documentUri: snapshot.key, observed: this.languageId === 'python' ? observationsForUri(snapshot.key) : null };
         analysis = await analyzer.analyze(snapshot.text, fresh ? null : edits, options, signal);
       } catch (caught) {
         if (signal.aborted) {

@@ -4,6 +4,7 @@
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { SourceEdit } from '../workspace/frontends';
+import type { IndexRequest } from './python-index';
 import type { CodeActionQuery, RenderOptions } from '../workspace/session';
 import type { EinsightSettings } from '../workspace/settings';
 import { UnitSnapshot, type SourceSlice } from '../workspace/snapshot';
@@ -23,6 +24,7 @@ export type ThreadRequest = { job: number; session: number } & (
   | { kind: 'codeActions'; version: number; uri: string; range: { start: { line: number; character: number }; end: { line: number; character: number } }; query: CodeActionQuery }
   | { kind: 'fixAll'; version: number; versioned: boolean }
   | { kind: 'close' }
+  | { kind: 'index'; index: IndexRequest }
 );
 
 export type ThreadReply = { job: number } & ({ ok: true; value: unknown } | { ok: false; error: string });

@@ -3,11 +3,13 @@
  * front end joins with one more `register` call.
  */
 import { PythonDocument } from '../analysis/python/analyze';
+import type { PythonWorkspace } from '../analysis/python/workspace';
 import { FrontEndRegistry } from './frontends';
 
-export function builtinFrontEnds(): FrontEndRegistry {
+/** `python`: the workspace index Python documents join (their shapes then come from the whole workspace). */
+export function builtinFrontEnds(python: Promise<PythonWorkspace> | null = null): FrontEndRegistry {
   const registry = new FrontEndRegistry();
-  registry.register({ name: 'Python', languageIds: ['python'], createAnalyzer: () => PythonDocument.open() });
+  registry.register({ name: 'Python', languageIds: ['python'], createAnalyzer: async () => PythonDocument.open(undefined, python && (await python)) });
   registry.register({
     name: 'TypeScript/JavaScript',
     languageIds: ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'],

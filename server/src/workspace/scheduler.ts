@@ -124,15 +124,19 @@ export class AnalysisScheduler {
    * for newer text would point at the wrong places in the text the request was about.
    */
   async at(unit: Unit, version = unit.version): Promise<UnitResult | null> {
-    const jobs = this.jobs.get(unit);
-    if (!jobs || unit.version !== version) return null;
-    if (jobs.latest && jobs.latest.snapshot.version === version && !jobs.timer) return jobs.latest;
-    // The analysis of this version is on its way (after the pause, or running): wait for it
-    // rather than start one now. Editors ask for code actions, lenses and hints after every
-    // key; starting an analysis for each would undo the pause and keep the CPU busy while typing.
-    if (jobs.timer || jobs.running) return new Promise((resolve) => jobs.waiters.push({ version, resolve }));
-    const result = await this.run(unit);
-    return result?.snapshot.version === version ? result : null;
+    for (;;) {
+      const jobs = this.jobs.get(unit);
+      if (!jobs || unit.version !== version) return null;
+      if (jobs.latest && jobs.latest.snapshot.version === version && !jobs.timer) return jobs.latest;
+      // The analysis of this version is on its way (after the pause, or running): wait for it
+      // rather than start one now. Editors ask for code actions, lenses and hints after every
+      // key; starting an analysis for each would undo the pause and keep the CPU busy while typing.
+      if (jobs.timer || jobs.running) return new Promise((resolve) => jobs.waiters.push({ version, resolve }));
+      const result = await this.run(unit);
+      if (result) return result.snapshot.version === version ? result : null;
+      // Stopped part way by a new analysis of the same text (settings, environment, workspace
+      // index): wait for that one rather than answer nothing.
+    }
   }
 
   /** The last result, whatever version it is for. */

@@ -7,7 +7,11 @@ import { AnalysisBudget, type StopSignal } from '../budget';
 import { CostCache, evaluate } from '../evaluate';
 import type { AnalysisOptions, FileAnalysis } from '../model';
 import { joinCells, type JoinedCells } from './cells';
-import { UnitCache, readPython } from './front-end';
+import { DOCUMENT, UnitCache, readPython, type SharedAnalysis } from './front-end';
+import { PythonProgram } from './program';
+import { buildScopes } from './scopes';
+import { ShapeAnalysis } from './shape-analysis';
+import type { PythonWorkspace } from './workspace';
 import { offsetMapOf } from './offsets';
 import { ParserCrashedError, PythonParser, type GrammarLocation, type ParsedPython, type TextEdit } from './parser';
 import { isTooDeep, tooDeepAnalysis } from '../too-deep';
@@ -44,11 +48,18 @@ export class PythonDocument {
   private last: ParsedPython | null = null;
   private readonly cache = new CostCache();
   private units = new UnitCache();
+  /** The document as a program of one module, analysed edit after edit (see `ShapeAnalysis.run`). */
+  private program = new PythonProgram();
+  private shapes = new ShapeAnalysis(this.program);
 
-  private constructor(private readonly parser: PythonParser) {}
+  private constructor(
+    private readonly parser: PythonParser,
+    /** The language server's workspace index: a document in it is analysed as part of the whole program. */
+    private readonly workspace: PythonWorkspace | null,
+  ) {}
 
-  static async open(grammar?: GrammarLocation): Promise<PythonDocument> {
-    return new PythonDocument(await PythonParser.create(grammar));
+  static async open(grammar?: GrammarLocation, workspace: PythonWorkspace | null = null): Promise<PythonDocument> {
+    return new PythonDocument(await PythonParser.create(grammar), workspace);
   }
 
   /**
@@ -67,11 +78,25 @@ export class PythonDocument {
         map = null;
       }
       this.last = parsed;
-      return evaluate(readPython(parsed, options, this.units, map, budget), options, this.cache, budget);
+      const facts = buildScopes(parsed.module, parsed.text, this.units.scopes);
+      const file = this.workspaceFile(options);
+      let shared: SharedAnalysis;
+      if (file && this.workspace) {
+        // The live text replaces the file's indexed text; the program's analysis catches up incrementally.
+        this.attached = file;
+        shared = { module: this.workspace.attach(file, parsed, facts), analysis: this.workspace.shapes() };
+      } else {
+        this.program.einsumFunctions = options.einsumFunctions ?? {};
+        shared = { module: this.program.add(DOCUMENT, null, parsed, facts), analysis: this.shapes };
+        this.shapes.run();
+      }
+      return evaluate(readPython(parsed, options, this.units, map, budget, shared), options, this.cache, budget);
     } catch (error) {
       if (!isTooDeep(error)) throw error;
       // The units read so far may be half updated: the next analysis parses and reads afresh.
       this.units = new UnitCache();
+      this.program = new PythonProgram();
+      this.shapes = new ShapeAnalysis(this.program);
       this.last = null;
       return tooDeepAnalysis('python', text, error);
     }
@@ -82,9 +107,20 @@ export class PythonDocument {
     return this.last;
   }
 
+  /** The document's name in the workspace index, when it is a Python file under one of its folders. */
+  private workspaceFile(options: AnalysisOptions): string | null {
+    const uri = options.documentUri;
+    if (!this.workspace || !uri || !/\.pyi?$/.test(uri)) return null;
+    return this.workspace.relativePath(uri) !== null ? uri : null;
+  }
+
   dispose(): void {
     this.parser.dispose();
+    // The index goes back to the file as saved.
+    if (this.attached && this.workspace) this.workspace.detach(this.attached);
   }
+
+  private attached: string | null = null;
 }
 
 let parserPromise: Promise<PythonParser> | null = null;

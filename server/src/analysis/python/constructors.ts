@@ -1,170 +1,197 @@
 /**
- * Library functions whose result shape can be read from their arguments, keyed by the dotted
- * name the callee resolves to.
+ * Array constructors of numpy, torch, jax and tensorflow by their real semantics: shape
+ * arguments (an int, a tuple or list, `[n] * k`, `x.shape[1:]`, `size=`/`shape=`), `*_like`,
+ * ranges, and `array`/`tensor` of nested lists (numpy stacks arrays; torch takes scalars).
  */
-import { nameTable } from '../../core/name-table';
 import type { Library } from '../model';
+import { constant } from '../shapes/sizes';
+import { stack } from '../shapes/shape-functions';
+import type { DimValue, ShapeValue, Value } from '../shapes/values';
+import type { LibraryCall } from './library-call';
 
-export type ShapeRule =
-  /** `torch.randn(2, 3)`, `torch.randn((2, 3))`, `size=(2, 3)` */
-  | { kind: 'variadic'; keyword: string }
-  /** One shape argument (an int or a tuple) at `position` or under `keyword`. */
-  | { kind: 'shape'; position: number; keyword: string }
-  /** `eye(n)` or `eye(n, m)` */
-  | { kind: 'eye' }
-  /** `arange(n)`: one dimension of n */
-  | { kind: 'range' }
-  /** `zeros_like(x)`: the shape of the first argument */
-  | { kind: 'like' }
-  /** `Parameter(x)`, `relu(x)`: the first argument's shape, unchanged */
-  | { kind: 'passthrough' }
-  /**
-   * `tensor([[1, 2], [3, 4]])`: the nesting of a literal, or the argument's shape; with `stacks`
-   * (numpy's `array`), a list of arrays of one shape stacks them.
-   */
-  | { kind: 'literal'; stacks: boolean };
-
-const variadic = (keyword = 'size'): ShapeRule => ({ kind: 'variadic', keyword });
-const shapeAt = (position: number, keyword: string): ShapeRule => ({ kind: 'shape', position, keyword });
-const EYE: ShapeRule = { kind: 'eye' };
-const RANGE: ShapeRule = { kind: 'range' };
-const LIKE: ShapeRule = { kind: 'like' };
-const PASS: ShapeRule = { kind: 'passthrough' };
-const LITERAL: ShapeRule = { kind: 'literal', stacks: false };
-const STACKING_LITERAL: ShapeRule = { kind: 'literal', stacks: true };
-
-const ARRAY_BASICS: Record<string, ShapeRule> = {
-  zeros: shapeAt(0, 'shape'),
-  ones: shapeAt(0, 'shape'),
-  empty: shapeAt(0, 'shape'),
-  full: shapeAt(0, 'shape'),
-  eye: EYE,
-  identity: EYE,
-  arange: RANGE,
-  zeros_like: LIKE,
-  ones_like: LIKE,
-  empty_like: LIKE,
-  full_like: LIKE,
-  array: STACKING_LITERAL,
-  asarray: STACKING_LITERAL,
-  copy: PASS,
-};
-
-const ELEMENTWISE = ['exp', 'log', 'tanh', 'abs', 'sqrt', 'sin', 'cos', 'negative', 'conj', 'real', 'sign', 'square'];
-
-function table(prefix: string, entries: Record<string, ShapeRule>): [string, ShapeRule][] {
-  return Object.entries(entries).map(([name, rule]) => [`${prefix}.${name}`, rule]);
+/** Creates an array, or returns null when `name` is no constructor. */
+export function construct(call: LibraryCall, family: 'numpy' | 'torch' | 'tensorflow', name: string): Value | null {
+  const shaped = (dims: DimValue[] | null) => call.result(dims && { dims });
+  switch (name) {
+    case 'zeros':
+    case 'ones':
+    case 'empty':
+      return shaped(family === 'torch' ? call.sizes(0, 'size') : call.shapeArgument(0, 'shape'));
+    case 'full':
+    case 'fill':
+      return shaped(call.shapeArgument(0, family === 'torch' ? 'size' : family === 'tensorflow' ? 'dims' : 'shape'));
+    case 'randn':
+    case 'rand':
+      return shaped(call.sizes(0, family === 'torch' ? 'size' : undefined));
+    case 'zeros_like':
+    case 'ones_like':
+    case 'empty_like':
+    case 'full_like':
+    case 'rand_like':
+    case 'randn_like':
+    case 'randint_like':
+      return call.args.keywords.has('shape') ? shaped(call.shapeArgument(-1, 'shape')) : call.same(call.arg(0, family === 'torch' ? 'input' : 'a'));
+    case 'eye':
+    case 'identity': {
+      const n = call.size(0, 'N');
+      const m = call.arg(1, 'M') ?? call.arg(-1, 'm');
+      return shaped([n, m && m.t !== 'none' ? call.size(1, 'M') : n]);
+    }
+    case 'arange':
+    case 'range':
+      return rangeOf(call);
+    case 'linspace':
+    case 'logspace':
+    case 'geomspace': {
+      const num = call.arg(2, family === 'torch' ? 'steps' : 'num');
+      return shaped([num ? call.size(2, family === 'torch' ? 'steps' : 'num') : { size: constant(50), origin: call.origin }]);
+    }
+    case 'randint':
+      return family === 'torch' ? torchRandint(call) : null;
+    case 'array':
+    case 'asarray':
+    case 'asanyarray':
+    case 'ascontiguousarray':
+    case 'tensor':
+    case 'as_tensor':
+    case 'constant':
+    case 'convert_to_tensor':
+    case 'Variable':
+      return literal(call, name === 'tensor' || name === 'as_tensor' ? 'scalars' : 'stack');
+    case 'from_numpy':
+    case 'copy':
+      return call.same(call.arg(0));
+    default:
+      return null;
+  }
 }
 
-function elementwise(prefix: string, names: string[]): [string, ShapeRule][] {
-  return names.map((name) => [`${prefix}.${name}`, PASS]);
+/** `arange(n)`, `arange(a, b, step)`: one dimension, sized when the bounds are constants. */
+function rangeOf(call: LibraryCall): Value {
+  const given = call.args.positional;
+  if (call.args.open || given.length === 0) return call.result(null);
+  if (given.length === 1 && given[0].t === 'int') return call.result({ dims: [call.size(0)] });
+  const [start, stop, step] = [call.int(0), call.int(1), given.length > 2 ? call.int(2) : 1];
+  const count = start !== null && stop !== null && step !== null && step !== 0 ? Math.max(0, Math.ceil((stop - start) / step)) : null;
+  return call.result({ dims: [{ size: count === null ? null : constant(count), origin: call.origin }] });
 }
 
-const RULES = new Map<string, ShapeRule>([
-  ...table('torch', {
-    randn: variadic(),
-    rand: variadic(),
-    zeros: variadic(),
-    ones: variadic(),
-    empty: variadic(),
-    full: shapeAt(0, 'size'),
-    randint: { kind: 'shape', position: -1, keyword: 'size' },
-    eye: EYE,
-    arange: RANGE,
-    zeros_like: LIKE,
-    ones_like: LIKE,
-    rand_like: LIKE,
-    randn_like: LIKE,
-    empty_like: LIKE,
-    full_like: LIKE,
-    tensor: LITERAL,
-    as_tensor: LITERAL,
-    from_numpy: PASS,
-  }),
-  ['torch.nn.Parameter', PASS],
-  ['torch.nn.parameter.Parameter', PASS],
-  ...elementwise('torch', [...ELEMENTWISE, 'relu', 'sigmoid', 'softmax', 'log_softmax', 'dropout', 'neg', 'clone', 'detach']),
-  ...elementwise('torch.nn.functional', ['relu', 'gelu', 'silu', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'dropout', 'normalize', 'layer_norm', 'elu', 'leaky_relu']),
-  ...table('numpy', ARRAY_BASICS),
-  ...table('numpy.random', {
-    randn: variadic(),
-    rand: variadic(),
-    random: shapeAt(0, 'size'),
-    random_sample: shapeAt(0, 'size'),
-    standard_normal: shapeAt(0, 'size'),
-    sample: shapeAt(0, 'size'),
-    normal: shapeAt(2, 'size'),
-    uniform: shapeAt(2, 'size'),
-    randint: shapeAt(2, 'size'),
-  }),
-  ...elementwise('numpy', ELEMENTWISE),
-  ...table('jax.numpy', ARRAY_BASICS),
-  ...elementwise('jax.numpy', ELEMENTWISE),
-  ...elementwise('jax.nn', ['relu', 'gelu', 'silu', 'sigmoid', 'softmax', 'log_softmax']),
-  ...table('jax.random', { normal: shapeAt(1, 'shape'), uniform: shapeAt(1, 'shape'), randint: shapeAt(1, 'shape') }),
-  ...table('tensorflow', {
-    zeros: shapeAt(0, 'shape'),
-    ones: shapeAt(0, 'shape'),
-    fill: shapeAt(0, 'dims'),
-    eye: EYE,
-    range: RANGE,
-    zeros_like: LIKE,
-    ones_like: LIKE,
-    constant: LITERAL,
-    convert_to_tensor: LITERAL,
-    Variable: PASS,
-  }),
-  ...table('tensorflow.random', { normal: shapeAt(0, 'shape'), uniform: shapeAt(0, 'shape') }),
-  ...elementwise('tensorflow', ['exp', 'tanh', 'sigmoid', 'abs', 'sqrt']),
-  ...elementwise('tensorflow.nn', ['relu', 'gelu', 'softmax', 'log_softmax', 'sigmoid', 'dropout']),
-]);
+/** `torch.randint(high, size)` / `torch.randint(low, high, size)`. */
+function torchRandint(call: LibraryCall): Value {
+  if (call.args.keywords.has('size')) return call.result(shapeOrNull(call.shapeArgument(-1, 'size')));
+  const last = call.args.positional.length - 1;
+  if (last < 1) return call.result(null);
+  return call.result(shapeOrNull(call.shapeArgument(last)));
+}
 
-/** Methods of numpy's `Generator` (`rng = np.random.default_rng()`). */
-export const GENERATOR_METHODS = nameTable<ShapeRule>({
-  standard_normal: shapeAt(0, 'size'),
-  random: shapeAt(0, 'size'),
-  normal: shapeAt(2, 'size'),
-  uniform: shapeAt(2, 'size'),
-  integers: shapeAt(2, 'size'),
-});
+function shapeOrNull(dims: DimValue[] | null): ShapeValue | null {
+  return dims && { dims };
+}
 
-/** Tensor methods that keep the shape. */
-export const SHAPE_KEEPING_METHODS = new Set([
-  'contiguous',
-  'float',
-  'double',
-  'half',
-  'bfloat16',
-  'to',
-  'cuda',
-  'cpu',
-  'detach',
-  'clone',
-  'copy',
-  'requires_grad_',
-  'type',
-  'astype',
-  'numpy',
-  'relu',
-  'sigmoid',
-  'tanh',
-  'exp',
-  'softmax',
-  'log_softmax',
-  'abs',
-  'neg',
-  'sqrt',
-  'conj',
-]);
+/**
+ * `np.array(data)`: nested lists of scalars, or (`stack`) of arrays of one shape. Null when an
+ * element is neither a known scalar nor an array of known rank: its rank is not known.
+ */
+function literal(call: LibraryCall, mode: 'stack' | 'scalars'): Value {
+  const data = call.arg(0, 'data') ?? call.arg(0, 'object') ?? call.arg(0, 'value');
+  if (!data) return call.result(null);
+  if (data.t === 'array') return call.same(data);
+  if (data.t === 'int' || data.t === 'float' || data.t === 'bool') return call.result({ dims: [] });
+  return call.result(nesting(data, mode, call));
+}
 
-export function shapeRule(qualified: string): ShapeRule | null {
-  return RULES.get(qualified) ?? null;
+function nesting(value: Value, mode: 'stack' | 'scalars', call: LibraryCall): ShapeValue | null {
+  if (value.t === 'int' || value.t === 'float' || value.t === 'bool') return { dims: [] };
+  if (value.t === 'array') return mode === 'stack' ? value.shape : null;
+  const items = value.t === 'tuple' ? value.items : value.t === 'list' ? value.items : null;
+  if (!items) return null;
+  if (items.length === 0) return { dims: [{ size: constant(0), origin: call.origin }] };
+  const inner = items.map((item) => nesting(item, mode, call));
+  if (inner.some((s) => s === null)) return null;
+  return stack(inner as ShapeValue[], 0, call.origin);
+}
+
+/** numpy's and jax's random functions: where each takes its `size`. */
+export function randomArray(call: LibraryCall, name: string): Value | null {
+  const sized = (position: number, keyword = 'size') => {
+    const given = call.arg(position, keyword);
+    if (!given || given.t === 'none') return call.result({ dims: [] });
+    return call.result(shapeOrNull(call.shapeArgument(position, keyword)));
+  };
+  switch (name) {
+    case 'rand':
+    case 'randn':
+      return call.result(shapeOrNull(call.sizes(0)));
+    case 'random':
+    case 'random_sample':
+    case 'sample':
+    case 'ranf':
+    case 'standard_normal':
+    case 'standard_exponential':
+      return sized(0);
+    case 'normal':
+    case 'uniform':
+    case 'lognormal':
+    case 'laplace':
+    case 'logistic':
+    case 'gumbel':
+    case 'randint':
+    case 'integers':
+    case 'binomial':
+    case 'beta':
+    case 'gamma':
+      return sized(2);
+    case 'choice':
+    case 'poisson':
+    case 'exponential':
+    case 'standard_gamma':
+    case 'chisquare':
+      return sized(1);
+    case 'permutation': {
+      const n = call.arg(0, 'x');
+      return n?.t === 'int' ? call.result({ dims: [n.dim] }) : call.same(n);
+    }
+    case 'seed':
+    case 'shuffle':
+      return { t: 'none' };
+    default:
+      return null;
+  }
+}
+
+/** `jax.random.normal(key, shape)` and friends: the shape follows the key. */
+export function jaxRandom(call: LibraryCall, name: string): Value | null {
+  switch (name) {
+    case 'PRNGKey':
+    case 'key':
+      return call.result({ dims: [{ size: constant(2), origin: call.origin }] });
+    case 'split': {
+      const num = call.arg(1, 'num');
+      return call.result({ dims: [num ? call.size(1, 'num') : { size: constant(2), origin: call.origin }, { size: constant(2), origin: call.origin }] });
+    }
+    case 'normal':
+    case 'uniform':
+    case 'randint':
+    case 'truncated_normal':
+    case 'gumbel':
+    case 'rademacher': {
+      const position = name === 'truncated_normal' ? 3 : 1;
+      const given = call.arg(position, 'shape');
+      if (!given) return name === 'randint' || name === 'truncated_normal' ? call.result(null) : call.result({ dims: [] });
+      return call.result(shapeOrNull(call.shapeArgument(position, 'shape')));
+    }
+    case 'bernoulli': {
+      const given = call.arg(2, 'shape');
+      return given ? call.result(shapeOrNull(call.shapeArgument(2, 'shape'))) : call.same(call.arg(1, 'p'));
+    }
+    default:
+      return null;
+  }
 }
 
 /** The library a dotted name belongs to. */
 export function libraryOf(qualified: string): Library | null {
-  const root = qualified.split('.')[0];
-  switch (root) {
+  switch (qualified.split('.')[0]) {
     case 'torch':
       return 'torch';
     case 'numpy':

@@ -11,22 +11,23 @@ import { AnalysisBudget } from '../budget';
 import type { FrontEndOutput } from '../evaluate';
 import { matmulChainEquation } from '../matmul';
 import { siteKey } from '../pricing';
-import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, SiteDiagnostic, SiteSyntax } from '../model';
+import type { AnalysisOptions, ChainLink, Library, ScalarFactor, SiteContext, SiteSyntax } from '../model';
 import { CallContext } from './call-context';
-import { ConstantEvaluator } from './constants';
+import type { ConstantEvaluator } from './constants';
 import { analyzeFlow, statementOf, type FlowSite } from './dataflow';
 import { EffectFacts } from './effects';
-import { MutationAnalysis } from './mutation';
-import { HintIndex, parseHintComment } from './hints';
+import type { HintIndex } from './hints';
 import { findMatmulChains, type MatmulChain } from './matmul-chains';
 import { moveRanges, readingWithin, type OffsetMap } from './offsets';
+import { MutationAnalysis } from './mutation';
 import type { ParsedPython } from './parser';
-import { NameResolver } from './resolve';
-import { ScopeCache, buildScopes, encloses, isUnit, type Scope } from './scopes';
-import { ShapeInference } from './shapes';
-import { EinsumReader, type EinsumCall } from './sites';
+import { PythonProgram, type PythonModule } from './program';
+import type { NameResolver } from './resolve';
+import { ScopeCache, buildScopes, isUnit, type Scope } from './scopes';
+import { ShapeAnalysis } from './shape-analysis';
+import { ShapeInference, type OperandShapes } from './shapes';
+import type { EinsumReader, EinsumCall } from './sites';
 import { binaryOperator, field, textOf, type PyNode } from './syntax';
-import { WrapperIndex } from './wrappers';
 
 /** What was read from one top-level function or class, with its offsets at the time. */
 interface UnitReading {
@@ -43,6 +44,12 @@ interface UnitReading {
   outside: boolean;
   /** The time limit cut the reading short: it is not kept for the next analysis. */
   partial: boolean;
+  /**
+   * The nodes whose shapes the reading used (by their path from the unit, so a reading kept
+   * by text finds them in the unit's new tree), with what the shape analysis held for them:
+   * the reading is reused only while they hold the very same values.
+   */
+  shapes: { path: number[]; value: unknown }[];
 }
 
 /**
@@ -76,24 +83,21 @@ export function readPython(
   cache: UnitCache | null = null,
   map: OffsetMap | null = null,
   budget = new AnalysisBudget(options.timeLimitMs),
+  shared: SharedAnalysis | null = null,
 ): FrontEndOutput {
-  const { text, module } = parsed;
-  const facts = buildScopes(module, text, cache?.scopes ?? null);
-  const resolver = new NameResolver(facts, text);
-  const constants = new ConstantEvaluator(resolver);
-  const notes: SiteDiagnostic[] = [];
-  const hints = new HintIndex<Scope>(encloses);
-  for (const comment of [...facts.comments].sort((a, b) => a.start - b.start)) {
-    // Within the comment only: searching on to the end of the text for every comment made a
-    // module with many comments and no hints quadratic (seconds for a megabyte).
-    if (!text.slice(comment.start, comment.end).includes('einsight')) continue;
-    const hint = parseHintComment(textOf(text, comment), comment.start, lineStart(text, comment.start));
-    if (!hint) continue;
-    hints.add(hint, resolver.scopeAt(comment));
-    for (const error of hint.errors) notes.push({ code: 'EIN008', severity: 'warning', message: error.message, range: error.range });
+  const { text, module: root } = parsed;
+  let module: PythonModule;
+  let analysis: ShapeAnalysis;
+  if (shared) ({ module, analysis } = shared);
+  else {
+    const program = new PythonProgram(options.einsumFunctions);
+    module = program.add(DOCUMENT, null, parsed, buildScopes(root, text, cache?.scopes ?? null));
+    analysis = new ShapeAnalysis(program);
+    analysis.run();
   }
-  const reader = new EinsumReader(resolver, constants, new WrapperIndex(resolver, options.einsumFunctions ?? {}));
-  const shapes = new ShapeInference({ resolver, constants, hints, dims: options.dims ?? {}, siteResult: (node) => reader.resultOf(node) });
+  const facts = module.facts;
+  const { resolver, constants, reader, hints } = module;
+  const shapes = new ShapeInference(analysis, module, options.dims ?? {});
   reader.shapes = shapes;
   const context: ReadContext = {
     text,
@@ -115,13 +119,13 @@ export function readPython(
     if (group) group.push(node);
     else groups.set(unit, [node]);
   }
-  const fingerprint = moduleFingerprint(module, facts.module, text, options);
+  const fingerprint = moduleFingerprint(root, facts.module, text, options);
   const readings: UnitReading[] = [];
   const kept = new Map<PyNode, UnitReading>();
   const keptByText = new Map<string, KeptReading[]>();
   const used = new Set<UnitReading>();
   for (const [unit, nodes] of groups) {
-    let reading = unit && cache ? reuse(cache.readings.get(unit), unit, fingerprint, map) ?? reuseByText(cache, unit, text, fingerprint, map, used) : null;
+    let reading = unit && cache ? (reuse(cache.readings.get(unit), unit, fingerprint, map, shapes) ?? reuseByText(cache, unit, text, fingerprint, map, used, shapes)) : null;
     reading ??= readGroup(nodes, context, unit, fingerprint, budget);
     if (unit && !reading.partial) {
       kept.set(unit, reading);
@@ -137,11 +141,20 @@ export function readPython(
     language: 'python',
     ...combine(readings),
     syntaxErrors: parsed.syntaxErrors,
-    notes,
+    notes: module.hintErrors,
     // opt_einsum_fx depends on opt_einsum: either import means it is installed.
     importsOptEinsum: importsModule(facts.module, ['opt_einsum', 'opt_einsum_fx']),
     text,
   };
+}
+
+/** The name of the analysed document in provenance (sizes from other files name their file). */
+export const DOCUMENT = '';
+
+/** A module of a program analysed as a whole (a workspace): its shapes come from that analysis. */
+export interface SharedAnalysis {
+  analysis: ShapeAnalysis;
+  module: PythonModule;
 }
 
 interface ReadContext {
@@ -185,8 +198,10 @@ function unitName(unit: PyNode, text: string): string {
   return name ? textOf(text, name) : '';
 }
 
-function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: string, map: OffsetMap | null): UnitReading | null {
+function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: string, map: OffsetMap | null, shapes: ShapeInference): UnitReading | null {
   if (!reading || !map || reading.fingerprint !== fingerprint) return null;
+  // Shapes come from the whole program: a change elsewhere can change what this unit's sites see.
+  if (reading.shapes.some(({ path, value }) => shapes.analysis.valueAt(nodeAt(unit, path)) !== value)) return null;
   // The node is reused for identical text; it must also be the same place in the document.
   if (map(reading.start) !== unit.start || map(reading.end) !== unit.end) return null;
   if (unit.start === reading.start && unit.end === reading.end && !reading.outside) return reading;
@@ -204,13 +219,21 @@ function reuse(reading: UnitReading | undefined, unit: PyNode, fingerprint: stri
  * A reading of a unit with this very text, kept from an earlier analysis: valid when the module
  * around it is the same and the edits since then bring it exactly to this unit's place.
  */
-function reuseByText(cache: UnitCache, unit: PyNode, text: string, fingerprint: string, map: OffsetMap | null, used: Set<UnitReading>): UnitReading | null {
+function reuseByText(
+  cache: UnitCache,
+  unit: PyNode,
+  text: string,
+  fingerprint: string,
+  map: OffsetMap | null,
+  used: Set<UnitReading>,
+  shapes: ShapeInference,
+): UnitReading | null {
   if (!map) return null;
   for (const kept of cache.byText.get(textOf(text, unit)) ?? []) {
     if (used.has(kept.reading) || kept.reading.fingerprint !== fingerprint) continue;
     const maps = [...kept.maps, map];
     const through: OffsetMap = (offset) => maps.reduce<number | null>((at, step) => (at === null ? null : step(at)), offset);
-    const reading = reuse(kept.reading, unit, fingerprint, through);
+    const reading = reuse(kept.reading, unit, fingerprint, through, shapes);
     if (reading) {
       used.add(kept.reading);
       return reading;
@@ -238,7 +261,19 @@ function carryOver(before: Map<string, KeptReading[]>, now: Map<string, KeptRead
 }
 
 function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, fingerprint: string, budget: AnalysisBudget): UnitReading {
-  const { reader, resolver, shapes, text } = context;
+  const { reader, resolver, text } = context;
+  // The shapes this reading sees, remembered to tell later whether it can be reused.
+  const used: UnitReading['shapes'] = [];
+  const shapes: OperandShapes = {
+    inferAll: (all) => {
+      const inferred = context.shapes.inferAll(all);
+      if (unit) for (const node of all) used.push({ path: pathOf(node, unit), value: context.shapes.analysis.valueAt(node) });
+      return inferred;
+    },
+    infer: (node) => (node ? shapes.inferAll([node])[0] : { shape: null, library: null }),
+    dimOf: (node, base) => context.shapes.dimOf(node, base),
+  };
+  reader.shapes = shapes;
   const sites: SiteSyntax[] = [];
   const flowSites: FlowSite[] = [];
   const located = (node: PyNode, range: { start: number; end: number }) => ({
@@ -287,7 +322,22 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     keys: ordered.map(siteKey),
     outside: unit !== null && !readingWithin(ordered, flow.links, flow.scalars.values(), start, end),
     partial: read.length < nodes.length,
+    shapes: used,
   };
+}
+
+/** Child indices from `unit` down to `node`. */
+function pathOf(node: PyNode, unit: PyNode): number[] {
+  const path: number[] = [];
+  for (let at: PyNode = node; at !== unit && at.parent; at = at.parent) path.push(at.parent.children.indexOf(at));
+  return path.reverse();
+}
+
+/** The node at `path` below `unit` (the same place in a tree of the same text). */
+function nodeAt(unit: PyNode, path: readonly number[]): PyNode {
+  let node = unit;
+  for (const index of path) node = node.children[index] ?? node;
+  return node;
 }
 
 /** All readings as one list of sites in source order, with the facts renumbered to match. */
@@ -336,8 +386,8 @@ function einsumSite(call: EinsumCall, reader: EinsumReader, imported: Library | 
   };
 }
 
-function matmulSite(chain: MatmulChain, shapes: ShapeInference, imported: Library | null, text: string): SiteCore | null {
-  const inferred = chain.leaves.map((leaf) => shapes.infer(leaf));
+function matmulSite(chain: MatmulChain, shapes: OperandShapes, imported: Library | null, text: string): SiteCore | null {
+  const inferred = shapes.inferAll(chain.leaves);
   const ranks = inferred.map((i) => i.shape?.dims.length ?? null);
   // `dot` on arrays of more than two dimensions is no matrix product (nor associative): only known 1-D and 2-D operands chain.
   const dot = chain.callee === '.dot' || chain.qualifiedName.endsWith('.dot');
@@ -390,7 +440,6 @@ function siteContext(node: PyNode, resolver: NameResolver, around: CallContext):
     expectsError: around.expectsError(node),
   };
 }
-
 
 /** The array library the module imports at top level, for `@` and einops calls whose operands say nothing. */
 function importedLibrary(module: Scope): Library | null {

@@ -227,6 +227,11 @@ export class HintIndex<S> {
     return this.hints;
   }
 
+  /** Whether any shape hint names `name` (a cheap test before looking one up). */
+  hasShape(name: string): boolean {
+    return this.shapes.has(name);
+  }
+
   /** The latest shape hint for `name` that holds at `offset` in `scope`. */
   shape(name: string, offset: number, scope: S): ShapeHint | null {
     return this.latest(this.shapes.get(name), offset, scope);

@@ -34,7 +34,7 @@ export class ScopeBuilder {
   /** Reads one top-level function or class against a stand-in module scope, to be merged later. */
   unit(node: PyNode): ModuleFacts {
     const staging = newScope('module', node.parent ?? node, '<module>', null);
-    const local: ModuleFacts = { module: staging, scopeByNode: new Map(), calls: [], matmuls: [], comments: [], selfAttributes: new Map() };
+    const local: ModuleFacts = { module: staging, scopeByNode: new Map(), calls: [], matmuls: [], comments: [], valueNames: new Set(), valueAttributes: new Set(), selfAttributes: new Map() };
     const outer = this.facts;
     this.facts = local;
     this.statement(node, staging);
@@ -58,6 +58,7 @@ export class ScopeBuilder {
 
   private use(scope: Scope, node: PyNode): void {
     const name = textOf(this.source, node);
+    if (!isCallee(node)) this.facts.valueNames.add(name);
     const list = scope.uses.get(name);
     if (list) list.push(node);
     else scope.uses.set(name, [node]);
@@ -192,7 +193,8 @@ export class ScopeBuilder {
         return;
       case 'attribute':
         this.selfAttribute(node, scope, value);
-        this.expression(node, scope);
+        // A store: the attribute is not read.
+        this.expression(field(node, 'object'), scope);
         return;
       default:
         // Subscript stores read (and mutate) the container.
@@ -209,7 +211,9 @@ export class ScopeBuilder {
     let byName = this.facts.selfAttributes.get(classScope);
     if (!byName) this.facts.selfAttributes.set(classScope, (byName = new Map()));
     const name = textOf(this.source, attribute);
-    byName.set(name, [...(byName.get(name) ?? []), value]);
+    const values = byName.get(name);
+    if (values) values.push(value);
+    else byName.set(name, [value]);
   }
 
   private importStatement(node: PyNode, scope: Scope): void {
@@ -296,10 +300,13 @@ export class ScopeBuilder {
       case 'comment':
         this.facts.comments.push(node);
         return;
-      case 'attribute':
+      case 'attribute': {
         // The attribute name is not a variable.
+        const attribute = field(node, 'attribute');
+        if (attribute && !isCallee(node)) this.facts.valueAttributes.add(textOf(this.source, attribute));
         this.expression(field(node, 'object'), scope);
         return;
+      }
       case 'keyword_argument':
         this.expression(field(node, 'value'), scope);
         return;
@@ -343,6 +350,10 @@ export class ScopeBuilder {
     }
     for (const child of node.children) if (child.type !== 'for_in_clause') this.expression(child, inner);
   }
+}
+
+function isCallee(node: PyNode): boolean {
+  return node.field === 'function' && node.parent?.type === 'call';
 }
 
 const STATEMENT_LIKE = new Set([

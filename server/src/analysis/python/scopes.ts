@@ -63,7 +63,11 @@ export interface ModuleFacts {
   /** `@` operators, outermost first within each expression. */
   matmuls: PyNode[];
   comments: PyNode[];
-  /** `self.x = v` inside a class's methods, by class scope and attribute name. */
+  /** Names read other than as the function of a call (a function passed as a value escapes). */
+  valueNames: Set<string>;
+  /** Attribute names read other than as a method called at once or assigned (`map(self.f, xs)`). */
+  valueAttributes: Set<string>;
+  /** `self.x = value` in each class's methods: the values by attribute name (effects, dtypes, mutation). */
   selfAttributes: Map<Scope, Map<string, PyNode[]>>;
 }
 
@@ -97,6 +101,8 @@ export function buildScopes(root: PyNode, source: string, cache: ScopeCache | nu
     calls: [],
     matmuls: [],
     comments: [],
+    valueNames: new Set(),
+    valueAttributes: new Set(),
     selfAttributes: new Map(),
   };
   const builder = new ScopeBuilder(source, facts);
@@ -137,5 +143,7 @@ function merge(unit: ModuleFacts, facts: ModuleFacts): void {
   for (const matmul of unit.matmuls) facts.matmuls.push(matmul);
   for (const comment of unit.comments) facts.comments.push(comment);
   for (const [node, scope] of unit.scopeByNode) facts.scopeByNode.set(node, scope);
+  for (const name of unit.valueNames) facts.valueNames.add(name);
+  for (const name of unit.valueAttributes) facts.valueAttributes.add(name);
   for (const [scope, attributes] of unit.selfAttributes) facts.selfAttributes.set(scope, attributes);
 }

@@ -6,13 +6,12 @@
 import type { SublistItem } from '../../core/equation';
 import { EquationError, parseEquation, parseSublists, sublistLabel, type ParsedEquation } from '../../core/equation';
 import type { EquationInfo, KnownShape, Library, OperandInfo, SiteOptions, SourceRange } from '../model';
-import { einsumOutputShape } from '../output-shape';
 import { equationTooLong } from '../source-size';
 import { canonicalName, einsumCallee, type EinsumCallee } from './callees';
 import type { ConstantEvaluator } from './constants';
 import type { NameResolver } from './resolve';
 import { readsAnyCharacter } from '../pricing';
-import type { Inferred, ShapeInference } from './shapes';
+import type { Inferred, OperandShapes } from './shapes';
 import { concatDecoded, decodeStringLiteral, type DecodedString } from './strings';
 import { field, namedChildren, textOf, unwrap, type PyNode } from './syntax';
 import type { EinsumTarget, PresetOption, WrapperIndex } from './wrappers';
@@ -47,7 +46,7 @@ const DYNAMIC_EQUATION = (form: EquationInfo['form'], range: SourceRange | null)
 export class EinsumReader {
   private readonly calls = new Map<PyNode, EinsumCall | null>();
   private readonly parsed = new Map<EinsumCall, ParsedEquation | null>();
-  shapes: ShapeInference | null = null;
+  shapes: OperandShapes | null = null;
 
   constructor(
     private readonly resolver: NameResolver,
@@ -87,21 +86,9 @@ export class EinsumReader {
     return call;
   }
 
-  /** The shape an einsum call returns (for later contractions that use the result). */
-  resultOf(node: PyNode): Inferred | null {
-    const call = this.read(node);
-    if (!call || !this.shapes) return null;
-    const library = call.callee.library === 'einops' || call.callee.library === 'opt_einsum' ? null : call.callee.library;
-    const eq = this.parse(call);
-    if (!eq || call.callee.style === 'expression') return { shape: null, library };
-    const shapes = this.operandShapes(call);
-    const source = { kind: 'einsum-result' as const, range: { start: node.start, end: node.end }, detail: 'einsum result' };
-    return { shape: einsumOutputShape(eq, shapes, source), library: library ?? this.operandLibrary(call) };
-  }
-
   operandShapes(call: EinsumCall): (KnownShape | null)[] {
     if (call.callee.style === 'expression') return call.operandNodes.map((n) => this.literalShape(n));
-    return call.operandNodes.map((n) => this.shapes?.infer(n).shape ?? null);
+    return this.shapes ? this.shapes.inferAll(call.operandNodes).map((i) => i.shape) : call.operandNodes.map(() => null);
   }
 
   operandLibrary(call: EinsumCall): Library | null {

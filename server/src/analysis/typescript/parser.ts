@@ -6,7 +6,10 @@
  */
 import ts from 'typescript';
 import type { SourceRange } from '../model';
+import type { ScriptFlavor } from './flavor';
 import { FileScopes, type StatementFacts } from './scopes';
+
+export { scriptFlavor, type ScriptFlavor } from './flavor';
 
 /** A change to the text: [start, end) in the text before the change is replaced by `text`. */
 export interface TextEdit {
@@ -15,8 +18,6 @@ export interface TextEdit {
   text: string;
 }
 
-/** How the file is parsed: JSX is allowed in `.tsx`, `.jsx` and (as in TypeScript itself) `.js`. */
-export type ScriptFlavor = 'ts' | 'tsx' | 'js' | 'jsx';
 
 const FILE_NAMES: Record<ScriptFlavor, string> = { ts: '/einsight.ts', tsx: '/einsight.tsx', js: '/einsight.js', jsx: '/einsight.jsx' };
 const SCRIPT_KINDS: Record<ScriptFlavor, ts.ScriptKind> = {
@@ -36,25 +37,6 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
 };
-
-/** The flavor for a language id (`typescriptreact`) or a file name (`model.mts`); null for neither. */
-export function scriptFlavor(languageIdOrPath: string): ScriptFlavor | null {
-  switch (languageIdOrPath) {
-    case 'typescript':
-      return 'ts';
-    case 'typescriptreact':
-      return 'tsx';
-    case 'javascript':
-      return 'js';
-    case 'javascriptreact':
-      return 'jsx';
-  }
-  const extension = /\.([cm]?[jt]sx?)$/i.exec(languageIdOrPath)?.[1].toLowerCase();
-  if (!extension) return null;
-  if (extension.endsWith('tsx')) return 'tsx';
-  if (extension.endsWith('jsx')) return 'jsx';
-  return extension.endsWith('ts') ? 'ts' : 'js';
-}
 
 export interface ParsedTypeScript {
   text: string;

@@ -9,7 +9,7 @@ import { EquationError, parseEquation } from '../../core/equation';
 import type { AnalysisBudget } from '../budget';
 import { matmulChainEquation } from '../matmul';
 import type { FlowFacts, KnownShape, SiteDiagnostic, SiteSyntax, SourceRange } from '../model';
-import { einsumOutputShape } from '../output-shape';
+import { einsumResultKnown } from '../shapes/known';
 import type { HintIndex } from '../python/hints';
 import type { ConstantEvaluator } from './constants';
 import { siteContext, statementOf } from './context';
@@ -168,7 +168,7 @@ export class SiteReader {
       throw error;
     }
     const source = { ...this.shapes.expressionSource(call.node), kind: 'einsum-result' as const, detail: 'einsum result' };
-    return einsumOutputShape(eq, call.operandNodes.map((node) => this.shapes.infer(node)), source);
+    return einsumResultKnown(eq, call.operandNodes.map((node) => this.shapes.infer(node)), source);
   }
 }
 

@@ -9,7 +9,7 @@ import ts from 'typescript';
 import type { Dim } from '../../core/contraction';
 import type { KnownShape, ShapeSource } from '../model';
 import type { HintIndex } from '../python/hints';
-import { applyMethod, broadcastShapes, matmulShape } from '../python/shape-ops';
+import { broadcastKnown, matmulKnown, matrixTransposeKnown, permuteKnown, reshapeKnown, reverseKnown } from '../shapes/known';
 import { SHAPE_FIRST_CONSTRUCTORS, SHAPE_KEEPING_OPS, TENSOR_CONSTRUCTORS, tfjsOp } from './callees';
 import type { ConstantEvaluator } from './constants';
 import { scopeOf } from './hints';
@@ -149,23 +149,23 @@ export class ShapeInference {
         const base = this.infer(args[0], depth);
         const target = args[1] ? this.shapeFromArray(args[1], source) : null;
         if (!base || !target) return null;
-        return applyMethod(base, 'reshape', target.dims.map((dim, i) => ({ dim, source: target.dimSources[i] })));
+        return reshapeKnown(base, target.dims.map((dim, i) => ({ dim, source: target.dimSources[i] })));
       }
       case 'transpose':
         return this.transpose(this.infer(args[0], depth), args[1], source);
       case 'matMul': {
         const a = this.transposedIf(this.infer(args[0], depth), args[2]);
         const b = this.transposedIf(this.infer(args[1], depth), args[3]);
-        return matmulShape(a, b, source);
+        return matmulKnown(a, b, source);
       }
       case 'dot':
-        return matmulShape(this.infer(args[0], depth), this.infer(args[1], depth), source);
+        return matmulKnown(this.infer(args[0], depth), this.infer(args[1], depth), source);
       case 'mul':
       case 'div':
       case 'realDiv':
       case 'add':
       case 'sub':
-        return args.length === 2 ? broadcastShapes(this.operandShape(args[0], depth), this.operandShape(args[1], depth)) : null;
+        return args.length === 2 ? broadcastKnown(this.operandShape(args[0], depth), this.operandShape(args[1], depth)) : null;
       case 'tidy': {
         const body = args.length === 1 ? skipOuter(args[0]) : null;
         return body && ts.isArrowFunction(body) && !ts.isBlock(body.body) ? this.infer(body.body, depth) : null;
@@ -178,18 +178,18 @@ export class ShapeInference {
   /** `transpose(x)` reverses the axes; `transpose(x, [1, 0, 2])` permutes them. */
   private transpose(base: KnownShape | null, perm: ts.Expression | undefined, source: ShapeSource): KnownShape | null {
     if (!base) return null;
-    if (!perm || isUndefined(perm)) return applyMethod(base, 'T', []);
+    if (!perm || isUndefined(perm)) return reverseKnown(base);
     const items = this.arrayItems(perm);
     const axes = items?.map((item) => this.env.constants.evaluate(item)?.value ?? NaN);
     if (!axes || axes.some((a) => !Number.isInteger(a))) return null;
-    return applyMethod(base, 'permute', axes.map((dim) => ({ dim, source })));
+    return permuteKnown(base, axes);
   }
 
   /** `tf.matMul(a, b, transposeA)`: the operand as the product sees it. */
   private transposedIf(shape: KnownShape | null, flag: ts.Expression | undefined): KnownShape | null {
     if (!flag || flag.kind === ts.SyntaxKind.FalseKeyword) return shape;
     if (flag.kind !== ts.SyntaxKind.TrueKeyword || !shape || shape.dims.length < 2) return null;
-    return applyMethod(shape, 'mT', []);
+    return matrixTransposeKnown(shape);
   }
 
   /** A scalar operand has shape [] for broadcasting; anything unknown stays unknown. */
