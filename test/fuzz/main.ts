@@ -3,6 +3,8 @@
  * with the fixed default seed; `--seconds 3600` (or `--iterations`) runs it long, `--target NAME`
  * runs one target, `--failures FILE` writes every failing input in full (JSON Lines). Exit 1 on
  * any failure, printing each failing input so it can become a regression test.
+ * `FUZZ_LOG_SLOW=MS` in the environment prints every front-end analysis that used more than MS
+ * of processor time, failing or not, to see how close to the budget the slowest come.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { fuzzCliOnce } from './cli';

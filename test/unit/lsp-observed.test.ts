@@ -28,10 +28,14 @@ let uri: string;
 let observedPath: string;
 
 function writeObserved(...sites: ObservedSite[]): void {
+  writeObservedAt(observedPath, ...sites);
+}
+
+function writeObservedAt(path: string, ...sites: ObservedSite[]): void {
   const file = emptyObserved('einsight test');
   file.runs.push({ command: ['python', 'model.py'], started: '2026-01-01T00:00:00.000Z', durationMs: 1, exitCode: 0, processes: 1, calls: 1 });
   file.files['model.py'] = sites;
-  writeFileSync(observedPath, serializeObserved(file));
+  writeFileSync(path, serializeObserved(file));
 }
 
 function einsum(calls: number, batches: number[]): ObservedSite {
@@ -110,6 +114,29 @@ describe('recorded shapes in the language server', () => {
       await reanalysed;
     } finally {
       assert.equal(await client.stop(), 0);
+    }
+  });
+
+  it('a first recording in a folder with no project marker is used at once when the client reports it', async () => {
+    // What "Record a run" does in a plain folder: `.einsight/` appears right after the document
+    // was analysed without a project root, and the watcher's event follows within a second.
+    const plainFolder = mkdtempSync(join(tmpdir(), 'einsight-lsp-unrooted-'));
+    const plainUri = pathToFileURL(join(plainFolder, 'model.py')).toString();
+    writeFileSync(join(plainFolder, 'model.py'), MODEL);
+    const client = await LspTestClient.start({ watchFiles: true });
+    try {
+      await client.open(plainUri, MODEL);
+      const first = await client.waitForDiagnostics(plainUri, 1);
+      assert.doesNotMatch(first.diagnostics.map((d) => text(d.message)).join('\n'), /recorded/);
+      mkdirSync(join(plainFolder, '.einsight'));
+      const recorded = join(plainFolder, '.einsight', 'observed.json');
+      writeObservedAt(recorded, einsum(3, [40]));
+      const reanalysed = client.nextDiagnostics((p) => p.uri === plainUri && /called 3 times/.test(text(p.diagnostics[0]?.message ?? '')), 10_000, 'the first recording');
+      await client.filesChanged([{ uri: pathToFileURL(recorded).toString(), type: 1 }]);
+      await reanalysed;
+    } finally {
+      assert.equal(await client.stop(), 0);
+      rmSync(plainFolder, { recursive: true, force: true });
     }
   });
 

@@ -68,6 +68,8 @@ function serviceWith(createAnalyzer: () => Promise<DocumentAnalyzer>, debounceMs
   return { service, client };
 }
 
+// Tests that count analyses use untitled documents: for a file, the server asks the project's
+// interpreter what it has, and its answer analyses the document again at an unforeseeable moment.
 function open(service: LanguageService, uri: string, text: string): void {
   service.didOpenTextDocument({ textDocument: { uri, languageId: 'python', version: 1, text } });
 }
@@ -120,7 +122,7 @@ test('edits inside the debounce are folded into one analysis of the newest text,
     }),
     30,
   );
-  const uri = 'file:///debounce.py';
+  const uri = 'untitled:debounce.py';
   const done = client.next((p) => p.uri === uri && p.version === 4);
   open(service, uri, 'ab');
   for (const [version, character, text] of [[2, 2, 'c'], [3, 3, 'd'], [4, 0, '>']] as const) {
@@ -154,7 +156,7 @@ test('an asynchronous analysis overtaken by an edit is aborted and never publish
       }),
     dispose: () => undefined,
   }));
-  const uri = 'file:///slow.py';
+  const uri = 'untitled:slow.py';
   const last = client.next((p) => p.uri === uri && p.version === 2);
   open(service, uri, 'old');
   // Let the first analysis start, then edit while it runs.
@@ -250,7 +252,7 @@ test('typing in a slow document: keys are folded, the last key\'s text is analys
       ),
     dispose: () => undefined,
   }), MIN_SETTLE_MS);
-  const uri = 'file:///slow-typing.py';
+  const uri = 'untitled:slow-typing.py';
   open(service, uri, '');
   for (let version = 2; version <= 21; version++) {
     service.didChangeTextDocument({ textDocument: { uri, version }, contentChanges: [{ text: 'x'.repeat(version) }] });
@@ -270,7 +272,6 @@ test('requests during a burst wait for its analysis instead of starting one per 
     },
     dispose: () => undefined,
   }), 300);
-  // Untitled: no interpreter is asked about its project, whose answer would analyse it again at any moment.
   const uri = 'untitled:requests.py';
   const first = client.next((p) => p.uri === uri);
   open(service, uri, 'a');

@@ -260,6 +260,21 @@ describe('einsight record', { skip: python === null && 'no Python with numpy' },
     assert.match(result.stderr, /no contraction call was recorded/);
   });
 
+  it("caches the recorder's bytecode in its own temporary folder, even under PYTHONDONTWRITEBYTECODE, and none of the project's", () => {
+    const fresh = new RecordProject();
+    try {
+      fresh.write('helper_mod.py', 'VALUE = 1\n');
+      const program = 'import os, sys, numpy, helper_mod\nrecorder = sys.modules["_einsight_recorder"]\nprint(os.path.exists(recorder.__cached__), os.path.isdir("__pycache__"))\n';
+      fresh.write('cache_check.py', program);
+      const result = fresh.record(['--', python!, 'cache_check.py'], { env: { PYTHONDONTWRITEBYTECODE: '1' } });
+      assert.equal(result.code, 0, result.stderr);
+      // Later processes of the run load the recorder compiled; the user's setting holds for their files.
+      assert.equal(result.stdout, 'True False\n');
+    } finally {
+      fresh.remove();
+    }
+  });
+
   it('records from a sub-folder into the project root, and without columns where Python gives none', () => {
     const fresh = new RecordProject();
     try {

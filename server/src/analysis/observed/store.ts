@@ -96,8 +96,10 @@ export class ObservationStore {
     if (explicit !== undefined) return resolve(explicit);
     const dir = dirname(resolve(sourcePath));
     let known = this.roots.get(dir);
-    // Looked up again after a while: `einsight record` may have just created `.einsight/`.
-    if (!known || Date.now() - known.at > ROOT_RECHECK_MS) {
+    // A miss is looked up every time: `einsight record` creates `.einsight/` in a folder that had
+    // no marker, and the re-analysis its file watcher asks for comes at once, not seconds later.
+    // A root found is looked up again after a while: a nearer one may have appeared since.
+    if (!known || known.root === null || Date.now() - known.at > ROOT_RECHECK_MS) {
       known = { root: findProjectRoot(dir), at: Date.now() };
       this.roots.set(dir, known);
     }
