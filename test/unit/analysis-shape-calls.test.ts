@@ -16,6 +16,12 @@ describe('Python shapes: across functions', async () => {
     assert.equal(source.via?.detail.startsWith('project(np.ones('), true);
   });
 
+  it('a function evaluated in many argument contexts falls back to its merged summary (bounded work, still sound)', () => {
+    const [shape] = shapes(at('manyContexts'));
+    assert.equal(shape![1], 3);
+    assert.notEqual(shape![0], 10, 'the summary of every call, not this one');
+  });
+
   it('returns tuples that callers unpack, evaluated for the call’s own arguments', () => {
     assert.deepEqual(shapes(at('returnedTuple')), [[7, 3], [3, 7]]);
   });

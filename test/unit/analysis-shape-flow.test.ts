@@ -44,6 +44,10 @@ describe('Python shapes: flow sensitivity', async () => {
     assert.equal(typeof w![0], 'string');
   });
 
+  it('an element of an array of Python objects (dtype=object) has no known shape', () => {
+    assert.deepEqual(shapes(at('objectArray')), [null, null]);
+  });
+
   it('never reports a shape error on any of it', () => {
     assert.deepEqual(analysis.sites.flatMap((s) => s.diagnostics.filter((d) => d.code === 'EIN003')), []);
   });

@@ -35,6 +35,11 @@ describe('Python shapes: shape functions of library operations', async () => {
     assert.deepEqual(shapes(at('torchMatmul')), [[2, 3, 5]]);
   });
 
+  it('torch: unbind is a tuple of its slices, unpacked with * or indexed; an unknown dim says nothing', () => {
+    assert.deepEqual(shapes(at('torchUnbind')), [[3, 4], [3, 4], [2, 3], [2, 3]]);
+    assert.deepEqual(shapes(at('unbindUnknown')), [null]);
+  });
+
   it('jax.numpy and einops patterns', () => {
     assert.deepEqual(shapes(at('jax')), [[5, 6], [6, 5]]);
     assert.deepEqual(shapes(at('rearrange')), [[2, 3, 7, 4]]);

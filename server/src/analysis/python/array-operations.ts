@@ -153,6 +153,17 @@ export function arrayOperation(call: LibraryCall, x: Value, name: string, family
       return { t: 'int', dim: { size: constant(shape.dims.length), origin: call.origin } };
     case 'item':
       return UNKNOWN;
+    case 'unbind':
+    case 'unstack': {
+      // The slices along one axis (0 by default), as a tuple as long as that size when it is known.
+      const given = call.arg(0, family === 'torch' ? 'dim' : 'axis');
+      const axis = given ? call.int(0, family === 'torch' ? 'dim' : 'axis') : 0;
+      const at = axis === null ? null : normalizeAxis(axis, shape.dims.length);
+      const count = at === null ? null : constantValue(shape.dims[at].size);
+      if (at === null || count === null || count > MAX_UNBOUND) return null;
+      const slice = result({ dims: shape.dims.filter((_, i) => i !== at) });
+      return { t: 'tuple', items: Array.from({ length: count }, () => slice) };
+    }
     case 'index_select': {
       const axis = call.int(0, 'dim');
       const index = call.shape(1, 'index');
@@ -189,6 +200,9 @@ export function arrayOperation(call: LibraryCall, x: Value, name: string, family
 }
 
 /** Operations whose result is an array even when nothing is known of its shape. */
+/** The longest tuple `unbind` is followed into: past it, unpacking is of no help to a shape. */
+const MAX_UNBOUND = 64;
+
 const KNOWN_OPERATIONS = new Set(['reshape', 'view', 'transpose', 'permute', 'swapaxes', 'unsqueeze', 'squeeze', 'flatten', 'expand', 'repeat', 'matmul', 'mm', 'bmm', 'tile', 'ravel']);
 
 function shapeOrNull(dims: DimValue[] | null): ShapeValue | null {

@@ -6,11 +6,16 @@
 import type { Library } from '../model';
 import { constant } from '../shapes/sizes';
 import { stack } from '../shapes/shape-functions';
-import type { DimValue, ShapeValue, Value } from '../shapes/values';
+import { UNKNOWN, type DimValue, type ShapeValue, type Value } from '../shapes/values';
 import type { LibraryCall } from './library-call';
+
+const OBJECT_DTYPES = new Set(['object', "'O'", '"O"', "'object'", '"object"', 'np.object_', 'numpy.object_', 'np.dtype(object)', 'numpy.dtype(object)']);
 
 /** Creates an array, or returns null when `name` is no constructor. */
 export function construct(call: LibraryCall, family: 'numpy' | 'torch' | 'tensorflow', name: string): Value | null {
+  // An array of Python objects: an element taken out of it may be an array of any shape
+  // (pyscf keeps one block per k-point pair in `np.empty((nk, nk), dtype=object)`).
+  if (family === 'numpy' && OBJECT_DTYPES.has(call.keywordText('dtype')?.replace(/\s/g, '') ?? '')) return UNKNOWN;
   const shaped = (dims: DimValue[] | null) => call.result(dims && { dims });
   switch (name) {
     case 'zeros':

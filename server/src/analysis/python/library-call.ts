@@ -114,6 +114,16 @@ export class LibraryCall {
     return dims && dims.map((d) => this.sized(d));
   }
 
+  /** The text of keyword argument `name` as written (`dtype=object`), or null. */
+  keywordText(name: string): string | null {
+    const list = field(this.node, 'arguments');
+    for (const argument of list ? namedChildren(list) : []) {
+      const key = argument.type === 'keyword_argument' ? field(argument, 'name') : null;
+      if (key && this.analysis.text(this.frame, key) === name) return this.analysis.text(this.frame, field(argument, 'value')!);
+    }
+    return null;
+  }
+
   /** The local name or attribute a method was called on, to update it after a mutation (`xs.append(v)`). */
   receiverNode(): PyNode | null {
     const callee = field(this.node, 'function');

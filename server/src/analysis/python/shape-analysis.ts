@@ -19,6 +19,12 @@ import { field, textOf, type PyNode } from './syntax';
 
 /** Nested evaluations of calls for their results before the merged summary is used instead. */
 const MAX_CALL_DEPTH = 6;
+/**
+ * Distinct argument contexts a function is evaluated in for its results, at most; further ones
+ * take the merged summary. Without it, methods calling methods six deep with many argument
+ * shapes multiply: a 233-file library (quimb) ran for minutes.
+ */
+const MAX_CONTEXTS_PER_FUNCTION = 8;
 /** Analyses of units per unit, at most, before the fixed point gives up (and leaves the rest as it is). */
 const RUNS_PER_UNIT = 12;
 const DETAIL_LENGTH = 60;
@@ -54,6 +60,7 @@ export class ShapeAnalysis {
   private nextId = 0;
   private readonly libraryRefs = new Map<string, Reference>();
   private readonly contexts = new Map<string, number>();
+  private readonly contextsPerFunction = new Map<FunctionInfo, number>();
 
   constructor(readonly program: PythonProgram) {}
 
@@ -174,9 +181,11 @@ export class ShapeAnalysis {
       for (const dep of cached.deps) this.readCell(caller, dep);
       return cached;
     }
-    if (this.active.has(key) || caller.depth >= MAX_CALL_DEPTH) {
+    const newContext = !this.contexts.has(key);
+    if (this.active.has(key) || caller.depth >= MAX_CALL_DEPTH || (newContext && (this.contextsPerFunction.get(fn) ?? 0) >= MAX_CONTEXTS_PER_FUNCTION)) {
       return { value: this.readCell(caller, `return:${fn.id}`) ?? UNKNOWN, self: null };
     }
+    if (newContext) this.contextsPerFunction.set(fn, (this.contextsPerFunction.get(fn) ?? 0) + 1);
     this.active.add(key);
     const frame = this.frame(fn.module, fn, fn.scope, false, caller.reader, `${fn.id}#${this.contextId(key)}:`, caller.depth + 1, caller);
     try {

@@ -16,7 +16,7 @@ import { buildScopes, type ModuleFacts } from './scopes';
 import { ShapeAnalysis } from './shape-analysis';
 
 /** Analyses of units per `step`, so a large workspace is indexed in slices between other work. */
-const UNITS_PER_STEP = 400;
+const UNITS_PER_STEP = 200;
 
 export class PythonWorkspace {
   readonly program: PythonProgram;
