@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { FileAnalysis } from 'einsight-server/analysis/model';
 import { PythonDocument, analyzePython } from 'einsight-server/analysis/python/analyze';
+import { decodeStringLiteral } from 'einsight-server/analysis/python/strings';
 import { TypeScriptDocument, analyzeTypeScript } from 'einsight-server/analysis/typescript/analyze';
 import { toPathProblem } from 'einsight-server/core/cost';
 import { EquationError, bindShapes, parseEquation } from 'einsight-server/core/equation';
 import { optimizePath } from 'einsight-server/core/paths/index';
 import { prepareRewrites, syntaxErrors } from 'einsight-server/rewrite/python-parsers';
+import { seeds } from '../fuzz/sources';
 import { runCli } from '../support/cli';
 
 const HANG = { timeout: 60_000 };
@@ -101,6 +103,14 @@ describe('typescript front end', () => {
 });
 
 describe('python front end', () => {
+  test("a string node without a quote (tree-sitter's error recovery) has no value; it threw out of the analysis and killed the fuzzer's warm-up", HANG, async () => {
+    assert.deepEqual(decodeStringLiteral('`match`', 10), { value: null, charRanges: [] });
+    // Every Python seed, joined and repeated to a megabyte: the warm-up text that threw.
+    const joined = seeds('python').map((s) => s.text).join('\n');
+    const analysis = await analyzePython(joined.repeat(Math.ceil(1_000_000 / joined.length)));
+    assert.ok(analysis.sites.length > 0);
+  });
+
   test('deep nesting is reported where it is, not thrown (RangeError from the scope builder)', async () => {
     const calls = await analyzePython(`${PY_SITE}x = ${'f('.repeat(3000)}1${')'.repeat(3000)}\n`);
     assert.deepEqual(calls.sites, []);

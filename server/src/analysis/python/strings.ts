@@ -36,6 +36,8 @@ export function decodeStringLiteral(literal: string, offset: number): DecodedStr
   if (notRead) return { value: null, charRanges: [], notRead };
   let i = 0;
   while (i < literal.length && literal[i] !== '"' && literal[i] !== "'") i++;
+  // tree-sitter's error recovery can make a string node of text without a quote: its value is unknown.
+  if (i === literal.length) return { value: null, charRanges: [] };
   const prefix = literal.slice(0, i).toLowerCase();
   const quote = literal.startsWith(literal[i].repeat(3), i) ? literal[i].repeat(3) : literal[i];
   const bodyStart = i + quote.length;
