@@ -9,7 +9,7 @@ import type { Env, Frame } from './frame';
 import { importTarget } from './program';
 import type { ShapeAnalysis } from './shape-analysis';
 import type { Binding, Scope } from './scopes';
-import { field, namedChildren, unwrap, walk, type PyNode } from './syntax';
+import { assignmentParts, field, namedChildren, unwrap, walk, type PyNode } from './syntax';
 
 export class Bindings {
   private readonly byStatement = new WeakMap<Scope, Map<PyNode, Binding[]>>();
@@ -19,17 +19,9 @@ export class Bindings {
   expressionStatement(frame: Frame, env: Env, node: PyNode, statement: PyNode): void {
     const ev = this.analysis.expressions;
     if (node.type === 'assignment') {
-      const targets: PyNode[] = [];
-      let annotation: PyNode | null = null;
-      let current: PyNode | null = node;
-      while (current?.type === 'assignment') {
-        const left = field(current, 'left');
-        if (left) targets.push(left);
-        annotation ??= field(current, 'type');
-        current = field(current, 'right');
-      }
-      if (!current) return;
-      let value = ev.evaluate(frame, env, current);
+      const { targets, annotation, value: right } = assignmentParts(node);
+      if (!right) return;
+      let value = ev.evaluate(frame, env, right);
       if (annotation) value = this.analysis.calls.annotated(frame, annotation, value);
       for (const target of targets) this.assign(frame, env, target, value, statement);
       return;

@@ -3,7 +3,7 @@
  * source order, for one statement at a time.
  */
 import type { Binding, BindingKind, ModuleFacts, Scope, ScopeKind } from './scopes';
-import { field, fields, namedChildren, textOf, type PyNode } from './syntax';
+import { assignmentParts, field, fields, namedChildren, textOf, type PyNode } from './syntax';
 
 export function newScope(kind: ScopeKind, node: PyNode, name: string, parent: Scope | null): Scope {
   const scope: Scope = {
@@ -137,18 +137,10 @@ export class ScopeBuilder {
   private expressionStatement(node: PyNode, statement: PyNode, scope: Scope): void {
     if (node.type === 'assignment') {
       // `a = b = v`: every target gets the innermost value.
-      const targets: PyNode[] = [];
-      let current: PyNode | null = node;
-      let annotation: PyNode | null = null;
-      while (current?.type === 'assignment') {
-        const left = field(current, 'left');
-        if (left) targets.push(left);
-        annotation ??= field(current, 'type');
-        current = field(current, 'right');
-      }
-      this.expression(current, scope);
+      const { targets, annotation, value } = assignmentParts(node);
+      this.expression(value, scope);
       this.expression(annotation, scope);
-      for (const target of targets) this.target(target, statement, scope, 'assign', current, annotation);
+      for (const target of targets) this.target(target, statement, scope, 'assign', value, annotation);
       return;
     }
     if (node.type === 'augmented_assignment') {

@@ -36,6 +36,20 @@ export function textOf(source: string, node: PyNode): string {
   return source.slice(node.start, node.end);
 }
 
+/** `a = b: T = v`: every target, the annotation (if any) and the innermost value (null if missing). */
+export function assignmentParts(node: PyNode): { targets: PyNode[]; annotation: PyNode | null; value: PyNode | null } {
+  const targets: PyNode[] = [];
+  let annotation: PyNode | null = null;
+  let current: PyNode | null = node;
+  while (current?.type === 'assignment') {
+    const left = field(current, 'left');
+    if (left) targets.push(left);
+    annotation ??= field(current, 'type');
+    current = field(current, 'right');
+  }
+  return { targets, annotation, value: current };
+}
+
 /** Strips parentheses: `((x))` is `x` for every analysis here. */
 export function unwrap(node: PyNode): PyNode {
   let current = node;
