@@ -131,6 +131,22 @@ describe('a long collection literal of numbers only', () => {
     parser.dispose();
   });
 
+  it("as a subscript's index (error recovery's reading of a list after an unclosed string) it is one unknown index", async () => {
+    const parser = await PythonParser.create();
+    const text = `y = a[${numbers(20_000)}]\n`;
+    const { module } = parser.parse(text);
+    const subscript = module.children[0].children[0].children.find((n) => n.type === 'subscript')!;
+    assert.deepEqual(
+      subscript.children.map((n) => [n.type, n.field, text.slice(n.start, Math.min(n.end, n.start + 5))]),
+      [['identifier', 'value', 'a'], [NUMBERS_LITERAL, 'subscript', '1, -2']],
+    );
+    assert.equal(text[subscript.children[1].end], ']');
+    for (const odd of ['b', '1 1', '1,,2', '(,)', '1e', '0x1e-5', '+']) {
+      assert.ok(nodes(parser.parse(`y = a[${numbers(10_000)}, ${odd}, ${numbers(10_000)}]\n`).module) > 10_000, odd);
+    }
+    parser.dispose();
+  });
+
   it('its shape is unknown, not claimed', async () => {
     const analysis = await analyzePython(`import numpy as np\nv = np.array([${numbers(30_000)}])\nr = np.einsum('i,i->', v, np.ones(3))\n`);
     assert.equal(analysis.sites.length, 1);

@@ -342,6 +342,58 @@ function onlyNumbers(text: string, start: number, end: number): boolean {
   return true;
 }
 
+const NUMBER = /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?[jJ]?)$/;
+
+/**
+ * Whether `text[start, end)` is, to the letter, a comma-separated list of numbers (signed, or in
+ * nested brackets and parentheses): nothing the parser could read as anything else or as an error.
+ */
+function numbersList(text: string, start: number, end: number): boolean {
+  const closers: string[] = [];
+  let previous: 'start' | 'open' | 'comma' | 'sign' | 'item' = 'start';
+  for (let i = start; i < end; ) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      i++;
+    } else if (c === ',') {
+      if (previous !== 'item') return false;
+      previous = 'comma';
+      i++;
+    } else if (c === '(' || c === '[') {
+      if (previous === 'item') return false;
+      closers.push(c === '(' ? ')' : ']');
+      previous = 'open';
+      i++;
+    } else if (c === ')' || c === ']') {
+      if (closers.pop() !== c || previous === 'sign' || (previous === 'comma' && text[i - 1] === '(')) return false;
+      previous = 'item';
+      i++;
+    } else if (c === '+' || c === '-') {
+      if (previous === 'item') return false;
+      previous = 'sign';
+      i++;
+    } else {
+      if (previous === 'item') return false;
+      let j = i;
+      while (j < end && (/[\w.]/.test(text[j]) || ((text[j] === '+' || text[j] === '-') && /[eE]/.test(text[j - 1])))) j++;
+      if (j === i || !NUMBER.test(text.slice(i, j))) return false;
+      previous = 'item';
+      i = j;
+    }
+  }
+  return closers.length === 0 && (previous === 'item' || previous === 'comma');
+}
+
+/**
+ * Whether the index of a subscript, from the child under the cursor to the closing bracket, is
+ * a long list of numbers: tree-sitter's error recovery reads a megabyte list after an unclosed
+ * string as `…[1, 1, …]`. It is copied as one `NUMBERS_LITERAL` index (an unknown index).
+ */
+function isLongNumbersIndex(parent: PyNode, start: number, text: string): boolean {
+  const close = parent.end - 1;
+  return parent.type === 'subscript' && close - start >= NUMBERS_LITERAL_LENGTH && text[close] === ']' && numbersList(text, start, close);
+}
+
 /** Whether the collection under the cursor is copied as a `NUMBERS_LITERAL` leaf. */
 function isLongNumbersLiteral(cursor: TreeCursor, node: PyNode, text: string): boolean {
   return COLLECTIONS.has(node.type) && node.end - node.start >= NUMBERS_LITERAL_LENGTH && onlyNumbers(text, node.start, node.end) && !cursor.currentNode.hasError;
@@ -395,8 +447,16 @@ function copySubtree(cursor: TreeCursor, text: string, symbols: SymbolTable, wit
     const typeId = cursor.nodeTypeId;
     const field = symbols.fieldless[typeId] ? null : (symbols.fields[cursor.currentFieldId] ?? null);
     const missing = withErrors && cursor.nodeIsMissing;
-    // Punctuation and keywords carry nothing the analysis reads; operators come with a field.
-    if ((known(typeId) ? symbols.named[typeId] : cursor.nodeIsNamed) || field !== null || missing) {
+    if (field === 'subscript' && !missing && isLongNumbersIndex(parent, cursor.startIndex, text)) {
+      const index: PyNode = { type: NUMBERS_LITERAL, named: true, field, start: cursor.startIndex, end: parent.end - 1, children: NO_CHILDREN, parent, missing: false };
+      if (parent.children === NO_CHILDREN) parent.children = [index];
+      else parent.children.push(index);
+      // The rest of the index is inside it: on to the subscript's next sibling.
+      cursor.gotoParent();
+      if (parent === root) return root;
+      parent = parent.parent!;
+      depth--;
+    } else if ((known(typeId) ? symbols.named[typeId] : cursor.nodeIsNamed) || field !== null || missing) {
       const copied = copy(parent, typeId, field, missing);
       if (parent.children === NO_CHILDREN) parent.children = [copied];
       else parent.children.push(copied);
