@@ -223,6 +223,9 @@ export class PythonModule {
   }
 }
 
+/** Libraries an absolute import names, not to be matched by the end of a project module's name. */
+const EXTERNAL_LIBRARIES = new Set(['numpy', 'torch', 'jax', 'jaxlib', 'tensorflow', 'einops', 'opt_einsum', 'cotengra', 'scipy', 'math', 'cupy', 'flax', 'haiku', 'sympy', 'pandas']);
+
 /** Every module of the program, with a way to resolve imports between them. */
 export class PythonProgram {
   /** Functions declared as einsums (`einsight.python.einsumFunctions`), for modules read from now on. */
@@ -283,6 +286,8 @@ export class PythonProgram {
   moduleNamed(dotted: string): PythonModule | null {
     const exact = this.byName.get(dotted);
     if (exact) return exact;
+    // `import numpy` is the library, never a project's own `backends/numpy/` subpackage.
+    if (EXTERNAL_LIBRARIES.has(dotted.split('.')[0])) return null;
     let found: PythonModule | null = null;
     for (const [name, module] of this.byName) {
       if (!name.endsWith(`.${dotted}`)) continue;
