@@ -9,21 +9,12 @@
  *
  * Usage: node test/out/bench/record-truth.js [FOLDER] (default test/fixtures/shapes-truth).
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runBin } from '../support/cli';
-import { REPO_ROOT } from '../support/oracle';
 import { findPython } from '../support/python-runner';
-
-type Shape = number[] | null;
-
-interface TruthSite {
-  file: string;
-  line: number;
-  column: number;
-  shapes: Shape[][];
-}
+import { loadTruth, TRUTH_FOLDER, type Shape, type TruthSite } from '../support/shape-truth';
 
 interface CheckedSite {
   file: string;
@@ -44,7 +35,7 @@ interface Score {
   varyingDims: number;
 }
 
-const FOLDER = resolve(process.argv[2] ?? join(REPO_ROOT, 'test', 'fixtures', 'shapes-truth'));
+const FOLDER = resolve(process.argv[2] ?? TRUTH_FOLDER);
 
 function score(module: string): Score {
   return { module, executed: 0, found: 0, priced: 0, recordedRight: 0, wrongDims: 0, varyingDims: 0 };
@@ -109,7 +100,7 @@ function main(): number {
     console.log('bench:record-truth: no Python with numpy and torch; nothing to measure');
     return 0;
   }
-  const truth = JSON.parse(readFileSync(join(FOLDER, 'truth.json'), 'utf8')) as { sites: TruthSite[] };
+  const truth = loadTruth(FOLDER);
   const project = mkdtempSync(join(tmpdir(), 'einsight-record-truth-'));
   try {
     cpSync(FOLDER, project, { recursive: true });

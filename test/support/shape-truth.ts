@@ -17,9 +17,9 @@ import { REPO_ROOT } from './oracle';
 
 export const TRUTH_FOLDER = join(REPO_ROOT, 'test', 'fixtures', 'shapes-truth');
 
-type Shape = number[] | null;
+export type Shape = number[] | null;
 
-interface TruthSite {
+export interface TruthSite {
   file: string;
   line: number;
   column: number;
@@ -27,7 +27,7 @@ interface TruthSite {
   shapes: Shape[][];
 }
 
-interface Truth {
+export interface Truth {
   version: number;
   modules: Record<string, string>;
   sites: TruthSite[];
@@ -64,8 +64,8 @@ export interface TruthReport {
   totals: ModuleScore;
 }
 
-export function loadTruth(): Truth {
-  return JSON.parse(readFileSync(join(TRUTH_FOLDER, 'truth.json'), 'utf8')) as Truth;
+export function loadTruth(folder = TRUTH_FOLDER): Truth {
+  return JSON.parse(readFileSync(join(folder, 'truth.json'), 'utf8')) as Truth;
 }
 
 /** Runs `einsight check --format json` over the truth folder and scores it. */
