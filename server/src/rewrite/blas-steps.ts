@@ -54,7 +54,7 @@ const SAME_CLASS_METHODS = new Set('astype copy reshape transpose swapaxes conj 
 export function blasDispatch(context: FixContext, site: ContractionSite, contracted: Contracted = site): BlasDispatch | null {
   const optimize = site.options.optimize?.value;
   if (site.library !== 'numpy' || site.qualifiedName !== 'numpy.einsum' || optimize === undefined || optimize === null || optimize === false) return null;
-  const module = /^([A-Za-z_][A-Za-z0-9_]*\.)einsum$/.exec(site.callee)?.[1];
+  const module = numpyModule(context, site);
   const c = contracted.contraction;
   if (!module || !c || (c.ellipsisLabels?.length ?? 0) > 0) return null;
   const operands = contracted.operands.map((operand) => context.source.nodeAt(operand.range));
@@ -69,6 +69,19 @@ export function blasDispatch(context: FixContext, site: ContractionSite, contrac
   if (!exact) return null;
   const plain = new PlainArrays(context);
   return { module, plainArray: operands.map((node) => node !== null && plain.is(node, 0)) };
+}
+
+/**
+ * `np.` when the call is `np.einsum` with `np` the numpy module itself; null for a bare
+ * `einsum`, a wrapper declared as numpy.einsum (`pyscf.lib.einsum`: its module has no
+ * tensordot of numpy's), or anything else.
+ */
+function numpyModule(context: FixContext, site: ContractionSite): string | null {
+  const call = context.source.nodeAt(site.range);
+  const callee = call?.type === 'call' ? field(call, 'function') : null;
+  const object = callee?.type === 'attribute' ? unwrap(field(callee, 'object')!) : null;
+  if (!object || object.type !== 'identifier' || textOf(context.source.text, field(callee!, 'attribute')!) !== 'einsum') return null;
+  return context.source.resolver().qualifiedName(object) === 'numpy' ? `${textOf(context.source.text, object)}.` : null;
 }
 
 function sameSize(dim: Dim, size: { value: number; symbol: string | null }): boolean {
