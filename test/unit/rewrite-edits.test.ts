@@ -32,7 +32,7 @@ class Config:
 `,
   },
   {
-    name: 'numpy steps keep BLAS dispatch: a call that asked for a path gets np.tensordot for its matrix products',
+    name: 'numpy steps keep BLAS dispatch: a call that asked for a path gets np.matmul for products of fresh arrays',
     source: `import numpy as np
 
 A = np.ones((5, 16)); B = np.ones((16, 16)); C = np.ones((16, 2))
@@ -44,25 +44,25 @@ for _ in range(3):
 
 A = np.ones((5, 16)); B = np.ones((16, 16)); C = np.ones((16, 2))
 for _ in range(3):
-    y = np.tensordot(A, np.tensordot(B, C, axes=(1, 0)), axes=(1, 0))
+    y = np.matmul(A, np.matmul(B, C))
 `,
   },
   {
-    name: 'BLAS dispatch: only the final result is transposed into the call\'s output order',
+    name: 'BLAS dispatch: a view is tensordot\'s (it copies into BLAS layout), and only the final result is transposed',
     source: `import numpy as np
 
-A = np.ones((5, 16)); B = np.ones((16, 16)); C = np.ones((16, 2)); D = np.ones((2, 7))
+A = np.ones((16, 5)).T; B = np.ones((16, 16)); C = np.ones((16, 2)); D = np.ones((2, 7))
 for _ in range(3):
     y = /*here*/np.einsum('ij,jk,kl,lm->mi', A, B, C, D, optimize=True)
 `,
     fix: 'pairwise',
     expected: `import numpy as np
 
-A = np.ones((5, 16)); B = np.ones((16, 16)); C = np.ones((16, 2)); D = np.ones((2, 7))
+A = np.ones((16, 5)).T; B = np.ones((16, 16)); C = np.ones((16, 2)); D = np.ones((2, 7))
 for _ in range(3):
-    t_jl = np.tensordot(B, C, axes=(1, 0))
+    t_jl = np.matmul(B, C)
     t_il = np.tensordot(A, t_jl, axes=(1, 0))
-    y = np.tensordot(t_il, D, axes=(1, 0)).transpose(1, 0)
+    y = np.matmul(t_il, D).transpose(1, 0)
 `,
   },
   {

@@ -2,7 +2,7 @@
  * Pairwise numpy steps spelled as direct BLAS calls. A numpy call that passed `optimize=`
  * hands its BLAS-shaped steps to tensordot/matmul after planning the path on every call
  * (10-20 µs); a step written `np.tensordot` or `np.matmul` skips that planning and is as fast
- * or faster at every size measured, with pip's OpenBLAS and Debian's reference BLAS alike
+ * or faster at the sizes measured, with pip's OpenBLAS and Debian's reference BLAS alike
  * (`npm run bench:dispatch`, BENCHMARKS.md). A call without `optimize=` keeps numpy's plain
  * loop: with the reference BLAS a BLAS call is up to 3x slower than that loop at large sizes,
  * and its rounding is not what the call computed.
@@ -10,11 +10,14 @@
  * Only steps whose result is exactly what einsum computes are spelled so: two operands, each
  * label at most once per operand, every label of one operand alone kept (none summed from one
  * side), no `...`, floating or complex types, and every operand's shape equal to its labels'
- * sizes (einsum broadcasts a size-1 dimension, tensordot refuses it). `np.tensordot` converts its
- * operands with `asarray`, so a subclass (`np.matrix`) gives the plain ndarray einsum gives;
- * `np.matmul` keeps the subclass, so a batched step uses it only on operands known to be plain
- * ndarrays (numpy's constructors, or intermediates of the rewrite). Everything else stays an
- * einsum step with `optimize=True`.
+ * sizes (einsum broadcasts a size-1 dimension, tensordot refuses it).
+ *
+ * `np.tensordot` converts its operands with `asarray` and copies them into BLAS's layout, so a
+ * subclass (`np.matrix`) or a strided view gives what einsum gives, as fast. `np.matmul` costs
+ * 5-8 µs less per call, but keeps a subclass (`np.matrix`, masked arrays) and, in numpy 1.24,
+ * runs a strided view through a slow loop (6x on a 512 matrix); so it is written only for
+ * operands known to be fresh C-ordered ndarrays: numpy's constructors and draws, or the
+ * rewrite's own BLAS intermediates. It is the only spelling of a batched product.
  */
 import type { ContractionSite, OperandInfo } from '../analysis/model';
 import type { Dim } from '../core/contraction';
@@ -31,20 +34,20 @@ interface Contracted {
 export interface BlasDispatch {
   /** The numpy module as the call names it, with its dot: `np.`. */
   module: string;
-  /** Per operand: known to be a plain ndarray, so `np.matmul` returns one too. */
-  plainArray: boolean[];
+  /** Per operand: known to be a fresh C-ordered plain ndarray, which `np.matmul` takes as fast as tensordot. */
+  fresh: boolean[];
 }
 
-/** Functions of numpy that return a new, plain ndarray whatever their arguments. */
-const PLAIN_CONSTRUCTORS = new Set(
-  'array asarray ascontiguousarray zeros ones empty full arange linspace eye identity einsum tensordot random.rand random.randn random.random random.random_sample random.standard_normal random.normal random.uniform'
+/** Functions of numpy that return a new plain ndarray, C-ordered unless told `order=`. */
+const FRESH_CONSTRUCTORS = new Set(
+  'ascontiguousarray zeros ones empty full arange linspace eye identity random.rand random.randn random.random random.random_sample random.standard_normal random.normal random.uniform'
     .split(' ')
     .map((name) => `numpy.${name}`),
 );
-/** `np.random.default_rng(...)` and `RandomState(...)` draws: plain ndarrays. */
+/** `np.random.default_rng(...)` and `RandomState(...)`: their draws are fresh C-ordered ndarrays. */
 const GENERATORS = new Set(['numpy.random.default_rng', 'numpy.random.RandomState', 'numpy.random.Generator']);
-/** ndarray methods that return an array of the receiver's own class. */
-const SAME_CLASS_METHODS = new Set('astype copy reshape transpose swapaxes conj ravel squeeze'.split(' '));
+/** ndarray methods that, on a C-ordered array, return a C-ordered array of its class (`reshape` a view, the others a copy). */
+const C_ORDER_METHODS = new Set('astype copy reshape conj'.split(' '));
 
 /**
  * How the site's steps may dispatch to BLAS, or null where every step stays an einsum call:
@@ -67,8 +70,8 @@ export function blasDispatch(context: FixContext, site: ContractionSite, contrac
     return dims !== undefined && dims.length === labels.length && labels.every((label, p) => sameSize(dims[p], c.sizes[label]));
   });
   if (!exact) return null;
-  const plain = new PlainArrays(context);
-  return { module, plainArray: operands.map((node) => node !== null && plain.is(node, 0)) };
+  const fresh = new FreshArrays(context);
+  return { module, fresh: operands.map((node) => node !== null && fresh.is(node, 0)) };
 }
 
 /**
@@ -88,14 +91,21 @@ function sameSize(dim: Dim, size: { value: number; symbol: string | null }): boo
   return size.symbol === null ? dim === size.value : dim === size.symbol;
 }
 
+/** A step written as a BLAS call; `fresh` when its result is a C-ordered ndarray (no transpose). */
+export interface BlasCall {
+  code: string;
+  fresh: boolean;
+}
+
 /**
- * The step as `np.tensordot(x, y, axes=...)` (no label kept by both operands) or `np.matmul(x, y)`
- * (a batched matrix product in matmul's layout), with `.transpose(...)` when the step's label order
- * is not the call's natural one (only the final result, whose order the call fixes); null where
- * the step is not a plain BLAS contraction. The operands keep their order, so their evaluation
- * order is the einsum step's.
+ * The step as `np.matmul(x, y)` (matmul's layout on fresh operands: a matrix or vector product,
+ * or a batched one) or else `np.tensordot(x, y, axes=...)` (no label kept by both operands),
+ * with `.transpose(...)` when the step's label order is not the call's natural one (only the
+ * final result, whose order the call fixes); null where the step is not a plain BLAS
+ * contraction. `fresh` says, per child, whether it is a fresh C-ordered ndarray. The operands
+ * keep their order, so they are evaluated as in the einsum step.
  */
-export function blasStep(dispatch: BlasDispatch, step: StepNode, args: readonly string[]): string | null {
+export function blasStep(dispatch: BlasDispatch, step: StepNode, args: readonly string[], fresh: readonly boolean[]): BlasCall | null {
   if (step.children.length !== 2 || !step.children.every((child) => new Set(child.labels).size === child.labels.length)) return null;
   const [a, b] = step.children.map((child) => child.labels);
   const kept = new Set(step.labels);
@@ -105,25 +115,30 @@ export function blasStep(dispatch: BlasDispatch, step: StepNode, args: readonly 
   const bFree = b.filter((l) => !a.includes(l));
   // Every label of one side alone must be kept: one summed from one operand is not a product.
   if (contracted.length === 0 || ![...aFree, ...bFree].every((l) => kept.has(l)) || step.labels.length !== batch.length + aFree.length + bFree.length) return null;
-  let call: string;
-  let natural: number[];
-  if (batch.length === 0) {
+  let code: string;
+  const natural = [...batch, ...aFree, ...bFree];
+  if (fresh.every(Boolean) && matmulLayout(a, b, batch, contracted, aFree, bFree)) {
+    code = `${dispatch.module}matmul(${args[0]}, ${args[1]})`;
+  } else if (batch.length === 0) {
     const axes = (labels: readonly number[]) => tuple(contracted.map((l) => labels.indexOf(l)));
-    call = `${dispatch.module}tensordot(${args[0]}, ${args[1]}, axes=(${axes(a)}, ${axes(b)}))`;
-    natural = [...aFree, ...bFree];
+    code = `${dispatch.module}tensordot(${args[0]}, ${args[1]}, axes=(${axes(a)}, ${axes(b)}))`;
   } else {
-    const plain = step.children.every((child) => child.kind === 'step' || dispatch.plainArray[child.operand]);
-    const matmulLayout =
-      contracted.length === 1 &&
-      aFree.length === 1 &&
-      bFree.length === 1 &&
-      sameOrder(a, [...batch, aFree[0], contracted[0]]) &&
-      sameOrder(b, [...batch, contracted[0], bFree[0]]);
-    if (!plain || !matmulLayout) return null;
-    call = `${dispatch.module}matmul(${args[0]}, ${args[1]})`;
-    natural = [...batch, aFree[0], bFree[0]];
+    return null;
   }
-  return sameOrder(step.labels, natural) ? call : `${call}.transpose(${step.labels.map((l) => natural.indexOf(l)).join(', ')})`;
+  if (sameOrder(step.labels, natural)) return { code, fresh: true };
+  return { code: `${code}.transpose(${step.labels.map((l) => natural.indexOf(l)).join(', ')})`, fresh: false };
+}
+
+/**
+ * `[...batch, m, k] @ [...batch, k, n]`, or without batch a matrix-vector or vector-matrix
+ * product (`[m, k] @ [k]`, `[k] @ [k, n]`). Two vectors are left to tensordot: matmul returns
+ * a numpy scalar there, not the 0-d array einsum returns; a batched operand must have both
+ * matrix dimensions (matmul reads a 1-D operand as a vector, not a batch).
+ */
+function matmulLayout(a: number[], b: number[], batch: number[], contracted: number[], aFree: number[], bFree: number[]): boolean {
+  if (contracted.length !== 1 || aFree.length > 1 || bFree.length > 1 || aFree.length + bFree.length === 0) return false;
+  if (batch.length > 0 && (aFree.length === 0 || bFree.length === 0)) return false;
+  return sameOrder(a, [...batch, ...aFree, contracted[0]]) && sameOrder(b, [...batch, contracted[0], ...bFree]);
 }
 
 function sameOrder(x: readonly number[], y: readonly number[]): boolean {
@@ -134,8 +149,8 @@ function tuple(items: readonly number[]): string {
   return items.length === 1 ? String(items[0]) : `(${items.join(', ')})`;
 }
 
-/** Whether an expression is known to be a plain ndarray (not np.matrix, a masked array, …). */
-class PlainArrays {
+/** Whether an expression is known to be a fresh C-ordered plain ndarray (not np.matrix, a masked array, a strided view). */
+class FreshArrays {
   private readonly visiting = new Set<PyNode>();
 
   constructor(private readonly context: FixContext) {}
@@ -144,34 +159,32 @@ class PlainArrays {
     if (depth > 12) return false;
     const node = unwrap(expression);
     const resolver = this.context.source.resolver();
-    switch (node.type) {
-      case 'identifier': {
-        const binding = resolver.resolve(node);
-        if (!binding || binding.kind === 'parameter' || this.visiting.has(node)) return false;
-        const bindings = (binding.scope.bindings.get(binding.name) ?? []).filter((b) => b.kind !== 'augmented' && b.kind !== 'delete');
-        this.visiting.add(node);
-        try {
-          return bindings.length > 0 && bindings.every((b) => (b.kind === 'assign' || b.kind === 'walrus') && b.value !== null && !b.annotation && this.is(b.value, depth + 1));
-        } finally {
-          this.visiting.delete(node);
-        }
+    if (node.type === 'identifier') {
+      const binding = resolver.resolve(node);
+      if (!binding || binding.kind === 'parameter' || this.visiting.has(node)) return false;
+      const bindings = (binding.scope.bindings.get(binding.name) ?? []).filter((b) => b.kind !== 'delete');
+      this.visiting.add(node);
+      try {
+        // `A += 1` keeps A's array; any other binding must be fresh too.
+        return bindings.some((b) => b.kind !== 'augmented') && bindings.every((b) => b.kind === 'augmented' || ((b.kind === 'assign' || b.kind === 'walrus') && b.value !== null && !b.annotation && this.is(b.value, depth + 1)));
+      } finally {
+        this.visiting.delete(node);
       }
-      case 'subscript':
-        return this.is(field(node, 'value')!, depth + 1);
-      case 'attribute':
-        return textOf(this.context.source.text, field(node, 'attribute')!) === 'T' && this.is(field(node, 'object')!, depth + 1);
-      case 'call': {
-        const callee = field(node, 'function');
-        const qualified = resolver.qualifiedName(callee);
-        if (qualified) return PLAIN_CONSTRUCTORS.has(qualified);
-        if (callee?.type !== 'attribute') return false;
-        const receiver = field(callee, 'object')!;
-        const method = textOf(this.context.source.text, field(callee, 'attribute')!);
-        return SAME_CLASS_METHODS.has(method) ? this.is(receiver, depth + 1) : this.isGenerator(receiver, depth + 1);
-      }
-      default:
-        return false;
     }
+    if (node.type !== 'call' || this.hasOrderKeyword(node)) return false;
+    const callee = field(node, 'function');
+    const qualified = resolver.qualifiedName(callee);
+    if (qualified) return FRESH_CONSTRUCTORS.has(qualified);
+    if (callee?.type !== 'attribute') return false;
+    const receiver = field(callee, 'object')!;
+    const method = textOf(this.context.source.text, field(callee, 'attribute')!);
+    return C_ORDER_METHODS.has(method) ? this.is(receiver, depth + 1) : this.isGenerator(receiver, depth + 1);
+  }
+
+  /** `order='F'` (or any order=) may lay the array out otherwise. */
+  private hasOrderKeyword(call: PyNode): boolean {
+    const args = field(call, 'arguments');
+    return (args?.children ?? []).some((a) => a.type === 'keyword_argument' && textOf(this.context.source.text, field(a, 'name') ?? a) === 'order');
   }
 
   /** `np.random.default_rng(0)`, directly or through a name bound only to such calls. */

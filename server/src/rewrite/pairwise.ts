@@ -89,6 +89,8 @@ export function emitPairwise(request: PairwiseRequest): PairwiseCode {
 
 class TreeEmitter {
   private readonly bound = new Map<PlanNode, string>();
+  /** Steps written as BLAS calls whose result is a fresh C-ordered ndarray (np.matmul takes them). */
+  private readonly fresh = new Set<PlanNode>();
 
   constructor(
     private readonly request: PairwiseRequest,
@@ -110,9 +112,10 @@ class TreeEmitter {
 
   private stepExpression(step: StepNode): string {
     const args = step.children.map((c) => this.expression(c));
-    const blas = this.request.blas ? blasStep(this.request.blas, step, args) : null;
-    const equation = () => stepEquation(this.labelled, step.children.map((c) => c.labels), step.labels);
-    return blas ?? einsumCall(this.request.style, equation(), args);
+    const blas = this.request.blas;
+    const call = blas ? blasStep(blas, step, args, step.children.map((c) => (c.kind === 'leaf' ? blas.fresh[c.operand] : this.fresh.has(c)))) : null;
+    if (call?.fresh) this.fresh.add(step);
+    return call?.code ?? einsumCall(this.request.style, stepEquation(this.labelled, step.children.map((c) => c.labels), step.labels), args);
   }
 
   private leafExpression(operand: number): string {
