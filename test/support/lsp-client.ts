@@ -4,6 +4,7 @@
  * LSP benchmark drive it through these helpers and read back what the server pushed.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import {
   createProtocolConnection,
   StreamMessageReader,
@@ -139,6 +140,22 @@ export class LspTestClient {
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onNotification('$/progress', (params: LspTestClient['progress'][number]) => void this.progress.push(params));
     connection.listen();
+  }
+
+  /**
+   * CPU time the server process has used so far (all its threads, user and system), from
+   * /proc on Linux (in its 10 ms ticks); null elsewhere. Benchmarks on a shared machine compare
+   * this rather than wall time.
+   */
+  serverCpuMs(): number | null {
+    try {
+      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return null;
+    }
   }
 
   static async start(options: StartOptions = {}): Promise<LspTestClient> {

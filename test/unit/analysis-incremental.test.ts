@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { FileAnalysis } from 'einsight-server/analysis/model';
 import { PythonDocument, analyzePython, analyzePythonCells } from 'einsight-server/analysis/python/analyze';
 import { cellPosition } from 'einsight-server/analysis/python/cells';
+import type { UnitCache } from 'einsight-server/analysis/python/front-end';
 import { loadPythonFixture } from '../support/python-fixtures';
 
 /** Everything but object identity: two analyses of the same text compare equal. */
@@ -83,6 +84,23 @@ describe('incremental analysis of a document', () => {
     // The untouched function moved by one character and its offsets followed.
     assert.equal(g.start, text.indexOf('def g') + 1);
     assert.equal(edited.sites[0].normalizedEquation, 'iii->');
+    document.dispose();
+  });
+
+  it('keeps one reading per unchanged unit however often an edit above it moves it', async () => {
+    const text = 'import numpy as np\n\ndef f(a):\n    return np.einsum("ii", a)\n\ndef g(b):\n    return np.einsum("ij->", b)\n';
+    const document = await PythonDocument.open();
+    document.analyze(text, null);
+    const at = text.indexOf('"ii"') + 2;
+    const typed = `${text.slice(0, at)}i${text.slice(at)}`;
+    for (let step = 0; step < 20; step++) {
+      const typing = step % 2 === 0;
+      document.analyze(typing ? typed : text, [typing ? { start: at, end: at, text: 'i' } : { start: at, end: at + 1, text: '' }]);
+    }
+    const { units } = document as unknown as { units: UnitCache };
+    // g moved twenty times: its reading moved with it, and none of its earlier places is kept
+    // (each was carried on with its offset maps, up to 64 copies per unit).
+    assert.equal(units.byText.get(text.slice(text.indexOf('def g')).trimEnd())?.length, 1);
     document.dispose();
   });
 

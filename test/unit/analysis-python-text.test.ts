@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { sourceSpelling } from 'einsight-server/analysis/labels';
 import { describe, it } from 'node:test';
 import { parseHintComment } from 'einsight-server/analysis/python/hints';
-import { concatDecoded, decodeStringLiteral } from 'einsight-server/analysis/python/strings';
+import { concatDecoded, decodeStringLiteral, stringLiteralValue } from 'einsight-server/analysis/python/strings';
 
 describe('Python string literals', () => {
   it('decodes prefixes and escapes, mapping every character to its source span', () => {
@@ -30,6 +30,26 @@ c"`, 10);
     assert.equal(decodeStringLiteral('f"{eq}->ik"', 0).value, null);
     assert.equal(decodeStringLiteral('f"ij{{k}}"', 0).value, 'ij{k}');
     assert.equal(concatDecoded([decodeStringLiteral('"ij,"', 0), decodeStringLiteral('F"{x}"', 6)]).value, null);
+  });
+
+  it('gives the same value without the character spans', () => {
+    const literals = [
+      String.raw`"a\x62\n\
+c"`,
+      String.raw`r'i\j'`,
+      String.raw`b"\101\u0042"`,
+      String.raw`"\101\u0042"`,
+      `'''ij,\njk'''`,
+      '"\\N{GREEK SMALL LETTER ALPHA}i"',
+      'f"{eq}->ik"',
+      'f"ij{{k}}"',
+      'rb"a\\"',
+      '"""Docstring: no escapes."""',
+      '"unterminated',
+      'u"plain"',
+      `"${'i'.repeat(70_000)}"`,
+    ];
+    for (const literal of literals) assert.equal(stringLiteralValue(literal), decodeStringLiteral(literal, 0).value, literal.slice(0, 40));
   });
 
   it('concatenates adjacent literals', () => {

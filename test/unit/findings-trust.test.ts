@@ -144,7 +144,21 @@ def forward(x, y, z):
     for _ in range(3):
         x = torch.einsum('ij,jk,kl->il', x, y, z)
     return x
-`);
+
+
+def build_aliased():
+    graph = NewGraph()
+    for _ in range(3):
+        out = torch.einsum('ij,jk,kl->il', x, y, z)
+    return graph
+
+
+def build_star():
+    tracer = GraphAppendingTracer(None)
+    for _ in range(3):
+        out = torch.einsum('ij,jk,kl->il', x, y, z)
+    return tracer
+`.replace('from torch import fx\n', 'from torch import fx\nfrom torch.fx import Graph as NewGraph\nfrom torch.fx.proxy import *\n'));
     assert.deepEqual(codes(findings), []);
   });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
+import { DiagnosticSeverity, type CodeAction, type Diagnostic } from 'vscode-languageserver-protocol';
 import { LspTestClient, SERVER_MODULE } from '../support/lsp-client';
 import { loadFixture } from '../support/markers';
 
@@ -263,3 +263,67 @@ test('settings pushed by a client that cannot be asked', async () => {
     await pushed.stop();
   }
 });
+
+const CHAINED = [
+  'import numpy as np',
+  'a = np.random.rand(64, 64)',
+  'b = np.random.rand(64, 64)',
+  'c = np.random.rand(64, 8)',
+  '',
+  "w = np.einsum('ij,jk,kl->il', a, b, c)",
+  "v = np.einsum('ij,jk,kl->il', a, b, c)",
+  '',
+].join('\n');
+
+test('a call typed above others renumbers them, yet their diagnostics are not published again', async () => {
+  const uri = 'file:///work/renumbered.py';
+  await client.open(uri, CHAINED);
+  const first = await client.waitForDiagnostics(uri, 1);
+  assert.equal(first.diagnostics.length, 2);
+  // What code actions need stays on the server (they find their diagnostic by range, code and message).
+  assert.ok(first.diagnostics.every((d) => d.data === undefined), JSON.stringify(first.diagnostics));
+  const publications = () => client.published.filter((p) => p.uri === uri).length;
+  const before = publications();
+  // A transpose has no finding: typed on the blank line, it becomes the first site without moving a line.
+  await client.change(uri, 2, [{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: "t = np.einsum('ij->ji', a)" }]);
+  assert.deepEqual((await client.waitForDiagnostics(uri, 2)).diagnostics, first.diagnostics);
+  assert.equal(publications(), before);
+  // Quick fixes still find the diagnostics the client sends back.
+  const [preferred] = (await client.codeActions(uri, first.diagnostics[1].range, { diagnostics: [first.diagnostics[1]] })) as CodeAction[];
+  assert.deepEqual(preferred.diagnostics, [first.diagnostics[1]]);
+});
+
+test('after many edits, diagnostics, lenses and hints are those of a fresh analysis of the same text', async () => {
+  const uri = 'file:///work/edited-many.py';
+  await client.open(uri, CHAINED);
+  await client.waitForDiagnostics(uri, 1);
+  const at = (line: number, character: number) => ({ line, character });
+  const edits = [
+    { range: { start: at(4, 0), end: at(4, 0) }, text: "t = np.einsum('ij->ji', a)" },
+    { range: { start: at(0, 0), end: at(0, 0) }, text: '# header\n\n' },
+    { range: { start: at(9, 0), end: at(9, 0) }, text: "u = np.einsum('ij,jk,kl->il', a, b, c)\n" },
+    { range: { start: at(7, 0), end: at(8, 0) }, text: '' },
+    { range: { start: at(8, 14), end: at(8, 15) }, text: 'q' },
+    { range: { start: at(8, 14), end: at(8, 15) }, text: 'i' },
+  ];
+  let text = CHAINED;
+  for (const [i, edit] of edits.entries()) {
+    await client.change(uri, 2 + i, [edit]);
+    text = applyChange(text, edit);
+    const edited = await client.waitForDiagnostics(uri, 2 + i);
+    const freshUri = `file:///work/fresh-${i}.py`;
+    await client.open(freshUri, text);
+    const fresh = await client.waitForDiagnostics(freshUri, 1);
+    const renamed = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll(freshUri, uri));
+    assert.deepEqual(edited.diagnostics, renamed(fresh.diagnostics), `after edit ${i + 1}`);
+    assert.deepEqual(await client.codeLenses(uri), renamed(await client.codeLenses(freshUri)), `lenses after edit ${i + 1}`);
+    const all = { start: at(0, 0), end: at(100, 0) };
+    assert.deepEqual(await client.inlayHints(uri, all), renamed(await client.inlayHints(freshUri, all)), `hints after edit ${i + 1}`);
+    await client.close(freshUri);
+  }
+});
+
+function applyChange(text: string, change: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }): string {
+  const offset = ({ line, character }: { line: number; character: number }) => text.split('\n').slice(0, line).join('\n').length + (line > 0 ? 1 : 0) + character;
+  return text.slice(0, offset(change.range.start)) + change.text + text.slice(offset(change.range.end));
+}

@@ -1,7 +1,8 @@
 /**
  * Findings → LSP diagnostics, grouped by the document they land in (a notebook's findings go
  * to the cells holding them). Each carries its rule code, a link to the rule's page, the user's
- * severity for that rule, and `data` naming the site or chain so code actions can find it again.
+ * severity for that rule, and `data` naming the site or chain so code actions can find it again
+ * (kept on the server: see `publishedForm`).
  */
 import {
   DiagnosticSeverity,
@@ -24,6 +25,18 @@ const RULES_BASE_URL = 'https://github.com/einsight/einsight/blob/main/docs/rule
 export interface DiagnosticData {
   site: number | null;
   chain: number | null;
+}
+
+/**
+ * A diagnostic as the client gets it: without `data`, which only the server reads (code actions
+ * find their diagnostic again by range, code and message: `ourDiagnostic`). Sites are numbered
+ * in file order, so a call typed above others renumbers them all; sent, the numbers would make
+ * every later diagnostic look changed, and the whole list would be published again.
+ */
+export function publishedForm(diagnostic: Diagnostic): Diagnostic {
+  const published = { ...diagnostic };
+  delete published.data;
+  return published;
 }
 
 export function ruleUrl(code: string): string {

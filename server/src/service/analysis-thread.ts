@@ -14,6 +14,7 @@ import type { SourceEdit } from '../workspace/frontends';
 import type { CodeActionQuery, DocumentSession, RenderedAnalysis, RenderOptions, SessionFactory } from '../workspace/session';
 import type { EinsightSettings } from '../workspace/settings';
 import type { UnitSnapshot } from '../workspace/snapshot';
+import { RenderingReceiver, type RenderedDelta } from './rendered-delta';
 import { snapshotData, type ThreadReply, type ThreadRequest } from './thread-protocol';
 
 /** Beside this module, both in the compiled sources and in the bundle. */
@@ -105,6 +106,9 @@ export class AnalysisThread {
  * since) opens it afresh and parses the whole text.
  */
 class ThreadSession implements DocumentSession {
+  /** The lists of the last rendering the thread sent: each analysis sends only their changes. */
+  private readonly rendered = new RenderingReceiver();
+
   constructor(
     private readonly thread: AnalysisThread,
     private readonly id: number,
@@ -114,10 +118,11 @@ class ThreadSession implements DocumentSession {
 
   /**
    * Never rejects when `signal` aborts: the thread stops reading and pricing early but applies
-   * the edits, so the next analysis stays incremental; the caller drops the result.
+   * the edits, so the next analysis stays incremental; the caller drops the result. Every
+   * rendering that comes back is applied, dropped or not: the next one is sent as its changes.
    */
-  analyze(snapshot: UnitSnapshot, edits: readonly SourceEdit[] | null, settings: EinsightSettings, signal: AbortSignal): Promise<RenderedAnalysis> {
-    return this.thread.request(
+  async analyze(snapshot: UnitSnapshot, edits: readonly SourceEdit[] | null, settings: EinsightSettings, signal: AbortSignal): Promise<RenderedAnalysis> {
+    const delta = await this.thread.request<RenderedDelta>(
       {
       kind: 'analyze',
       session: this.id,
@@ -129,6 +134,7 @@ class ThreadSession implements DocumentSession {
       },
       signal,
     );
+    return this.rendered.apply(delta);
   }
 
   hover(version: number, uri: string, position: Position): Promise<Hover | null> {

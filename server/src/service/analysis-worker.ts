@@ -10,6 +10,7 @@ import { builtinFrontEnds } from '../workspace/languages';
 import { describeError } from '../workspace/scheduler';
 import { LocalSession } from './local-session';
 import { PythonIndex } from './python-index';
+import { RenderingSender } from './rendered-delta';
 import { snapshotOf, type ThreadReply, type ThreadRequest } from './thread-protocol';
 
 /** The job the connection's thread no longer wants (analysis-thread.ts), read while analysing. */
@@ -17,7 +18,7 @@ const unwanted: Int32Array | undefined = (workerData as { unwanted?: Int32Array 
 // One Python workspace index for every document of the thread (python-index.ts).
 const index = new PythonIndex();
 const frontEnds = builtinFrontEnds(index.workspace);
-const sessions = new Map<number, LocalSession>();
+const sessions = new Map<number, { session: LocalSession; sender: RenderingSender }>();
 // Quick fixes need the rewrite parser; without it only code actions are lost (each one says why).
 const rewritesReady = prepareRewrites().catch((error) => console.error(`einsight: quick fixes unavailable: ${describeError(error)}`));
 const queue: ThreadRequest[] = [];
@@ -54,16 +55,17 @@ async function drain(): Promise<void> {
 async function answer(request: ThreadRequest): Promise<unknown> {
   if (request.kind === 'index') return index.answer(request.index);
   if (request.kind === 'analyze') {
-    let session = sessions.get(request.session);
-    if (!session) {
-      session = new LocalSession(frontEnds.for(request.languageId), request.languageId, request.options);
-      sessions.set(request.session, session);
+    let open = sessions.get(request.session);
+    if (!open) {
+      open = { session: new LocalSession(frontEnds.for(request.languageId), request.languageId, request.options), sender: new RenderingSender() };
+      sessions.set(request.session, open);
     }
     const job = request.job;
     const stop = { get aborted() { return unwanted !== undefined && Atomics.load(unwanted, 0) === job; } };
-    return session.analyze(snapshotOf(request.snapshot), request.edits, request.settings, stop);
+    // Only what changed since this session's last rendering crosses to the connection's thread.
+    return open.sender.delta(await open.session.analyze(snapshotOf(request.snapshot), request.edits, request.settings, stop));
   }
-  const session = sessions.get(request.session);
+  const session = sessions.get(request.session)?.session;
   switch (request.kind) {
     case 'hover':
       return session ? session.hover(request.version, request.uri, request.position) : null;

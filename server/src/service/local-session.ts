@@ -6,7 +6,7 @@
 import type { CodeAction, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver';
 import { codeActions, fixAllEdit } from '../features/code-actions';
 import { codeLenses } from '../features/code-lens';
-import { diagnosticsByDocument, noticeOf } from '../features/diagnostics';
+import { diagnosticsByDocument, noticeOf, publishedForm } from '../features/diagnostics';
 import { hover } from '../features/hover';
 import { inlayHints } from '../features/inlay-hints';
 import type { StopSignal } from '../analysis/budget';
@@ -98,7 +98,7 @@ export class LocalSession implements DocumentSession {
       sites: analysis?.sites.length ?? 0,
       observed: analysis?.observations ?? null,
       notice: (analysis && noticeOf(analysis)?.reason) ?? null,
-      diagnostics: uris.map((uri) => [uri, diagnostics.get(uri) ?? []]),
+      diagnostics: uris.map((uri) => [uri, (diagnostics.get(uri) ?? []).map(publishedForm)]),
       codeLenses: uris.map((uri) => [uri, codeLenses(result, uri, this.options.measureCommand)]),
       inlayHints: uris.map((uri) => [uri, inlayHints(result, uri)]),
     };

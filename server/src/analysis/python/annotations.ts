@@ -4,7 +4,7 @@
  */
 import type { Dim } from '../../core/contraction';
 import type { NameResolver } from './resolve';
-import { decodeStringLiteral } from './strings';
+import { stringLiteralValue } from './strings';
 import { field, namedChildren, textOf, unwrap, type PyNode } from './syntax';
 
 /** jaxtyping's array annotations: a dtype family, optionally with a bit width. */
@@ -27,7 +27,7 @@ export function annotationDims(annotation: PyNode, resolver: NameResolver): PyNo
 export function parseDimSpec(spec: PyNode, source: string): { dims: (Dim | PyNode)[] } | null {
   const node = unwrap(spec.type === 'type' ? (namedChildren(spec)[0] ?? spec) : spec);
   if (node.type === 'string') {
-    const decoded = decodeStringLiteral(textOf(source, node), node.start).value;
+    const decoded = stringLiteralValue(textOf(source, node));
     return decoded === null ? null : parseJaxtypingDims(decoded);
   }
   if (node.type === 'tuple' || node.type === 'list') return { dims: namedChildren(node) };

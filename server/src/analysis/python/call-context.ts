@@ -38,6 +38,9 @@ const FX_BUILDERS = new Set([
   'torch.fx.graph.Graph',
 ]);
 
+/** The last part of each name in FX_BUILDERS: only a call that could name one is resolved. */
+const FX_BUILDER_NAMES = new Set([...FX_BUILDERS].map((name) => name.slice(name.lastIndexOf('.') + 1)));
+
 const BOUNDARIES = new Set(['function_definition', 'lambda', 'class_definition']);
 
 export class CallContext {
@@ -114,8 +117,12 @@ export class CallContext {
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (BOUNDARIES.has(node.type)) continue;
-      if (node.type === 'call' && FX_BUILDERS.has(this.resolver.qualifiedName(field(node, 'function')) ?? '')) return true;
-      stack.push(...node.children);
+      if (node.type === 'call') {
+        // Resolving every callee of every function holding a site was most of this walk's cost.
+        const callee = field(node, 'function');
+        if (this.resolver.couldName(callee, FX_BUILDER_NAMES) && FX_BUILDERS.has(this.resolver.qualifiedName(callee) ?? '')) return true;
+      }
+      for (const child of node.children) stack.push(child);
     }
     return false;
   }

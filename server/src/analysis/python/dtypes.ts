@@ -9,7 +9,7 @@ import type { Library } from '../model';
 import { HintIndex, parseHintComment } from './hints';
 import type { NameResolver } from './resolve';
 import { encloses, type Scope } from './scopes';
-import { decodeStringLiteral } from './strings';
+import { stringLiteralValue } from './strings';
 import { binaryOperator, field, namedChildren, textOf, unwrap, type PyNode } from './syntax';
 
 export type DtypeKind = 'bool' | 'int' | 'uint' | 'float' | 'complex';
@@ -270,7 +270,7 @@ export class DtypeInference {
   dtypeValue(node: PyNode): Dtype | null {
     const inner = unwrap(node);
     if (inner.type === 'string') {
-      const text = decodeStringLiteral(textOf(this.source, inner), inner.start).value;
+      const text = stringLiteralValue(textOf(this.source, inner));
       return text !== null && Object.hasOwn(NAMED, text) ? dtypeOf(NAMED[text]) : null;
     }
     if (inner.type === 'identifier' && !this.resolver.resolve(inner)) {

@@ -10,7 +10,7 @@ import { intConstant } from './abstract';
 import type { Env, Frame } from './frame';
 import type { ShapeAnalysis } from './shape-analysis';
 import type { Scope } from './scopes';
-import { decodeStringLiteral } from './strings';
+import { stringLiteralValue } from './strings';
 import { binaryOperator, field, fields, namedChildren, unwrap, type PyNode } from './syntax';
 
 /** An int written in the code: the constructor or statement that uses it gives it a place. */
@@ -65,7 +65,7 @@ export class Expressions {
       case 'none':
         return NONE;
       case 'string':
-        return { t: 'str', value: decodeStringLiteral(this.analysis.text(frame, node), node.start).value };
+        return { t: 'str', value: stringLiteralValue(this.analysis.text(frame, node)) };
       case 'concatenated_string':
         for (const part of namedChildren(node)) this.evaluate(frame, env, part);
         return { t: 'str', value: null };

@@ -125,7 +125,12 @@ export function readPython(
   const keptByText = new Map<string, KeptReading[]>();
   const used = new Set<UnitReading>();
   for (const [unit, nodes] of groups) {
-    let reading = unit && cache ? (reuse(cache.readings.get(unit), unit, fingerprint, map, shapes) ?? reuseByText(cache, unit, text, fingerprint, map, used, shapes)) : null;
+    const previous = unit && cache ? cache.readings.get(unit) : undefined;
+    let reading = unit && cache ? (reuse(previous, unit, fingerprint, map, shapes) ?? reuseByText(cache, unit, text, fingerprint, map, used, shapes)) : null;
+    // A reading moved with its unit supersedes the one it was moved from: keeping that one too
+    // (under the same text) made every later analysis carry a copy per moved unit, up to
+    // KEPT_BY_TEXT_FOR of them, each with its list of offset maps.
+    if (previous && reading && reading !== previous && reading.shapes === previous.shapes) used.add(previous);
     reading ??= readGroup(nodes, context, unit, fingerprint, budget);
     if (unit && !reading.partial) {
       kept.set(unit, reading);

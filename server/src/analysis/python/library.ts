@@ -11,6 +11,7 @@ import type { Args } from './calls';
 import { construct, jaxRandom, randomArray } from './constructors';
 import type { Env, Frame } from './frame';
 import { LibraryCall } from './library-call';
+import { isModuleName, MODULE_LOADERS, moduleKeyword } from './resolve';
 import type { ShapeAnalysis } from './shape-analysis';
 import { callTorchModule, torchModule } from './torch-modules';
 import type { PyNode } from './syntax';
@@ -68,6 +69,7 @@ export function callLibrary(analysis: ShapeAnalysis, frame: Frame, env: Env, nam
   if (name === 'numpy.random.default_rng' || name === 'numpy.random.RandomState') {
     return { t: 'object', cls: analysis.library('numpy.random.Generator'), exact: true, fields: new Map() };
   }
+  if (MODULE_LOADERS.has(name)) return loadedModule(analysis, name, args);
   if (name.startsWith('torch.nn.Module.')) return torchModuleMethod(new LibraryCall(analysis, frame, env, node, args, self, 'torch'), name.slice('torch.nn.Module.'.length));
   const found = route(name);
   if (!found) return null;
@@ -91,6 +93,18 @@ export function callLibrary(analysis: ShapeAnalysis, frame: Frame, env: Env, nam
     case 'tensorflow':
       return tensorflowFunction(call, found.name);
   }
+}
+
+/**
+ * `np = pytest.importorskip("numpy")`, `importlib.import_module("numpy")`: the module named, as
+ * `import numpy as np` binds it (a dotted name gives that submodule itself). A name not written
+ * as a literal is unknown.
+ */
+function loadedModule(analysis: ShapeAnalysis, loader: string, args: Args): Value {
+  const named = args.positional[0] ?? args.keywords.get(moduleKeyword(loader));
+  if (named?.t !== 'str' || named.value === null || !isModuleName(named.value)) return UNKNOWN;
+  const project = analysis.program.moduleNamed(named.value);
+  return { t: 'ref', ref: project ? project.reference : analysis.library(named.value) };
 }
 
 function unknownArray(array: Extract<Value, { t: 'array' }>): Value {

@@ -4,12 +4,13 @@
  * statements whose text changed are copied into the JavaScript tree again.
  */
 import * as bundledTreeSitter from 'web-tree-sitter';
-import type { Language, Parser, Tree, TreeCursor } from 'web-tree-sitter';
+import type { Language, Parser, Tree } from 'web-tree-sitter';
 import type { SourceRange } from '../model';
 import { tooLarge } from '../source-size';
 import { TooDeepError } from '../too-deep';
 import { tooDeepIndentation } from './indentation';
 import { shiftTree, walk, type PyNode } from './syntax';
+import { cursorFactory, type CursorFactory, type SyntaxCursor } from './tree-cursor';
 
 export interface GrammarLocation {
   /** Path of `tree-sitter-python.wasm`; defaults to the one in the `tree-sitter-python` package. */
@@ -24,6 +25,8 @@ type TreeSitter = typeof bundledTreeSitter;
 export interface PythonGrammar {
   language: Language;
   Parser: TreeSitter['Parser'];
+  /** Cursors over this module's trees, for copying them (see tree-cursor.ts). */
+  cursors: CursorFactory;
 }
 
 /**
@@ -43,9 +46,11 @@ export function loadPythonLanguage(location: GrammarLocation = {}): Promise<Pyth
     const module = treeSitter;
     if (!module) throw new ParserCrashedError('the Python parser crashed earlier and cannot be restarted in this process', false);
     const runtime = location.runtimeWasm;
-    await module.Parser.init(runtime ? { locateFile: () => runtime } : undefined);
+    // The options object becomes the Emscripten module: direct cursors call its functions.
+    const binding = runtime ? { locateFile: () => runtime } : {};
+    await module.Parser.init(binding);
     const language = await module.Language.load(location.pythonWasm ?? require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
-    return { language, Parser: module.Parser };
+    return { language, Parser: module.Parser, cursors: cursorFactory(binding, () => new module.Parser(), language) };
   })();
   return grammar;
 }
@@ -107,19 +112,20 @@ export interface ParsedPython {
 export class PythonParser {
   private tree: Tree | null = null;
   private text = '';
-  /** Copied top-level statements by node type and text; a list because identical statements repeat. */
+  /** Copied top-level statements by node type id and text; a list because identical statements repeat. */
   private statements = new Map<string, PyNode[]>();
 
   private constructor(
     private readonly parser: Parser,
     private readonly symbols: SymbolTable,
+    private readonly cursors: CursorFactory,
   ) {}
 
   static async create(location?: GrammarLocation): Promise<PythonParser> {
-    const { language, Parser } = await loadPythonLanguage(location);
+    const { language, Parser, cursors } = await loadPythonLanguage(location);
     const parser = new Parser();
     parser.setLanguage(language);
-    return new PythonParser(parser, symbolTable(language));
+    return new PythonParser(parser, symbolTable(language), cursors);
   }
 
   /** Parses `text` from scratch. */
@@ -210,12 +216,12 @@ export class PythonParser {
     const previous = this.statements;
     const next = new Map<string, PyNode[]>();
     const withErrors = root.hasError;
-    const cursor = tree.walk();
+    const cursor = this.cursors(tree);
     try {
       if (cursor.gotoFirstChild()) {
         do {
-          const start = cursor.startIndex;
-          const key = `${cursor.nodeType}\u0000${text.slice(start, cursor.endIndex)}`;
+          const start = cursor.start();
+          const key = `${cursor.typeId()}\u0000${text.slice(start, cursor.end())}`;
           let node = previous.get(key)?.pop();
           if (node) {
             if (node.start !== start) shiftTree(node, start - node.start);
@@ -395,8 +401,8 @@ function isLongNumbersIndex(parent: PyNode, start: number, text: string): boolea
 }
 
 /** Whether the collection under the cursor is copied as a `NUMBERS_LITERAL` leaf. */
-function isLongNumbersLiteral(cursor: TreeCursor, node: PyNode, text: string): boolean {
-  return COLLECTIONS.has(node.type) && node.end - node.start >= NUMBERS_LITERAL_LENGTH && onlyNumbers(text, node.start, node.end) && !cursor.currentNode.hasError;
+function isLongNumbersLiteral(cursor: SyntaxCursor, node: PyNode, text: string): boolean {
+  return COLLECTIONS.has(node.type) && node.end - node.start >= NUMBERS_LITERAL_LENGTH && onlyNumbers(text, node.start, node.end) && !cursor.hasError();
 }
 
 /**
@@ -404,15 +410,15 @@ function isLongNumbersLiteral(cursor: TreeCursor, node: PyNode, text: string): b
  * cursor property is a call into WebAssembly, so a node costs its type id and field id, its
  * offsets only when it is kept, and a descent only when its children matter.
  */
-function copySubtree(cursor: TreeCursor, text: string, symbols: SymbolTable, withErrors: boolean): PyNode {
+function copySubtree(cursor: SyntaxCursor, text: string, symbols: SymbolTable, withErrors: boolean): PyNode {
   // ERROR (and other built-in symbols) lie outside the grammar's own ids.
   const known = (typeId: number) => typeId < symbols.types.length;
   const copy = (parent: PyNode | null, typeId: number, field: string | null, missing: boolean): PyNode => ({
-    type: known(typeId) ? symbols.types[typeId] : cursor.nodeType,
-    named: known(typeId) ? symbols.named[typeId] : cursor.nodeIsNamed,
+    type: known(typeId) ? symbols.types[typeId] : 'ERROR',
+    named: known(typeId) ? symbols.named[typeId] : cursor.isNamed(),
     field,
-    start: cursor.startIndex,
-    end: cursor.endIndex,
+    start: cursor.start(),
+    end: cursor.end(),
     children: NO_CHILDREN,
     parent,
     missing,
@@ -428,9 +434,9 @@ function copySubtree(cursor: TreeCursor, text: string, symbols: SymbolTable, wit
   const copyErrorsInside = (node: PyNode) => {
     if (!cursor.gotoFirstChild()) return;
     do {
-      const typeId = cursor.nodeTypeId;
-      const missing = cursor.nodeIsMissing;
-      if (missing || (!known(typeId) && cursor.nodeType === 'ERROR')) {
+      const typeId = cursor.typeId();
+      const missing = cursor.isMissing();
+      if (missing || !known(typeId)) {
         const error = copy(node, typeId, null, missing);
         if (node.children === NO_CHILDREN) node.children = [error];
         else node.children.push(error);
@@ -438,17 +444,17 @@ function copySubtree(cursor: TreeCursor, text: string, symbols: SymbolTable, wit
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
   };
-  const rootType = cursor.nodeTypeId;
-  const root = copy(null, rootType, symbols.fields[cursor.currentFieldId] ?? null, withErrors && cursor.nodeIsMissing);
+  const rootType = cursor.typeId();
+  const root = copy(null, rootType, symbols.fields[cursor.fieldId()] ?? null, withErrors && cursor.isMissing());
   if (!descend(root, rootType)) return root;
   let parent = root;
   let depth = 1;
   for (;;) {
-    const typeId = cursor.nodeTypeId;
-    const field = symbols.fieldless[typeId] ? null : (symbols.fields[cursor.currentFieldId] ?? null);
-    const missing = withErrors && cursor.nodeIsMissing;
-    if (field === 'subscript' && !missing && isLongNumbersIndex(parent, cursor.startIndex, text)) {
-      const index: PyNode = { type: NUMBERS_LITERAL, named: true, field, start: cursor.startIndex, end: parent.end - 1, children: NO_CHILDREN, parent, missing: false };
+    const typeId = cursor.typeId();
+    const field = symbols.fieldless[typeId] ? null : (symbols.fields[cursor.fieldId()] ?? null);
+    const missing = withErrors && cursor.isMissing();
+    if (field === 'subscript' && !missing && isLongNumbersIndex(parent, cursor.start(), text)) {
+      const index: PyNode = { type: NUMBERS_LITERAL, named: true, field, start: cursor.start(), end: parent.end - 1, children: NO_CHILDREN, parent, missing: false };
       if (parent.children === NO_CHILDREN) parent.children = [index];
       else parent.children.push(index);
       // The rest of the index is inside it: on to the subscript's next sibling.
@@ -456,7 +462,7 @@ function copySubtree(cursor: TreeCursor, text: string, symbols: SymbolTable, wit
       if (parent === root) return root;
       parent = parent.parent!;
       depth--;
-    } else if ((known(typeId) ? symbols.named[typeId] : cursor.nodeIsNamed) || field !== null || missing) {
+    } else if ((known(typeId) ? symbols.named[typeId] : cursor.isNamed()) || field !== null || missing) {
       const copied = copy(parent, typeId, field, missing);
       if (parent.children === NO_CHILDREN) parent.children = [copied];
       else parent.children.push(copied);

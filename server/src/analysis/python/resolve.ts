@@ -7,6 +7,19 @@ import { field, textOf, type PyNode } from './syntax';
 
 const MAX_ALIAS_DEPTH = 8;
 
+/** Calls that return the module named by their first argument, as an import of it binds it. */
+export const MODULE_LOADERS: ReadonlySet<string> = new Set(['pytest.importorskip', 'importlib.import_module']);
+
+/** The keyword a loader takes the module name by (`pytest.importorskip(modname=...)`). */
+export function moduleKeyword(loader: string): string {
+  return loader === 'pytest.importorskip' ? 'modname' : 'name';
+}
+
+/** An absolute dotted module name (a relative one depends on the `package` argument). */
+export function isModuleName(text: string): boolean {
+  return /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(text);
+}
+
 export class NameResolver {
   constructor(
     readonly facts: ModuleFacts,
@@ -151,12 +164,15 @@ export class NameResolver {
 
   /** `np = pytest.importorskip("numpy")` binds the module, as `import numpy as np` does. */
   private importedBy(value: PyNode, depth: number): string | null {
-    if (value.type !== 'call' || this.qualifiedName(field(value, 'function'), depth + 1) !== 'pytest.importorskip') return null;
-    const args = field(value, 'arguments');
-    const first = args?.children.find((c) => c.named && c.type !== 'comment');
+    const loader = value.type === 'call' ? this.qualifiedName(field(value, 'function'), depth + 1) : null;
+    if (!loader || !MODULE_LOADERS.has(loader)) return null;
+    const args = field(value, 'arguments')?.children.filter((c) => c.named && c.type !== 'comment') ?? [];
+    const keyword = moduleKeyword(loader);
+    const byKeyword = args.find((a) => a.type === 'keyword_argument' && textOf(this.source, field(a, 'name')!) === keyword);
+    const first = byKeyword ? field(byKeyword, 'value') : args[0];
     if (first?.type !== 'string') return null;
-    const match = /^(['"])([A-Za-z_][\w.]*)\1$/.exec(textOf(this.source, first));
-    return match ? match[2] : null;
+    const match = /^(['"])(.*)\1$/.exec(textOf(this.source, first));
+    return match && isModuleName(match[2]) ? match[2] : null;
   }
 
   /** `from numpy import *`: the last star import supplies unresolved names. */

@@ -32,6 +32,19 @@ const HEX_ESCAPE_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 
 /** Decodes one literal (`rb'..'`, `"""..."""`, `f"..."`) whose text starts at `offset`. */
 export function decodeStringLiteral(literal: string, offset: number): DecodedString {
+  return decode(literal, offset, true);
+}
+
+/**
+ * The value of one literal, as `decodeStringLiteral` gives it, without the source span of each
+ * character: most strings the analysis meets (docstrings, keys, messages) only need their value,
+ * and a range object per character was most of what reading a docstring allocated.
+ */
+export function stringLiteralValue(literal: string): string | null {
+  return decode(literal, 0, false).value;
+}
+
+function decode(literal: string, offset: number, withRanges: boolean): DecodedString {
   const notRead = equationTooLong(literal.length);
   if (notRead) return { value: null, charRanges: [], notRead };
   let i = 0;
@@ -47,8 +60,10 @@ export function decodeStringLiteral(literal: string, offset: number): DecodedStr
   const bytes = prefix.includes('b');
   let value = '';
   const charRanges: SourceRange[] = [];
+  // Without escapes the value is the body itself.
+  if (!withRanges && !formatted && (raw || !literal.slice(bodyStart, bodyEnd).includes('\\'))) return { value: literal.slice(bodyStart, bodyEnd), charRanges };
   const push = (text: string, start: number, end: number) => {
-    for (let k = 0; k < text.length; k++) charRanges.push({ start: offset + start, end: offset + end });
+    if (withRanges) for (let k = 0; k < text.length; k++) charRanges.push({ start: offset + start, end: offset + end });
     value += text;
   };
   let p = bodyStart;
