@@ -444,9 +444,21 @@ function copySubtree(cursor: SyntaxCursor, text: string, symbols: SymbolTable, w
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
   };
+  // The children of the open nodes wait on one stack and are copied into an array of their
+  // exact length when their parent is done: a pushed-into array reserves 17 slots, most nodes
+  // have one or two children, and the tree lives as long as the document.
+  const pending: PyNode[] = [];
+  let top = 0;
+  const bases: number[] = [];
+  const close = (node: PyNode) => {
+    const base = bases.pop()!;
+    if (top > base) node.children = pending.slice(base, top);
+    top = base;
+  };
   const rootType = cursor.typeId();
   const root = copy(null, rootType, symbols.fields[cursor.fieldId()] ?? null, withErrors && cursor.isMissing());
   if (!descend(root, rootType)) return root;
+  bases.push(top);
   let parent = root;
   let depth = 1;
   for (;;) {
@@ -454,23 +466,22 @@ function copySubtree(cursor: SyntaxCursor, text: string, symbols: SymbolTable, w
     const field = symbols.fieldless[typeId] ? null : (symbols.fields[cursor.fieldId()] ?? null);
     const missing = withErrors && cursor.isMissing();
     if (field === 'subscript' && !missing && isLongNumbersIndex(parent, cursor.start(), text)) {
-      const index: PyNode = { type: NUMBERS_LITERAL, named: true, field, start: cursor.start(), end: parent.end - 1, children: NO_CHILDREN, parent, missing: false };
-      if (parent.children === NO_CHILDREN) parent.children = [index];
-      else parent.children.push(index);
+      pending[top++] = { type: NUMBERS_LITERAL, named: true, field, start: cursor.start(), end: parent.end - 1, children: NO_CHILDREN, parent, missing: false };
       // The rest of the index is inside it: on to the subscript's next sibling.
       cursor.gotoParent();
+      close(parent);
       if (parent === root) return root;
       parent = parent.parent!;
       depth--;
     } else if ((known(typeId) ? symbols.named[typeId] : cursor.isNamed()) || field !== null || missing) {
       const copied = copy(parent, typeId, field, missing);
-      if (parent.children === NO_CHILDREN) parent.children = [copied];
-      else parent.children.push(copied);
+      pending[top++] = copied;
       if (descend(copied, typeId)) {
         if (++depth > MAX_TREE_DEPTH) {
           const at = { start: copied.start, end: Math.min(copied.start + 1, text.length) };
           throw new TooDeepError(`the code nests more than ${MAX_TREE_DEPTH.toLocaleString('en-US')} levels deep (here)`, at);
         }
+        bases.push(top);
         parent = copied;
         continue;
       }
@@ -479,6 +490,7 @@ function copySubtree(cursor: SyntaxCursor, text: string, symbols: SymbolTable, w
     }
     while (!cursor.gotoNextSibling()) {
       cursor.gotoParent();
+      close(parent);
       if (parent === root) return root;
       parent = parent.parent!;
       depth--;

@@ -68,9 +68,10 @@ export class ShapeAnalysis {
    * Analyses every module and function until the shared facts stop changing. Run again after
    * modules changed, it analyses what changed and what depends on it: a function whose syntax
    * node the parser kept is analysed again only when something it read changed. With `limit`,
-   * at most that many units are analysed: false then means "not done, run again".
+   * at most that many units are analysed, and none is begun after the clock (`performance.now()`)
+   * passed `deadline`: false then means "not done, run again".
    */
-  run(limit?: number): boolean {
+  run(limit?: number, deadline = Infinity): boolean {
     let live = 0;
     const seen = new Set<PythonModule>();
     for (const module of this.program.modules) {
@@ -100,9 +101,11 @@ export class ShapeAnalysis {
       this.runs.delete(unit);
     }
     const budget = Math.min(limit ?? Number.MAX_SAFE_INTEGER, live * RUNS_PER_UNIT);
-    const done = this.fixed.run((unit) => this.analyseUnit(unit, seen), budget);
+    const done = this.fixed.run((unit) => this.analyseUnit(unit, seen), budget, deadline);
+    if (done) return true;
+    if (deadline !== Infinity && performance.now() >= deadline) return false;
     // A fixed point that has not converged within its budget keeps what it has (limit not hit).
-    return done || limit === undefined || budget < limit;
+    return limit === undefined || budget < limit;
   }
 
   private isLive(unit: Unit, modules: ReadonlySet<PythonModule>): boolean {

@@ -15,7 +15,12 @@ import { moduleNameOf, PythonProgram, type PythonModule } from './program';
 import { buildScopes, type ModuleFacts } from './scopes';
 import { ShapeAnalysis } from './shape-analysis';
 
-/** Analyses of units per `step`, so a large workspace is indexed in slices between other work. */
+/**
+ * A `step` analyses units for at most this long (and at most UNITS_PER_STEP of them), so a large
+ * workspace is indexed in slices between other work: a count alone made a slice of 200 small
+ * units take 130 ms, and more on a loaded machine.
+ */
+const STEP_MS = 50;
 const UNITS_PER_STEP = 200;
 
 export class PythonWorkspace {
@@ -105,18 +110,18 @@ export class PythonWorkspace {
 
   /**
    * Brings the whole-program analysis up to date with at most `units` analyses of functions
-   * and modules; true when it is (false: call again to go on).
+   * and modules, begun within `ms` milliseconds; true when it is (false: call again to go on).
    */
-  step(units = UNITS_PER_STEP): boolean {
+  step(units = UNITS_PER_STEP, ms = STEP_MS): boolean {
     if (!this.dirty) return true;
-    const done = this.analysis.run(units);
+    const done = this.analysis.run(units, performance.now() + ms);
     if (done) this.dirty = false;
     return done;
   }
 
   /** The whole-program shape analysis, up to date. */
   shapes(): ShapeAnalysis {
-    while (!this.step(Number.MAX_SAFE_INTEGER));
+    while (!this.step(Number.MAX_SAFE_INTEGER, Infinity));
     return this.analysis;
   }
 

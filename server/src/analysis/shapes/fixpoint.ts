@@ -100,11 +100,15 @@ export class FixedPoint<U> {
     this.queue.push(unit);
   }
 
-  /** Analyses scheduled units until no cell changes, or `budget` analyses have run (then false). */
-  run(analyse: (unit: U) => void, budget: number): boolean {
+  /**
+   * Analyses scheduled units until no cell changes, or `budget` analyses have run, or the clock
+   * (`performance.now()`) passed `deadline` after at least one (then false).
+   */
+  run(analyse: (unit: U) => void, budget: number, deadline = Infinity): boolean {
     let runs = 0;
     while (this.queue.length > 0) {
-      if (runs++ >= budget) return false;
+      if (runs >= budget || (runs > 0 && deadline !== Infinity && performance.now() >= deadline)) return false;
+      runs++;
       const unit = this.queue.shift()!;
       this.queued.delete(unit);
       analyse(unit);
