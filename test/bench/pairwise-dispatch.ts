@@ -1,7 +1,8 @@
 /**
  * `npm run bench:dispatch`: how a pairwise numpy step should be spelled (plain `np.einsum`,
- * `optimize=True`, or a direct BLAS call), timed by pairwise_dispatch.py with every distinct
- * numpy found here (`python3` on the PATH and Debian's `/usr/bin/python3`), side by side.
+ * `optimize=True`, or the direct BLAS call the rewrite writes), timed by pairwise_dispatch.py
+ * with every distinct numpy found here (`python3` on the PATH and Debian's `/usr/bin/python3`),
+ * side by side.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';

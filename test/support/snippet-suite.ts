@@ -1,8 +1,9 @@
 /**
  * Executed proofs of the rewrites: Python snippets whose first lines say which fixes they must
  * offer (`# expect: pairwise optimize`, or `# expect: none`), which reasons some withheld fix
- * must give (`# withheld: may be modified by`, one per line) and which modules besides numpy
- * they need (`# requires: torch`). Every quick fix offered, and the fix-all when it differs,
+ * must give (`# withheld: may be modified by`, one per line), code some rewrite must write
+ * (`# emits: np.tensordot(`, one per line) and which modules besides numpy they need
+ * (`# requires: torch`). Every quick fix offered, and the fix-all when it differs,
  * is applied and both versions run in Python on the same seeded inputs (run_snippets.py
  * compares type, dtype, shape, values and every global generator's state afterwards).
  */
@@ -19,6 +20,8 @@ export interface Snippet {
   text: string;
   expected: string[];
   withheld: string[];
+  /** Text some rewrite of the snippet must contain. */
+  emits: string[];
   requires: string[];
 }
 
@@ -37,7 +40,7 @@ export function readSnippets(folder: string): Snippet[] {
     const text = readFileSync(path.join(folder, name), 'utf8');
     const lines = (key: string) => [...text.matchAll(new RegExp(`^# ${key}:(.*)$`, 'gm'))].map((m) => m[1].trim());
     const words = (key: string) => lines(key).join(' ').split(/\s+/).filter((w) => w && w !== 'none');
-    return { name: name.split(path.sep).join('/'), text, expected: words('expect').sort(), withheld: lines('withheld'), requires: words('requires') };
+    return { name: name.split(path.sep).join('/'), text, expected: words('expect').sort(), withheld: lines('withheld'), emits: lines('emits'), requires: words('requires') };
   });
 }
 
@@ -58,14 +61,16 @@ async function pairsOf(snippet: Snippet): Promise<{ pairs: SnippetPair[]; tags: 
 }
 
 /** Checks each snippet's fixes and withheld reasons, then runs every rewrite against its original. */
-export async function runSnippetGroup(t: TestContext, snippets: Snippet[], modules: string[]): Promise<void> {
-  const python = findPython(['numpy', ...modules]);
+export async function runSnippetGroup(t: TestContext, snippets: Snippet[], modules: string[], python = findPython(['numpy', ...modules])): Promise<void> {
   const prepared = await Promise.all(snippets.map(async (s) => ({ snippet: s, ...(await pairsOf(s)) })));
-  for (const { snippet, tags, reasons } of prepared) {
+  for (const { snippet, tags, reasons, pairs } of prepared) {
     await t.test(`${snippet.name} offers ${snippet.expected.join(', ') || 'nothing'}`, () => {
       assert.deepEqual(tags, snippet.expected, `withheld: ${reasons.join('; ') || 'nothing'}`);
       for (const wanted of snippet.withheld) {
         assert.ok(reasons.some((r) => r.includes(wanted)), `no withheld fix says "${wanted}"; withheld: ${reasons.join('; ') || 'nothing'}`);
+      }
+      for (const code of snippet.emits) {
+        assert.ok(pairs.some((p) => p.rewritten.includes(code)), `no rewrite writes "${code}":\n${pairs.map((p) => p.rewritten).join('\n---\n')}`);
       }
     });
   }

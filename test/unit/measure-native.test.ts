@@ -49,11 +49,11 @@ describe('measure in numpy, with every Python here that has it', () => {
       const n = out.native;
       assert.equal(n.status, 'measured', n.reason);
       assert.equal(n.library.name, 'numpy');
-      assert.deepEqual(n.asWritten.numpy, { searches: 0, givenPaths: 0, loops: 1, mostOperandsInOneLoop: 4 });
+      assert.deepEqual(n.asWritten.numpy, { searches: 0, givenPaths: 0, loops: 1, mostOperandsInOneLoop: 4, blasCalls: 0 });
       assert.equal(n.asWritten.code, "def _ein_as_written(_ein_x0, _ein_x1, _ein_x2, _ein_x3):\n    return (np.einsum('ij,jk,kl,l->i', _ein_x0, _ein_x1, _ein_x2, _ein_x3))\n");
       assert.deepEqual(n.rewritten.fixes.map((f: { code: string }) => f.code), ['EIN001']);
       assert.match(n.rewritten.code, /\n {4}t_k = np\.einsum\('kl,l->k', _ein_x2, _ein_x3\)\n/);
-      assert.deepEqual(n.rewritten.numpy, { searches: 0, givenPaths: 0, loops: 3, mostOperandsInOneLoop: 2 });
+      assert.deepEqual(n.rewritten.numpy, { searches: 0, givenPaths: 0, loops: 3, mostOperandsInOneLoop: 2, blasCalls: 0 });
       assert.equal(n.agreement.agree, true, n.agreement.why);
       assert.ok(n.agreement.maxAbsDiff <= n.agreement.tolerance && n.agreement.tolerance < 1e-9 * n.agreement.maxAbs);
       assert.deepEqual([n.asWritten.outputDtype, n.rewritten.outputDtype, n.dtype, n.dtypeSource], ['float64', 'float64', 'float64', 'library default']);
@@ -70,6 +70,22 @@ describe('measure in numpy, with every Python here that has it', () => {
       assert.equal(n.asWritten.numpy.searches, 1);
       assert.equal(n.asWritten.numpy.givenPaths, 0);
       assert.ok(n.asWritten.numpy.mostOperandsInOneLoop <= 2, 'pairwise, not one loop');
+    });
+  }
+
+  for (const python of NUMPY_PYTHONS) {
+    it(`${python}: a call with a path runs it as written; the fix's steps are direct BLAS calls, counted, and agree`, async () => {
+      const out = await native('given', python);
+      const n = out.native;
+      assert.equal(n.status, 'measured', n.reason);
+      assert.match(n.asWritten.code, /optimize=\["einsum_path", \(0, 1\), \(0, 1\), \(0, 1\)\]\)\)\n$/);
+      assert.equal(n.asWritten.error, null);
+      // numpy's own steps for a given path: BLAS inside einsum (not counted) and one-operand loops, by version.
+      assert.deepEqual([n.asWritten.numpy.searches, n.asWritten.numpy.givenPaths, n.asWritten.numpy.blasCalls], [0, 1, 0]);
+      assert.match(n.rewritten.code, /t_k = np\.matmul\(_ein_x2, _ein_x3\)\n {4}t_j = np\.matmul\(_ein_x1, t_k\)\n {4}return \(np\.matmul\(_ein_x0, t_j\)\)/);
+      assert.deepEqual(n.rewritten.numpy, { searches: 0, givenPaths: 0, loops: 0, mostOperandsInOneLoop: 0, blasCalls: 3 });
+      assert.equal(n.agreement.agree, true, n.agreement.why);
+      assert.deepEqual(n.rewritten.fixes.map((f: { code: string }) => f.code), ['EIN001']);
     });
   }
 

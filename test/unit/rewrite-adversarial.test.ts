@@ -9,11 +9,13 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { findPython } from '../support/python-runner';
+import { findPython, pythonsWith } from '../support/python-runner';
 import { readSnippets, runSnippetGroup } from '../support/snippet-suite';
 
 const snippets = readSnippets(path.resolve(__dirname, '../../fixtures/adversarial'));
-const numpyOnly = snippets.filter((s) => s.requires.length === 0);
+/** Steps written as np.tensordot/np.matmul: run with every numpy here (pip's OpenBLAS, Debian's reference BLAS). */
+const blas = snippets.filter((s) => s.name.startsWith('blas/'));
+const numpyOnly = snippets.filter((s) => s.requires.length === 0 && !blas.includes(s));
 const withTorch = snippets.filter((s) => s.requires.includes('torch'));
 
 test('at least 150 adversarial snippets, in every category', () => {
@@ -24,6 +26,7 @@ test('at least 150 adversarial snippets, in every category', () => {
 
 const CATEGORIES = [
   'aliasing',
+  'blas',
   'chains',
   'dtypes',
   'effects',
@@ -40,6 +43,12 @@ const CATEGORIES = [
 test('numpy snippets: original and rewritten code compute the same', async (t) => {
   assert.ok(findPython(['numpy']), 'no Python interpreter imports numpy: install python3-numpy or set EINSIGHT_PYTHON');
   await runSnippetGroup(t, numpyOnly, []);
+});
+
+test('BLAS-dispatch snippets compute the same with every numpy found', async (t) => {
+  const pythons = pythonsWith(['numpy']);
+  assert.ok(pythons.length > 0, 'no Python interpreter imports numpy');
+  for (const python of pythons) await t.test(python, (tt) => runSnippetGroup(tt, blas, [], python));
 });
 
 test('torch snippets: original and rewritten code compute the same', async (t) => {

@@ -32,7 +32,7 @@ class Config:
 `,
   },
   {
-    name: 'numpy steps keep BLAS dispatch: a call that asked for a path gets optimize=True on every step',
+    name: 'numpy steps keep BLAS dispatch: a call that asked for a path gets np.matmul for products of fresh arrays',
     source: `import numpy as np
 
 A = np.ones((5, 16)); B = np.ones((16, 16)); C = np.ones((16, 2))
@@ -43,6 +43,112 @@ for _ in range(3):
     expected: `import numpy as np
 
 A = np.ones((5, 16)); B = np.ones((16, 16)); C = np.ones((16, 2))
+for _ in range(3):
+    y = np.matmul(A, np.matmul(B, C))
+`,
+  },
+  {
+    name: 'BLAS dispatch: a view is tensordot\'s (it copies into BLAS layout), and only the final result is transposed',
+    source: `import numpy as np
+
+A = np.ones((16, 5)).T; B = np.ones((16, 16)); C = np.ones((16, 2)); D = np.ones((2, 7))
+for _ in range(3):
+    y = /*here*/np.einsum('ij,jk,kl,lm->mi', A, B, C, D, optimize=True)
+`,
+    fix: 'pairwise',
+    expected: `import numpy as np
+
+A = np.ones((16, 5)).T; B = np.ones((16, 16)); C = np.ones((16, 2)); D = np.ones((2, 7))
+for _ in range(3):
+    t_jl = np.matmul(B, C)
+    t_il = np.tensordot(A, t_jl, axes=(1, 0))
+    y = np.matmul(t_il, D).transpose(1, 0)
+`,
+  },
+  {
+    name: 'BLAS dispatch: batched products of plain arrays are np.matmul, the batch label leading',
+    source: `import numpy as np
+X = np.ones((4, 10, 12)); Y = np.ones((4, 12, 14)); Z = np.ones((4, 14, 2))
+for _ in range(3):
+    y = /*here*/np.einsum('bij,bjk,bkl->lib', X, Y, Z, optimize=True)
+`,
+    fix: 'pairwise',
+    expected: `import numpy as np
+X = np.ones((4, 10, 12)); Y = np.ones((4, 12, 14)); Z = np.ones((4, 14, 2))
+for _ in range(3):
+    y = np.matmul(X, np.matmul(Y, Z)).transpose(2, 1, 0)
+`,
+  },
+  {
+    name: 'BLAS dispatch: two indices summed in one step are one tensordot over both axes',
+    source: `import numpy as np
+P = np.ones((6, 3, 4)); Q = np.ones((3, 4, 9)); R = np.ones((9, 2))
+for _ in range(3):
+    y = /*here*/np.einsum('ijk,jkl,lm->im', P, Q, R, optimize=True)
+`,
+    fix: 'pairwise',
+    expected: `import numpy as np
+P = np.ones((6, 3, 4)); Q = np.ones((3, 4, 9)); R = np.ones((9, 2))
+for _ in range(3):
+    y = np.tensordot(P, np.tensordot(Q, R, axes=(2, 0)), axes=((1, 2), (0, 1)))
+`,
+  },
+  {
+    name: 'BLAS dispatch: no np.matmul on an array that may be a subclass (a masked array): that step stays an einsum',
+    source: `import numpy as np
+M = np.ma.masked_array(np.ones((4, 10, 12))).astype(np.float64)  # einsight: M[4, 10, 12]
+Y = np.ones((4, 12, 14)); Z = np.ones((4, 14, 2))
+for _ in range(3):
+    y = /*here*/np.einsum('bij,bjk,bkl->bil', M, Y, Z, optimize=True)
+`,
+    fix: 'pairwise',
+    expected: `import numpy as np
+M = np.ma.masked_array(np.ones((4, 10, 12))).astype(np.float64)  # einsight: M[4, 10, 12]
+Y = np.ones((4, 12, 14)); Z = np.ones((4, 14, 2))
+for _ in range(3):
+    y = np.einsum('bij,bjl->bil', M, np.matmul(Y, Z), optimize=True)
+`,
+  },
+  {
+    name: 'BLAS dispatch: integer operands keep einsum steps',
+    source: `import numpy as np
+I = np.ones((5, 16), dtype=np.int64); J = np.ones((16, 16), dtype=np.int64); K = np.ones((16, 2), dtype=np.int64)
+for _ in range(3):
+    y = /*here*/np.einsum('ij,jk,kl->il', I, J, K, optimize=True)
+`,
+    fix: 'pairwise',
+    expected: `import numpy as np
+I = np.ones((5, 16), dtype=np.int64); J = np.ones((16, 16), dtype=np.int64); K = np.ones((16, 2), dtype=np.int64)
+for _ in range(3):
+    y = np.einsum('ij,jl->il', I, np.einsum('jk,kl->jl', J, K, optimize=True), optimize=True)
+`,
+  },
+  {
+    name: 'BLAS dispatch: an einsum imported bare has no module to name tensordot by: einsum steps',
+    source: `import numpy as np
+from numpy import einsum
+A = np.ones((5, 16)); B = np.ones((16, 16)); C = np.ones((16, 2))
+for _ in range(3):
+    y = /*here*/einsum('ij,jk,kl->il', A, B, C, optimize=True)
+`,
+    fix: 'pairwise',
+    expected: `import numpy as np
+from numpy import einsum
+A = np.ones((5, 16)); B = np.ones((16, 16)); C = np.ones((16, 2))
+for _ in range(3):
+    y = einsum('ij,jl->il', A, einsum('jk,kl->jl', B, C, optimize=True), optimize=True)
+`,
+  },
+  {
+    name: 'BLAS dispatch: a size-1 dimension einsum broadcasts (here through an intermediate) is not tensordot\'s: einsum steps',
+    source: `import numpy as np
+A = np.ones((5, 16)); B = np.ones((1, 16)); C = np.ones((16, 2))
+for _ in range(3):
+    y = /*here*/np.einsum('ij,jk,kl->il', A, B, C, optimize=True)
+`,
+    fix: 'pairwise',
+    expected: `import numpy as np
+A = np.ones((5, 16)); B = np.ones((1, 16)); C = np.ones((16, 2))
 for _ in range(3):
     y = np.einsum('ij,jl->il', A, np.einsum('jk,kl->jl', B, C, optimize=True), optimize=True)
 `,

@@ -73,8 +73,10 @@ function row(label: string, form: NativeFormReport): string {
 /** How numpy ran a form, as observed. */
 export function numpyText(p: NumpyProbe): string {
   const search = p.searches > 0 ? `searched a path ${p.searches === 1 ? 'once' : `${p.searches} times`} per call, ` : p.givenPaths > 0 ? 'followed the given path, ' : '';
-  if (p.searches === 0 && p.givenPaths === 0 && p.loops === 1) return `numpy's one loop over all ${p.mostOperandsInOneLoop} operands (no path)`;
-  return `${search}${p.loops} einsum loop${p.loops === 1 ? '' : 's'}, the widest over ${p.mostOperandsInOneLoop} operand${p.mostOperandsInOneLoop === 1 ? '' : 's'}`;
+  if (p.searches === 0 && p.givenPaths === 0 && p.loops === 1 && p.blasCalls === 0) return `numpy's one loop over all ${p.mostOperandsInOneLoop} operands (no path)`;
+  const loops = p.loops > 0 ? [`${p.loops} einsum loop${p.loops === 1 ? '' : 's'}, the widest over ${p.mostOperandsInOneLoop} operand${p.mostOperandsInOneLoop === 1 ? '' : 's'}`] : [];
+  const blas = p.blasCalls > 0 ? [`${p.blasCalls} BLAS call${p.blasCalls === 1 ? '' : 's'} (np.tensordot/np.matmul)`] : [];
+  return `${search}${[...loops, ...blas].join(', ') || 'no einsum loop'}`;
 }
 
 function agreementText(n: NativeMeasured): string {

@@ -5,6 +5,7 @@
 import type { ContractionSite, RuleCode } from '../analysis/model';
 import { field, namedChildren, type PyNode } from '../analysis/python/syntax';
 import { checkBroadcastKnown, checkNoComment, einsumCallNode, leafInputs, nodeOf, operandNodes, type FixContext } from './context';
+import { blasDispatch } from './blas-steps';
 import { checkReorderTypes } from './dtype-rules';
 import { einsumStyle } from './emit';
 import { hoistAndReplace } from './hoist';
@@ -40,6 +41,7 @@ export function bestOrderFix(context: FixContext, site: ContractionSite, code: R
     style,
     names: context.names,
     hoist: context.source.hoistPoint(call),
+    blas: blasDispatch(context, site),
   });
   const form = emitted.lines.length > 0 ? 'temporaries' : 'nested calls';
   // The call's own optimize= goes with the rewrite: say so rather than drop it silently.

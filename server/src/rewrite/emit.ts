@@ -34,12 +34,11 @@ export function einsumStyle(site: ContractionSite, text: string): EinsumStyle {
 }
 
 /**
- * numpy hands a step to BLAS (tensordot) only under optimize=; without it, one C loop. Which is
- * faster depends on the BLAS numpy links (`npm run bench:dispatch`): with pip's OpenBLAS, BLAS
- * is faster from n = 64 in most rows (9x on a 1024 matrix product); with Debian's reference
- * BLAS, the plain loop is faster at almost every size. So the steps keep the call's own
- * choice: `optimize=True` when it asked for a path, the plain loop when it did not. They stay
- * einsum calls (not `np.tensordot`), so measure and the analysis read the fix's code as einsums.
+ * numpy hands a step to BLAS only under optimize=; without it, one C loop. Which is faster
+ * depends on the BLAS numpy links (`npm run bench:dispatch`), so the steps keep the call's own
+ * choice: BLAS when it asked for a path, the plain loop when it did not. A BLAS-shaped step of
+ * such a call is written as `np.tensordot`/`np.matmul` (blas-steps.ts); the other steps stay
+ * einsum calls with `optimize=True`.
  */
 function keepsBlasDispatch(site: ContractionSite): boolean {
   const value = site.options.optimize?.value;

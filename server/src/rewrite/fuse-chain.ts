@@ -10,6 +10,7 @@ import { sizeProduct } from '../core/cost';
 import { checkBroadcastKnown, checkNoComment, einsumCallNode, leafInputs, nodeOf, operandNodes, siteById, type FixContext } from './context';
 import { checkReorderTypes, checkScalarTypes } from './dtype-rules';
 import type { Fix, FixEdit } from './edits';
+import { blasDispatch } from './blas-steps';
 import { einsumStyle } from './emit';
 import { deleteStatement, hoistAndReplace } from './hoist';
 import { emitPairwise } from './pairwise';
@@ -53,6 +54,7 @@ export function fuseChainFix(context: FixContext, chain: ChainInfo, code: RuleCo
     style: einsumStyle(root, context.source.text),
     names: context.names,
     hoist: context.source.hoistPoint(call),
+    blas: blasDispatch(context, root, fused),
     ...(placement ? { scaling: placement.scaling } : {}),
   });
   // A factor on the result lands where the call stood: `x ** einsum(...)` needs `(einsum(...) / 3.0)`.

@@ -8,6 +8,7 @@
  */
 import type { OperandEffect } from '../analysis/python/effects';
 import type { Contraction } from '../core/contraction';
+import { blasStep, type BlasDispatch } from './blas-steps';
 import { operandsToBindFirst } from './evaluation-order';
 import { einsumCall, type EinsumStyle } from './emit';
 import { relabel, stepEquation, term, type LabelledContraction } from './labels';
@@ -45,6 +46,8 @@ export interface PairwiseRequest {
   /** Where temporaries may go; null where nothing may move (lambda, comprehension, …). */
   hoist: HoistPoint | null;
   scaling?: Scaling;
+  /** numpy steps that may be direct BLAS calls (`np.tensordot`, `np.matmul`); absent: every step an einsum. */
+  blas?: BlasDispatch | null;
 }
 
 export interface PairwiseCode {
@@ -86,6 +89,8 @@ export function emitPairwise(request: PairwiseRequest): PairwiseCode {
 
 class TreeEmitter {
   private readonly bound = new Map<PlanNode, string>();
+  /** Steps written as BLAS calls whose result is a fresh C-ordered ndarray (np.matmul takes them). */
+  private readonly fresh = new Set<PlanNode>();
 
   constructor(
     private readonly request: PairwiseRequest,
@@ -100,20 +105,17 @@ class TreeEmitter {
   expression(node: PlanNode): string {
     const name = this.bound.get(node);
     if (name !== undefined) return name;
-    const base =
-      node.kind === 'leaf'
-        ? this.leafExpression(node.operand)
-        : einsumCall(
-            this.request.style,
-            stepEquation(
-              this.labelled,
-              node.children.map((c) => c.labels),
-              node.labels,
-            ),
-            node.children.map((c) => this.expression(c)),
-          );
+    const base = node.kind === 'leaf' ? this.leafExpression(node.operand) : this.stepExpression(node);
     const scaling = this.request.scaling;
     return scaling?.node === node ? `${base}${scaling.suffix}` : base;
+  }
+
+  private stepExpression(step: StepNode): string {
+    const args = step.children.map((c) => this.expression(c));
+    const blas = this.request.blas;
+    const call = blas ? blasStep(blas, step, args, step.children.map((c) => (c.kind === 'leaf' ? blas.fresh[c.operand] : this.fresh.has(c)))) : null;
+    if (call?.fresh) this.fresh.add(step);
+    return call?.code ?? einsumCall(this.request.style, stepEquation(this.labelled, step.children.map((c) => c.labels), step.labels), args);
   }
 
   private leafExpression(operand: number): string {

@@ -13,6 +13,7 @@ import { fixedPathRefusal } from './fix-policy';
 import { checkReorderTypes, checkScalarTypes } from './dtype-rules';
 import { checkBroadcastKnown, checkNoComment, einsumCallNode, isTight, leafInputs, nodeOf, type FixContext } from './context';
 import { replace, type Fix, type FixEdit } from './edits';
+import { blasDispatch } from './blas-steps';
 import { einsumStyle } from './emit';
 import { deleteStatement, hoistAndReplace } from './hoist';
 import { emitPairwise, type PairwiseCode } from './pairwise';
@@ -115,6 +116,7 @@ export function scalarFoldFix(context: FixContext, site: ContractionSite, code: 
       style: einsumStyle(site, context.source.text),
       names: context.names,
       hoist: context.source.hoistPoint(call),
+      blas: blasDispatch(context, site),
       ...(node ? { scaling: { node, suffix } } : {}),
     });
     folding.replaceCall(call, pairwise.expression);

@@ -11,7 +11,10 @@
  * counted apart. Targets: no frame over 50 ms caused by einsight, diagnostics ≤ 150 ms after the
  * last key.
  *
- *   node test/e2e/out/bench/typing.js [--skip-package] [--rounds N]
+ *   node test/e2e/out/bench/typing.js [--skip-package] [--rounds N] [--verbose] [--settings JSON]
+ *
+ * `--settings '{"einsight.codeLens":"off"}'` adds settings to the rounds with einsight on: what
+ * a feature costs the editor, measured apart.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -146,11 +149,11 @@ async function typeRound(browser: Browser, server: CodeServer, workspace: string
   }
 }
 
-function workspaceWith(scratch: string, name: string, text: string, enabled: boolean): string {
+function workspaceWith(scratch: string, name: string, text: string, enabled: boolean, extra: Record<string, unknown>): string {
   const folder = path.join(scratch, name);
   mkdirSync(path.join(folder, '.vscode'), { recursive: true });
   writeFileSync(path.join(folder, FILE), text);
-  writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'einsight.enable': enabled }, null, 2));
+  writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ ...(enabled ? extra : {}), 'einsight.enable': enabled }, null, 2));
   return folder;
 }
 
@@ -163,6 +166,8 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const roundsAt = argv.indexOf('--rounds');
   const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 3;
+  const settingsAt = argv.indexOf('--settings');
+  const extra = settingsAt >= 0 ? (JSON.parse(argv[settingsAt + 1]) as Record<string, unknown>) : {};
   try {
     assertInstalled();
   } catch (error) {
@@ -181,7 +186,7 @@ async function main(): Promise<void> {
   try {
     for (let r = 0; r < rounds; r++) {
       for (const enabled of [true, false]) {
-        const workspace = workspaceWith(scratch, `${enabled ? 'on' : 'off'}-${r}`, text, enabled);
+        const workspace = workspaceWith(scratch, `${enabled ? 'on' : 'off'}-${r}`, text, enabled, extra);
         results.push({ enabled, round: await typeRound(browser, server, workspace, typingLine, enabled) });
       }
     }
@@ -190,6 +195,7 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
+  if (Object.keys(extra).length > 0) console.log(`\nsettings with einsight on: ${JSON.stringify(extra)}`);
   report(results, text);
 }
 

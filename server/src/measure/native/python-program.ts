@@ -64,7 +64,7 @@ export async function pythonProgram(analysis: FileAnalysis, text: string, site: 
     // `optimize=OPTIONS` where the analysis knows the value: the script passes that value.
     knownValues: (member) => {
       const optimize = member.options.optimize;
-      return optimize && optimize.value !== null ? [[optimize.text, pythonLiteral(optimize.value)]] : [];
+      return optimize && optimize.value !== null ? [[optimize.text, pythonLiteral(optimize.value, member.library)]] : [];
     },
     assign: (name, expression) => `${name} = (${expression})`,
     func: (name, parameters, body, result) => `def ${name}(${parameters.join(', ')}):\n${[...body, `return (${result})`].map(indent).join('\n')}\n`,
@@ -87,10 +87,12 @@ export function pythonFloat(value: number): string {
   return String(value);
 }
 
-function pythonLiteral(value: string | boolean | number[][]): string {
+/** The value as the library takes it: numpy's explicit path starts with 'einsum_path', opt_einsum's does not. */
+function pythonLiteral(value: string | boolean | number[][], library: Library): string {
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'string') return JSON.stringify(value);
-  return `[${value.map((step) => `(${step.join(', ')}${step.length === 1 ? ',' : ''})`).join(', ')}]`;
+  const steps = value.map((step) => `(${step.join(', ')}${step.length === 1 ? ',' : ''})`);
+  return `[${[...(library === 'numpy' ? ['"einsum_path"'] : []), ...steps].join(', ')}]`;
 }
 
 /** The innermost node spanning exactly `range`. */

@@ -250,9 +250,10 @@ def _ein_call(name, fn):
         _ein_failed(error, name)
 
 class _ein_numpy_probe:
-    """While active, records how numpy runs einsum: path searches, given paths, and its loops."""
+    """While active, records how numpy runs einsum (path searches, given paths, its loops) and the
+    direct BLAS calls a rewrite writes as steps (np.tensordot, np.matmul)."""
     def __init__(self):
-        self.record = {"searches": 0, "givenPaths": 0, "loops": 0, "mostOperandsInOneLoop": 0}
+        self.record = {"searches": 0, "givenPaths": 0, "loops": 0, "mostOperandsInOneLoop": 0, "blasCalls": 0}
         self.module = getattr(getattr(_ein_np, "_core", None), "einsumfunc", None) or _ein_np.core.einsumfunc
     def __enter__(self):
         module, record = self.module, self.record
@@ -269,10 +270,19 @@ class _ein_numpy_probe:
             arrays = [o for o in operands if hasattr(o, "shape")]
             record["mostOperandsInOneLoop"] = max(record["mostOperandsInOneLoop"], len(arrays))
             return real_loop(*operands, **options)
+        def counted(real):
+            def call(*operands, **options):
+                record["blasCalls"] += 1
+                return real(*operands, **options)
+            return call
+        # numpy's own einsum holds its own references to these: only the rewrite's steps are counted.
+        self.real_blas = _ein_np.tensordot, _ein_np.matmul
         module.einsum_path, module.c_einsum = path, loop
+        _ein_np.tensordot, _ein_np.matmul = (counted(f) for f in self.real_blas)
         return self
     def __exit__(self, *exc):
         self.module.einsum_path, self.module.c_einsum = self.real
+        _ein_np.tensordot, _ein_np.matmul = self.real_blas
         return False
 
 class _ein_no_probe:

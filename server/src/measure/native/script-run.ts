@@ -22,12 +22,14 @@ export interface ScriptReady {
   baseRssMB: number | null;
 }
 
-/** How numpy ran a form: path searches, given paths, and the widest single loop (`c_einsum`). */
+/** How numpy ran a form: path searches, given paths, the widest single loop (`c_einsum`), and direct BLAS calls. */
 export interface NumpyProbe {
   searches: number;
   givenPaths: number;
   loops: number;
   mostOperandsInOneLoop: number;
+  /** Steps written as `np.tensordot`/`np.matmul` (a pairwise rewrite of a call that passed optimize=). */
+  blasCalls: number;
 }
 
 export type FormName = 'as-written' | 'rewritten';
