@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContractionSite } from 'einsight-server/analysis/model';
-import { analyzeFixture, siteAt } from '../support/python-fixtures';
+import { analyzePython } from 'einsight-server/analysis/python/analyze';
+import { analyzeFixture, parsePythonFixture, siteAt } from '../support/python-fixtures';
 
 const shapes = (site: ContractionSite) => site.operands.map((o) => o.shape?.dims ?? null);
 
@@ -50,5 +51,33 @@ describe('Python shapes: shape functions of library operations', async () => {
     assert.deepEqual(shapes(at('rankOnly')), [['n', 'm'], ['m', 3]]);
     assert.deepEqual(shapes(at('someDims')), [[null, 4]]);
     assert.deepEqual(shapes(at('unknownInput')), [[null, null, null, null]]);
+  });
+});
+
+describe('Python shapes: sorting', () => {
+  // ferminet's excited_states_analysis notebook: `mix @ np.diag(np.sort(...)) @ inv(mix)` priced
+  // its middle operand as a matrix by assumption, for want of np.sort's shape.
+  it('np.sort / np.argsort keep the shape along an axis, flatten with axis=None; torch.sort and x.sort() are not that', async () => {
+    const fixture = parsePythonFixture([
+      'import numpy as np',
+      'import torch',
+      'a = np.random.rand(3, 4)',
+      'e = np.sort(np.random.randn(4) - 10)',
+      '[|/*kept*/np.einsum("ij,ij,j,j->", np.sort(a), np.argsort(a, axis=0), e, np.diag(e)[0])|]',
+      '[|/*flat*/np.einsum("i->", np.sort(a, axis=None))|]',
+      'def f(ax):',
+      '    return [|/*unknownAxis*/np.einsum("...->", np.sort(a, axis=ax))|]',
+      'f(None)',
+      'f(0)',
+      't = torch.randn(3, 4)',
+      'a.sort()',
+      '[|/*others*/np.einsum("ij,ij->", torch.sort(t), a.sort())|]',
+    ].join('\n'));
+    const analysis = await analyzePython(fixture.text);
+    const at = (name: string) => shapes(siteAt(analysis, fixture, name));
+    assert.deepEqual(at('kept'), [[3, 4], [3, 4], [4], [4]]);
+    assert.deepEqual(at('flat'), [[12]]);
+    assert.deepEqual(at('unknownAxis'), [null]);
+    assert.deepEqual(at('others'), [null, null]);
   });
 });

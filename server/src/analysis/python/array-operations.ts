@@ -244,7 +244,8 @@ function reduction(call: LibraryCall, x: Value, name: string, family: Family): V
   return call.result(reduced, library);
 }
 
-function flattened(call: LibraryCall, x: Value): Value {
+/** `x` as one dimension of all its elements (numpy's `axis=None`). */
+export function flattened(call: LibraryCall, x: Value): Value {
   const shape = x.t === 'array' ? x.shape : null;
   return call.result(shape ? { dims: [{ size: productOf(shape.dims.map((d) => d.size)), origin: call.origin }] } : null, x.t === 'array' ? x.library : call.library);
 }

@@ -5,7 +5,7 @@
 import { constant, constantValue, productOf } from '../shapes/sizes';
 import { FLOAT, sameValue, UNKNOWN, type Value } from '../shapes/values';
 import type { Library } from '../model';
-import { arrayOperation, decompositionOf, einopsOperation, joinArrays, type Family } from './array-operations';
+import { arrayOperation, decompositionOf, einopsOperation, flattened, joinArrays, type Family } from './array-operations';
 import { callBuiltin, containerMethod } from './builtins';
 import type { Args } from './calls';
 import { construct, jaxRandom, randomArray } from './constructors';
@@ -187,6 +187,11 @@ function functionForm(call: LibraryCall, name: string, family: Family): Value | 
     case 'frombuffer':
       // An array read at run time: of unknown shape, but an array.
       return family === 'numpy' ? call.result(null) : UNKNOWN;
+    case 'sort':
+    case 'argsort':
+      // numpy's only: torch.sort gives (values, indices); the method `x.sort()` sorts in place.
+      if (family === 'numpy') return sortedAlong(call);
+      break;
     case 'einsum_path':
     case 'nonzero':
     case 'unique':
@@ -197,6 +202,15 @@ function functionForm(call: LibraryCall, name: string, family: Family): Value | 
   }
   const x = firstArray(call);
   return arrayOperation(withoutFirst(call), x, name, family);
+}
+
+/** `np.sort(a, axis=-1)` / `np.argsort`: a's shape along any one axis; `axis=None` sorts the flattened array. */
+function sortedAlong(call: LibraryCall): Value {
+  const x = firstArray(call);
+  if (x.t !== 'array') return UNKNOWN;
+  const axis = call.arg(1, 'axis');
+  if (axis === undefined || axis.t === 'int') return call.same(x);
+  return axis.t === 'none' ? flattened(call, x) : call.result(null, x.library);
 }
 
 function linalg(call: LibraryCall, name: string, family: Family): Value | null {
