@@ -17,7 +17,7 @@ import { field, namedChildren, textOf, unwrap, type PyNode } from './syntax';
 
 export interface Args {
   positional: Value[];
-  keywords: Map<string, Value>;
+  keywords: ReadonlyMap<string, Value>;
   /** Spread from a value of unknown length (`*xs`, `**kw`): which parameter gets what is not known. */
   open: boolean;
   /** The argument nodes as written, and what each positional one holds (unknown for the others). */
@@ -31,6 +31,9 @@ const TRANSPARENT_DECORATORS = new Set([
   'torch.inference_mode', 'torch.enable_grad', 'torch.jit.script', 'torch.jit.ignore', 'torch.jit.unused', 'torch.compile',
   'jax.jit', 'numba.jit', 'numba.njit', 'abc.abstractmethod', 'torch.jit.export', 'typing.final', 'override', 'typing.override',
 ]);
+
+/** The keywords of a call without any (shared: `Args.keywords` is read-only). */
+const NO_KEYWORDS: ReadonlyMap<string, Value> = new Map();
 
 export class Calls {
   readonly classes: Classes;
@@ -70,22 +73,21 @@ export class Calls {
   private arguments(frame: Frame, env: Env, node: PyNode): Args {
     const ev = this.analysis.expressions;
     const list = field(node, 'arguments');
-    const args: Args = { positional: [], keywords: new Map(), open: false, nodes: [], values: [] };
-    if (!list) return args;
+    if (!list) return { positional: [], keywords: NO_KEYWORDS, open: false, nodes: [], values: [] };
     if (list.type === 'generator_expression') {
       const value = ev.evaluate(frame, env, list);
-      args.positional.push(value);
-      args.nodes.push(list);
-      args.values.push(value);
-      return args;
+      return { positional: [value], keywords: NO_KEYWORDS, open: false, nodes: [list], values: [value] };
     }
-    for (const arg of namedChildren(list)) {
-      args.nodes.push(arg);
-      args.values.push(UNKNOWN);
+    // Made for every call evaluated: a keyword map only where there are keywords.
+    const nodes = namedChildren(list);
+    let keywords: Map<string, Value> | null = null;
+    const args: Args = { positional: [], keywords: NO_KEYWORDS, open: false, nodes, values: nodes.map(() => UNKNOWN) };
+    for (let i = 0; i < nodes.length; i++) {
+      const arg = nodes[i];
       if (arg.type === 'keyword_argument') {
         const name = field(arg, 'name');
         const value = field(arg, 'value');
-        if (name && value) args.keywords.set(textOf(frame.module.text, name), ev.evaluate(frame, env, value));
+        if (name && value) (keywords ??= new Map()).set(textOf(frame.module.text, name), ev.evaluate(frame, env, value));
       } else if (arg.type === 'list_splat') {
         const value = ev.evaluate(frame, env, namedChildren(arg)[0] ?? arg);
         const items = value.t === 'tuple' ? value.items : value.t === 'list' ? value.items : null;
@@ -93,14 +95,15 @@ export class Calls {
         else args.open = true;
       } else if (arg.type === 'dictionary_splat') {
         const value = ev.evaluate(frame, env, namedChildren(arg)[0] ?? arg);
-        if (value.t === 'dict' && value.complete) for (const [k, v] of value.entries) args.keywords.set(k, v);
+        if (value.t === 'dict' && value.complete) for (const [k, v] of value.entries) (keywords ??= new Map()).set(k, v);
         else args.open = true;
       } else {
         const value = ev.evaluate(frame, env, arg);
         args.positional.push(value);
-        args.values[args.values.length - 1] = value;
+        args.values[i] = value;
       }
     }
+    if (keywords) args.keywords = keywords;
     return args;
   }
 

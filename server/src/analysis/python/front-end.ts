@@ -293,13 +293,13 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     const call = reader.read(node);
     if (!call) continue;
     const site = einsumSite(call, reader, context.imported, text);
-    sites.push({ ...site, ...located(node, site.range) });
+    sites.push(siteSyntax(site, located(node, site.range), -1));
     flowSites.push({ id: -1, kind: 'einsum', node, operandNodes: call.operandNodes, library: site.library, static: !site.dynamic });
   }
   for (const chain of findMatmulChains(read, resolver, (node) => scaledTensor(node, context.constants))) {
     const site = matmulSite(chain, shapes, context.imported, text);
     if (!site) continue;
-    sites.push({ ...site, ...located(chain.root, site.range) });
+    sites.push(siteSyntax(site, located(chain.root, site.range), -1));
     flowSites.push({ id: -1, kind: 'matmul-chain', node: chain.root, operandNodes: chain.leaves, library: site.library, static: true, scalings: chain.scalings });
   }
   const order = sites.map((_, i) => i).sort((a, b) => sites[a].range.start - sites[b].range.start);
@@ -314,7 +314,7 @@ function readGroup(nodes: PyNode[], context: ReadContext, unit: PyNode | null, f
     sizeOf,
     context.mutation,
   );
-  const ordered = order.map((i, id) => ({ ...sites[i], id }));
+  const ordered = order.map((i, id) => siteSyntax(sites[i], sites[i], id));
   const start = unit?.start ?? 0;
   const end = unit?.end ?? 0;
   return {
@@ -359,13 +359,27 @@ function combine(readings: UnitReading[]): Pick<FrontEndOutput, 'sites' | 'flow'
     for (const [local, factors] of reading.scalars) scalars.set(id(local), factors);
   });
   return {
-    sites: all.map(({ site }, id) => ({ ...site, id })),
+    sites: all.map(({ site }, id) => siteSyntax(site, site, id)),
     flow: { links, scalars },
     siteKeys: all.map(({ r, local }) => readings[r].keys[local]),
   };
 }
 
 type SiteCore = Omit<SiteSyntax, 'statementRange' | 'context' | 'ignored'>;
+
+/**
+ * A site with `id`, every property spelled out in the order the spreads `{ ...core, ...located }`
+ * gave them: spreading these twenty properties (three times a site) made slow dictionary-mode
+ * objects, the largest allocation of reading the sites.
+ */
+function siteSyntax(core: SiteCore, located: Pick<SiteSyntax, 'statementRange' | 'context' | 'ignored'>, id: number): SiteSyntax {
+  const { kind, library, callee, qualifiedName, calleeRange, range, equation, operands, dynamic, options, matmulTree, precompiled, via } = core;
+  const { statementRange, context, ignored } = located;
+  // `via` is absent (not undefined) on matrix products, as before.
+  return 'via' in core
+    ? { id, kind, library, callee, qualifiedName, calleeRange, range, equation, operands, dynamic, options, matmulTree, precompiled, via, statementRange, context, ignored }
+    : { id, kind, library, callee, qualifiedName, calleeRange, range, equation, operands, dynamic, options, matmulTree, precompiled, statementRange, context, ignored };
+}
 
 function einsumSite(call: EinsumCall, reader: EinsumReader, imported: Library | null, text: string): SiteCore {
   const calleeNode = call.node.children.find((c) => c.field === 'function')!;

@@ -261,22 +261,7 @@ export class ShapeAnalysis {
 
   /** Where paths meet; its key and origin are only made when two values differ there. */
   private joinPoint(frame: Frame, at: PyNode, name: string): JoinPoint {
-    const analysis = this;
-    let key: string | null = null;
-    let origin: Origin | null = null;
-    return {
-      name,
-      symbols: this.symbols,
-      symbolic: true,
-      get key() {
-        key ??= `${frame.context}${analysis.nodeId(at)}:${name}`;
-        return key;
-      },
-      get origin() {
-        origin ??= analysis.origin(frame, at, 'merge');
-        return origin;
-      },
-    };
+    return new LazyJoinPoint(this, frame, at, name);
   }
 
   /** The environment where paths meet; `widenFrom` widens what changed since that environment. */
@@ -358,6 +343,36 @@ export class ShapeAnalysis {
 
 function unitKey(unit: Unit): string {
   return unit.kind === 'module' ? `m:${unit.module.file}` : `f:${unit.fn.id}`;
+}
+
+/**
+ * A join point whose key and origin are made when first read. A class: an object literal with
+ * getters, made at every join, cost more than the joins themselves.
+ */
+class LazyJoinPoint implements JoinPoint {
+  readonly symbolic = true;
+  readonly symbols: SymbolTable;
+  private keyText: string | null = null;
+  private madeOrigin: Origin | null = null;
+
+  constructor(
+    private readonly analysis: ShapeAnalysis,
+    private readonly frame: Frame,
+    private readonly at: PyNode,
+    readonly name: string,
+  ) {
+    this.symbols = analysis.symbols;
+  }
+
+  get key(): string {
+    this.keyText ??= `${this.frame.context}${this.analysis.nodeId(this.at)}:${this.name}`;
+    return this.keyText;
+  }
+
+  get origin(): Origin {
+    this.madeOrigin ??= this.analysis.origin(this.frame, this.at, 'merge');
+    return this.madeOrigin;
+  }
 }
 
 /** An origin whose text is sliced from the module only when someone reads it (hover, reports). */

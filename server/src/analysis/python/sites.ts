@@ -141,15 +141,16 @@ export class EinsumReader {
     const first = positional[0];
     if (!first) return { ...base, equation: DYNAMIC_EQUATION('string', null), operandNodes: [], splatOperands: splat };
     const second = positional[1] ? unwrap(positional[1]) : null;
-    const stringLike = this.stringValue(first) !== null;
-    if (!stringLike && callee.style === 'equation-first' && second && (second.type === 'list' || second.type === 'tuple')) {
+    // Decoded once: each character's source range is an object.
+    const decoded = this.stringValue(first);
+    if (decoded === null && callee.style === 'equation-first' && second && (second.type === 'list' || second.type === 'tuple')) {
       return this.interleaved(base, positional, splat);
     }
     let operandNodes = positional.slice(1);
     // torch's older form: `torch.einsum('ij,jk', [a, b])`.
     const only = operandNodes.length === 1 ? unwrap(operandNodes[0]) : null;
     if (callee.library === 'torch' && only && (only.type === 'list' || only.type === 'tuple')) operandNodes = namedChildren(only);
-    return { ...base, equation: this.equationFrom(first, 'string'), operandNodes, splatOperands: splat };
+    return { ...base, equation: this.equationFrom(first, 'string', decoded), operandNodes, splatOperands: splat };
   }
 
   private interleaved(base: Omit<EinsumCall, 'equation' | 'operandNodes' | 'splatOperands'>, positional: PyNode[], splat: boolean): EinsumCall {
@@ -205,9 +206,8 @@ export class EinsumReader {
     return out;
   }
 
-  private equationFrom(node: PyNode, form: EquationInfo['form']): EquationInfo {
+  private equationFrom(node: PyNode, form: EquationInfo['form'], decoded = this.stringValue(node)): EquationInfo {
     const range = { start: node.start, end: node.end };
-    const decoded = this.stringValue(node);
     if (decoded?.notRead) return { ...DYNAMIC_EQUATION(form, range), notRead: decoded.notRead };
     if (!decoded || decoded.value === null) return DYNAMIC_EQUATION(form, range);
     const origin = decoded.charRanges.length > 0 ? decoded.literalRange : range;
