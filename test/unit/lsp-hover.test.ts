@@ -83,6 +83,17 @@ test('a matrix chain: the products in the best order, with their shapes', async 
   );
 });
 
+test('a matrix chain with an operand of unknown rank: whether the best order stays cheaper if it is batched', async () => {
+  const chainUri = 'file:///work/chain-rank.py';
+  const header = 'import numpy as np\nA = np.ones((1, 10))\nB = np.ones((100, 100))\nC = np.ones((100, 100))\nP = np.ones((1000, 10))\nv = np.ones((1000, 1))\n';
+  await client.open(chainUri, `${header}def flips(X):\n    return (A @ X) @ (B @ C)\ndef survives(X):\n    return P @ X @ v\n`);
+  await client.waitForDiagnostics(chainUri, 1);
+  const flips = (await hoverText({ line: 7, character: 12 }, chainUri))!;
+  assert.ok(flips.includes('\n\n`X` (rank unknown) is counted as a matrix; the best order is cheaper only if `X` is 2-D: batched, another order may cost more or compute something else.'), flips);
+  const survives = (await hoverText({ line: 9, character: 12 }, chainUri))!;
+  assert.ok(survives.includes('\n\n`X` (rank unknown) is counted as a matrix; the best order stays cheaper if it carries batch dimensions.'), survives);
+});
+
 test('nothing to say away from a contraction, or about a document that is not open', async () => {
   assert.equal(await client.hover(uri, fixture.position('nowhere')), null);
   assert.equal(await client.hover(uri, { line: 500, character: 0 }), null);

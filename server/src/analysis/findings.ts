@@ -5,7 +5,8 @@
 import { treeText } from './matmul';
 import type { AnalysisOptions, ChainInfo, ContractionSite, FileAnalysis, Finding, RuleCode, ScalarFactor, ScalarTarget, SiteDiagnostic } from './model';
 import { searchShare } from './search-cost';
-import { claimOf, type SizeClaim } from './size-verdict';
+import { claimOf, rangesOf, type SizeClaim } from './size-verdict';
+import { batchClaim, twoDimensional } from './batch-claim';
 import { flopRatio, formatCount, formatSpeedup } from '../core/counts';
 
 export const RULES: Record<RuleCode, { name: string; summary: string }> = {
@@ -125,18 +126,29 @@ function costFinding(site: ContractionSite, minSpeedup: number, options: Analysi
   if (!baseline || !best || site.unknownEllipsis || site.operands.length < 3) return null;
   // A test that asks for numpy's plain loop means it (it checks the optimized paths against it).
   if (options.testFile && site.options.optimize?.value === false) return null;
-  const claim = costClaim(site, minSpeedup);
-  if (!claim) return null;
+  const sized = costClaim(site, minSpeedup);
+  if (!sized) return null;
   const ratio = site.speedup !== null ? ` (${formatSpeedup(site.speedup)} fewer)` : '';
-  const holds = site.symbolic ? holdsText(claim, minSpeedup, options.dimRanges !== undefined) : '';
-  const numbers = { baselineFlops: baseline.flops, bestFlops: best.flops, speedup: site.speedup, condition: claim.condition };
   if (site.kind === 'matmul-chain') {
+    // Operands of unknown rank were priced as matrices: the claim must survive their batching too.
+    const batch = batchClaim(site, minSpeedup, rangesOf(options));
+    if (batch.kind === 'changes-values') return null;
+    const unbatched = batch.kind === 'if-2d' ? twoDimensional(batch.unproven.map(shorten)) : null;
+    const condition = unbatched === null ? sized.condition : sized.condition === null ? unbatched : `${sized.condition} and ${unbatched}`;
+    let holds = site.symbolic ? holdsText(sized, minSpeedup, options.dimRanges !== undefined) : '';
+    if (unbatched !== null) {
+      const when = sized.condition === null ? `${site.symbolic ? ', fewer' : ''} if` : `, fewer when ${sized.condition} and`;
+      holds = `${when} ${unbatched} (batched, another order may cost more or compute something else: no fixed order is offered)`;
+    }
+    if (batch.kind === 'any-batching') holds += `; still fewer if ${batch.unknown.map((n) => `\`${shorten(n)}\``).join(' or ')} carries batch dimensions`;
     const names = site.operands.map((o) => shorten(o.text));
     const message =
       `matrix chain ${treeText(baseline.path, names)} costs ${costText(baseline, site.symbolic)}; ` +
       `${treeText(best.path, names)} costs ${costText(best, site.symbolic)}${ratio}${holds}`;
-    return finding('EIN006', message, site.range, site, numbers);
+    return finding('EIN006', message, site.range, site, { baselineFlops: baseline.flops, bestFlops: best.flops, speedup: site.speedup, condition });
   }
+  const holds = site.symbolic ? holdsText(sized, minSpeedup, options.dimRanges !== undefined) : '';
+  const numbers = { baselineFlops: baseline.flops, bestFlops: best.flops, speedup: site.speedup, condition: sized.condition };
   const message =
     `${baseline.description}: ${costText(baseline, site.symbolic)}; ` +
     `the best path (${best.optimizer}) needs ${costText(best, site.symbolic)}${ratio}${holds}`;

@@ -12,6 +12,8 @@ import { formatCount, formatSpeedup } from '../core/counts';
 import { formatEquation } from '../core/equation';
 import { sizeProductPolynomial } from '../core/symbolic';
 import { pathOfTree, treeText } from '../analysis/matmul';
+import { batchClaim, twoDimensional } from '../analysis/batch-claim';
+import { ANY_SIZE } from '../core/dominance';
 import { ELLIPSIS_SIZE } from '../analysis/pricing';
 import type { AnalysisResult } from '../workspace/scheduler';
 import type { UnitSnapshot } from '../workspace/snapshot';
@@ -50,6 +52,8 @@ export function siteMarkdown(site: ContractionSite, analysis: FileAnalysis, snap
     parts.push(`Part of a chain of ${chain.members.length} calls: ${inlineCode(chain.fused.equation)}${fused}.`);
   }
   if (site.baseline) parts.push(`As written: ${site.baseline.description}.${runTimeNote(site)}`);
+  const unknownRank = unknownRankNote(site);
+  if (unknownRank) parts.push(unknownRank);
   const environment = environmentLine(site, analysis);
   if (environment) parts.push(environment);
   parts.push(sizesLine(site, c, snapshot, uri));
@@ -124,6 +128,21 @@ function runTimeNote(site: ContractionSite): string {
     default:
       return ' Whether another order is cheaper depends on the sizes.';
   }
+}
+
+/**
+ * A matrix chain counts operands of unknown rank as matrices; batched, the products holding them
+ * cost more, which can favour another order. Whether the best order's gain survives that.
+ */
+function unknownRankNote(site: ContractionSite): string | null {
+  const unknown = site.kind === 'matmul-chain' ? site.operands.filter((o) => o.shape === null).map((o) => inlineCode(o.text)) : [];
+  if (unknown.length === 0) return null;
+  const counted = unknown.length === 1 ? `${unknown[0]} (rank unknown) is counted as a matrix` : `${unknown.join(', ')} (ranks unknown) are counted as matrices`;
+  if (!site.baseline || !site.best || site.best.flops >= site.baseline.flops) return `${counted}.`;
+  const batch = batchClaim(site, 1, ANY_SIZE);
+  if (batch.kind === 'any-batching') return `${counted}; the best order stays cheaper if ${unknown.length === 1 ? 'it carries' : 'they carry'} batch dimensions.`;
+  if (batch.kind === 'if-2d') return `${counted}; the best order is cheaper only if ${twoDimensional(batch.unproven)}: batched, another order may cost more or compute something else.`;
+  return `${counted}.`;
 }
 
 /** Where torch's behaviour came from: the interpreter asked, or the project's dependency files. */

@@ -6,6 +6,7 @@
  * (parentheses inserted or removed); nested calls and methods are re-nested.
  */
 import type { ContractionSite, MatmulTree, RuleCode, ScalarFactor } from '../analysis/model';
+import { broadcastHazards } from '../analysis/batch-claim';
 import type { Contraction } from '../core/contraction';
 import { sizeProduct } from '../core/cost';
 import { binaryOperator, field, namedChildren, type PyNode } from '../analysis/python/syntax';
@@ -26,6 +27,8 @@ export function matmulOrderFix(context: FixContext, site: ContractionSite, code:
   if (site.kind !== 'matmul-chain' || !c || !site.matmulTree) throw notApplicable('not a matrix-product chain of known shapes');
   const n = site.operands.length;
   if (c.inputs.length !== n) throw notApplicable('the chain and its contraction disagree');
+  const refusal = broadcastRefusal(site);
+  if (refusal) throw new RewriteRefusal(refusal);
   const cost = new ChainCost(c);
   const written = cost.ofTree(site.matmulTree);
   const best = cost.bestTree(n);
@@ -45,6 +48,16 @@ export function matmulOrderFix(context: FixContext, site: ContractionSite, code:
     edits,
     isPreferred: true,
   };
+}
+
+/** Why no order but the written one is safe, where a vector end and a batched operand may meet. */
+function broadcastRefusal(site: ContractionSite): string | null {
+  const ranks = site.operands.map((o) => o.shape?.dims.length ?? null);
+  const hazard = broadcastHazards(ranks)[0];
+  if (!hazard) return null;
+  const [vector, batched] = hazard.map((i) => `\`${site.operands[i].text}\``);
+  const is = (i: number) => (ranks[i] === null ? 'may be' : 'is');
+  return `${vector} ${is(hazard[0])} a vector and ${batched} ${is(hazard[1])} batched: numpy's @ then gives another result in another order`;
 }
 
 /** Pairwise products priced as opt_einsum prices them: every index involved, times two when one is summed. */
