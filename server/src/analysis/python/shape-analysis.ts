@@ -25,8 +25,6 @@ const MAX_CALL_DEPTH = 6;
  * shapes multiply: a 233-file library (quimb) ran for minutes.
  */
 const MAX_CONTEXTS_PER_FUNCTION = 8;
-/** Analyses of units per unit, at most, before the fixed point gives up (and leaves the rest as it is). */
-const RUNS_PER_UNIT = 12;
 const DETAIL_LENGTH = 60;
 /**
  * What sites ask about: their operands (call arguments, items of a list argument, operands of
@@ -44,7 +42,7 @@ interface Memo {
 
 export class ShapeAnalysis {
   readonly symbols = new SymbolTable();
-  readonly fixed = new FixedPoint<Unit>(this.symbols);
+  readonly fixed = new FixedPoint<Unit>(this.symbols, unitKey);
   readonly flow = new Flow(this);
   readonly expressions = new Expressions(this);
   readonly calls = new Calls(this);
@@ -69,16 +67,23 @@ export class ShapeAnalysis {
    * modules changed, it analyses what changed and what depends on it: a function whose syntax
    * node the parser kept is analysed again only when something it read changed. With `limit`,
    * at most that many units are analysed, and none is begun after the clock (`performance.now()`)
-   * passed `deadline`: false then means "not done, run again".
+   * passed `deadline`: false then means "not done, run again", and runs with small limits end
+   * exactly where one unlimited run ends.
    */
-  run(limit?: number, deadline = Infinity): boolean {
+  run(limit = Infinity, deadline = Infinity): boolean {
     let live = 0;
     const seen = new Set<PythonModule>();
     for (const module of this.program.modules) {
       seen.add(module);
-      const changed = this.versions.get(module) !== module.version;
-      this.versions.set(module, module.version);
-      if (changed) this.fixed.schedule(this.unitOf(module));
+      if (this.versions.get(module) !== module.version) {
+        // The cap on analyses counts over every call since the program last changed: counted
+        // afresh at each call, a fixed point that does not settle was stepped forever by the
+        // background index. (Restarted before any contribution is withdrawn, so no cell is
+        // made unknown for a cap reached before the change.)
+        this.fixed.restart();
+        this.versions.set(module, module.version);
+        this.fixed.schedule(this.unitOf(module));
+      }
       live++;
       for (const scope of module.facts.scopeByNode.values()) {
         if (scope.kind !== 'function' && scope.kind !== 'lambda') continue;
@@ -96,16 +101,12 @@ export class ShapeAnalysis {
     // Functions (and modules) that are gone no longer contribute.
     for (const [key, unit] of this.units) {
       if (this.isLive(unit, seen)) continue;
+      this.fixed.restart();
       this.fixed.withdraw(unitKey(unit));
       this.units.delete(key);
       this.runs.delete(unit);
     }
-    const budget = Math.min(limit ?? Number.MAX_SAFE_INTEGER, live * RUNS_PER_UNIT);
-    const done = this.fixed.run((unit) => this.analyseUnit(unit, seen), budget, deadline);
-    if (done) return true;
-    if (deadline !== Infinity && performance.now() >= deadline) return false;
-    // A fixed point that has not converged within its budget keeps what it has (limit not hit).
-    return limit === undefined || budget < limit;
+    return this.fixed.run((unit) => this.analyseUnit(unit, seen), live, limit, deadline);
   }
 
   private isLive(unit: Unit, modules: ReadonlySet<PythonModule>): boolean {
@@ -116,6 +117,7 @@ export class ShapeAnalysis {
 
   /** What an expression holds in its function's merged evaluation; null when it was never reached. */
   valueAt(node: PyNode): Value | null {
+    if (this.fixed.gaveUp) return null;
     const record = this.recorded.get(node);
     // A node the latest analysis of its unit did not reach (now after a `return`) has no value.
     return record && this.runs.get(record.unit) === record.run ? record.value : null;

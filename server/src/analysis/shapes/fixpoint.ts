@@ -3,13 +3,19 @@
  * (a function's parameters merged over its call sites, a module's globals, a class's
  * attributes) live in cells. A unit contributes to cells and reads them; when a cell's merged
  * value changes, the units that read it are analysed again, until nothing changes. A cell
- * that keeps changing is widened, so the iteration always ends.
+ * that keeps changing is widened, so the iteration usually ends; a cap on the analyses since the
+ * program last changed makes sure it does, and what was not settled by then is left unknown.
  */
 import type { SymbolTable } from './sizes';
-import { joinValues, sameValue, widenValue, type JoinPoint, type Origin, type Value } from './values';
+import { joinValues, sameValue, widenValue, UNKNOWN, type JoinPoint, type Origin, type Value } from './values';
 
 /** Rounds after which a cell's changes are widened away. */
 const WIDEN_AFTER = 4;
+/**
+ * Analyses per unit of the program since it last changed before what has not settled is made
+ * unknown (and as many again before the analysis gives up): widening does not stop every value.
+ */
+const RUNS_PER_UNIT = 12;
 
 interface Cell<U> {
   readonly key: string;
@@ -19,6 +25,8 @@ interface Cell<U> {
   readonly contributions: Map<string, Value>;
   value: Value | null;
   updates: number;
+  /** The analysis (counted by `FixedPoint.ticks`) during which the value last changed. */
+  changedAt: number;
   readonly readers: Set<U>;
 }
 
@@ -32,8 +40,26 @@ export class FixedPoint<U> {
   private touched: Set<string> | null = null;
   /** Counts changes to any cell: results computed from cells are stale when it moves. */
   generation = 0;
+  /** Analyses begun since `restart`: the cap holds over every call to `run` in between. */
+  private spent = 0;
+  /** Analyses begun ever, and when each unit's latest began (to tell the changes it has not seen). */
+  private ticks = 0;
+  private readonly analysedAt = new Map<U, number>();
+  /** Analyses of each unit since `restart`. */
+  private readonly analyses = new Map<U, number>();
+  /** The cap was reached once: every cell that changes from now on becomes unknown. */
+  private forcing = false;
+  /**
+   * The cap was reached twice: the analysis gave up, and no value any unit recorded since
+   * `restart` may be trusted (the queue is kept, to go on from after the next change).
+   */
+  gaveUp = false;
 
-  constructor(private readonly symbols: SymbolTable) {}
+  /** `keyOf` names a unit as its contributions do. */
+  constructor(
+    private readonly symbols: SymbolTable,
+    private readonly keyOf: (unit: U) => string,
+  ) {}
 
   /** The merged value of a cell (null: nothing contributed yet); `reader` is analysed again when it changes. */
   read(key: string, reader: U | null): Value | null {
@@ -100,26 +126,69 @@ export class FixedPoint<U> {
     this.queue.push(unit);
   }
 
+  /** The program changed: the analyses to settle it are counted afresh. */
+  restart(): void {
+    this.spent = 0;
+    this.analyses.clear();
+    this.forcing = false;
+    this.gaveUp = false;
+  }
+
   /**
-   * Analyses scheduled units until no cell changes, or `budget` analyses have run, or the clock
-   * (`performance.now()`) passed `deadline` after at least one (then false).
+   * Analyses scheduled units until no cell changes (true), or until `limit` analyses ran in
+   * this call or the clock (`performance.now()`) passed `deadline` after at least one (false:
+   * call again; the next call goes on exactly where this one stopped). Over all calls since
+   * `restart`, `units` (of the program) times RUNS_PER_UNIT analyses iterate as usual; then
+   * what has not settled becomes unknown (see `force`), which settles it, since unknown is the
+   * top of every value, rather than leaving half-iterated values stated as fact. When even
+   * that has not settled after as many analyses again, the analysis gives up (`gaveUp`, true).
    */
-  run(analyse: (unit: U) => void, budget: number, deadline = Infinity): boolean {
+  run(analyse: (unit: U) => void, units: number, limit = Infinity, deadline = Infinity): boolean {
+    const cap = units * RUNS_PER_UNIT;
     let runs = 0;
     while (this.queue.length > 0) {
-      if (runs >= budget || (runs > 0 && deadline !== Infinity && performance.now() >= deadline)) return false;
+      if (this.spent >= cap) {
+        if (this.forcing) {
+          this.gaveUp = true;
+          return true;
+        }
+        this.force();
+      }
+      if (runs >= limit || (runs > 0 && deadline !== Infinity && performance.now() >= deadline)) return false;
       runs++;
+      this.spent++;
       const unit = this.queue.shift()!;
       this.queued.delete(unit);
+      this.analysedAt.set(unit, ++this.ticks);
+      this.analyses.set(unit, (this.analyses.get(unit) ?? 0) + 1);
       analyse(unit);
     }
     return true;
   }
 
+  /**
+   * The cap was reached: from now on a cell that changes becomes unknown, and so do now the
+   * changes the units still queued have not seen and what the units analysed more than
+   * RUNS_PER_UNIT times contribute (the iteration that does not settle), so the rest settles
+   * in a few analyses. A cell nothing contributed to stays empty: empty is no claim.
+   */
+  private force(): void {
+    this.forcing = true;
+    this.spent = 0;
+    const unsettled = new Set<Cell<U>>();
+    for (const [unit, count] of this.analyses) {
+      if (count > RUNS_PER_UNIT) for (const cell of this.byUnit.get(this.keyOf(unit)) ?? []) unsettled.add(cell);
+    }
+    for (const cell of this.cells.values()) {
+      if ([...cell.readers].some((reader) => this.queued.has(reader) && cell.changedAt >= (this.analysedAt.get(reader) ?? 0))) unsettled.add(cell);
+    }
+    for (const cell of unsettled) if (cell.value !== null) this.update(cell, UNKNOWN);
+  }
+
   private cell(key: string, name: string, origin: Origin | null): Cell<U> {
     let cell = this.cells.get(key);
     if (!cell) {
-      cell = { key, name, origin: origin ?? { kind: 'unknown', at: null, detail: name }, contributions: new Map(), value: null, updates: 0, readers: new Set() };
+      cell = { key, name, origin: origin ?? { kind: 'unknown', at: null, detail: name }, contributions: new Map(), value: null, updates: 0, changedAt: 0, readers: new Set() };
       this.cells.set(key, cell);
     } else if (origin && cell.origin.at === null) {
       (cell as { origin: Origin }).origin = origin;
@@ -141,13 +210,15 @@ export class FixedPoint<U> {
 
   private update(cell: Cell<U>, next: Value | null): void {
     let merged = next;
-    if (merged && cell.updates >= WIDEN_AFTER) merged = widenValue(cell.value, merged);
+    if (this.forcing && !sameValue(merged, cell.value)) merged = UNKNOWN;
+    else if (merged && cell.updates >= WIDEN_AFTER) merged = widenValue(cell.value, merged);
     if (sameValue(merged, cell.value)) {
       cell.value = merged;
       return;
     }
     cell.value = merged;
     cell.updates++;
+    cell.changedAt = this.ticks;
     this.generation++;
     for (const reader of cell.readers) this.schedule(reader);
   }
