@@ -9,6 +9,7 @@ import { analyzePython } from 'einsight-server/analysis/python/analyze';
 import { batchClaim, broadcastHazards, twoDimensional } from 'einsight-server/analysis/batch-claim';
 import { ANY_SIZE } from 'einsight-server/core/dominance';
 import { prepareRewrites, siteFixes } from 'einsight-server/rewrite/index';
+import { treeText } from 'einsight-server/analysis/matmul';
 
 const HEADER = [
   'import numpy as np',
@@ -120,5 +121,21 @@ describe('matrix chains with operands of unknown rank', () => {
     assert.deepEqual(broadcastHazards([3, 2, 2]), []);
     assert.equal(twoDimensional(['x']), '`x` is 2-D');
     assert.equal(twoDimensional(['x', 'y', 'z']), '`x`, `y` and `z` are 2-D');
+  });
+});
+
+describe('the best order of a matrix chain', () => {
+  it('pairs neighbours only: a general contraction path may pair A with C, which no @ order can write', async () => {
+    const text = 'import numpy as np\nA = np.ones((3, 1))\nB = np.ones((1, 1))\nC = np.ones((1, 1))\nD = np.ones((1, 2))\ny = A @ B @ C @ D\n';
+    const site = (await analyzePython(text, {})).sites[0];
+    // The einsum optimum (A @ C) @ (B @ D) needs 17 FLOPs; among @ orders, A @ ((B @ C) @ D) is the cheapest at 18.
+    assert.deepEqual([site.baseline!.flops, site.best!.flops], [24n, 18n]);
+    assert.equal(treeText(site.best!.path, ['A', 'B', 'C', 'D']), 'A @ ((B @ C) @ D)');
+  });
+
+  it('a size 0 makes every order cost 0: no claim that another is fewer', async () => {
+    const analysis = await analyzePython('import numpy as np\ndef f(O, T):\n    e = np.zeros(0)\n    return O @ T @ e\n', {});
+    assert.equal(analysis.sites[0].best!.flopsExpression, '0');
+    assert.deepEqual(analysis.findings.map((f) => f.code), []);
   });
 });

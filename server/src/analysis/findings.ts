@@ -115,6 +115,8 @@ function costClaim(site: ContractionSite, minSpeedup: number): SizeClaim | null 
   const { baseline, best } = site;
   if (!baseline || !best) return null;
   if (!site.symbolic) return improves(baseline.flops, best.flops, minSpeedup) ? { condition: null, speedupWhen: null } : null;
+  // The same count (a size 0 makes both 0) is no gain, whatever the ratio test says of 0 ≥ 2·0.
+  if (baseline.flopsExpression === best.flopsExpression) return null;
   return claimOf(site.sizeVerdict, baseline.degree, best.degree);
 }
 

@@ -13,6 +13,8 @@ import { SEARCH_BUDGET_MS, baselineCost, baselineSpec, summarize, type BaselineE
 import type { AnalysisOptions, Baseline, BestCost, ContractionSite, KnownShape, RuleCode, SiteSyntax, SizeVerdict } from './model';
 import type { Dim } from '../core/contraction';
 import { siteSizeVerdict } from './size-verdict';
+import { ChainCost } from './matmul-cost';
+import { pathOfTree } from './matmul';
 import { flopRatio } from '../core/counts';
 
 /** Where a site-level error points: inside the equation text, or at a part of the call. */
@@ -109,7 +111,8 @@ function computePrice(c: Contraction, spec: BaselineSpec, search: BestSearch, sy
     if (error instanceof RangeError) return error;
     throw error;
   }
-  const found = bestPath(c, search);
+  // A matrix chain's best is an order `@` can write: neighbours only.
+  const found = spec.method === 'written-order' ? bestChainOrder(c) : bestPath(c, search);
   let best: BestCost = { ...summarize(found, null, found.path, symbolic), optimizer: found.optimizer };
   // A heuristic best can lose to the library's own path on very large contractions: keep the cheaper.
   if (baseline.flops < best.flops && baseline.steps) {
@@ -124,6 +127,12 @@ function bestPath(c: Contraction, search: BestSearch): PathCost & { optimizer: O
   const options = { optimizer: search.bestOptimizer ?? 'auto-hq', memoryLimit: search.memoryLimit ?? null, timeBudgetMs: SEARCH_BUDGET_MS };
   const { path, optimizer: used } = optimizePath(toPathProblem(c), options);
   return { ...costOfPath(c, path), optimizer: used };
+}
+
+/** The cheapest parenthesization of a matrix chain (the matrix-chain order is optimal among them). */
+function bestChainOrder(c: Contraction): PathCost & { optimizer: OptimizerName } {
+  const { tree } = new ChainCost(c).bestTree(c.inputs.length);
+  return { ...costOfPath(c, pathOfTree(tree, c.inputs.length)), optimizer: 'optimal' };
 }
 
 /** The analysis options a site's costs depend on. */

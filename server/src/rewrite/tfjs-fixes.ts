@@ -7,7 +7,7 @@
 import ts from 'typescript';
 import type { ChainInfo, ContractionSite, FileAnalysis, MatmulTree, RuleCode } from '../analysis/model';
 import { replace, type Fix, type FixEdit } from './edits';
-import { ChainCost } from './matmul-order';
+import { ChainCost } from '../analysis/matmul-cost';
 import { NameAllocator } from './names';
 import { contractionTree } from './plan';
 import { notApplicable, RewriteRefusal } from './refusal';
