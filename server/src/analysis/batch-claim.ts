@@ -43,9 +43,14 @@ export function broadcastHazards(ranks: (number | null)[]): [vector: number, bat
   return ends.flatMap((end) => ranks.flatMap((_, j) => (j !== end && mayBeBatched(j) ? [[end, j] as [number, number]] : [])));
 }
 
+/** Each operand's rank; null where it is unknown (priced as a matrix). */
+export function operandRanks(site: ContractionSite): (number | null)[] {
+  return site.operands.map((o) => o.shape?.dims.length ?? null);
+}
+
 export function batchClaim(site: ContractionSite, minSpeedup: number, rangeOf: RangeOf): BatchClaim {
   const c = site.contraction;
-  const ranks = site.operands.map((o) => o.shape?.dims.length ?? null);
+  const ranks = operandRanks(site);
   const unknown = ranks.flatMap((r, i) => (r === null ? [i] : []));
   if (site.kind !== 'matmul-chain' || !c || !site.baseline || !site.best) return { kind: 'no-unknown-rank' };
   const hazards = broadcastHazards(ranks);

@@ -6,7 +6,7 @@
  * (parentheses inserted or removed); nested calls and methods are re-nested.
  */
 import type { ContractionSite, MatmulTree, RuleCode, ScalarFactor } from '../analysis/model';
-import { broadcastHazards } from '../analysis/batch-claim';
+import { broadcastHazards, operandRanks } from '../analysis/batch-claim';
 import { ChainCost, type Interval } from '../analysis/matmul-cost';
 import { sizeProduct } from '../core/cost';
 import { binaryOperator, field, namedChildren, type PyNode } from '../analysis/python/syntax';
@@ -16,7 +16,6 @@ import { productSuffix } from './scalar-fold';
 import { insert, replace, type Fix, type FixEdit } from './edits';
 import { notApplicable, RewriteRefusal } from './refusal';
 import { fixTitle, timesFewer } from './titles';
-
 
 export function matmulOrderFix(context: FixContext, site: ContractionSite, code: RuleCode): Fix {
   const c = site.contraction;
@@ -48,7 +47,7 @@ export function matmulOrderFix(context: FixContext, site: ContractionSite, code:
 
 /** Why no order but the written one is safe, where a vector end and a batched operand may meet. */
 function broadcastRefusal(site: ContractionSite): string | null {
-  const ranks = site.operands.map((o) => o.shape?.dims.length ?? null);
+  const ranks = operandRanks(site);
   const hazard = broadcastHazards(ranks)[0];
   if (!hazard) return null;
   const [vector, batched] = hazard.map((i) => `\`${site.operands[i].text}\``);

@@ -9,7 +9,7 @@ import type { Env, Frame } from './frame';
 import { importTarget } from './program';
 import type { ShapeAnalysis } from './shape-analysis';
 import type { Binding, Scope } from './scopes';
-import { assignmentParts, field, namedChildren, unwrap, walk, type PyNode } from './syntax';
+import { assignmentParts, field, namedChildren, SEQUENCE_TARGETS, unwrap, walk, type PyNode } from './syntax';
 
 export class Bindings {
   private readonly byStatement = new WeakMap<Scope, Map<PyNode, Binding[]>>();
@@ -43,6 +43,7 @@ export class Bindings {
 
   /** Binds a target (a name, a tuple of targets, an attribute, an item) to a value. */
   assign(frame: Frame, env: Env, target: PyNode, value: Value, statement: PyNode): void {
+    if (SEQUENCE_TARGETS.has(target.type)) return this.unpack(frame, env, namedChildren(target), value, statement);
     switch (target.type) {
       case 'identifier':
         return this.assignName(frame, env, target, value, statement);
@@ -51,13 +52,6 @@ export class Bindings {
         if (inner.length === 1) this.assign(frame, env, inner[0], value, statement);
         return;
       }
-      case 'pattern_list':
-      case 'tuple_pattern':
-      case 'list_pattern':
-      case 'expression_list':
-      case 'tuple':
-      case 'list':
-        return this.unpack(frame, env, namedChildren(target), value, statement);
       case 'attribute':
         return this.attributeStore(frame, env, target, value);
       case 'subscript':

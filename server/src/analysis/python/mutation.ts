@@ -17,7 +17,7 @@ import type { EffectFacts } from './effects';
 import { FRESH_METHODS, isKnownPure, isViewFunction, mutatedArgument, mutatesReceiver, PURE_BUILTINS, storesArguments, VIEW_METHODS } from './library-effects';
 import type { NameResolver } from './resolve';
 import type { Scope } from './scopes';
-import { binaryOperator, field, namedChildren, someDescendant, textOf, unwrap, walk, type PyNode } from './syntax';
+import { binaryOperator, field, namedChildren, SEQUENCE_TARGETS, someDescendant, textOf, unwrap, walk, type PyNode } from './syntax';
 
 export interface Blocker {
   /** `` `A` may be modified by `sgd_step(...)` ``: the editor adds where. */
@@ -404,7 +404,7 @@ class RegionScan {
   private targets(target: PyNode | null, statement: PyNode, inPlace: boolean): Blocker | null {
     if (!target) return null;
     const inner = unwrap(target);
-    if (['pattern_list', 'tuple_pattern', 'list_pattern', 'expression_list', 'tuple', 'list', 'list_splat_pattern'].includes(inner.type)) {
+    if (SEQUENCE_TARGETS.has(inner.type) || inner.type === 'list_splat_pattern') {
       return namedChildren(inner).reduce<Blocker | null>((found, t) => found ?? this.targets(t, statement, inPlace), null);
     }
     const path = this.analysis.pathOf(inner);

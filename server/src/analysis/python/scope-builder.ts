@@ -3,7 +3,7 @@
  * source order, for one statement at a time.
  */
 import type { Binding, BindingKind, ModuleFacts, Scope, ScopeKind } from './scopes';
-import { assignmentParts, field, fields, namedChildren, textOf, type PyNode } from './syntax';
+import { assignmentParts, field, fields, namedChildren, SEQUENCE_TARGETS, textOf, type PyNode } from './syntax';
 
 export function newScope(kind: ScopeKind, node: PyNode, name: string, parent: Scope | null): Scope {
   const scope: Scope = {
@@ -163,22 +163,17 @@ export class ScopeBuilder {
     annotation: PyNode | null = null,
   ): void {
     if (!node) return;
+    if (SEQUENCE_TARGETS.has(node.type)) {
+      const items = namedChildren(node);
+      const values = value && ['expression_list', 'tuple', 'list'].includes(value.type) ? namedChildren(value) : null;
+      const aligned = values !== null && values.length === items.length;
+      items.forEach((item, i) => this.target(item, statement, scope, kind, aligned ? values[i] : null));
+      return;
+    }
     switch (node.type) {
       case 'identifier':
         this.bind(scope, textOf(this.source, node), kind, node, statement, { value, annotation });
         return;
-      case 'pattern_list':
-      case 'tuple_pattern':
-      case 'list_pattern':
-      case 'expression_list':
-      case 'tuple':
-      case 'list': {
-        const items = namedChildren(node);
-        const values = value && ['expression_list', 'tuple', 'list'].includes(value.type) ? namedChildren(value) : null;
-        const aligned = values !== null && values.length === items.length;
-        items.forEach((item, i) => this.target(item, statement, scope, kind, aligned ? values[i] : null));
-        return;
-      }
       case 'list_splat_pattern':
       case 'parenthesized_expression':
         for (const child of namedChildren(node)) this.target(child, statement, scope, kind, null);

@@ -32,6 +32,9 @@ export function namedChildren(node: PyNode): PyNode[] {
   return node.children.filter((child) => child.named && child.type !== 'comment' && child.type !== 'line_continuation');
 }
 
+/** Targets that unpack into their items (`a, b = ...`, `[a, *b] = ...`, `for (i, j) in ...`). */
+export const SEQUENCE_TARGETS: ReadonlySet<string> = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'expression_list', 'tuple', 'list']);
+
 export function textOf(source: string, node: PyNode): string {
   return source.slice(node.start, node.end);
 }
