@@ -43,8 +43,38 @@ export function parseEquation(text: string, options: ParseOptions = {}): ParsedE
       end: text.length,
     });
   }
-  const style = options.style === undefined || options.style === 'auto' ? detectStyle(text) : options.style;
-  return buildEquation(text, style, options.anyCharacter ?? false);
+  const requested = options.style ?? 'auto';
+  const anyCharacter = options.anyCharacter ?? false;
+  const key = text.length <= CACHED_LENGTH ? `${requested}|${anyCharacter ? 1 : 0}|${text}` : null;
+  const cached = key === null ? undefined : PARSED.get(key);
+  if (cached) return cached;
+  const style = requested === 'auto' ? detectStyle(text) : requested;
+  const parsed = deepFreeze(buildEquation(text, style, anyCharacter));
+  if (key !== null) {
+    if (PARSED.size >= CACHED_EQUATIONS) PARSED.delete(PARSED.keys().next().value!);
+    PARSED.set(key, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * Parsed equations by options and text, oldest first: a module writes a few equations at
+ * hundreds of sites, and each site's equation was parsed (and kept) once by the reading and
+ * once by the pricing (the largest allocation of reading the sites). Results are frozen, since
+ * every caller of one text shares them; an invalid equation is not kept (it throws each time).
+ */
+const PARSED = new Map<string, ParsedEquation>();
+const CACHED_EQUATIONS = 1024;
+/** Far longer than equations code writes: a pasted giant equation is parsed, not kept. */
+const CACHED_LENGTH = 512;
+
+/** Freezes a parsed equation and everything in it (its terms, labels and ranges). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 function buildEquation(text: string, style: LabelStyle, anyCharacter = false): ParsedEquation {

@@ -111,8 +111,19 @@ export class CallContext {
     return TRACING_DECORATORS.get(this.resolver.qualifiedName(expression) ?? '') ?? null;
   }
 
+  /**
+   * Whether the module's text could name an fx graph builder at all. A qualified name is made
+   * of the module's own text (imports, star imports, loader strings, attributes), so without
+   * `torch` and a builder's last name in it no callee resolves to one, and the walk of every
+   * function holding a site (most of the cost of a module that never imports torch) is skipped.
+   */
+  private mayBuildFx: boolean | null = null;
+
   /** A call in the function's own body (not nested functions) that constructs fx graph objects. */
   private buildsFxGraph(body: PyNode): boolean {
+    const source = this.resolver.source;
+    this.mayBuildFx ??= source.includes('torch') && [...FX_BUILDER_NAMES].some((name) => source.includes(name));
+    if (!this.mayBuildFx) return false;
     const stack = [...body.children];
     while (stack.length > 0) {
       const node = stack.pop()!;

@@ -46,7 +46,7 @@ export function loadPythonLanguage(location: GrammarLocation = {}): Promise<Pyth
     const module = treeSitter;
     if (!module) throw new ParserCrashedError('the Python parser crashed earlier and cannot be restarted in this process', false);
     const runtime = location.runtimeWasm;
-    // The options object becomes the Emscripten module: direct cursors call its functions.
+    // The options object becomes the Emscripten module: heap cursors read its memory.
     const binding = runtime ? { locateFile: () => runtime } : {};
     await module.Parser.init(binding);
     const language = await module.Language.load(location.pythonWasm ?? require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
