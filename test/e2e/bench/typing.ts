@@ -11,7 +11,11 @@
  * counted apart. Targets: no frame over 50 ms caused by einsight, diagnostics ≤ 150 ms after the
  * last key.
  *
- *   node test/e2e/out/bench/typing.js [--skip-package] [--rounds N] [--verbose] [--settings JSON]
+ *   node test/e2e/out/bench/typing.js [--skip-package] [--rounds N] [--verbose] [--settings JSON] [--trace DIR]
+ *
+ * `--trace DIR` writes a Chromium performance trace of each round's typing (DIR/on-1.json, …),
+ * to be opened in DevTools' Performance panel: what the page did in each long frame. Tracing
+ * costs the page time of its own; the frames of a traced run are not the benchmark's numbers.
  *
  * `--settings '{"einsight.codeLens":"off"}'` adds settings to the rounds with einsight on: what
  * a feature costs the editor, measured apart.
@@ -31,6 +35,8 @@ const LATENCY_TARGET_MS = 150;
 const KEY_DELAY_MS = 100;
 const FUNCTIONS = 250;
 const FILE = 'big_model.py';
+/** The trace DevTools' Performance panel records: tasks with their CPU time, JS samples, frames. */
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'v8.execute', 'disabled-by-default-v8.cpu_profiler', 'blink.user_timing'];
 /** Typed as code, then as a comment whose `#` the last key deletes: each call gets a finding. */
 const TYPED = ["q = np.einsum('ij,jk,kl->il', weights, weights, head)", "#r = np.einsum('ij,jk,kl->il', weights, weights, head)"];
 
@@ -88,9 +94,11 @@ const RECORDER = `(() => {
   const frame = (now) => { record.frames.push({ at: now, gap: now - last }); last = now; if (record.running) requestAnimationFrame(frame); };
   requestAnimationFrame(frame);
   document.addEventListener('keydown', () => record.keys.push(performance.now()), true);
+  // textContent, not innerText: innerText lays the page out, and this runs after every change
+  // to the page, so the recorder itself would add a layout to each (more of them with einsight on).
   const count = () => {
     const item = document.getElementById('status.problems');
-    return item ? (item.innerText.match(/\\d+/g) || []).reduce((sum, n) => sum + Number(n), 0) : -1;
+    return item ? (item.textContent.match(/\\d+/g) || []).reduce((sum, n) => sum + Number(n), 0) : -1;
   };
   let shown = count();
   new MutationObserver(() => {
@@ -102,7 +110,7 @@ const RECORDER = `(() => {
 function problemsTotal(page: Page): Promise<number> {
   return page.evaluate(() => {
     const item = document.getElementById('status.problems');
-    return item ? (item.innerText.match(/\d+/g) ?? []).reduce((sum, n) => sum + Number(n), 0) : -1;
+    return item ? ((item.textContent ?? '').match(/\d+/g) ?? []).reduce((sum, n) => sum + Number(n), 0) : -1;
   });
 }
 
@@ -114,7 +122,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   }
 }
 
-async function typeRound(browser: Browser, server: CodeServer, workspace: string, typingLine: number, enabled: boolean): Promise<Round> {
+async function typeRound(browser: Browser, server: CodeServer, workspace: string, typingLine: number, enabled: boolean, traceFile: string | null): Promise<Round> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   try {
     await page.goto(server.url(workspace));
@@ -127,6 +135,7 @@ async function typeRound(browser: Browser, server: CodeServer, workspace: string
     // Let the editor settle (lenses, hints, the Problems panel) before measuring.
     await page.waitForTimeout(2000);
     const before = await problemsTotal(page);
+    if (traceFile) await browser.startTracing(page, { path: traceFile, categories: TRACE_CATEGORIES });
     await page.evaluate(RECORDER);
     const started = Date.now();
     await page.keyboard.type(TYPED[0], { delay: KEY_DELAY_MS });
@@ -143,6 +152,11 @@ async function typeRound(browser: Browser, server: CodeServer, workspace: string
       r.running = false;
       return r;
     })) as Round;
+    if (traceFile) {
+      await browser.stopTracing();
+      // The page's own record beside the trace: its keydown times match the trace's keydown events.
+      writeFileSync(traceFile.replace(/\.json$/, '.record.json'), JSON.stringify(record));
+    }
     return { ...record, typingMs };
   } finally {
     await page.close();
@@ -168,6 +182,9 @@ async function main(): Promise<void> {
   const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 3;
   const settingsAt = argv.indexOf('--settings');
   const extra = settingsAt >= 0 ? (JSON.parse(argv[settingsAt + 1]) as Record<string, unknown>) : {};
+  const traceAt = argv.indexOf('--trace');
+  const traceDir = traceAt >= 0 ? path.resolve(argv[traceAt + 1]) : null;
+  if (traceDir) mkdirSync(traceDir, { recursive: true });
   try {
     assertInstalled();
   } catch (error) {
@@ -187,7 +204,8 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       for (const enabled of [true, false]) {
         const workspace = workspaceWith(scratch, `${enabled ? 'on' : 'off'}-${r}`, text, enabled, extra);
-        results.push({ enabled, round: await typeRound(browser, server, workspace, typingLine, enabled) });
+        const traceFile = traceDir ? path.join(traceDir, `${enabled ? 'on' : 'off'}-${r + 1}.json`) : null;
+        results.push({ enabled, round: await typeRound(browser, server, workspace, typingLine, enabled, traceFile) });
       }
     }
   } finally {
