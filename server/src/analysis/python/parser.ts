@@ -112,7 +112,10 @@ export interface ParsedPython {
 export class PythonParser {
   private tree: Tree | null = null;
   private text = '';
-  /** Copied top-level statements by node type id and text; a list because identical statements repeat. */
+  /**
+   * Copied top-level statements without syntax errors, by node type id and text; a list because
+   * identical statements repeat.
+   */
   private statements = new Map<string, PyNode[]>();
 
   private constructor(
@@ -188,10 +191,11 @@ export class PythonParser {
     this.tree?.delete();
     this.tree = tree;
     this.text = text;
-    const module = this.copyModule(tree, text);
+    const { module, withErrors } = this.copyModule(tree, text);
     const syntaxErrors: SourceRange[] = [];
-    if (tree.rootNode.hasError) {
-      walk(module, (node) => {
+    // Only the statements tree-sitter found an error in are searched, not the whole module again.
+    for (const statement of withErrors) {
+      walk(statement, (node) => {
         if (node.type === 'ERROR' || node.missing) {
           syntaxErrors.push({ start: node.start, end: node.end });
           return false;
@@ -201,7 +205,8 @@ export class PythonParser {
     return { text, module, syntaxErrors };
   }
 
-  private copyModule(tree: Tree, text: string): PyNode {
+  /** The module's copy, and its top-level nodes that hold a syntax error, in order. */
+  private copyModule(tree: Tree, text: string): { module: PyNode; withErrors: PyNode[] } {
     const root = tree.rootNode;
     const module: PyNode = {
       type: root.type,
@@ -215,31 +220,39 @@ export class PythonParser {
     };
     const previous = this.statements;
     const next = new Map<string, PyNode[]>();
-    const withErrors = root.hasError;
+    const rootHasError = root.hasError;
+    const withErrors: PyNode[] = [];
     const cursor = this.cursors(tree);
     try {
       if (cursor.gotoFirstChild()) {
         do {
           const start = cursor.start();
           const key = `${cursor.typeId()}\u0000${text.slice(start, cursor.end())}`;
-          let node = previous.get(key)?.pop();
+          // tree-sitter recovers from an error by the code around it too: the same text with an
+          // error can stand as other nodes after an edit elsewhere, so it is always copied afresh.
+          const hasError = rootHasError && cursor.hasError();
+          let node = hasError ? undefined : previous.get(key)?.pop();
           if (node) {
             if (node.start !== start) shiftTree(node, start - node.start);
           } else {
-            node = copySubtree(cursor, text, this.symbols, withErrors);
+            node = copySubtree(cursor, text, this.symbols, rootHasError);
           }
           node.parent = module;
           module.children.push(node);
-          const list = next.get(key);
-          if (list) list.push(node);
-          else next.set(key, [node]);
+          if (hasError) {
+            withErrors.push(node);
+          } else {
+            const list = next.get(key);
+            if (list) list.push(node);
+            else next.set(key, [node]);
+          }
         } while (cursor.gotoNextSibling());
       }
     } finally {
       cursor.delete();
     }
     this.statements = next;
-    return module;
+    return { module, withErrors };
   }
 }
 
