@@ -1,11 +1,16 @@
 /**
  * Caches and shortcuts that make the analysis cheaper give the very results the full work
- * gives: parsed equations shared between sites, and the torch.fx scan skipped in modules whose
- * text cannot name a graph builder.
+ * gives: parsed equations shared between sites, the torch.fx scan skipped in modules whose
+ * text cannot name a graph builder, values shared between expressions (integer literals,
+ * library names), one empty set for the scopes that declare no `global`, and sorted indexes
+ * built without a sort when their items come in order.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseEquation } from 'einsight-server/core/equation';
+import { SortedByOffset } from 'einsight-server/analysis/sorted-offsets';
+import { PythonParser } from 'einsight-server/analysis/python/parser';
+import { buildScopes, type Scope } from 'einsight-server/analysis/python/scopes';
 import { analyze } from '../support/rewrite-harness';
 
 describe('parsed equations are shared between calls', () => {
@@ -80,5 +85,90 @@ describe('the torch.fx scan runs wherever the text can name a graph builder', ()
     assert.deepEqual(await traced(`import torch\n\n\ndef build(x, y, z):\n    graph = dict()\n${SITE}`), [null]);
     assert.deepEqual(await traced(`from mylib import Graph\nimport torch\n\n\ndef build(x, y, z):\n    graph = Graph()\n${SITE}`), [null]);
     assert.deepEqual(await traced(`import numpy as np\nfrom graphs import *\n\n\ndef build(x, y, z):\n    graph = Graph()\n    out = np.einsum('ij,jk,kl->il', x, y, z)\n    return graph\n`), [null]);
+  });
+});
+
+describe('values shared between expressions', () => {
+  it('every literal 3 is one value, yet each name bound to one keeps its own origin', async () => {
+    const analysis = await analyze(`import numpy as np
+n = 3
+m = 3
+
+
+def f():
+    a = np.ones((n, m))
+    b = np.ones((3, 3))
+    return np.einsum('ij,jk->ik', a, b)
+`);
+    const [a, b] = analysis.sites[0].operands.map((o) => o.shape!);
+    assert.deepEqual([a.dims, b.dims], [[3, 3], [3, 3]]);
+    assert.deepEqual(a.dimSources.map((s) => s.detail), ['n = 3', 'm = 3']);
+    assert.deepEqual(b.dimSources.map((s) => s.kind), ['constructor', 'constructor']);
+  });
+
+  it('reads library names the same through every import form (one value per name)', async () => {
+    const analysis = await analyze(`import numpy as np
+import numpy.random as npr
+from numpy import random
+
+
+def f():
+    a = np.random.rand(2, 3)
+    b = npr.rand(3, 4)
+    c = random.rand(4, 5)
+    return np.einsum('ij,jk,kl->il', a, b, c)
+`);
+    assert.deepEqual(analysis.sites[0].operands.map((o) => o.shape?.dims), [[2, 3], [3, 4], [4, 5]]);
+  });
+});
+
+describe('scopes share one empty set of global and nonlocal names', () => {
+  it('gives each declaring scope its own names and leaves every other scope empty', async () => {
+    const text = `x = 1
+
+
+def f():
+    global x
+    y = 2
+
+    def g():
+        nonlocal y
+        global z
+        y = 3
+
+
+def h():
+    global x, w
+`;
+    const parser = await PythonParser.create();
+    try {
+      const facts = buildScopes(parser.parse(text).module, text);
+      const byName = new Map<string, Scope>();
+      const visit = (scope: Scope) => {
+        byName.set(scope.name, scope);
+        scope.children.forEach(visit);
+      };
+      visit(facts.module);
+      const names = (scope: Scope | undefined) => [[...scope!.globals], [...scope!.nonlocals]];
+      assert.deepEqual(names(byName.get('<module>')), [[], []]);
+      assert.deepEqual(names(byName.get('f')), [['x'], []]);
+      assert.deepEqual(names(byName.get('f.g')), [['z'], ['y']]);
+      assert.deepEqual(names(byName.get('h')), [['x', 'w'], []]);
+    } finally {
+      parser.dispose();
+    }
+  });
+});
+
+describe('items sorted by offset', () => {
+  it('keeps items given in order as they are, and sorts others stably', () => {
+    const inOrder = new SortedByOffset(['a', 'b', 'c', 'd'], (s) => ({ a: 1, b: 1, c: 5, d: 9 })[s]!);
+    assert.deepEqual(inOrder.between(0, 100), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(inOrder.between(1, 6), ['a', 'b', 'c']);
+    assert.equal(inOrder.countFrom(5), 2);
+    const shuffled = new SortedByOffset(['c', 'a', 'd', 'b', 'e'], (s) => ({ a: 1, b: 1, c: 5, d: 9, e: 5 })[s]!);
+    assert.deepEqual(shuffled.between(0, 100), ['a', 'b', 'c', 'e', 'd']);
+    assert.deepEqual(shuffled.between(2, 9), ['c', 'e']);
+    assert.deepEqual(new SortedByOffset([], () => 0).between(0, 1), []);
   });
 });

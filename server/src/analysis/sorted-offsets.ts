@@ -8,7 +8,16 @@ export class SortedByOffset<T> {
   private readonly offsets: number[];
 
   constructor(items: Iterable<T>, offsetOf: (item: T) => number) {
-    const keyed = [...items].map((item) => ({ item, offset: offsetOf(item) }));
+    const list = [...items];
+    const offsets = list.map(offsetOf);
+    // Items usually come in source order already (and most lists hold one item): only others
+    // are sorted (stably, as the keyed sort the rest get), without an object per item.
+    if (offsets.every((offset, i) => i === 0 || offsets[i - 1] <= offset)) {
+      this.items = list;
+      this.offsets = offsets;
+      return;
+    }
+    const keyed = list.map((item, i) => ({ item, offset: offsets[i] }));
     keyed.sort((a, b) => a.offset - b.offset);
     this.items = keyed.map((k) => k.item);
     this.offsets = keyed.map((k) => k.offset);

@@ -215,7 +215,7 @@ export class Bindings {
         const key = globalKey(this.analysis, target.module, target.member);
         value = this.analysis.readCell(frame, key) ?? { t: 'unknown', symbol: { key, name: binding.name } };
       } else if (target) value = { t: 'ref', ref: target.module.reference };
-      else if (binding.qualified) value = { t: 'ref', ref: this.analysis.library(binding.qualified) };
+      else if (binding.qualified) value = this.analysis.libraryValue(binding.qualified);
       this.assignName(frame, env, binding.node, value, node);
     }
   }
@@ -320,7 +320,8 @@ export class Bindings {
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n')[0].trim();
+  const end = text.indexOf('\n');
+  const line = (end < 0 ? text : text.slice(0, end)).trim();
   return line.length > 60 ? `${line.slice(0, 59)}…` : line;
 }
 

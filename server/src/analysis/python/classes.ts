@@ -224,7 +224,7 @@ export class Classes {
     const ref = value.ref;
     if (ref.kind === 'library') {
       if (ref.name === '<super>') return this.superAttribute(frame, value, name, node);
-      return { t: 'ref', ref: this.analysis.library(`${ref.name}.${name}`) };
+      return this.analysis.libraryValue(`${ref.name}.${name}`);
     }
     if (ref.kind === 'module') {
       const module = (ref as ModuleReference).module;

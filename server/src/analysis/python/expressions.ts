@@ -25,6 +25,8 @@ const BUILTINS = new Set([
 const ARITHMETIC = new Set(['+', '-', '*', '/', '//', '%', '**', '&', '|', '^', '<<', '>>']);
 const MAX_KNOWN_ITEMS = 16;
 const MAX_EXPRESSION_DEPTH = 200;
+/** V8 copies substrings shorter than 13 characters; longer ones point into their source. */
+const SHARED_LITERAL_LENGTH = 12;
 
 export class Expressions {
   constructor(private readonly analysis: ShapeAnalysis) {}
@@ -45,6 +47,23 @@ export class Expressions {
 
   private depth = 0;
 
+  /**
+   * One value per integer literal text (values are never changed): every `3` in the program
+   * is the same object, rather than a new one kept by each expression that records it. Only
+   * short texts are kept (a longer slice would keep its whole source alive).
+   */
+  private readonly integers = new Map<string, Value>();
+
+  private integer(text: string): Value {
+    let value = this.integers.get(text);
+    if (!value) {
+      const size = parseIntLiteral(text);
+      value = size ? { t: 'int', dim: { size, origin: LITERAL } } : UNKNOWN;
+      if (text.length <= SHARED_LITERAL_LENGTH) this.integers.set(text, value);
+    }
+    return value;
+  }
+
   private compute(frame: Frame, env: Env, node: PyNode): Value {
     switch (node.type) {
       case 'parenthesized_expression': {
@@ -53,10 +72,8 @@ export class Expressions {
       }
       case 'identifier':
         return this.name(frame, env, node);
-      case 'integer': {
-        const size = parseIntLiteral(this.analysis.text(frame, node));
-        return size ? { t: 'int', dim: { size, origin: LITERAL } } : UNKNOWN;
-      }
+      case 'integer':
+        return this.integer(this.analysis.text(frame, node));
       case 'float':
         return /[jJ]$/.test(this.analysis.text(frame, node)) ? UNKNOWN : FLOAT;
       case 'true':
@@ -188,8 +205,8 @@ export class Expressions {
   /** A name no code binds: a builtin, a star import, or something defined at run time. */
   private free(frame: Frame, node: PyNode, name: string): Value {
     const starred = frame.module.resolver.qualifiedName(node);
-    if (starred) return { t: 'ref', ref: this.analysis.library(starred) };
-    if (BUILTINS.has(name)) return { t: 'ref', ref: this.analysis.library(`builtins.${name}`) };
+    if (starred) return this.analysis.libraryValue(starred);
+    if (BUILTINS.has(name)) return this.analysis.libraryValue(`builtins.${name}`);
     return { t: 'unknown', symbol: { key: `free:${name}`, name } };
   }
 

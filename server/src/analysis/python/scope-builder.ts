@@ -5,6 +5,9 @@
 import type { Binding, BindingKind, ModuleFacts, Scope, ScopeKind } from './scopes';
 import { assignmentParts, field, fields, namedChildren, SEQUENCE_TARGETS, textOf, type PyNode } from './syntax';
 
+/** The `global` / `nonlocal` names of the scopes that declare none (nearly all): one shared empty set. */
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 export function newScope(kind: ScopeKind, node: PyNode, name: string, parent: Scope | null): Scope {
   const scope: Scope = {
     kind,
@@ -12,8 +15,8 @@ export function newScope(kind: ScopeKind, node: PyNode, name: string, parent: Sc
     name,
     parent,
     bindings: new Map(),
-    globals: new Set(),
-    nonlocals: new Set(),
+    globals: NO_NAMES,
+    nonlocals: NO_NAMES,
     uses: new Map(),
     children: [],
     starImports: [],
@@ -85,10 +88,10 @@ export class ScopeBuilder {
         return;
       }
       case 'global_statement':
-        for (const id of namedChildren(node)) scope.globals.add(textOf(this.source, id));
+        scope.globals = new Set([...scope.globals, ...namedChildren(node).map((id) => textOf(this.source, id))]);
         return;
       case 'nonlocal_statement':
-        for (const id of namedChildren(node)) scope.nonlocals.add(textOf(this.source, id));
+        scope.nonlocals = new Set([...scope.nonlocals, ...namedChildren(node).map((id) => textOf(this.source, id))]);
         return;
       case 'expression_statement':
         for (const child of node.children) this.expressionStatement(child, node, scope);

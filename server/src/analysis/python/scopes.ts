@@ -45,8 +45,9 @@ export interface Scope {
   name: string;
   parent: Scope | null;
   bindings: Map<string, Binding[]>;
-  globals: Set<string>;
-  nonlocals: Set<string>;
+  /** Names declared `global` / `nonlocal` here; read-only, since scopes without any share one empty set. */
+  globals: ReadonlySet<string>;
+  nonlocals: ReadonlySet<string>;
   /** Names read in this scope (not in nested ones), in source order. */
   uses: Map<string, PyNode[]>;
   children: Scope[];

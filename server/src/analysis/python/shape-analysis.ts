@@ -134,14 +134,20 @@ export class ShapeAnalysis {
 
   private analyseUnit(unit: Unit, modules: ReadonlySet<PythonModule>): void {
     if (!this.isLive(unit, modules)) return;
-    this.runs.set(unit, (this.runs.get(unit) ?? 0) + 1);
+    const run = (this.runs.get(unit) ?? 0) + 1;
+    this.runs.set(unit, run);
+    this.analysing = { unit, run };
     this.fixed.begin();
     try {
       this.analyseLive(unit);
     } finally {
+      this.analysing = null;
       this.fixed.finish(unitKey(unit));
     }
   }
+
+  /** The unit being analysed and its run: what `record` stamps (without a lookup per expression). */
+  private analysing: { unit: Unit; run: number } | null = null;
 
   private analyseLive(unit: Unit): void {
     if (unit.kind === 'module') {
@@ -230,7 +236,9 @@ export class ShapeAnalysis {
 
   record(frame: Frame, node: PyNode, value: Value): void {
     if (frame.recording && frame.quiet === 0 && RECORDED_IN.has(node.parent?.type ?? '')) {
-      this.recorded.set(node, { value, unit: frame.reader, run: this.runs.get(frame.reader) ?? 0 });
+      const unit = frame.reader;
+      const run = this.analysing?.unit === unit ? this.analysing.run : (this.runs.get(unit) ?? 0);
+      this.recorded.set(node, { value, unit, run });
     }
   }
 
@@ -271,20 +279,24 @@ export class ShapeAnalysis {
     const live = envs.filter((e): e is Env => e !== null);
     if (live.length === 0) return null;
     if (live.length === 1) return new Map(live[0]);
-    const names = new Set<string>();
-    for (const env of live) for (const name of env.keys()) names.add(name);
+    // Every name in the order the environments first hold it (the joined map's order), each
+    // joined once: a name an earlier environment holds is joined already. (A set of all the
+    // names, made first at every join, was most of what joining allocated.)
     const joined: Env = new Map();
-    for (const name of names) {
-      let value: Value | null = null;
-      let point: JoinPoint | null = null;
-      for (const env of live) {
-        const next = env.get(name);
-        if (!next || next === value) continue;
-        if (!value) value = next;
-        else value = joinValues(value, next, (point ??= this.joinPoint(frame, at, name))) ?? UNKNOWN;
+    for (let e = 0; e < live.length; e++) {
+      for (const name of live[e].keys()) {
+        if (e > 0 && joined.has(name)) continue;
+        let value: Value | null = null;
+        let point: JoinPoint | null = null;
+        for (const env of live) {
+          const next = env.get(name);
+          if (!next || next === value) continue;
+          if (!value) value = next;
+          else value = joinValues(value, next, (point ??= this.joinPoint(frame, at, name))) ?? UNKNOWN;
+        }
+        if (!value) continue;
+        joined.set(name, widenFrom ? widenValue(widenFrom.get(name) ?? null, value) : value);
       }
-      if (!value) continue;
-      joined.set(name, widenFrom ? widenValue(widenFrom.get(name) ?? null, value) : value);
     }
     return joined;
   }
@@ -321,6 +333,21 @@ export class ShapeAnalysis {
     }
     return ref;
   }
+
+  /**
+   * The value of a library name (`numpy.random`), one per name: reading `np.random.rand` at
+   * every call made (and recording kept) a new one each time.
+   */
+  libraryValue(name: string): Value {
+    let value = this.libraryValues.get(name);
+    if (!value) {
+      value = { t: 'ref', ref: this.library(name) };
+      this.libraryValues.set(name, value);
+    }
+    return value;
+  }
+
+  private readonly libraryValues = new Map<string, Value>();
 
   /** Where a value came from; its text is only read (sliced from the source) when shown. */
   origin(frame: Frame, node: PyNode, kind: ShapeSourceKind, detail?: string): Origin {

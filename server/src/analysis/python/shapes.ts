@@ -54,12 +54,14 @@ export class ShapeInference implements OperandShapes {
     const value = this.analysis.valueAt(node);
     if (value?.t !== 'int') return { dim: null, source: base };
     const namer = new SiteNamer(this.analysis);
-    return { dim: this.dim(value.dim.size, node, namer), source: this.source(value.dim.origin, base) };
+    return { dim: this.dim(value.dim.size, node, namer), source: this.source(value.dim.origin, () => base) };
   }
 
   private known(shape: ShapeValue, origin: Origin | undefined, node: PyNode, namer: SiteNamer): KnownShape {
-    const fallback: ShapeSource = { kind: 'constructor', range: { start: node.start, end: node.end }, detail: this.analysis.detailIn(this.module, node) };
-    const source = origin ? this.source(origin, fallback) : fallback;
+    // The expression's own text, only when the origin does not say where the shape came from.
+    let fallback: ShapeSource | null = null;
+    const fallbackOf = () => (fallback ??= { kind: 'constructor', range: { start: node.start, end: node.end }, detail: this.analysis.detailIn(this.module, node) });
+    const source = origin ? this.source(origin, fallbackOf) : fallbackOf();
     return {
       dims: shape.dims.map((d) => this.dim(d.size, node, namer)),
       source,
@@ -98,11 +100,12 @@ export class ShapeInference implements OperandShapes {
       const named = this.namedSize(namer.name(size.symbols[0][0]), at);
       if (named) return named.source;
     }
-    return this.source(origin, base);
+    return this.source(origin, () => base);
   }
 
-  private source(origin: Origin, base: ShapeSource): ShapeSource {
-    if (origin.at === null && origin.detail === 'literal') return base;
+  /** Where `origin` says a size came from; `base` (made only when needed) for a literal. */
+  private source(origin: Origin, base: () => ShapeSource): ShapeSource {
+    if (origin.at === null && origin.detail === 'literal') return base();
     const at = origin.at;
     const here = at !== null && at.file === this.module.file;
     const source: ShapeSource = { kind: origin.kind, range: here ? { start: at.node.start, end: at.node.end } : null, detail: origin.detail };
