@@ -66,6 +66,8 @@ export interface StatusNotification {
 /** States that end an analysis: the documents listed show what that version's analysis found. */
 const ANALYSED = new Set(['ready', 'failed', 'disabled', 'unsupported']);
 
+const REFRESH_REQUESTS = ['workspace/inlayHint/refresh', 'workspace/codeLens/refresh', 'workspace/semanticTokens/refresh', 'workspace/diagnostic/refresh', 'workspace/inlineValue/refresh'];
+
 type Waiter<T> = { accept: (value: T) => boolean; resolve: (value: T) => void };
 
 export class LspTestClient {
@@ -81,6 +83,8 @@ export class LspTestClient {
   readonly configurationRequests: unknown[] = [];
   /** `$/progress` notifications (work-done progress: `begin`, `report`, `end`), in order. */
   readonly progress: { token: unknown; value: { kind: string; title?: string; message?: string; percentage?: number } }[] = [];
+  /** Refresh requests (`workspace/inlayHint/refresh`, …), by method, in order. */
+  readonly refreshRequests: string[] = [];
   /** `client/registerCapability` requests, as sent. */
   readonly registrations: unknown[] = [];
   settings: Record<string, unknown>;
@@ -132,7 +136,13 @@ export class LspTestClient {
       this.appliedEdits.push(params);
       return { applied: options.applyEdits ?? true };
     });
-    connection.onRequest('workspace/inlayHint/refresh', () => null);
+    // Each refresh has the editor ask again for every visible document's hints, lenses, …
+    for (const method of REFRESH_REQUESTS) {
+      connection.onRequest(method, () => {
+        this.refreshRequests.push(method);
+        return null;
+      });
+    }
     connection.onRequest('client/registerCapability', (params: unknown) => {
       this.registrations.push(params);
       return null;

@@ -275,6 +275,20 @@ const CHAINED = [
   '',
 ].join('\n');
 
+test('typing asks the editor to refresh nothing: it asks for hints and lenses itself after an edit', async () => {
+  const uri = 'file:///work/no-refresh.py';
+  const before = client.refreshRequests.length;
+  await client.open(uri, fixture.text);
+  await client.waitForDiagnostics(uri, 1);
+  const line = fixture.text.split('\n').length - 1;
+  for (let version = 2; version <= 6; version++) {
+    const at = { line, character: 0 };
+    await client.change(uri, version, [{ range: { start: at, end: at }, text: 'x' }]);
+    await client.waitForDiagnostics(uri, version);
+  }
+  assert.deepEqual(client.refreshRequests.slice(before), []);
+});
+
 test('a call typed above others renumbers them, yet their diagnostics are not published again', async () => {
   const uri = 'file:///work/renumbered.py';
   await client.open(uri, CHAINED);

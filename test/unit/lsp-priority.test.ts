@@ -38,10 +38,11 @@ test('every thread of the server, the analysis thread included, runs below norma
   }
 });
 
-function fakePort(threads: number[], failing: Map<number, string> = new Map()): PriorityPort & { calls: number[] } {
+function fakePort(threads: number[], failing: Map<number, string> = new Map(), niceOf: (id: number) => number = () => 0): PriorityPort & { calls: number[] } {
   const calls: number[] = [];
   return {
     calls,
+    getPriority: (id) => niceOf(id),
     setPriority: (id, priority) => {
       assert.equal(priority, SERVER_PRIORITY);
       calls.push(id);
@@ -60,9 +61,14 @@ test('the calling thread is lowered first (threads it starts inherit it), then e
 
 test('where threads cannot be listed, the process is lowered as a whole', () => {
   const port = { ...fakePort([]), threadIds: () => null };
-  const calls: number[] = [];
-  assert.equal(lowerServerPriority({ setPriority: (id) => void calls.push(id), threadIds: port.threadIds }), null);
-  assert.deepEqual(calls, [0]);
+  assert.equal(lowerServerPriority(port), null);
+  assert.deepEqual(port.calls, [0]);
+});
+
+test('a thread already below that priority is left there, never raised', () => {
+  const port = fakePort([process.pid, 101, 102], new Map(), (id) => (id === 101 ? 15 : id === 102 ? SERVER_PRIORITY : 0));
+  assert.equal(lowerServerPriority(port), null);
+  assert.deepEqual(port.calls, [0]);
 });
 
 test('a thread that ended meanwhile is no failure; a refusal is reported, and the rest still lowered', () => {

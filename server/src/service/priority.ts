@@ -19,13 +19,15 @@ import os from 'node:os';
 export const SERVER_PRIORITY = os.constants.priority.PRIORITY_BELOW_NORMAL;
 
 export interface PriorityPort {
-  /** os.setPriority: on Linux, of one thread (a process id is its main thread's id). */
+  /** os.getPriority and os.setPriority: on Linux, of one thread (a process id is its main thread's id). */
+  getPriority(id: number): number;
   setPriority(id: number, priority: number): void;
   /** The ids of the process's threads, or null where they cannot be listed (not Linux). */
   threadIds(): number[] | null;
 }
 
 const SYSTEM: PriorityPort = {
+  getPriority: (id) => os.getPriority(id),
   setPriority: (id, priority) => os.setPriority(id, priority),
   threadIds: () => {
     if (process.platform !== 'linux') return null;
@@ -39,13 +41,16 @@ const SYSTEM: PriorityPort = {
 
 /**
  * Lowers the server's priority: every thread of the process now, and so every thread started
- * later. Returns why it could not, or null. Call it before starting any worker thread.
+ * later. A thread already below it stays where it is (an editor started below normal starts
+ * the server there too). Returns why it could not, or null. Call it before starting any worker
+ * thread.
  */
 export function lowerServerPriority(port: PriorityPort = SYSTEM): string | null {
   const failures: string[] = [];
   const lower = (id: number) => {
     try {
-      port.setPriority(id, SERVER_PRIORITY);
+      // A larger nice value is a lower priority.
+      if (port.getPriority(id) < SERVER_PRIORITY) port.setPriority(id, SERVER_PRIORITY);
     } catch (error) {
       // A thread that ended since it was listed has nothing left to lower.
       if ((error as { info?: { code?: string } }).info?.code === 'ESRCH') return;
