@@ -107,6 +107,26 @@ describe('the heap tree cursor', () => {
     assert.ok(withErrors > 40, `${withErrors} edited trees with errors`);
   });
 
+  it("reads trees made before and after the module's memory grew (its views are replaced)", async () => {
+    const grammar = await loadPythonLanguage();
+    const parser = new grammar.Parser();
+    parser.setLanguage(grammar.language);
+    const memoryOf = (tree: Tree) => (grammar.cursors(tree) as unknown as { u8: Uint8Array }).u8.length;
+    const small = parser.parse('y = f(x)[0]  # é\n')!;
+    const before = memoryOf(small);
+    const block = 'def g(a, b):\n    """Doc."""\n    return np.einsum("ij,jk->ik", a, b) + [1, 2, 3][0]\n\n';
+    const big = parser.parse(block.repeat(Math.ceil(1_500_000 / block.length)))!;
+    try {
+      assert.ok(memoryOf(big) > before, `memory ${before} -> ${memoryOf(big)} bytes`);
+      assertSameWalk(grammar, big);
+      assertSameWalk(grammar, small);
+    } finally {
+      big.delete();
+      small.delete();
+      parser.delete();
+    }
+  });
+
   it("falls back to TreeCursor where the module's memory is not there or reads otherwise", async () => {
     const grammar = await loadPythonLanguage();
     const parser = new grammar.Parser();

@@ -33,6 +33,12 @@ const DETAIL_LENGTH = 60;
  */
 const RECORDED_IN = new Set(['argument_list', 'keyword_argument', 'list', 'tuple', 'binary_operator', 'parenthesized_expression', 'unary_operator', 'expression_list', 'attribute']);
 
+/** One analysis of a unit. */
+interface RunStamp {
+  readonly unit: Unit;
+  readonly run: number;
+}
+
 interface Memo {
   value: Value;
   self: Value | null;
@@ -47,7 +53,13 @@ export class ShapeAnalysis {
   readonly expressions = new Expressions(this);
   readonly calls = new Calls(this);
   readonly bindings = new Bindings(this);
-  private readonly recorded = new WeakMap<PyNode, { value: Value; unit: Unit; run: number }>();
+  /**
+   * What each expression held, and the analysis of its unit that recorded it (shared by every
+   * expression that analysis records: an object per expression, kept as long as the value,
+   * was most of what recording cost).
+   */
+  private readonly recorded = new WeakMap<PyNode, Value>();
+  private readonly recordedBy = new WeakMap<PyNode, RunStamp>();
   /** Counts the analyses of each unit: a value recorded by an earlier one is stale. */
   private readonly runs = new Map<Unit, number>();
   private readonly versions = new WeakMap<PythonModule, number>();
@@ -118,9 +130,9 @@ export class ShapeAnalysis {
   /** What an expression holds in its function's merged evaluation; null when it was never reached. */
   valueAt(node: PyNode): Value | null {
     if (this.fixed.gaveUp) return null;
-    const record = this.recorded.get(node);
+    const stamp = this.recordedBy.get(node);
     // A node the latest analysis of its unit did not reach (now after a `return`) has no value.
-    return record && this.runs.get(record.unit) === record.run ? record.value : null;
+    return stamp && this.runs.get(stamp.unit) === stamp.run ? (this.recorded.get(node) ?? null) : null;
   }
 
   unitOf(key: PythonModule | FunctionInfo): Unit {
@@ -146,8 +158,8 @@ export class ShapeAnalysis {
     }
   }
 
-  /** The unit being analysed and its run: what `record` stamps (without a lookup per expression). */
-  private analysing: { unit: Unit; run: number } | null = null;
+  /** The unit being analysed and its run: the stamp of what it records. */
+  private analysing: RunStamp | null = null;
 
   private analyseLive(unit: Unit): void {
     if (unit.kind === 'module') {
@@ -237,8 +249,8 @@ export class ShapeAnalysis {
   record(frame: Frame, node: PyNode, value: Value): void {
     if (frame.recording && frame.quiet === 0 && RECORDED_IN.has(node.parent?.type ?? '')) {
       const unit = frame.reader;
-      const run = this.analysing?.unit === unit ? this.analysing.run : (this.runs.get(unit) ?? 0);
-      this.recorded.set(node, { value, unit, run });
+      this.recorded.set(node, value);
+      this.recordedBy.set(node, this.analysing?.unit === unit ? this.analysing : { unit, run: this.runs.get(unit) ?? 0 });
     }
   }
 
