@@ -89,7 +89,14 @@ describe('the heap tree cursor', () => {
             const end = Math.min(text.length, start + random(4));
             const insert = inserts[random(inserts.length)];
             const next = text.slice(0, start) + insert + text.slice(end);
-            tree.edit({ startIndex: start, oldEndIndex: end, newEndIndex: start + insert.length, startPosition: point(text, start), oldEndPosition: point(text, end), newEndPosition: point(next, start + insert.length) });
+            tree.edit({
+              startIndex: start,
+              oldEndIndex: end,
+              newEndIndex: start + insert.length,
+              startPosition: point(text, start),
+              oldEndPosition: point(text, end),
+              newEndPosition: point(next, start + insert.length),
+            });
             const edited = parser.parse(next, tree)!;
             tree.delete();
             tree = edited;
