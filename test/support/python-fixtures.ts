@@ -2,13 +2,24 @@
  * Python fixtures with pyright-style markers (`/*name*\/` positions, `[|/*name*\/…|]` ranges),
  * read as offsets into the marker-free text that the analysis sees.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AnalysisOptions, ContractionSite, FileAnalysis, SourceRange } from 'einsight-server/analysis/model';
 import { analyzePython } from 'einsight-server/analysis/python/analyze';
 import { parseFixture } from './markers';
 
 export const PYTHON_FIXTURES = path.resolve(__dirname, '../../fixtures/python');
+
+/** The text of every `.py` file under `dir`, in its folders too. */
+export function pythonSourcesUnder(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...pythonSourcesUnder(file));
+    else if (entry.name.endsWith('.py')) found.push(readFileSync(file, 'utf8'));
+  }
+  return found;
+}
 
 export interface PythonFixture {
   text: string;

@@ -7,26 +7,11 @@
  * showed that tree-sitter can recover from the same text differently after an edit elsewhere.)
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { PythonParser, type ParsedPython } from 'einsight-server/analysis/python/parser';
 import { walk, type PyNode } from 'einsight-server/analysis/python/syntax';
 import { seededRandom } from 'einsight-server/core/random';
-import { PYTHON_FIXTURES } from '../support/python-fixtures';
-
-function fixtureSources(): string[] {
-  const found: string[] = [];
-  const visit = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(file);
-      else if (entry.name.endsWith('.py')) found.push(readFileSync(file, 'utf8'));
-    }
-  };
-  visit(PYTHON_FIXTURES);
-  return found;
-}
+import { PYTHON_FIXTURES, pythonSourcesUnder } from '../support/python-fixtures';
 
 /** The copy as data: every field but the parent link. */
 function shape(node: PyNode): unknown {
@@ -56,7 +41,7 @@ describe('re-parsing after edits', () => {
     let reused = 0;
     try {
       for (const source of [
-        ...fixtureSources(),
+        ...pythonSourcesUnder(PYTHON_FIXTURES),
         // Identical statements, statements of one length but other text, and a statement whose text stands as an error elsewhere.
         'x = 1\ny = 2\nx = 1\n\ndef f(a):\n    return a\n\ndef g(a):\n    return a\n\ndef f(a):\n    return a\nx = 1\n',
       ]) {

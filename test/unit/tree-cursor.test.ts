@@ -5,27 +5,17 @@
  * edits (which share subtrees with the old tree), trees full of errors — and be the one in use.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Tree } from 'web-tree-sitter';
 import { loadPythonLanguage, type PythonGrammar } from 'einsight-server/analysis/python/parser';
 import { cursorFactory, LibraryCursor, walkRecord } from 'einsight-server/analysis/python/tree-cursor';
-import { PYTHON_FIXTURES } from '../support/python-fixtures';
+import { PYTHON_FIXTURES, pythonSourcesUnder } from '../support/python-fixtures';
 
 /** Python sources under the fixtures, and code with errors, missing tokens and aliased nodes. */
 function sources(): string[] {
-  const found: string[] = [];
-  const visit = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(file);
-      else if (entry.name.endsWith('.py')) found.push(readFileSync(file, 'utf8'));
-    }
-  };
-  visit(path.resolve(PYTHON_FIXTURES, '..'));
   return [
-    ...found,
+    ...pythonSourcesUnder(path.resolve(PYTHON_FIXTURES, '..')),
     'def f(:\n    return [1, 2\n',
     'x = "unterminated\ny = np.einsum("ij", a[0, \n',
     'é = "ñ" + f"{x!r:>{w}}"\n',
@@ -89,7 +79,14 @@ describe('the heap tree cursor', () => {
             const end = Math.min(text.length, start + random(4));
             const insert = inserts[random(inserts.length)];
             const next = text.slice(0, start) + insert + text.slice(end);
-            tree.edit({ startIndex: start, oldEndIndex: end, newEndIndex: start + insert.length, startPosition: point(text, start), oldEndPosition: point(text, end), newEndPosition: point(next, start + insert.length) });
+            tree.edit({
+              startIndex: start,
+              oldEndIndex: end,
+              newEndIndex: start + insert.length,
+              startPosition: point(text, start),
+              oldEndPosition: point(text, end),
+              newEndPosition: point(next, start + insert.length),
+            });
             const edited = parser.parse(next, tree)!;
             tree.delete();
             tree = edited;
