@@ -1,11 +1,13 @@
 /**
- * The server runs below normal priority, every thread of it: the analysis thread included,
- * which inherits it because the server lowers itself before starting it (priority.ts).
+ * The server runs one step below the priority it was started with, every thread of it: the
+ * analysis thread included, which inherits it because the server lowers itself before starting
+ * it (priority.ts).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { test } from 'node:test';
-import { lowerServerPriority, SERVER_PRIORITY, type PriorityPort } from 'einsight-server/service/priority';
+import { loweredPriority, lowerServerPriority, PRIORITY_STEP, type PriorityPort } from 'einsight-server/service/priority';
 import { LspTestClient } from '../support/lsp-client';
 
 /** Each thread of a process and its nice value, from /proc (Linux). */
@@ -18,7 +20,9 @@ function threadNiceValues(pid: number): { name: string; nice: number }[] {
   });
 }
 
-test('every thread of the server, the analysis thread included, runs below normal priority', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+test('every thread of the server, the analysis thread included, runs one step below the priority it started with', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+  // The server starts with this process's priority (0 unless the tests run under nice).
+  const expected = loweredPriority(os.getPriority());
   const client = await LspTestClient.start();
   try {
     const before = threadNiceValues(client.serverPid).length;
@@ -29,9 +33,9 @@ test('every thread of the server, the analysis thread included, runs below norma
     const threads = threadNiceValues(client.serverPid);
     assert.ok(threads.length > before, `the analysis thread started (${before} threads before, ${threads.length} after)`);
     assert.deepEqual(
-      threads.filter((t) => t.nice !== SERVER_PRIORITY),
+      threads.filter((t) => t.nice !== expected),
       [],
-      `every thread at nice ${SERVER_PRIORITY}`,
+      `every thread at nice ${expected}`,
     );
   } finally {
     assert.equal(await client.stop(), 0);
@@ -44,7 +48,7 @@ function fakePort(threads: number[], failing: Map<number, string> = new Map(), n
     calls,
     getPriority: (id) => niceOf(id),
     setPriority: (id, priority) => {
-      assert.equal(priority, SERVER_PRIORITY);
+      assert.equal(priority, loweredPriority(niceOf(id)));
       calls.push(id);
       const code = failing.get(id);
       if (code) throw Object.assign(new Error(`uv_os_setpriority returned ${code}`), { info: { code } });
@@ -65,10 +69,13 @@ test('where threads cannot be listed, the process is lowered as a whole', () => 
   assert.deepEqual(port.calls, [0]);
 });
 
-test('a thread already below that priority is left there, never raised', () => {
-  const port = fakePort([process.pid, 101, 102], new Map(), (id) => (id === 101 ? 15 : id === 102 ? SERVER_PRIORITY : 0));
+test('each thread goes one step lower than it started, at most to the lowest priority', () => {
+  assert.equal(PRIORITY_STEP, 10);
+  assert.deepEqual([-5, 0, 5, 9, 15, 19].map(loweredPriority), [5, 10, 15, 19, 19, 19]);
+  // 102 is already at the lowest: nothing to set.
+  const port = fakePort([process.pid, 101, 102], new Map(), (id) => (id === 101 ? 5 : id === 102 ? 19 : 0));
   assert.equal(lowerServerPriority(port), null);
-  assert.deepEqual(port.calls, [0]);
+  assert.deepEqual(port.calls, [0, 101]);
 });
 
 test('a thread that ended meanwhile is no failure; a refusal is reported, and the rest still lowered', () => {
