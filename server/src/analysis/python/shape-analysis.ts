@@ -13,6 +13,7 @@ import { Bindings } from './bindings';
 import { Calls } from './calls';
 import { Expressions } from './expressions';
 import { Flow } from './flow';
+import { LazyJoinPoint, NodeOrigin, shortDetail } from './lazy-provenance';
 import type { Env, Frame, Unit } from './frame';
 import type { FunctionInfo, PythonModule, PythonProgram } from './program';
 import { field, textOf, type PyNode } from './syntax';
@@ -25,7 +26,6 @@ const MAX_CALL_DEPTH = 6;
  * shapes multiply: a 233-file library (quimb) ran for minutes.
  */
 const MAX_CONTEXTS_PER_FUNCTION = 8;
-const DETAIL_LENGTH = 60;
 /**
  * What sites ask about: their operands (call arguments, items of a list argument, operands of
  * `@` and of the products scalars sit in, receivers of `.matmul`) and what those are written as; other expressions
@@ -373,8 +373,7 @@ export class ShapeAnalysis {
 
   /** Short text of an expression for provenance: `torch.randn(7, 4, 5)`. */
   detailIn(module: PythonModule, node: PyNode): string {
-    const text = textOf(module.text, node).replace(/\s+/g, ' ');
-    return text.length > DETAIL_LENGTH ? `${text.slice(0, DETAIL_LENGTH - 1)}…` : text;
+    return shortDetail(module, node);
   }
 
   symbol(key: string, name: string): number {
@@ -384,60 +383,4 @@ export class ShapeAnalysis {
 
 function unitKey(unit: Unit): string {
   return unit.kind === 'module' ? `m:${unit.module.file}` : `f:${unit.fn.id}`;
-}
-
-/**
- * A join point whose key and origin are made when first read. A class: an object literal with
- * getters, made at every join, cost more than the joins themselves.
- */
-class LazyJoinPoint implements JoinPoint {
-  readonly symbolic = true;
-  readonly symbols: SymbolTable;
-  private keyText: string | null = null;
-  private madeOrigin: Origin | null = null;
-
-  constructor(
-    private readonly analysis: ShapeAnalysis,
-    private readonly frame: Frame,
-    private readonly at: PyNode,
-    readonly name: string,
-  ) {
-    this.symbols = analysis.symbols;
-  }
-
-  get key(): string {
-    this.keyText ??= `${this.frame.context}${this.analysis.nodeId(this.at)}:${this.name}`;
-    return this.keyText;
-  }
-
-  get origin(): Origin {
-    this.madeOrigin ??= this.analysis.origin(this.frame, this.at, 'merge');
-    return this.madeOrigin;
-  }
-}
-
-/** An origin whose text is sliced from the module only when someone reads it (hover, reports). */
-class NodeOrigin implements Origin {
-  private text: string | null = null;
-
-  constructor(
-    readonly kind: ShapeSourceKind,
-    private readonly module: PythonModule,
-    private readonly node: PyNode,
-  ) {}
-
-  private place: Origin['at'] = null;
-
-  get at(): Origin['at'] {
-    this.place ??= { file: this.module.file, node: this.node };
-    return this.place;
-  }
-
-  get detail(): string {
-    if (this.text === null) {
-      const text = textOf(this.module.text, this.node).replace(/\s+/g, ' ');
-      this.text = text.length > DETAIL_LENGTH ? `${text.slice(0, DETAIL_LENGTH - 1)}…` : text;
-    }
-    return this.text;
-  }
 }
