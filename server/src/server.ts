@@ -22,10 +22,6 @@ import { STATUS_NOTIFICATION } from './features/status';
 import { AnalysisThread } from './service/analysis-thread';
 import { builtinFrontEnds } from './workspace/languages';
 import { PythonIndexer, type IndexReply } from './service/python-index';
-import { lowerServerPriority } from './service/priority';
-
-// Before any worker thread starts, so that each inherits it (priority.ts says why).
-const priorityProblem = lowerServerPriority();
 
 const OTHER_TRANSPORTS = ['--node-ipc', '--socket', '--pipe'];
 const stdio = !process.argv.some((arg) => OTHER_TRANSPORTS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
@@ -134,4 +130,3 @@ process.on('uncaughtException', (error) => connection.console.error(`einsight: u
 process.on('unhandledRejection', (reason) => connection.console.error(`einsight: unhandled rejection: ${String(reason)}`));
 
 connection.listen();
-if (priorityProblem) connection.console.warn(priorityProblem);

@@ -168,11 +168,6 @@ export class LspTestClient {
     }
   }
 
-  /** The server's process id. */
-  get serverPid(): number {
-    return this.child.pid!;
-  }
-
   static async start(options: StartOptions = {}): Promise<LspTestClient> {
     const [executable, ...args] = options.command ?? [process.execPath, SERVER_MODULE, '--stdio'];
     const child = spawn(executable, args, { stdio: 'pipe' });
