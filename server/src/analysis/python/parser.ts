@@ -13,8 +13,6 @@ import { isLongNumbersIndex, isLongNumbersLiteral, NUMBERS_LITERAL } from './num
 import { shiftTree, walk, type PyNode } from './syntax';
 import { cursorFactory, type CursorFactory, type SyntaxCursor } from './tree-cursor';
 
-export { NUMBERS_LITERAL } from './numbers-literal';
-
 export interface GrammarLocation {
   /** Path of `tree-sitter-python.wasm`; defaults to the one in the `tree-sitter-python` package. */
   pythonWasm?: string;
