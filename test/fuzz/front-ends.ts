@@ -5,6 +5,8 @@
  * that disagrees with a fresh one.
  */
 import { spawnSync } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import ts from 'typescript';
 import type { FileAnalysis, SourceRange } from 'einsight-server/analysis/model';
 import { PythonDocument, analyzePython } from 'einsight-server/analysis/python/analyze';
@@ -102,9 +104,9 @@ export function placeKnownSite(random: Random, mutated: string, language: Langua
 }
 
 /** How often each outcome came up, per front end: the intact-site check must run often to mean anything. */
-export const OUTCOMES: Record<Language, { intactSiteChecked: number; notAnalysed: number; incrementalChecked: number; slowestMs: number; slowestWallMs: number }> = {
-  python: { intactSiteChecked: 0, notAnalysed: 0, incrementalChecked: 0, slowestMs: 0, slowestWallMs: 0 },
-  typescript: { intactSiteChecked: 0, notAnalysed: 0, incrementalChecked: 0, slowestMs: 0, slowestWallMs: 0 },
+export const OUTCOMES: Record<Language, { intactSiteChecked: number; notAnalysed: number; incrementalChecked: number; slowestMs: number; slowestWallMs: number; remeasured: number }> = {
+  python: { intactSiteChecked: 0, notAnalysed: 0, incrementalChecked: 0, slowestMs: 0, slowestWallMs: 0, remeasured: 0 },
+  typescript: { intactSiteChecked: 0, notAnalysed: 0, incrementalChecked: 0, slowestMs: 0, slowestWallMs: 0, remeasured: 0 },
 };
 
 /** Processor and wall time of one run. */
@@ -113,13 +115,50 @@ interface Took {
   wallMs: number;
 }
 
-/** Fails when one analysis used more processor time than the budget; notes the slowest. */
-function overBudget(language: Language, took: Took, what: string): string | null {
+/** How many times in all an analysis over the budget is run before it counts as slow. */
+const RUNS_OF_A_SLOW_ANALYSIS = 3;
+
+/** A full collection, so that a remeasured run does not pay for the garbage of earlier inputs. */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+/**
+ * Runs one analysis (`prepare` first, untimed, each time) and returns its value, or why it was
+ * too slow. A run over the budget is run again, after a full collection, and fails only if
+ * every run is over: a megabyte input leaves this process a heap of a gigabyte, and the
+ * collector's helper threads then charged single runs in CI with up to 1.6 s of processor time
+ * that a rerun did not take. A superlinear analysis is over the budget every time.
+ * `slowestMs` notes the first run, so the summary still shows how close the noise comes.
+ */
+export async function analyzeInBudget<T>(
+  language: Language,
+  what: string,
+  run: () => T | Promise<T>,
+  prepare: () => void = () => undefined,
+  budgetMs = FILE_BUDGET_MS,
+): Promise<{ value: T; slow: string | null }> {
   const outcome = OUTCOMES[language];
-  outcome.slowestMs = Math.max(outcome.slowestMs, Math.round(took.cpuMs));
-  outcome.slowestWallMs = Math.max(outcome.slowestWallMs, Math.round(took.wallMs));
-  if (process.env.FUZZ_LOG_SLOW && took.cpuMs > Number(process.env.FUZZ_LOG_SLOW)) console.log(`slow: ${what}: ${JSON.stringify(took)}`);
-  return took.cpuMs > FILE_BUDGET_MS ? `${what} took ${took.cpuMs.toFixed(0)} ms of processor time (${took.wallMs.toFixed(0)} ms wall)` : null;
+  const runs: Took[] = [];
+  let value: T;
+  do {
+    if (runs.length > 0) collectGarbage();
+    prepare();
+    const timedRun = await timed(run);
+    value = timedRun.value;
+    runs.push(timedRun.took);
+  } while (runs[runs.length - 1].cpuMs > budgetMs && runs.length < RUNS_OF_A_SLOW_ANALYSIS);
+  const [first] = runs;
+  outcome.slowestMs = Math.max(outcome.slowestMs, Math.round(first.cpuMs));
+  outcome.slowestWallMs = Math.max(outcome.slowestWallMs, Math.round(first.wallMs));
+  if (runs.length > 1) outcome.remeasured++;
+  if (process.env.FUZZ_LOG_SLOW && first.cpuMs > Number(process.env.FUZZ_LOG_SLOW)) console.log(`slow: ${what}: ${JSON.stringify(runs)}`);
+  if (runs.every((took) => took.cpuMs > budgetMs)) {
+    const times = runs.map((took) => `${took.cpuMs.toFixed(0)} ms (${took.wallMs.toFixed(0)} ms wall)`).join(', ');
+    return { value, slow: `${what} took more than ${budgetMs} ms of processor time in each of ${runs.length} runs: ${times}` };
+  }
+  return { value, slow: null };
 }
 
 /**
@@ -245,18 +284,21 @@ export async function fuzzPythonOnce(random: Random): Promise<Failure | null> {
   const input = { text: placed.text };
   const fail = (problem: string): Failure => ({ target: 'python', input, problem });
   try {
-    const { value: analysis, took } = await timed(() => analyzePython(placed.text));
-    const slow = overBudget('python', took, `analysis of ${placed.text.length} characters`);
+    const { value: analysis, slow } = await analyzeInBudget('python', `analysis of ${placed.text.length} characters`, () => analyzePython(placed.text));
     if (slow) return fail(slow);
     const problem = checkAnalysis(placed, analysis);
     if (problem) return fail(problem);
     if (random() < 0.25 && analysis.syntaxErrors.length === 0) {
       pythonDocument ??= await PythonDocument.open();
-      pythonDocument.analyze(seed.text, null);
-      const incremental = await timed(() => pythonDocument!.analyze(placed.text, [diffEdit(seed.text, placed.text)]));
+      const document = pythonDocument;
+      const incremental = await analyzeInBudget(
+        'python',
+        'incremental analysis',
+        () => document.analyze(placed.text, [diffEdit(seed.text, placed.text)]),
+        () => document.analyze(seed.text, null),
+      );
       OUTCOMES.python.incrementalChecked++;
-      const slowEdit = overBudget('python', incremental.took, 'incremental analysis');
-      if (slowEdit) return fail(slowEdit);
+      if (incremental.slow) return fail(incremental.slow);
       if (summary(incremental.value) !== summary(analysis)) return fail(`incremental analysis differs: ${summary(incremental.value)} vs ${summary(analysis)}`);
     }
   } catch (error) {
@@ -274,19 +316,21 @@ export async function fuzzTypeScriptOnce(random: Random): Promise<Failure | null
   const input = { flavor, text: placed.text };
   const fail = (problem: string): Failure => ({ target: 'typescript', input, problem });
   try {
-    const fresh = await timed(() => analyzeTypeScript(placed.text, {}, flavor));
-    const slow = overBudget('typescript', fresh.took, `analysis of ${placed.text.length} characters`);
-    if (slow) return fail(slow);
+    const fresh = await analyzeInBudget('typescript', `analysis of ${placed.text.length} characters`, () => analyzeTypeScript(placed.text, {}, flavor));
+    if (fresh.slow) return fail(fresh.slow);
     const problem = checkAnalysis(placed, fresh.value);
     if (problem) return fail(problem);
     if (random() < 0.25 && fresh.value.syntaxErrors.length === 0) {
       let document = typescriptDocuments.get(flavor);
       if (!document) typescriptDocuments.set(flavor, (document = new TypeScriptDocument(flavor)));
-      document.analyze(seed.text, null);
-      const incremental = await timed(() => document.analyze(placed.text, [diffEdit(seed.text, placed.text)]));
+      const incremental = await analyzeInBudget(
+        'typescript',
+        'incremental analysis',
+        () => document.analyze(placed.text, [diffEdit(seed.text, placed.text)]),
+        () => document.analyze(seed.text, null),
+      );
       OUTCOMES.typescript.incrementalChecked++;
-      const slowEdit = overBudget('typescript', incremental.took, 'incremental analysis');
-      if (slowEdit) return fail(slowEdit);
+      if (incremental.slow) return fail(incremental.slow);
       if (summary(incremental.value) !== summary(fresh.value)) return fail(`incremental analysis differs: ${summary(incremental.value)} vs ${summary(fresh.value)}`);
     }
   } catch (error) {
