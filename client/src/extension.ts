@@ -18,6 +18,7 @@ import { registerRecord } from './record';
 import { CLI_SCRIPT_CANDIDATES, locateInExtension, SERVER_MODULE_CANDIDATES } from './paths';
 import { followPythonInterpreter } from './python-interpreter';
 import { STATUS_NOTIFICATION, StatusBar, type AnalysisStatus } from './status';
+import { VisibleLenses } from './visible-lenses';
 
 /** Languages the server may analyse (a language without a front end yet is simply not analysed). */
 export const LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'] as const;
@@ -48,21 +49,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const outputChannel = vscode.window.createOutputChannel('einsight', { log: true });
+  const visibleLenses = new VisibleLenses();
   const clientOptions: LanguageClientOptions = {
     documentSelector: LANGUAGES.flatMap((language) => SCHEMES.map((scheme) => ({ language, scheme }))),
     // The server pulls settings per document; this makes VS Code say when they change.
     // Python files saved, created or deleted outside an editor update the server's workspace index.
     synchronize: { configurationSection: 'einsight', fileEvents: vscode.workspace.createFileSystemWatcher('**/*.py') },
     outputChannel,
+    // Only the lenses near the visible lines: hundreds of them slow every keystroke in VS Code.
+    middleware: visibleLenses.middleware,
   };
   const languageClient = new LanguageClient('einsight', 'einsight', serverOptions, clientOptions);
   languageClient.registerFeature(clientCommands);
+  visibleLenses.attach(languageClient);
   client = languageClient;
 
   const statusBar = new StatusBar(COMMANDS.showOutput);
   context.subscriptions.push(
     statusBar,
     outputChannel,
+    visibleLenses,
     languageClient.onNotification(STATUS_NOTIFICATION, (status: AnalysisStatus) => statusBar.update(status)),
     languageClient.onDidChangeState(() => statusBar.clear()),
     vscode.commands.registerCommand(COMMANDS.restartServer, () => languageClient.restart()),

@@ -2,7 +2,8 @@
  * `npm run test:e2e`: builds the .vsix for this machine (scripts/package.mjs), installs that
  * package into code-server with --install-extension, runs the mocha suites in code-server's
  * extension host, then the UI test in the workbench (screenshots into the ignored .e2e/screenshots/;
- * with --readme-screenshots, `npm run screenshots`, into the README's media/screenshots/).
+ * with --readme-screenshots, `npm run screenshots`, into the README's media/screenshots/) and the
+ * lens test (runner/lenses.ts).
  *
  *   node test/e2e/out/runner/main.js [--skip-package] [--only suite|ui] [--readme-screenshots]
  *
@@ -19,6 +20,7 @@ import { assertInstalled, installExtension, startCodeServer } from './code-serve
 import { packageVsix } from './package-vsix';
 import { FIXTURE_WORKSPACE, README_SCREENSHOTS_DIR, SCREENSHOTS_DIR, hostTarget, vsixPath } from './paths';
 import { runTestsInWorkbench } from './workbench-tests';
+import { runLensTest } from './lenses';
 import { runUiTest } from './ui';
 
 interface Options {
@@ -71,6 +73,9 @@ async function main(): Promise<number> {
       const screenshots = options.readmeScreenshots ? README_SCREENSHOTS_DIR : SCREENSHOTS_DIR;
       await runUiTest(browser, server, workspace('ui-workspace'), screenshots, path.join(scratch, 'ui-failure.png'));
       console.log(`e2e: UI test passed in ${seconds(uiStarted)}`);
+      const lensStarted = Date.now();
+      await runLensTest(browser, server, workspace('lens-workspace'), path.join(scratch, 'lens-failure.png'));
+      console.log(`e2e: lens test passed in ${seconds(lensStarted)}`);
     }
   } catch (error) {
     code = 1;
@@ -80,7 +85,7 @@ async function main(): Promise<number> {
     await server.stop();
   }
   if (code === 0) rmSync(scratch, { recursive: true, force: true });
-  else console.error(`e2e: kept ${scratch} (workbench logs in logs/, screenshots of a failed UI step in ui-failure.png)`);
+  else console.error(`e2e: kept ${scratch} (workbench logs in logs/, screenshots of a failed UI step in ui-failure.png, lens-failure.png)`);
   console.log(`e2e: ${code === 0 ? 'passed' : 'FAILED'} in ${seconds(started)} (${path.basename(vsix)})`);
   return code;
 }
