@@ -218,6 +218,8 @@ export class PythonParser {
       children: [],
       parent: null,
       missing: false,
+      recordOwner: null,
+      recordIndex: 0,
     };
     const previous = this.statements;
     const next = new Map<string, PyNode[]>();
@@ -344,6 +346,8 @@ function copySubtree(cursor: SyntaxCursor, text: string, symbols: SymbolTable, w
     children: NO_CHILDREN,
     parent,
     missing,
+    recordOwner: null,
+    recordIndex: 0,
   });
   const descend = (node: PyNode, typeId: number) => {
     if (symbols.opaque[typeId] || (node.type === 'string' && !isFormattedString(node.start, node.end, text))) return false;
@@ -388,7 +392,7 @@ function copySubtree(cursor: SyntaxCursor, text: string, symbols: SymbolTable, w
     const field = symbols.fieldless[typeId] ? null : (symbols.fields[cursor.fieldId()] ?? null);
     const missing = withErrors && cursor.isMissing();
     if (field === 'subscript' && !missing && isLongNumbersIndex(parent, cursor.start(), text)) {
-      pending[top++] = { type: NUMBERS_LITERAL, named: true, field, start: cursor.start(), end: parent.end - 1, children: NO_CHILDREN, parent, missing: false };
+      pending[top++] = { type: NUMBERS_LITERAL, named: true, field, start: cursor.start(), end: parent.end - 1, children: NO_CHILDREN, parent, missing: false, recordOwner: null, recordIndex: 0 };
       // The rest of the index is inside it: on to the subscript's next sibling.
       cursor.gotoParent();
       close(parent);

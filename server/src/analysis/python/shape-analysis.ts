@@ -14,6 +14,7 @@ import { Calls } from './calls';
 import { Expressions } from './expressions';
 import { Flow } from './flow';
 import { LazyJoinPoint, NodeOrigin, shortDetail } from './lazy-provenance';
+import { RecordedValues, type RunStamp } from './recorded-values';
 import type { Env, Frame, Unit } from './frame';
 import type { FunctionInfo, PythonModule, PythonProgram } from './program';
 import { field, textOf, type PyNode } from './syntax';
@@ -33,12 +34,6 @@ const MAX_CONTEXTS_PER_FUNCTION = 8;
  */
 const RECORDED_IN = new Set(['argument_list', 'keyword_argument', 'list', 'tuple', 'binary_operator', 'parenthesized_expression', 'unary_operator', 'expression_list', 'attribute']);
 
-/** One analysis of a unit. */
-interface RunStamp {
-  readonly unit: Unit;
-  readonly run: number;
-}
-
 interface Memo {
   value: Value;
   self: Value | null;
@@ -53,15 +48,8 @@ export class ShapeAnalysis {
   readonly expressions = new Expressions(this);
   readonly calls = new Calls(this);
   readonly bindings = new Bindings(this);
-  /**
-   * What each expression held, and the analysis of its unit that recorded it (shared by every
-   * expression that analysis records: an object per expression, kept as long as the value,
-   * was most of what recording cost).
-   */
-  private readonly recorded = new WeakMap<PyNode, Value>();
-  private readonly recordedBy = new WeakMap<PyNode, RunStamp>();
-  /** Counts the analyses of each unit: a value recorded by an earlier one is stale. */
-  private readonly runs = new Map<Unit, number>();
+  /** What each expression held in the latest analysis of its unit. */
+  private readonly recorded = new RecordedValues();
   private readonly versions = new WeakMap<PythonModule, number>();
   private readonly units = new Map<PythonModule | FunctionInfo, Unit>();
   private readonly memo = new Map<string, Memo>();
@@ -116,7 +104,7 @@ export class ShapeAnalysis {
       this.fixed.restart();
       this.fixed.withdraw(unitKey(unit));
       this.units.delete(key);
-      this.runs.delete(unit);
+      this.recorded.withdraw(unit);
     }
     return this.fixed.run((unit) => this.analyseUnit(unit, seen), live, limit, deadline);
   }
@@ -130,9 +118,8 @@ export class ShapeAnalysis {
   /** What an expression holds in its function's merged evaluation; null when it was never reached. */
   valueAt(node: PyNode): Value | null {
     if (this.fixed.gaveUp) return null;
-    const stamp = this.recordedBy.get(node);
     // A node the latest analysis of its unit did not reach (now after a `return`) has no value.
-    return stamp && this.runs.get(stamp.unit) === stamp.run ? (this.recorded.get(node) ?? null) : null;
+    return this.recorded.get(node);
   }
 
   unitOf(key: PythonModule | FunctionInfo): Unit {
@@ -146,19 +133,19 @@ export class ShapeAnalysis {
 
   private analyseUnit(unit: Unit, modules: ReadonlySet<PythonModule>): void {
     if (!this.isLive(unit, modules)) return;
-    const run = (this.runs.get(unit) ?? 0) + 1;
-    this.runs.set(unit, run);
-    this.analysing = { unit, run };
+    const { stamp, previous } = this.recorded.begin(unit);
+    this.analysing = stamp;
     this.fixed.begin();
     try {
       this.analyseLive(unit);
     } finally {
       this.analysing = null;
+      this.recorded.finish(previous);
       this.fixed.finish(unitKey(unit));
     }
   }
 
-  /** The unit being analysed and its run: the stamp of what it records. */
+  /** The run of the unit being analysed: the stamp of what it records. */
   private analysing: RunStamp | null = null;
 
   private analyseLive(unit: Unit): void {
@@ -249,8 +236,8 @@ export class ShapeAnalysis {
   record(frame: Frame, node: PyNode, value: Value): void {
     if (frame.recording && frame.quiet === 0 && RECORDED_IN.has(node.parent?.type ?? '')) {
       const unit = frame.reader;
-      this.recorded.set(node, value);
-      this.recordedBy.set(node, this.analysing?.unit === unit ? this.analysing : { unit, run: this.runs.get(unit) ?? 0 });
+      // Recorded for another unit than the one analysed: current while that unit's latest run is.
+      this.recorded.set(node, value, this.analysing?.unit === unit ? this.analysing : this.recorded.current(unit));
     }
   }
 

@@ -1,0 +1,112 @@
+/**
+ * What each recorded expression held in the latest analysis of its unit, kept in arrays that
+ * the syntax node points into (its `recordOwner` and `recordIndex`), not in node-keyed maps.
+ *
+ * A 1.3 MB module records about 57,000 expressions; two `WeakMap` entries each (the value and
+ * the analysis that recorded it) were the largest single cost of the shape analysis, and weak
+ * tables cost the garbage collector again at every collection. A node is marked by the first
+ * store that records it; another store (a second analysis of the same tree, as each new
+ * analysis of a document is) keeps its own index of that node in a `WeakMap`, as before. The
+ * mark is an empty object, so a node never keeps a store or its values alive.
+ */
+import type { Value } from '../shapes/values';
+import type { Unit } from './frame';
+import type { PyNode, RecordOwner } from './syntax';
+
+/** One analysis of a unit; what it recorded is current while it is its unit's latest. */
+export interface RunStamp {
+  readonly unit: Unit;
+  /** The entries this run recorded (to free those the next run of the unit no longer reaches). */
+  readonly indexes: number[];
+}
+
+export class RecordedValues {
+  private readonly owner: RecordOwner = {};
+  // Entry i: the node, its value and the run that recorded it; a freed entry holds nulls.
+  private readonly nodes: (PyNode | null)[] = [];
+  private readonly values: (Value | null)[] = [];
+  private readonly stamps: (RunStamp | null)[] = [];
+  private readonly free: number[] = [];
+  /** Entries of nodes another store marked first. */
+  private readonly others = new WeakMap<PyNode, number>();
+  private readonly latest = new Map<Unit, RunStamp>();
+
+  /** Starts a run of `unit`: what earlier runs recorded is stale from now on. */
+  begin(unit: Unit): { stamp: RunStamp; previous: RunStamp | null } {
+    const previous = this.latest.get(unit) ?? null;
+    const stamp: RunStamp = { unit, indexes: [] };
+    this.latest.set(unit, stamp);
+    return { stamp, previous };
+  }
+
+  /** Frees what `previous` recorded and the run after it did not record again. */
+  finish(previous: RunStamp | null): void {
+    if (previous) this.releaseStale(previous);
+  }
+
+  /** The unit is gone: nothing it recorded is current. */
+  withdraw(unit: Unit): void {
+    const stamp = this.latest.get(unit);
+    if (!stamp) return;
+    this.latest.delete(unit);
+    this.releaseStale(stamp);
+  }
+
+  /** The latest run of `unit`, or null before its first. */
+  current(unit: Unit): RunStamp | null {
+    return this.latest.get(unit) ?? null;
+  }
+
+  /** Records `value` for `node` by `stamp`; with null (a run that is never current) forgets the node. */
+  set(node: PyNode, value: Value, stamp: RunStamp | null): void {
+    let index = this.indexOf(node);
+    if (!stamp) {
+      if (index >= 0) this.release(index);
+      return;
+    }
+    if (index < 0) index = this.claim(node);
+    this.values[index] = value;
+    if (this.stamps[index] !== stamp) {
+      this.stamps[index] = stamp;
+      stamp.indexes.push(index);
+    }
+  }
+
+  /** The value recorded for `node` by the latest run of its unit, or null. */
+  get(node: PyNode): Value | null {
+    const index = this.indexOf(node);
+    if (index < 0) return null;
+    const stamp = this.stamps[index]!;
+    return this.latest.get(stamp.unit) === stamp ? this.values[index] : null;
+  }
+
+  private indexOf(node: PyNode): number {
+    const owner = node.recordOwner;
+    if (owner === null) return -1;
+    const index = owner === this.owner ? node.recordIndex : this.others.get(node);
+    return index !== undefined && this.nodes[index] === node ? index : -1;
+  }
+
+  private claim(node: PyNode): number {
+    const index = this.free.pop() ?? this.nodes.length;
+    this.nodes[index] = node;
+    if (node.recordOwner === null || node.recordOwner === this.owner) {
+      node.recordOwner = this.owner;
+      node.recordIndex = index;
+    } else {
+      this.others.set(node, index);
+    }
+    return index;
+  }
+
+  private releaseStale(stamp: RunStamp): void {
+    for (const index of stamp.indexes) if (this.stamps[index] === stamp) this.release(index);
+  }
+
+  private release(index: number): void {
+    this.nodes[index] = null;
+    this.values[index] = null;
+    this.stamps[index] = null;
+    this.free.push(index);
+  }
+}
