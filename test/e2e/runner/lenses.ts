@@ -1,8 +1,9 @@
 /**
  * The lens test: in a file with hundreds of Measure lenses, the workbench draws only those near
  * the visible lines (client/src/visible-lenses.ts), and every lens line in view has its lens:
- * when the file opens, after a "go to line" far down, after page jumps and at the end of the
- * file, and while typing (no lens in view is taken away and drawn again at each key).
+ * when the file opens, after a "go to line" far down, after page jumps, a scroll of the mouse
+ * wheel and at the end of the file, and while typing (no lens in view is taken away and drawn
+ * again at each key).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -112,6 +113,13 @@ export async function runLensTest(browser: Browser, server: CodeServer, workspac
 
     for (let i = 0; i < 3; i++) await page.keyboard.press('PageDown');
     await expectLensesInView(page, 'after three pages down', (view) => view.lines[0] > far.lines[0] + 2 * far.lines.length);
+
+    // Scrolling with the mouse wheel, about a hundred lines (a little at a time, as a wheel does).
+    const paged = await lensView(page);
+    const box = await page.locator('.editor-instance .monaco-editor .monaco-scrollable-element.editor-scrollable').first().boundingBox();
+    if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 20; i++) await page.mouse.wheel(0, 100);
+    await expectLensesInView(page, 'after scrolling with the wheel', (view) => view.lines[0] > paged.lines[0] + paged.lines.length);
 
     await page.keyboard.press('Control+End');
     const end = await expectLensesInView(page, 'at the end of the file', (view) => view.lines.includes(LAST_LINE));
