@@ -18,7 +18,7 @@ import type { Unit } from 'einsight-server/analysis/python/frame';
 import type { Value } from 'einsight-server/analysis/shapes/values';
 
 function node(start: number): PyNode {
-  return { type: 'identifier', named: true, field: null, start, end: start + 1, children: [], parent: null, missing: false, recordOwner: null, recordIndex: 0 };
+  return { type: 'identifier', named: true, field: null, start, end: start + 1, children: [], parent: null, missing: false, recordIndex: -1 };
 }
 
 const unitA = { kind: 'module', module: {} as PythonModule } as Unit;
@@ -74,12 +74,27 @@ describe('recorded values', () => {
     const b = two.begin(unitA);
     one.set(x, int(1), a.stamp);
     two.set(x, int(2), b.stamp);
-    const owner = x.recordOwner;
+    const index = x.recordIndex;
     one.set(x, int(3), a.stamp);
     assert.deepEqual([one.get(x), two.get(x)], [int(3), int(2)]);
-    assert.equal(x.recordOwner, owner);
+    assert.equal(x.recordIndex, index);
     two.withdraw(unitA);
     assert.deepEqual([one.get(x), two.get(x)], [int(3), null]);
+  });
+
+  it('never reads another store’s entry through the index a node took first', () => {
+    const [one, two] = [new RecordedValues(), new RecordedValues()];
+    const [x, y] = [node(0), node(1)];
+    const a = one.begin(unitA);
+    const b = two.begin(unitA);
+    // Both nodes take index 0, each of another store.
+    one.set(x, int(1), a.stamp);
+    two.set(y, int(2), b.stamp);
+    assert.deepEqual([x.recordIndex, y.recordIndex], [0, 0]);
+    assert.deepEqual([one.get(y), two.get(x)], [null, null]);
+    one.set(y, int(3), a.stamp);
+    two.set(x, int(4), b.stamp);
+    assert.deepEqual([one.get(x), one.get(y), two.get(x), two.get(y)], [int(1), int(3), int(4), int(2)]);
   });
 });
 

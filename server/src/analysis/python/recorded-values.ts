@@ -1,17 +1,18 @@
 /**
  * What each recorded expression held in the latest analysis of its unit, kept in arrays that
- * the syntax node points into (its `recordOwner` and `recordIndex`), not in node-keyed maps.
+ * the syntax node points into (its `recordIndex`), not in node-keyed maps.
  *
  * A 1.3 MB module records about 57,000 expressions; two `WeakMap` entries each (the value and
  * the analysis that recorded it) were the largest single cost of the shape analysis, and weak
- * tables cost the garbage collector again at every collection. A node is marked by the first
- * store that records it; another store (a second analysis of the same tree, as each new
- * analysis of a document is) keeps its own index of that node in a `WeakMap`, as before. The
- * mark is an empty object, so a node never keeps a store or its values alive.
+ * tables cost the garbage collector again at every collection. A node takes the index the
+ * first store that records it gives it, and keeps it; another store (a second analysis of the
+ * same tree, as each new analysis of a document is) keeps its own index of that node in a
+ * `WeakMap`, as before. An index is a store's only if its entry holds that very node, so a
+ * node never keeps a store or its values alive, and no store reads another's entry.
  */
 import type { Value } from '../shapes/values';
 import type { Unit } from './frame';
-import type { PyNode, RecordOwner } from './syntax';
+import type { PyNode } from './syntax';
 
 /** One analysis of a unit; what it recorded is current while it is its unit's latest. */
 export interface RunStamp {
@@ -21,13 +22,12 @@ export interface RunStamp {
 }
 
 export class RecordedValues {
-  private readonly owner: RecordOwner = {};
   // Entry i: the node, its value and the run that recorded it; a freed entry holds nulls.
   private readonly nodes: (PyNode | null)[] = [];
   private readonly values: (Value | null)[] = [];
   private readonly stamps: (RunStamp | null)[] = [];
   private readonly free: number[] = [];
-  /** Entries of nodes another store marked first. */
+  /** Entries of nodes whose index is another store's (or a freed one of this store). */
   private readonly others = new WeakMap<PyNode, number>();
   private readonly latest = new Map<Unit, RunStamp>();
 
@@ -81,21 +81,18 @@ export class RecordedValues {
   }
 
   private indexOf(node: PyNode): number {
-    const owner = node.recordOwner;
-    if (owner === null) return -1;
-    const index = owner === this.owner ? node.recordIndex : this.others.get(node);
-    return index !== undefined && this.nodes[index] === node ? index : -1;
+    const index = node.recordIndex;
+    if (index < 0) return -1;
+    if (this.nodes[index] === node) return index;
+    const other = this.others.get(node);
+    return other !== undefined && this.nodes[other] === node ? other : -1;
   }
 
   private claim(node: PyNode): number {
     const index = this.free.pop() ?? this.nodes.length;
     this.nodes[index] = node;
-    if (node.recordOwner === null || node.recordOwner === this.owner) {
-      node.recordOwner = this.owner;
-      node.recordIndex = index;
-    } else {
-      this.others.set(node, index);
-    }
+    if (node.recordIndex < 0) node.recordIndex = index;
+    else this.others.set(node, index);
     return index;
   }
 

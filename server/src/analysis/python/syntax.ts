@@ -17,15 +17,11 @@ export interface PyNode {
   /** A token the parser inserted to recover from an error. */
   missing: boolean;
   /**
-   * The shape analysis's store that keeps what this expression held, and where in it (see
-   * recorded-values.ts); null and 0 until an analysis records it.
+   * Where the shape analysis that first recorded this expression keeps what it held (see
+   * recorded-values.ts); -1 until an analysis records it.
    */
-  recordOwner: RecordOwner | null;
   recordIndex: number;
 }
-
-/** Marks the nodes one store of recorded values keeps; holds nothing. */
-export type RecordOwner = Record<string, never>;
 
 export function field(node: PyNode, name: string): PyNode | null {
   for (const child of node.children) if (child.field === name) return child;
