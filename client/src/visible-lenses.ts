@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { CodeLensRequest, type BaseLanguageClient, type CodeLensMiddleware } from 'vscode-languageclient/node';
 import { keepLensesIn, lensWindow, windowCovers, type LineSpan } from './lens-window';
 
-/** Scroll events come with every frame of a scroll: look at where it got to this often. */
+/** Scroll events come with every frame of a scroll: look at where it got to at most this often. */
 const CHECK_DELAY_MS = 100;
 
 export class VisibleLenses implements vscode.Disposable {
@@ -18,6 +18,7 @@ export class VisibleLenses implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private client: BaseLanguageClient | undefined;
   private check: NodeJS.Timeout | undefined;
+  private checkPending = false;
 
   readonly middleware: CodeLensMiddleware = {
     provideCodeLenses: async (document, token, next) => {
@@ -50,10 +51,19 @@ export class VisibleLenses implements vscode.Disposable {
     this.loaded.clear();
   }
 
+  /** At once (a jump shows its lenses sooner), then at most once per CHECK_DELAY_MS while a scroll goes on. */
   private checkSoon(): void {
-    this.check ??= setTimeout(() => {
+    if (this.check) {
+      this.checkPending = true;
+      return;
+    }
+    this.refreshUncovered();
+    this.check = setTimeout(() => {
       this.check = undefined;
-      this.refreshUncovered();
+      if (this.checkPending) {
+        this.checkPending = false;
+        this.checkSoon();
+      }
     }, CHECK_DELAY_MS);
   }
 

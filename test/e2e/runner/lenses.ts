@@ -104,6 +104,14 @@ export async function runLensTest(browser: Browser, server: CodeServer, workspac
     await page.goto(server.url(workspace));
     await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
     await expectText(page.locator('.explorer-folders-view .monaco-list-row'), FILE);
+    // The most lens widgets the page ever holds, from before the file opens to the end.
+    await page.evaluate(() => {
+      const most = { held: 0 };
+      (window as unknown as { __lensesHeld: typeof most }).__lensesHeld = most;
+      new MutationObserver(() => {
+        most.held = Math.max(most.held, document.querySelectorAll('.codelens-decoration').length);
+      }).observe(document.body, { subtree: true, childList: true });
+    });
     await openFile(page, FILE);
     await expectLensesInView(page, 'the file opened');
 
@@ -137,6 +145,9 @@ export async function runLensTest(browser: Browser, server: CodeServer, workspac
 
     await page.keyboard.press('Control+Home');
     await expectLensesInView(page, 'back at the top', (view) => view.lines[0] === 1);
+    // Not even for a moment (the file opening before the extension host knows its editor) all of them.
+    const most = await page.evaluate(() => (window as unknown as { __lensesHeld: { held: number } }).__lensesHeld.held);
+    if (most > MAX_LENSES_HELD) throw new Error(`the page held ${most} lens widgets at one time (at most ${MAX_LENSES_HELD})`);
   } catch (error) {
     await page.screenshot({ path: failureScreenshot }).catch(() => undefined);
     throw error;
