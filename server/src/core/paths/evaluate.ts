@@ -14,10 +14,11 @@ export function pathFlops(problem: PathProblem, path: SsaPath): number {
 export function pathScore(problem: PathProblem, path: SsaPath): { flops: number; largest: number } {
   const { inputs, output } = labelSets(problem);
   const sizes = problem.sizes;
+  if (scratch.carriers.length < sizes.length) scratch = scratchFor(sizes.length);
   // carriers[l]: live terms carrying label l, plus one for the output (terms hold each label once).
-  const carriers = new Int32Array(sizes.length);
+  const carriers = scratch.carriers.fill(0, 0, sizes.length);
   // seen[l] === stamp: label l is already in the current step's union.
-  const seen = new Int32Array(sizes.length);
+  const seen = scratch.seen.fill(0, 0, sizes.length);
   let stamp = 0;
   for (const l of output) carriers[l]++;
   for (const labels of inputs) for (const l of labels) carriers[l]++;
@@ -53,4 +54,14 @@ export function pathScore(problem: PathProblem, path: SsaPath): { flops: number;
     live.push(result);
   }
   return { flops: total, largest };
+}
+
+/**
+ * Counters reused by every call (optimizers score thousands of small paths per analysis, and
+ * two typed arrays per call were a tenth of its garbage); calls never nest.
+ */
+let scratch = scratchFor(64);
+
+function scratchFor(labels: number): { carriers: Int32Array; seen: Int32Array } {
+  return { carriers: new Int32Array(labels), seen: new Int32Array(labels) };
 }

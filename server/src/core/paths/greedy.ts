@@ -49,27 +49,49 @@ function keyFunction(labelCount: number): (labels: readonly number[]) => LabelSe
   };
 }
 
-export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved, chooser?: Chooser): SsaPath {
+/**
+ * What every greedy run on a problem starts from, whatever its local cost: label sets, output
+ * and sizes. Computed once and shared by the variants and trials of one search.
+ */
+export interface GreedySetup {
+  inputs: number[][];
+  /** The declared output plus the indices every operand carries. */
+  output: Set<number>;
+  isOutput: Uint8Array;
+  sizes: readonly number[];
+  keyOf: (labels: readonly number[]) => LabelSetKey;
+  /** Each input's footprint (product of its sizes). */
+  footprints: number[];
+}
+
+export function greedySetup(problem: PathProblem): GreedySetup {
   const { inputs, output: declaredOutput } = labelSets(problem);
-  const keyOf = keyFunction(problem.sizes.length);
   const sizes = problem.sizes;
+  // An index carried by every operand cannot be contracted before the last step, so it is
+  // treated as an output index: this avoids an all-pairs search over batch dimensions.
+  const common = inputs.reduce((acc, labels) => acc.filter((l) => labels.includes(l)));
+  const output = new Set([...declaredOutput, ...common]);
+  const isOutput = new Uint8Array(sizes.length);
+  for (const dim of output) isOutput[dim] = 1;
+  return { inputs, output, isOutput, sizes, keyOf: keyFunction(sizes.length), footprints: inputs.map((labels) => sizeOf(labels, sizes)) };
+}
+
+export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved, chooser?: Chooser, setup: GreedySetup = greedySetup(problem)): SsaPath {
+  const { inputs, output, isOutput, sizes, keyOf } = setup;
   if (inputs.length === 1) return [[0]];
   // opt_einsum pushes only each batch's best candidate unless a custom chooser wants them all.
   const pushAll = chooser !== undefined;
   const choose = chooser ?? simpleChooser;
 
-  // An index carried by every operand cannot be contracted before the last step, so it is
-  // treated as an output index: this avoids an all-pairs search over batch dimensions.
-  const common = inputs.reduce((acc, labels) => acc.filter((l) => labels.includes(l)));
-  const output = new Set([...declaredOutput, ...common]);
-
   const remaining = new Map<LabelSetKey, number>();
   const labelsOfKey = new Map<LabelSetKey, number[]>();
+  const footprint = new Map<LabelSetKey, number>();
   const path: SsaPath = [];
   let nextId = inputs.length;
   inputs.forEach((labels, ssaId) => {
     const key = keyOf(labels);
     labelsOfKey.set(key, labels);
+    footprint.set(key, setup.footprints[ssaId]);
     const twin = remaining.get(key);
     if (twin !== undefined) {
       path.push([twin, ssaId]);
@@ -86,27 +108,22 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     return keys;
   };
   for (const key of remaining.keys()) {
-    for (const dim of labelsOfKey.get(key) as number[]) if (!output.has(dim)) keysOf(dim).add(key);
+    for (const dim of labelsOfKey.get(key) as number[]) if (!isOutput[dim]) keysOf(dim).add(key);
   }
   // How many remaining keys carry each summable dim, as of its last update (opt_einsum keeps
   // the same information as its `dim_ref_counts` sets for counts 2 and 3).
   const refCount = new Int32Array(sizes.length);
-  const isOutput = new Uint8Array(sizes.length);
-  for (const dim of output) isOutput[dim] = 1;
-  const updateRefCounts = (dims: Iterable<number>) => {
-    for (const dim of dims) refCount[dim] = keysOf(dim).size;
+  const updateRefCounts = (dims: readonly number[]) => {
+    for (const dim of dims) if (!isOutput[dim]) refCount[dim] = keysOf(dim).size;
   };
-  updateRefCounts(dimToKeys.keys());
+  for (const [dim, keys] of dimToKeys) refCount[dim] = keys.size;
 
-  const footprint = new Map<LabelSetKey, number>();
-  for (const key of remaining.keys()) footprint.set(key, sizeOf(labelsOfKey.get(key) as number[], sizes));
-
-  const candidate = (k1: LabelSetKey, k2: LabelSetKey): Candidate => {
-    const l1 = labelsOfKey.get(k1) as number[];
-    const l2 = labelsOfKey.get(k2) as number[];
-    // Merge the two sorted label lists: a dim survives if it is output, or still carried by a
-    // third key (when both carry it) or by another key (when one does).
-    const k12: number[] = [];
+  /**
+   * The size of contracting k1 with k2, merging their sorted label lists: a dim survives if it
+   * is output, or still carried by a third key (when both carry it) or by another key (when
+   * one does). With `into`, the surviving dims are collected there.
+   */
+  const merge = (l1: readonly number[], l2: readonly number[], into: number[] | null): number => {
     let size12 = 1;
     for (let i = 0, j = 0; i < l1.length || j < l2.length; ) {
       let dim: number;
@@ -119,13 +136,18 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
         both = true;
       }
       if (isOutput[dim] || refCount[dim] >= (both ? 3 : 2)) {
-        k12.push(dim);
+        if (into !== null) into.push(dim);
         size12 *= sizes[dim];
       }
     }
+    return size12;
+  };
+
+  const candidate = (k1: LabelSetKey, k2: LabelSetKey): Candidate => {
+    const k12: number[] = [];
+    const score = cost(merge(labelsOfKey.get(k1) as number[], labelsOfKey.get(k2) as number[], k12), footprint.get(k1) as number, footprint.get(k2) as number);
     let id1 = remaining.get(k1) as number;
     let id2 = remaining.get(k2) as number;
-    const score = cost(size12, footprint.get(k1) as number, footprint.get(k2) as number);
     if (id1 > id2) {
       [k1, k2] = [k2, k1];
       [id1, id2] = [id2, id1];
@@ -134,14 +156,43 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   };
 
   const queue = new MinHeap<Candidate>(candidateOrder);
-  const pushCandidates = (k1: LabelSetKey, k2s: LabelSetKey[]) => {
-    const candidates = k2s.map((k2) => candidate(k1, k2));
-    if (pushAll) for (const c of candidates) queue.push(c);
-    else queue.push(candidates.reduce((best, c) => (candidateOrder(c, best) ? c : best)));
+  /** Candidates of k1 with k2s[from..]: all of them, or only the best (whose labels alone are collected). */
+  const pushCandidates = (k1: LabelSetKey, k2s: readonly LabelSetKey[], from: number) => {
+    if (pushAll) {
+      for (let i = from; i < k2s.length; i++) queue.push(candidate(k1, k2s[i]));
+      return;
+    }
+    const l1 = labelsOfKey.get(k1) as number[];
+    const f1 = footprint.get(k1) as number;
+    const r1 = remaining.get(k1) as number;
+    let best = -1;
+    let bestCost = 0;
+    let bestId1 = 0;
+    let bestId2 = 0;
+    for (let i = from; i < k2s.length; i++) {
+      const k2 = k2s[i];
+      const score = cost(merge(l1, labelsOfKey.get(k2) as number[], null), f1, footprint.get(k2) as number);
+      const r2 = remaining.get(k2) as number;
+      const id1 = r1 < r2 ? r1 : r2;
+      const id2 = r1 < r2 ? r2 : r1;
+      // candidateOrder, with ties keeping the earlier candidate.
+      if (best < 0 || (score !== bestCost ? score < bestCost : id2 !== bestId2 ? id2 < bestId2 : id1 < bestId1)) {
+        best = i;
+        bestCost = score;
+        bestId1 = id1;
+        bestId2 = id2;
+      }
+    }
+    // The cost is not asked again: a custom one may draw random numbers.
+    const k2 = k2s[best];
+    const k12: number[] = [];
+    merge(l1, labelsOfKey.get(k2) as number[], k12);
+    const [first, second] = r1 === bestId1 ? [k1, k2] : [k2, k1];
+    queue.push({ cost: bestCost, id1: bestId1, id2: bestId2, k1: first, k2: second, k12 });
   };
   for (const keys of dimToKeys.values()) {
     const sorted = [...keys].sort((a, b) => (remaining.get(a) as number) - (remaining.get(b) as number));
-    for (let i = 0; i < sorted.length - 1; i++) pushCandidates(sorted[i], sorted.slice(i + 1));
+    for (let i = 0; i < sorted.length - 1; i++) pushCandidates(sorted[i], sorted, i + 1);
   }
 
   while (queue.size > 0) {
@@ -154,22 +205,23 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     remaining.delete(k2);
     const l1 = labelsOfKey.get(k1) as number[];
     const l2 = labelsOfKey.get(k2) as number[];
-    for (const dim of l1) if (!output.has(dim)) keysOf(dim).delete(k1);
-    for (const dim of l2) if (!output.has(dim)) keysOf(dim).delete(k2);
+    for (const dim of l1) if (!isOutput[dim]) keysOf(dim).delete(k1);
+    for (const dim of l2) if (!isOutput[dim]) keysOf(dim).delete(k2);
     path.push([id1, id2]);
     const k12 = keyOf(k12Labels);
     labelsOfKey.set(k12, k12Labels);
     const twin = remaining.get(k12);
     if (twin !== undefined) path.push([twin, nextId++]);
-    else for (const dim of k12Labels) if (!output.has(dim)) keysOf(dim).add(k12);
+    else for (const dim of k12Labels) if (!isOutput[dim]) keysOf(dim).add(k12);
     remaining.set(k12, nextId++);
-    updateRefCounts([...l1, ...l2].filter((d) => !output.has(d)));
+    updateRefCounts(l1);
+    updateRefCounts(l2);
     footprint.set(k12, sizeOf(k12Labels, sizes));
 
     const partners = new Set<LabelSetKey>();
-    for (const dim of k12Labels) if (!output.has(dim)) for (const key of keysOf(dim)) partners.add(key);
+    for (const dim of k12Labels) if (!isOutput[dim]) for (const key of keysOf(dim)) partners.add(key);
     partners.delete(k12);
-    if (partners.size > 0) pushCandidates(k12, [...partners]);
+    if (partners.size > 0) pushCandidates(k12, [...partners], 0);
   }
 
   // Whatever is left shares nothing summable: outer products, smallest first.
@@ -198,23 +250,40 @@ const GREEDY_VARIANTS: GreedyCost[] = [
   (s12, s1, s2) => s12 * Math.max(s1, s2) / Math.min(s1, s2) - s1 - s2,
 ];
 
-export function bestGreedySsa(problem: PathProblem, objective: 'flops' | 'size' = 'flops'): SsaPath {
-  return bestOf(problem, objective, GREEDY_VARIANTS.map((variant) => greedySsa(problem, variant)));
+export function bestGreedySsa(problem: PathProblem, objective: 'flops' | 'size' = 'flops', setup: GreedySetup = greedySetup(problem)): SsaPath {
+  return bestGreedyScored(problem, objective, setup).path;
+}
+
+/** `bestGreedySsa` with its path's score, for callers that compare it further. */
+export function bestGreedyScored(problem: PathProblem, objective: 'flops' | 'size', setup: GreedySetup = greedySetup(problem)): ScoredPath {
+  return bestScored(problem, objective, GREEDY_VARIANTS.map((variant) => greedySsa(problem, variant, undefined, setup)));
 }
 
 /** The candidate path that is best for the objective (ties keep the earlier one). */
 export function bestOf(problem: PathProblem, objective: 'flops' | 'size', paths: Iterable<SsaPath>): SsaPath {
-  let best: SsaPath = [];
-  let bestScore: [number, number] = [Infinity, Infinity];
+  return bestScored(problem, objective, paths).path;
+}
+
+export interface ScoredPath {
+  path: SsaPath;
+  flops: number;
+  largest: number;
+}
+
+export function bestScored(problem: PathProblem, objective: 'flops' | 'size', paths: Iterable<SsaPath>): ScoredPath {
+  let best: ScoredPath = { path: [], flops: Infinity, largest: Infinity };
   for (const path of paths) {
     const { flops, largest } = pathScore(problem, path);
-    const score: [number, number] = objective === 'size' ? [largest, flops] : [flops, largest];
-    if (score[0] < bestScore[0] || (score[0] === bestScore[0] && score[1] < bestScore[1])) {
-      best = path;
-      bestScore = score;
-    }
+    const candidate = { path, flops, largest };
+    if (scoresBetter(objective, candidate, best)) best = candidate;
   }
   return best;
+}
+
+/** Whether `a` beats `b` for the objective, the other measure breaking ties. */
+export function scoresBetter(objective: 'flops' | 'size', a: Omit<ScoredPath, 'path'>, b: Omit<ScoredPath, 'path'>): boolean {
+  const [a0, a1, b0, b1] = objective === 'size' ? [a.largest, a.flops, b.largest, b.flops] : [a.flops, a.largest, b.flops, b.largest];
+  return a0 < b0 || (a0 === b0 && a1 < b1);
 }
 
 /**
@@ -232,13 +301,14 @@ export function randomGreedySsa(
     const u = Math.max(random(), Number.MIN_VALUE);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
   };
+  const setup = greedySetup(problem);
   function* trials(): Generator<SsaPath> {
-    yield bestGreedySsa(problem, options.objective);
+    yield bestGreedySsa(problem, options.objective, setup);
     // Trials stop at the deadline: the best path so far is as valid as any.
     for (let trial = 1; trial < options.repeats && performance.now() < deadline; trial++) {
       const temperature = 2 ** (random() * 4 - 3);
       const jitter: GreedyCost = (s12, s1, s2) => (1 + 0.01 * gauss()) * (s12 - s1 - s2);
-      yield greedySsa(problem, jitter, thermalChooser(random, temperature, 8));
+      yield greedySsa(problem, jitter, thermalChooser(random, temperature, 8), setup);
     }
   }
   return bestOf(problem, options.objective, trials());

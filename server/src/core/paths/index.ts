@@ -4,7 +4,7 @@
  */
 import { branchPath } from './branch';
 import { dpPath } from './dp';
-import { bestGreedySsa, bestOf, randomGreedySsa } from './greedy';
+import { bestGreedyScored, bestGreedySsa, bestOf, randomGreedySsa, scoresBetter } from './greedy';
 import { solveWithSingleUseSummedFirst } from './reduce';
 import { BudgetExceeded, NoPathWithinLimit, TooManyOperands, labelSets, sizeOf } from './labelsets';
 import { optimalPath } from './optimal';
@@ -85,10 +85,11 @@ function run(
         // opt_einsum's greedy ignores memory and runs branch-1 under a limit; we also keep a
         // plain greedy path when it happens to fit.
         const bounded = branchPath(problem, { nbranch: 1, memoryLimit: limit, objective, budgetMs });
-        const greedy = bestGreedySsa(problem, objective);
-        if (pathScore(problem, greedy).largest > limit) return { ssa: bounded, used: 'branch-1' };
-        const best = bestOf(problem, objective, [bounded, greedy]);
-        return { ssa: best, used: best === greedy ? 'greedy' : 'branch-1' };
+        const greedy = bestGreedyScored(problem, objective);
+        if (greedy.largest > limit) return { ssa: bounded, used: 'branch-1' };
+        // As bestOf([bounded, greedy]): the bounded path wins ties.
+        const greedyWins = scoresBetter(objective, greedy, pathScore(problem, bounded));
+        return greedyWins ? { ssa: greedy.path, used: 'greedy' } : { ssa: bounded, used: 'branch-1' };
       }
       return { ssa: bestGreedySsa(problem, objective), used: optimizer };
     case 'random-greedy':
