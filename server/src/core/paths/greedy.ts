@@ -101,22 +101,33 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     }
   });
 
-  const dimToKeys = new Map<number, Set<LabelSetKey>>();
-  const keysOf = (dim: number) => {
-    let keys = dimToKeys.get(dim);
-    if (!keys) dimToKeys.set(dim, (keys = new Set()));
-    return keys;
-  };
+  // The remaining keys carrying each summable dim, in the order they were added (as opt_einsum's
+  // sets iterate); small arrays, as a dim is carried by a few operands.
+  const keysByDim: LabelSetKey[][] = new Array(sizes.length);
+  // Summable dims in the order they first appear: candidates are scored in this order.
+  const dims: number[] = [];
   for (const key of remaining.keys()) {
-    for (const dim of labelsOfKey.get(key) as number[]) if (!isOutput[dim]) keysOf(dim).add(key);
+    for (const dim of labelsOfKey.get(key) as number[]) {
+      if (isOutput[dim]) continue;
+      if (keysByDim[dim] === undefined) {
+        keysByDim[dim] = [];
+        dims.push(dim);
+      }
+      keysByDim[dim].push(key);
+    }
   }
+  const removeKey = (dim: number, key: LabelSetKey) => {
+    const keys = keysByDim[dim];
+    const at = keys.indexOf(key);
+    if (at >= 0) keys.splice(at, 1);
+  };
   // How many remaining keys carry each summable dim, as of its last update (opt_einsum keeps
   // the same information as its `dim_ref_counts` sets for counts 2 and 3).
   const refCount = new Int32Array(sizes.length);
-  const updateRefCounts = (dims: readonly number[]) => {
-    for (const dim of dims) if (!isOutput[dim]) refCount[dim] = keysOf(dim).size;
+  const updateRefCounts = (labels: readonly number[]) => {
+    for (const dim of labels) if (!isOutput[dim]) refCount[dim] = keysByDim[dim].length;
   };
-  for (const [dim, keys] of dimToKeys) refCount[dim] = keys.size;
+  for (const dim of dims) refCount[dim] = keysByDim[dim].length;
 
   /**
    * The size of contracting k1 with k2, merging their sorted label lists: a dim survives if it
@@ -190,8 +201,8 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     const [first, second] = r1 === bestId1 ? [k1, k2] : [k2, k1];
     queue.push({ cost: bestCost, id1: bestId1, id2: bestId2, k1: first, k2: second, k12 });
   };
-  for (const keys of dimToKeys.values()) {
-    const sorted = [...keys].sort((a, b) => (remaining.get(a) as number) - (remaining.get(b) as number));
+  for (const dim of dims) {
+    const sorted = byId(keysByDim[dim], remaining);
     for (let i = 0; i < sorted.length - 1; i++) pushCandidates(sorted[i], sorted, i + 1);
   }
 
@@ -205,23 +216,25 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     remaining.delete(k2);
     const l1 = labelsOfKey.get(k1) as number[];
     const l2 = labelsOfKey.get(k2) as number[];
-    for (const dim of l1) if (!isOutput[dim]) keysOf(dim).delete(k1);
-    for (const dim of l2) if (!isOutput[dim]) keysOf(dim).delete(k2);
+    for (const dim of l1) if (!isOutput[dim]) removeKey(dim, k1);
+    for (const dim of l2) if (!isOutput[dim]) removeKey(dim, k2);
     path.push([id1, id2]);
     const k12 = keyOf(k12Labels);
     labelsOfKey.set(k12, k12Labels);
     const twin = remaining.get(k12);
     if (twin !== undefined) path.push([twin, nextId++]);
-    else for (const dim of k12Labels) if (!isOutput[dim]) keysOf(dim).add(k12);
+    else for (const dim of k12Labels) if (!isOutput[dim] && !keysByDim[dim].includes(k12)) keysByDim[dim].push(k12);
     remaining.set(k12, nextId++);
     updateRefCounts(l1);
     updateRefCounts(l2);
     footprint.set(k12, sizeOf(k12Labels, sizes));
 
-    const partners = new Set<LabelSetKey>();
-    for (const dim of k12Labels) if (!isOutput[dim]) for (const key of keysOf(dim)) partners.add(key);
-    partners.delete(k12);
-    if (partners.size > 0) pushCandidates(k12, [...partners], 0);
+    const partners: LabelSetKey[] = [];
+    for (const dim of k12Labels) {
+      if (isOutput[dim]) continue;
+      for (const key of keysByDim[dim]) if (key !== k12 && !partners.includes(key)) partners.push(key);
+    }
+    if (partners.length > 0) pushCandidates(k12, partners, 0);
   }
 
   // Whatever is left shares nothing summable: outer products, smallest first.
@@ -240,6 +253,19 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     acc = parts.pop() as Part;
   }
   return path;
+}
+
+/** The keys ordered by their SSA ids (an insertion sort: there are a few). */
+function byId(keys: readonly LabelSetKey[], remaining: ReadonlyMap<LabelSetKey, number>): LabelSetKey[] {
+  const sorted = keys.slice();
+  for (let i = 1; i < sorted.length; i++) {
+    const key = sorted[i];
+    const id = remaining.get(key) as number;
+    let k = i;
+    while (k > 0 && (remaining.get(sorted[k - 1]) as number) > id) sorted[k] = sorted[--k];
+    sorted[k] = key;
+  }
+  return sorted;
 }
 
 /** Local costs `greedy` tries besides opt_einsum's own; each is cheap, the best one wins. */
