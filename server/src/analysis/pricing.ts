@@ -214,11 +214,15 @@ function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvir
     if (!(error instanceof EquationError)) throw error;
     return fail('EIN003', error.message, { kind: 'equation', ...error.range });
   }
-  try {
-    // Sizes known less surely refine the certain ones where they agree; where they conflict they are set aside.
-    contraction = bindShapes(parsed, shapes.map((shape) => shape?.dims ?? null), bindOptions);
-  } catch (error) {
-    if (!(error instanceof EquationError)) throw error;
+  const known = shapes.map((shape) => shape?.dims ?? null);
+  // Where every size is certain (nearly always), binding them all again would give the same contraction.
+  if (!sameDims(certain, known)) {
+    try {
+      // Sizes known less surely refine the certain ones where they agree; where they conflict they are set aside.
+      contraction = bindShapes(parsed, known, bindOptions);
+    } catch (error) {
+      if (!(error instanceof EquationError)) throw error;
+    }
   }
   const unknownEllipsis = parsed.inputs.some((term, k) => term.ellipsis >= 0 && !shapes[k]);
   if (unknownEllipsis) {
@@ -253,6 +257,19 @@ const CERTAIN_SOURCES: ReadonlySet<string> = new Set(['hint', 'annotation', 'con
 function certainDims(shape: KnownShape | null): Dim[] | null {
   if (!shape || !CERTAIN_SOURCES.has(shape.source.kind)) return null;
   return shape.dims.map((dim, i) => (CERTAIN_SOURCES.has(shape.dimSources[i]?.kind ?? shape.source.kind) ? dim : null));
+}
+
+/** Whether two lists of operand shapes hold the same dims. */
+export function sameDims(a: readonly (readonly Dim[] | null)[], b: readonly (readonly Dim[] | null)[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (x === null || y === null || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
 }
 
 /**

@@ -104,10 +104,12 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
   const terms: number[][] = c.inputs.slice();
   // carriers[l]: how many live terms carry label l (each once), plus one if the output does;
   // a label of a step is summed away when no carrier is left outside the step.
-  const carriers = new Int32Array(c.sizes.length);
+  const labelCount = c.sizes.length;
+  if (scratch.carriers.length < labelCount) scratch = scratchFor(labelCount);
+  const carriers = scratch.carriers.fill(0, 0, labelCount);
   // seen[l] === stamp: label l was already counted for the current term or step.
-  const seen = new Int32Array(c.sizes.length);
-  const owners = new Int32Array(c.sizes.length);
+  const seen = scratch.seen.fill(0, 0, labelCount);
+  const owners = scratch.owners;
   let stamp = 0;
   const carry = (labels: readonly number[], delta: number) => {
     stamp++;
@@ -183,6 +185,16 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
     largest: steps.length ? largest : 1n,
     scaling,
   };
+}
+
+/**
+ * Counters reused by every `costOfPath` (it prices two paths per site, thousands per file);
+ * calls never nest. `owners` is set before each read.
+ */
+let scratch = scratchFor(64);
+
+function scratchFor(labels: number): { carriers: Int32Array; seen: Int32Array; owners: Int32Array } {
+  return { carriers: new Int32Array(labels), seen: new Int32Array(labels), owners: new Int32Array(labels) };
 }
 
 /** opt_einsum's naive cost: every index in one loop over all operands at once. */
