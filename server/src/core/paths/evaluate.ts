@@ -19,6 +19,8 @@ export function pathScore(problem: PathProblem, path: SsaPath): { flops: number;
   const carriers = scratch.carriers.fill(0, 0, sizes.length);
   // seen[l] === stamp: label l is already in the current step's union.
   const seen = scratch.seen.fill(0, 0, sizes.length);
+  // union[0..count): the current step's labels (each once).
+  const union = scratch.union;
   let stamp = 0;
   for (const l of output) carriers[l]++;
   for (const labels of inputs) for (const l of labels) carriers[l]++;
@@ -27,13 +29,13 @@ export function pathScore(problem: PathProblem, path: SsaPath): { flops: number;
   let largest = 0;
   for (const step of path) {
     stamp++;
-    const union: number[] = [];
+    let count = 0;
     for (const id of step) {
       for (const l of live[id]) {
         carriers[l]--;
         if (seen[l] !== stamp) {
           seen[l] = stamp;
-          union.push(l);
+          union[count++] = l;
         }
       }
     }
@@ -41,7 +43,8 @@ export function pathScore(problem: PathProblem, path: SsaPath): { flops: number;
     let summed = false;
     let unionSize = 1;
     let resultSize = 1;
-    for (const l of union) {
+    for (let u = 0; u < count; u++) {
+      const l = union[u];
       unionSize *= sizes[l];
       if (carriers[l] > 0) {
         result.push(l);
@@ -62,6 +65,6 @@ export function pathScore(problem: PathProblem, path: SsaPath): { flops: number;
  */
 let scratch = scratchFor(64);
 
-function scratchFor(labels: number): { carriers: Int32Array; seen: Int32Array } {
-  return { carriers: new Int32Array(labels), seen: new Int32Array(labels) };
+function scratchFor(labels: number): { carriers: Int32Array; seen: Int32Array; union: Int32Array } {
+  return { carriers: new Int32Array(labels), seen: new Int32Array(labels), union: new Int32Array(labels) };
 }

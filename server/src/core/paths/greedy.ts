@@ -106,7 +106,8 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   const keysByDim: LabelSetKey[][] = new Array(sizes.length);
   // Summable dims in the order they first appear: candidates are scored in this order.
   const dims: number[] = [];
-  for (const key of remaining.keys()) {
+  // forEach, not for-of: a Map's iterator allocates a result per entry.
+  remaining.forEach((_, key) => {
     for (const dim of labelsOfKey.get(key) as number[]) {
       if (isOutput[dim]) continue;
       if (keysByDim[dim] === undefined) {
@@ -115,7 +116,7 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
       }
       keysByDim[dim].push(key);
     }
-  }
+  });
   const removeKey = (dim: number, key: LabelSetKey) => {
     const keys = keysByDim[dim];
     const at = keys.indexOf(key);
@@ -240,10 +241,10 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   // Whatever is left shares nothing summable: outer products, smallest first.
   type Part = { size: number; id: number; labels: number[] };
   const parts = new MinHeap<Part>((a, b) => (a.size !== b.size ? a.size < b.size : a.id < b.id));
-  for (const [key, id] of remaining) {
+  remaining.forEach((id, key) => {
     const labels = (labelsOfKey.get(key) as number[]).filter((d) => output.has(d));
     parts.push({ size: sizeOf(labels, sizes), id, labels });
-  }
+  });
   let acc = parts.pop() as Part;
   while (parts.size > 0) {
     const other = parts.pop() as Part;
