@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileAnalysis } from 'einsight-server/analysis/model';
+import { PythonDocument } from 'einsight-server/analysis/python/analyze';
 import { FixedPoint } from 'einsight-server/analysis/shapes/fixpoint';
 import { SymbolTable } from 'einsight-server/analysis/shapes/sizes';
 import type { Value } from 'einsight-server/analysis/shapes/values';
@@ -58,6 +59,10 @@ const FILES = ['/ws/pkg/rot.py', '/ws/pkg/use.py'];
 
 const text = (value: string): Value => ({ t: 'str', value });
 const ORIGIN = { kind: 'unknown', at: null, detail: 'x' } as const;
+/** Units are objects, as the analysis's are: a forgotten one is held weakly. */
+interface Unit {
+  key: string;
+}
 
 describe('the shape fixed point under its cap', () => {
   it('steps with small limits and deadlines to exactly what one unlimited run gives', async () => {
@@ -110,14 +115,14 @@ describe('the shape fixed point under its cap', () => {
   });
 
   it('makes a cell that never settles unknown once the cap is reached', () => {
-    const fixed = new FixedPoint<string>(new SymbolTable(), (unit) => unit);
+    const fixed = new FixedPoint<Unit>(new SymbolTable(), (unit) => unit.key);
     let round = 0;
     // Reads the cell and contributes a new string to it every time: widening does not stop strings.
-    const analyse = (unit: string): void => {
+    const analyse = (unit: Unit): void => {
       fixed.read('cell', unit);
-      fixed.contribute('cell', unit, 'here', text(`v${round++}`), 'cell', ORIGIN);
+      fixed.contribute('cell', unit.key, 'here', text(`v${round++}`), 'cell', ORIGIN);
     };
-    fixed.schedule('unit');
+    fixed.schedule({ key: 'unit' });
     let steps = 0;
     while (!fixed.run(analyse, 1, 1, 0)) steps++;
     // Twelve analyses (the cap of a one-unit program), then the cell is unknown and one more settles it.
@@ -128,13 +133,13 @@ describe('the shape fixed point under its cap', () => {
   });
 
   it('gives up after twice the cap when even unknown cells do not settle it, in bounded steps', () => {
-    const fixed = new FixedPoint<string>(new SymbolTable(), (unit) => unit);
+    const fixed = new FixedPoint<Unit>(new SymbolTable(), (unit) => unit.key);
     let analyses = 0;
-    const analyse = (unit: string): void => {
+    const analyse = (unit: Unit): void => {
       analyses++;
       fixed.schedule(unit);
     };
-    fixed.schedule('unit');
+    fixed.schedule({ key: 'unit' });
     let steps = 0;
     while (!fixed.run(analyse, 1, 1, Infinity)) steps++;
     // 24 calls of one analysis each; the last says it is done (given up).
@@ -149,5 +154,49 @@ describe('the shape fixed point under its cap', () => {
     assert.equal(fixed.gaveUp, false);
     assert.equal(fixed.run(analyse, 1, 1), false);
     assert.equal(analyses, 25);
+  });
+
+  it('neither analyses nor counts a forgotten unit, queued or reading a cell that changes', () => {
+    const fixed = new FixedPoint<Unit>(new SymbolTable(), (unit) => unit.key);
+    const gone = Array.from({ length: 20 }, (_, i) => ({ key: `gone${i}` }));
+    const live = { key: 'live' };
+    const analysed: string[] = [];
+    const analyse = (unit: Unit): void => {
+      analysed.push(unit.key);
+      fixed.read('cell', unit);
+    };
+    for (const unit of gone) fixed.schedule(unit);
+    assert.equal(fixed.run(analyse, 21), true);
+    analysed.length = 0;
+    // The gone units read the cell; a change to it must not schedule them, nor may those still
+    // queued be analysed or count against the live program's cap (one unit: 12 analyses).
+    fixed.restart();
+    for (const unit of gone) {
+      fixed.schedule(unit);
+      fixed.forget(unit);
+    }
+    fixed.schedule(live);
+    fixed.contribute('cell', 'live', 'here', text('changed'), 'cell', ORIGIN);
+    assert.equal(fixed.run(analyse, 1), true);
+    assert.deepEqual(analysed, ['live']);
+    assert.equal(fixed.gaveUp, false);
+  });
+
+  it('keeps a small text known after a large one with many functions is replaced by it', async () => {
+    // Found by the fuzz: the large text's functions read the global np; when np went away two
+    // texts later, they were scheduled again though gone, used up the small text's cap (12
+    // analyses for its one unit), and the analysis gave up: every shape became unknown.
+    const large = `${Array.from({ length: 30 }, (_, i) => `def f${i}():\n    return np.ones(3)\n`).join('')}import numpy as np\n`;
+    const small = 'import numpy as np\n';
+    const edited = "import numpy as xp\nr = xp.einsum('ij,jk->ik', xp.ones((4, 5)), xp.ones((5, 6)))\n";
+    const document = await PythonDocument.open();
+    try {
+      document.analyze(large, null);
+      document.analyze(small, null);
+      const analysis = document.analyze(edited, [{ start: 0, end: small.length, text: edited }]);
+      assert.equal(analysis.sites[0].baseline?.flops, 2n * 4n * 5n * 6n);
+    } finally {
+      document.dispose();
+    }
   });
 });

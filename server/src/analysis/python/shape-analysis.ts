@@ -103,6 +103,7 @@ export class ShapeAnalysis {
       if (this.isLive(unit, seen)) continue;
       this.fixed.restart();
       this.fixed.withdraw(unitKey(unit));
+      this.fixed.forget(unit);
       this.units.delete(key);
       this.recorded.withdraw(unit);
     }

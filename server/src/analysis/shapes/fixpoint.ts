@@ -24,13 +24,16 @@ interface Cell<U> {
   /** The latest value from each contributor (a call site, an assignment). */
   readonly contributions: Map<string, Value>;
   value: Value | null;
+  /** Changes of the value since the program last changed (see `restart`): what widening counts. */
   updates: number;
+  /** The `restart` that `updates` counts from. */
+  updatesSince: number;
   /** The analysis (counted by `FixedPoint.ticks`) during which the value last changed. */
   changedAt: number;
   readonly readers: Set<U>;
 }
 
-export class FixedPoint<U> {
+export class FixedPoint<U extends object> {
   private readonly cells = new Map<string, Cell<U>>();
   private readonly queue: U[] = [];
   private readonly queued = new Set<U>();
@@ -42,11 +45,15 @@ export class FixedPoint<U> {
   generation = 0;
   /** Analyses begun since `restart`: the cap holds over every call to `run` in between. */
   private spent = 0;
+  /** Counts calls to `restart`: a cell's changes counted before the latest are not counted (see `update`). */
+  private restarts = 0;
   /** Analyses begun ever, and when each unit's latest began (to tell the changes it has not seen). */
   private ticks = 0;
   private readonly analysedAt = new Map<U, number>();
   /** Analyses of each unit since `restart`. */
   private readonly analyses = new Map<U, number>();
+  /** Units forgotten (see `forget`). */
+  private readonly gone = new WeakSet<U>();
   /** The cap was reached once: every cell that changes from now on becomes unknown. */
   private forcing = false;
   /**
@@ -121,13 +128,26 @@ export class FixedPoint<U> {
   }
 
   schedule(unit: U): void {
-    if (this.queued.has(unit)) return;
+    if (this.queued.has(unit) || this.gone.has(unit)) return;
     this.queued.add(unit);
     this.queue.push(unit);
   }
 
+  /**
+   * `unit`'s code is gone: it is not analysed again, even where it is queued or read a cell
+   * that changes. Left queued, the units of a large text replaced by a small one used up the
+   * small one's cap on analyses, and the analysis gave up on it.
+   */
+  forget(unit: U): void {
+    this.gone.add(unit);
+    this.queued.delete(unit);
+    this.analyses.delete(unit);
+    this.analysedAt.delete(unit);
+  }
+
   /** The program changed: the analyses to settle it are counted afresh. */
   restart(): void {
+    this.restarts++;
     this.spent = 0;
     this.analyses.clear();
     this.forcing = false;
@@ -147,6 +167,11 @@ export class FixedPoint<U> {
     const cap = units * RUNS_PER_UNIT;
     let runs = 0;
     while (this.queue.length > 0) {
+      // A unit forgotten while queued is no longer in the set: dropped, and not counted.
+      if (!this.queued.has(this.queue[0])) {
+        this.queue.shift();
+        continue;
+      }
       if (this.spent >= cap) {
         if (this.forcing) {
           this.gaveUp = true;
@@ -188,7 +213,7 @@ export class FixedPoint<U> {
   private cell(key: string, name: string, origin: Origin | null): Cell<U> {
     let cell = this.cells.get(key);
     if (!cell) {
-      cell = { key, name, origin: origin ?? { kind: 'unknown', at: null, detail: name }, contributions: new Map(), value: null, updates: 0, changedAt: 0, readers: new Set() };
+      cell = { key, name, origin: origin ?? { kind: 'unknown', at: null, detail: name }, contributions: new Map(), value: null, updates: 0, updatesSince: this.restarts, changedAt: 0, readers: new Set() };
       this.cells.set(key, cell);
     } else if (origin && cell.origin.at === null) {
       (cell as { origin: Origin }).origin = origin;
@@ -209,6 +234,13 @@ export class FixedPoint<U> {
   }
 
   private update(cell: Cell<U>, next: Value | null): void {
+    // Widening stops one iteration that does not settle; edits are not iterations. Counted over
+    // the document's life, two edits of a global's shape widened it to unknown, where a fresh
+    // analysis of the same text knows it.
+    if (cell.updatesSince !== this.restarts) {
+      cell.updatesSince = this.restarts;
+      cell.updates = 0;
+    }
     let merged = next;
     if (this.forcing && !sameValue(merged, cell.value)) merged = UNKNOWN;
     else if (merged && cell.updates >= WIDEN_AFTER) merged = widenValue(cell.value, merged);
@@ -220,6 +252,9 @@ export class FixedPoint<U> {
     cell.updates++;
     cell.changedAt = this.ticks;
     this.generation++;
-    for (const reader of cell.readers) this.schedule(reader);
+    for (const reader of cell.readers) {
+      if (this.gone.has(reader)) cell.readers.delete(reader);
+      else this.schedule(reader);
+    }
   }
 }
