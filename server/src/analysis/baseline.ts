@@ -167,6 +167,14 @@ export function baselineCost(c: Contraction, s: BaselineSpec, symbolic: boolean)
 /** numpy limits intermediates to the largest of its inputs and output. */
 function memoryLimit(c: Contraction, limit: BaselineSpec['memoryLimit']): MemoryLimit {
   if (limit !== 'numpy') return limit;
-  const sizes = [...c.inputs, c.output].map((labels) => Number(sizeProduct(c, labels)));
-  return Math.max(...sizes);
+  let largest = termSize(c, c.output);
+  for (const labels of c.inputs) largest = Math.max(largest, termSize(c, labels));
+  return largest;
+}
+
+/** The number of elements of a term, as a double (`Number` of the exact count where that is past 2^53). */
+function termSize(c: Contraction, labels: readonly number[]): number {
+  let size = 1;
+  for (const l of labels) size *= c.sizes[l].value;
+  return size <= Number.MAX_SAFE_INTEGER ? size : Number(sizeProduct(c, labels));
 }
