@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Polynomial } from 'einsight-server/core/symbolic';
 import { costOfPath } from 'einsight-server/core/cost';
-import { summarize } from 'einsight-server/analysis/baseline';
+import { summarize, type BaselineSpec } from 'einsight-server/analysis/baseline';
+import { CostCache, priceKey } from 'einsight-server/analysis/pricing';
 import { analyzePython } from 'einsight-server/analysis/python/analyze';
 import type { ContractionSite } from 'einsight-server/analysis/model';
 
@@ -105,5 +106,68 @@ describe('the best path priced once when it is the library\'s own', () => {
     const symbolic = await onlySite(numpy('def f(a, b, c):\n    return np.einsum("ij,jk,kl->il", a, b, c, optimize="optimal")'));
     assert.equal(symbolic.symbolic, true);
     assert.deepEqual(symbolic.best, costed(symbolic));
+  });
+});
+
+describe('the price cache key', () => {
+  const contraction = (sizes: { value: number; symbol: string | null }[], inputs = [[0, 1], [1, 2]], output = [0, 2]) => ({
+    inputs,
+    output,
+    labels: ['i', 'j', 'k'],
+    sizes,
+  });
+  const sizes = [
+    { value: 3, symbol: null },
+    { value: 4, symbol: null },
+    { value: 5, symbol: null },
+  ];
+  const spec: BaselineSpec = { method: 'optimizer', optimizer: 'greedy', memoryLimit: 'numpy', path: null, description: "numpy.einsum runs 'greedy' at every call", perCallSearch: true };
+  const search = { bestOptimizer: 'auto-hq' as const, memoryLimit: null };
+
+  it('tells apart everything a price depends on', () => {
+    const base = priceKey(contraction(sizes), spec, search);
+    assert.equal(priceKey(contraction(sizes.map((s) => ({ ...s }))), { ...spec }, { ...search }), base);
+    const variants = [
+      priceKey(contraction([sizes[0], { value: 4, symbol: 'N' }, sizes[2]]), spec, search),
+      priceKey(contraction([sizes[0], { value: 64, symbol: 'N' }, sizes[2]]), spec, search),
+      priceKey(contraction([sizes[0], { value: 64, symbol: 'M' }, sizes[2]]), spec, search),
+      priceKey(contraction([sizes[0], { value: 34, symbol: null }, sizes[2]]), spec, search),
+      priceKey(contraction([{ value: 34, symbol: null }, { value: 4, symbol: null }, sizes[2]]), spec, search),
+      priceKey(contraction(sizes, [[0], [1, 1, 2]]), spec, search),
+      priceKey(contraction(sizes, [[0, 1, 1], [2]]), spec, search),
+      priceKey(contraction(sizes, [[0, 1], [1, 2]], [2, 0]), spec, search),
+      priceKey(contraction(sizes, [[0, 1], [1, 2]], [0, 1, 2]), spec, search),
+      priceKey(contraction(sizes), { ...spec, method: 'naive' }, search),
+      priceKey(contraction(sizes), { ...spec, optimizer: 'optimal' }, search),
+      priceKey(contraction(sizes), { ...spec, memoryLimit: null }, search),
+      priceKey(contraction(sizes), { ...spec, memoryLimit: 1000 }, search),
+      priceKey(contraction(sizes), { ...spec, method: 'explicit-path', path: [[0, 1]] }, search),
+      priceKey(contraction(sizes), { ...spec, method: 'explicit-path', path: [[1, 0]] }, search),
+      priceKey(contraction(sizes), { ...spec, perCallSearch: false }, search),
+      priceKey(contraction(sizes), { ...spec, description: 'numpy.einsum (on torch)' }, search),
+      priceKey(contraction(sizes), spec, { ...search, bestOptimizer: 'greedy' as never }),
+      priceKey(contraction(sizes), spec, { ...search, memoryLimit: 100 as never }),
+    ];
+    assert.equal(new Set([base, ...variants]).size, variants.length + 1);
+  });
+
+  it('gives each distinct contraction its own price, and the same price again for the same one', () => {
+    const cache = new CostCache();
+    const problem = contraction([
+      { value: 30, symbol: null },
+      { value: 2, symbol: null },
+      { value: 40, symbol: null },
+    ], [[0, 1], [1, 2], [2]], [0]);
+    const greedy = cache.price(problem, spec, search, false);
+    assert.equal(cache.price(problem, { ...spec }, { ...search }, false), greedy);
+    const limited = cache.price(problem, { ...spec, memoryLimit: 1 }, search, false);
+    assert.notEqual(limited, greedy);
+    assert.deepEqual(limited, new CostCache().price(problem, { ...spec, memoryLimit: 1 }, search, false));
+    const resized = contraction([
+      { value: 30, symbol: null },
+      { value: 2, symbol: null },
+      { value: 41, symbol: null },
+    ], [[0, 1], [1, 2], [2]], [0]);
+    assert.notDeepEqual(cache.price(resized, spec, search, false), greedy);
   });
 });

@@ -77,7 +77,7 @@ export class CostCache {
   }
 
   price(c: Contraction, spec: BaselineSpec, search: BestSearch, symbolic: boolean): PricedContraction | RangeError {
-    const key = JSON.stringify([c.inputs, c.output, c.sizes, spec, search.bestOptimizer, search.memoryLimit]);
+    const key = priceKey(c, spec, search);
     let entry = this.entries.get(key);
     if (!entry) {
       entry = computePrice(c, spec, search, symbolic);
@@ -98,6 +98,21 @@ export class CostCache {
     }
     return entry;
   }
+}
+
+/**
+ * Everything a price depends on: the contraction (label ids, each size and its symbol), the
+ * baseline's spec and the best path's search. Written by hand: serializing the size objects and
+ * the spec was a tenth of pricing a small contraction. Unambiguous: only the description, last,
+ * is free text; a symbol is written as a JSON string, which ends at its first unescaped quote.
+ */
+export function priceKey(c: Contraction, spec: BaselineSpec, search: BestSearch): string {
+  let key = '';
+  for (const term of c.inputs) key += `${term.join(' ')},`;
+  key += `>${c.output.join(' ')}|`;
+  for (const size of c.sizes) key += size.symbol === null ? `${size.value} ` : `${size.value}${JSON.stringify(size.symbol)} `;
+  const path = spec.path === null ? '' : JSON.stringify(spec.path);
+  return `${key}|${spec.method}|${spec.optimizer}|${spec.memoryLimit}|${path}|${spec.perCallSearch}|${search.bestOptimizer}|${search.memoryLimit}|${spec.description}`;
 }
 
 /** What the best path is searched with. */

@@ -55,11 +55,13 @@ export function toPathProblem(c: Contraction): PathProblem {
 export function sizeProduct(c: Contraction, labels: Iterable<number>, factor = 1): bigint {
   // In doubles first: exact while the product stays below 2^53 (sizes and factor are integers
   // ≥ 0, so every partial product is at most the whole), and far cheaper than BigInt.
+  // Indexed: iterating an arbitrary iterable allocates an iterator and a result per label.
+  const list = Array.isArray(labels) ? (labels as readonly number[]) : [...labels];
   let approximate = factor;
-  for (const l of labels) approximate *= c.sizes[l].value;
+  for (let i = 0; i < list.length; i++) approximate *= c.sizes[list[i]].value;
   if (approximate <= Number.MAX_SAFE_INTEGER) return BigInt(approximate);
   let product = BigInt(factor);
-  for (const l of labels) product *= BigInt(c.sizes[l].value);
+  for (let i = 0; i < list.length; i++) product *= BigInt(c.sizes[list[i]].value);
   return product;
 }
 
@@ -213,14 +215,15 @@ function scratchFor(labels: number): { carriers: Int32Array; seen: Int32Array; o
 
 /** opt_einsum's naive cost: every index in one loop over all operands at once. */
 export function naiveCost(c: Contraction): NaiveCost {
-  const indices = new Set(c.inputs.flat());
+  // Every label once, in order of first appearance (the order their sizes multiply in).
+  const indices = [...new Set(c.inputs.flat())];
   const setSizes = c.inputs.reduce((sum, t) => sum + new Set(t).size, 0);
   // opt_einsum calls it an inner product when any index is shared between operands.
-  const factor = stepFactor(c.inputs.length, setSizes - indices.size > 0);
+  const factor = stepFactor(c.inputs.length, setSizes - indices.length > 0);
   return {
     flops: sizeProduct(c, indices) * BigInt(factor),
     flopsPolynomial: sizeProductPolynomial(c.sizes, indices).scale(factor),
-    scaling: indices.size,
+    scaling: indices.length,
   };
 }
 

@@ -13,14 +13,16 @@ export function ssaToLinear(ssa: SsaPath, operandCount: number): LinearPath {
   let next = operandCount;
   const linear: LinearPath = [];
   for (const step of ssa) {
-    const positions: number[] = [];
+    // Sized up front: a list grown by pushes from empty reserves room for 16.
+    const positions: number[] = step.length === 2 ? [0, 0] : new Array<number>(step.length).fill(0);
+    let taken = 0;
     for (const id of step) {
       if (!(live[id] === 1)) throw new Error(`SSA id ${id} is not live`);
       let position = 0;
       for (let below = 0; below < id; below++) if (live[below] !== 0) position++;
       // Insertion keeps the positions sorted (steps are short).
-      let k = positions.length;
-      positions.push(position);
+      let k = taken++;
+      positions[k] = position;
       while (k > 0 && positions[k - 1] > position) {
         positions[k] = positions[k - 1];
         positions[--k] = position;
