@@ -111,10 +111,9 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     for (const dim of labelsOfKey.get(key) as number[]) {
       if (isOutput[dim]) continue;
       if (keysByDim[dim] === undefined) {
-        keysByDim[dim] = [];
+        keysByDim[dim] = [key];
         dims.push(dim);
-      }
-      keysByDim[dim].push(key);
+      } else keysByDim[dim].push(key);
     }
   });
   const removeKey = (dim: number, key: LabelSetKey) => {
@@ -127,7 +126,8 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   };
   // How many remaining keys carry each summable dim, as of its last update (opt_einsum keeps
   // the same information as its `dim_ref_counts` sets for counts 2 and 3).
-  const refCount = new Int32Array(sizes.length);
+  if (refCounts.length < sizes.length) refCounts = new Int32Array(sizes.length);
+  const refCount = refCounts.fill(0, 0, sizes.length);
   const updateRefCounts = (labels: readonly number[]) => {
     for (const dim of labels) if (!isOutput[dim]) refCount[dim] = keysByDim[dim].length;
   };
@@ -208,8 +208,8 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     const k2 = k2s[best];
     merge(l1, labelsOfKey.get(k2) as number[], true);
     const k12 = keptLabels();
-    const [first, second] = r1 === bestId1 ? [k1, k2] : [k2, k1];
-    queue.push({ cost: bestCost, id1: bestId1, id2: bestId2, k1: first, k2: second, k12 });
+    const k1First = r1 === bestId1;
+    queue.push({ cost: bestCost, id1: bestId1, id2: bestId2, k1: k1First ? k1 : k2, k2: k1First ? k2 : k1, k12 });
   };
   for (const dim of dims) {
     const sorted = byId(keysByDim[dim], remaining);
@@ -249,6 +249,8 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     if (partnerCount > 0) pushCandidates(k12, partners, 0, partnerCount);
   }
 
+  // One operand left (nearly always): the path is complete.
+  if (remaining.size === 1) return path;
   // Whatever is left shares nothing summable: outer products, smallest first.
   type Part = { size: number; id: number; labels: number[] };
   const parts = new MinHeap<Part>((a, b) => (a.size !== b.size ? a.size < b.size : a.id < b.id));
@@ -266,6 +268,12 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   }
   return path;
 }
+
+/**
+ * The counts of `greedySsa`, reused: a typed array per run was a large share of a small
+ * search's cost. Runs never nest (a chooser or a local cost does not start another).
+ */
+let refCounts = new Int32Array(64);
 
 /** Whether `key` is among keys[0..count). */
 function isAmong(keys: readonly LabelSetKey[], count: number, key: LabelSetKey): boolean {
