@@ -60,8 +60,6 @@ export interface GreedySetup {
   isOutput: Uint8Array;
   sizes: readonly number[];
   keyOf: (labels: readonly number[]) => LabelSetKey;
-  /** Each input's footprint (product of its sizes). */
-  footprints: number[];
 }
 
 export function greedySetup(problem: PathProblem): GreedySetup {
@@ -73,7 +71,7 @@ export function greedySetup(problem: PathProblem): GreedySetup {
   const output = new Set([...declaredOutput, ...common]);
   const isOutput = new Uint8Array(sizes.length);
   for (const dim of output) isOutput[dim] = 1;
-  return { inputs, output, isOutput, sizes, keyOf: keyFunction(sizes.length), footprints: inputs.map((labels) => sizeOf(labels, sizes)) };
+  return { inputs, output, isOutput, sizes, keyOf: keyFunction(sizes.length) };
 }
 
 export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved, chooser?: Chooser, setup: GreedySetup = greedySetup(problem)): SsaPath {
@@ -85,13 +83,11 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
 
   const remaining = new Map<LabelSetKey, number>();
   const labelsOfKey = new Map<LabelSetKey, number[]>();
-  const footprint = new Map<LabelSetKey, number>();
   const path: SsaPath = [];
   let nextId = inputs.length;
   inputs.forEach((labels, ssaId) => {
     const key = keyOf(labels);
     labelsOfKey.set(key, labels);
-    footprint.set(key, setup.footprints[ssaId]);
     const twin = remaining.get(key);
     if (twin !== undefined) {
       path.push([twin, ssaId]);
@@ -165,7 +161,9 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   };
 
   const candidate = (k1: LabelSetKey, k2: LabelSetKey): Candidate => {
-    const score = cost(merge(labelsOfKey.get(k1) as number[], labelsOfKey.get(k2) as number[], true), footprint.get(k1) as number, footprint.get(k2) as number);
+    const l1 = labelsOfKey.get(k1) as number[];
+    const l2 = labelsOfKey.get(k2) as number[];
+    const score = cost(merge(l1, l2, true), sizeOf(l1, sizes), sizeOf(l2, sizes));
     const k12 = keptLabels();
     let id1 = remaining.get(k1) as number;
     let id2 = remaining.get(k2) as number;
@@ -184,7 +182,7 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
       return;
     }
     const l1 = labelsOfKey.get(k1) as number[];
-    const f1 = footprint.get(k1) as number;
+    const f1 = sizeOf(l1, sizes);
     const r1 = remaining.get(k1) as number;
     let best = -1;
     let bestCost = 0;
@@ -192,7 +190,8 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     let bestId2 = 0;
     for (let i = from; i < end; i++) {
       const k2 = k2s[i];
-      const score = cost(merge(l1, labelsOfKey.get(k2) as number[], false), f1, footprint.get(k2) as number);
+      const l2 = labelsOfKey.get(k2) as number[];
+      const score = cost(merge(l1, l2, false), f1, sizeOf(l2, sizes));
       const r2 = remaining.get(k2) as number;
       const id1 = r1 < r2 ? r1 : r2;
       const id2 = r1 < r2 ? r2 : r1;
@@ -239,7 +238,6 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     remaining.set(k12, nextId++);
     updateRefCounts(l1);
     updateRefCounts(l2);
-    footprint.set(k12, sizeOf(k12Labels, sizes));
 
     let partnerCount = 0;
     for (const dim of k12Labels) {
