@@ -97,20 +97,27 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     }
   });
 
+  // How many remaining keys carry each summable dim, as of its last update (opt_einsum keeps
+  // the same information as its `dim_ref_counts` sets for counts 2 and 3).
+  if (refCounts.length < sizes.length) refCounts = new Int32Array(sizes.length);
+  const refCount = refCounts.fill(0, 0, sizes.length);
   // The remaining keys carrying each summable dim, in the order they were added (as opt_einsum's
   // sets iterate); small arrays, as a dim is carried by a few operands.
   const keysByDim: LabelSetKey[][] = new Array(sizes.length);
   // Summable dims in the order they first appear: candidates are scored in this order.
   const dims: number[] = [];
-  // forEach, not for-of: a Map's iterator allocates a result per entry.
+  // Counted first, so that each dim's list is made at its length (a list grown by pushes from
+  // one key reserves room for 17). forEach, not for-of: a Map's iterator allocates a result per entry.
   remaining.forEach((_, key) => {
-    for (const dim of labelsOfKey.get(key) as number[]) {
-      if (isOutput[dim]) continue;
-      if (keysByDim[dim] === undefined) {
-        keysByDim[dim] = [key];
-        dims.push(dim);
-      } else keysByDim[dim].push(key);
-    }
+    for (const dim of labelsOfKey.get(key) as number[]) if (!isOutput[dim] && refCount[dim]++ === 0) dims.push(dim);
+  });
+  for (const dim of dims) {
+    keysByDim[dim] = new Array<LabelSetKey>(refCount[dim]);
+    refCount[dim] = 0;
+  }
+  // Filled in the same order; each count ends at its list's length.
+  remaining.forEach((_, key) => {
+    for (const dim of labelsOfKey.get(key) as number[]) if (!isOutput[dim]) keysByDim[dim][refCount[dim]++] = key;
   });
   const removeKey = (dim: number, key: LabelSetKey) => {
     const keys = keysByDim[dim];
@@ -120,14 +127,9 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     for (let i = at; i < keys.length - 1; i++) keys[i] = keys[i + 1];
     keys.pop();
   };
-  // How many remaining keys carry each summable dim, as of its last update (opt_einsum keeps
-  // the same information as its `dim_ref_counts` sets for counts 2 and 3).
-  if (refCounts.length < sizes.length) refCounts = new Int32Array(sizes.length);
-  const refCount = refCounts.fill(0, 0, sizes.length);
   const updateRefCounts = (labels: readonly number[]) => {
     for (const dim of labels) if (!isOutput[dim]) refCount[dim] = keysByDim[dim].length;
   };
-  for (const dim of dims) refCount[dim] = keysByDim[dim].length;
 
   /**
    * The size of contracting k1 with k2, merging their sorted label lists: a dim survives if it
