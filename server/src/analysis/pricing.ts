@@ -107,12 +107,11 @@ export class CostCache {
  * is free text; a symbol is written as a JSON string, which ends at its first unescaped quote.
  */
 export function priceKey(c: Contraction, spec: BaselineSpec, search: BestSearch): string {
-  let key = '';
-  for (const term of c.inputs) key += `${term.join(' ')},`;
-  key += `>${c.output.join(' ')}|`;
-  for (const size of c.sizes) key += size.symbol === null ? `${size.value} ` : `${size.value}${JSON.stringify(size.symbol)} `;
+  let sizes = '';
+  for (const size of c.sizes) sizes += size.symbol === null ? `${size.value} ` : `${size.value}${JSON.stringify(size.symbol)} `;
   const path = spec.path === null ? '' : JSON.stringify(spec.path);
-  return `${key}|${spec.method}|${spec.optimizer}|${spec.memoryLimit}|${path}|${spec.perCallSearch}|${search.bestOptimizer}|${search.memoryLimit}|${spec.description}`;
+  // `inputs.join(';')` writes each term's ids joined by commas.
+  return `${c.inputs.join(';')}>${c.output.join(',')}|${sizes}|${spec.method}|${spec.optimizer}|${spec.memoryLimit}|${path}|${spec.perCallSearch}|${search.bestOptimizer}|${search.memoryLimit}|${spec.description}`;
 }
 
 /** What the best path is searched with. */
