@@ -319,7 +319,10 @@ const CERTAIN_SOURCES: ReadonlySet<string> = new Set(['hint', 'annotation', 'con
 /** The dims of a shape as far as they are certain: an uncertain rank makes the whole shape unknown. */
 function certainDims(shape: KnownShape | null): Dim[] | null {
   if (!shape || !CERTAIN_SOURCES.has(shape.source.kind)) return null;
-  return shape.dims.map((dim, i) => (CERTAIN_SOURCES.has(shape.dimSources[i]?.kind ?? shape.source.kind) ? dim : null));
+  const certain = (i: number) => CERTAIN_SOURCES.has(shape.dimSources[i]?.kind ?? shape.source.kind);
+  // Every dimension certain (nearly always): the dims themselves, which are only read.
+  for (let i = 0; i < shape.dims.length; i++) if (!certain(i)) return shape.dims.map((dim, k) => (certain(k) ? dim : null));
+  return shape.dims;
 }
 
 /** Whether two lists of operand shapes hold the same dims. */
