@@ -144,6 +144,8 @@ const BROKEN = [
   'else:\n    pass\n',
   'a.\n',
   'x = [1, 2 3]\n',
+  '# a NUL \0 in a comment\nx = 1\n',
+  'x = "a NUL \0 in a string"\n',
 ];
 
 describe('the descent parser', () => {

@@ -259,6 +259,8 @@ export function lexToken(text: string, i: number, tokens: Tokens): number {
 
 /** Tokenizes `text` (a whole module); throws `Decline`. */
 export function tokenize(text: string): Tokens {
+  // tree-sitter's lexer reads a NUL as the end of the text, in comments and strings too.
+  if (text.includes('\0')) throw new Decline('a NUL character');
   const tokens = new Tokens(Math.max(64, text.length >> 2));
   const n = text.length;
   let i = 0;
