@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { seededRandom } from 'einsight-server/core/random';
 import { parseFast } from 'einsight-server/analysis/python/descent/statements';
 import { PythonParser } from 'einsight-server/analysis/python/parser';
 import { generatedModule } from '../bench/pricing';
@@ -255,21 +256,58 @@ describe('PythonParser with both parsers', () => {
     }
   });
 
-  it('takes over unchanged top-level statements of the last fast parse, moved', async () => {
+  it('re-parses only the statements an edit touches; the others keep their nodes, moved', async () => {
     const parser = await PythonParser.create();
+    const reference = await treeSitterOnly();
     try {
-      const first = parser.parse('def f():\n    return 1\n\ndef g():\n    return 2\n');
-      const [f, g] = first.module.children;
-      const second = parser.edit([{ start: 0, end: 0, text: 'x = 1\n' }]);
-      assert.equal(second.module.children[1], f);
-      assert.equal(second.module.children[2], g);
-      assert.equal(f.start, 6);
-      assert.equal(f.parent, second.module);
-      const reference = await treeSitterOnly();
-      assert.equal(treeDifference(reference.parse(second.text).module, second.module, second.text), null);
-      reference.dispose();
+      const text = 'def f():\n    return 1\n\n\ndef g():\n    return 2\n# last\n';
+      const [f, g] = parser.parse(text).module.children;
+      // In f: g is moved, not copied again.
+      let result = parser.edit([{ start: 20, end: 21, text: '10' }]);
+      assert.notEqual(result.module.children[0], f);
+      assert.equal(result.module.children[1], g);
+      assert.equal(g.start, text.indexOf('def g') + 1);
+      assert.equal(g.parent, result.module);
+      assert.equal(treeDifference(reference.parse(result.text).module, result.module, result.text), null);
+      // In g: f's new node stays as it is.
+      const f2 = result.module.children[0];
+      result = parser.edit([{ start: result.text.length - 10, end: result.text.length - 9, text: '3' }]);
+      assert.equal(result.module.children[0], f2);
+      assert.equal(treeDifference(reference.parse(result.text).module, result.module, result.text), null);
+      // A new full parse takes over statements whose text did not change.
+      const again = parser.parse(`x = 1\n${result.text}`);
+      assert.equal(again.module.children[1], f2);
     } finally {
       parser.dispose();
+      reference.dispose();
+    }
+  });
+
+  it('gives tree-sitter tree and errors after every edit of random edit sequences', async () => {
+    const random = seededRandom(15);
+    const pieces = ['\n', ' ', '    ', 'x', '(', ')', ':', '#', '"', "'", ',', 'if a:\n    ', '\n# c\n', 'def h():\n    pass\n', '\\\n', '"""', '=', '.', '[', ']', '0'];
+    const sources = [
+      'import numpy as np\n\n\ndef f(a, b):\n    # comment\n    c = np.einsum("ij,jk->ik", a, b)  # trailing\n    return c\n\n\nclass A:\n    x = 1\n\n    def g(self):\n        return [i for i in range(3)]\n\n# end\n',
+      generatedModule(4000).text,
+    ];
+    const reference = await treeSitterOnly();
+    try {
+      for (const source of sources) {
+        const parser = await PythonParser.create();
+        let result = parser.parse(source);
+        for (let step = 0; step < 150; step++) {
+          const at = Math.floor(random() * (result.text.length + 1));
+          const remove = random() < 0.4 ? Math.floor(random() * 4) : 0;
+          const insert = random() < 0.7 ? pieces[Math.floor(random() * pieces.length)] : '';
+          result = parser.edit([{ start: at, end: Math.min(at + remove, result.text.length), text: insert }]);
+          const expected = reference.parse(result.text);
+          assert.equal(treeDifference(expected.module, result.module, result.text), null, `step ${step}: ${JSON.stringify(result.text)}`);
+          assert.deepEqual(result.syntaxErrors, expected.syntaxErrors, `step ${step}`);
+        }
+        parser.dispose();
+      }
+    } finally {
+      reference.dispose();
     }
   });
 });

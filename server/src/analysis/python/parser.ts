@@ -150,9 +150,11 @@ export class PythonParser {
    */
   edit(edits: readonly TextEdit[]): ParsedPython {
     let text = this.text;
+    let single: TextEdit | null = null;
     for (const edit of edits) {
       const start = clamp(edit.start, text.length);
       const end = clamp(Math.max(edit.end, start), text.length);
+      single = edits.length === 1 ? { start, end, text: edit.text } : null;
       const next = text.slice(0, start) + edit.text + text.slice(end);
       this.tree?.edit({
         startIndex: start,
@@ -164,7 +166,7 @@ export class PythonParser {
       });
       text = next;
     }
-    return this.reparse(text);
+    return this.reparse(text, single);
   }
 
   get currentText(): string {
@@ -177,7 +179,8 @@ export class PythonParser {
     this.parser.delete();
   }
 
-  private reparse(text: string): ParsedPython {
+  /** `edit`: the one edit from the text held to `text`, which the descent parser re-parses around. */
+  private reparse(text: string, edit: TextEdit | null = null): ParsedPython {
     const tooDeep = tooDeepIndentation(text);
     const refusal = tooLarge(text) ?? (tooDeep && new TooDeepError('the indentation nests more levels deep than the Python parser can follow', tooDeep));
     if (refusal) {
@@ -190,7 +193,7 @@ export class PythonParser {
     if (!this.tree && this.descent) {
       // The descent parser builds the same tree for text tree-sitter parses without an error,
       // in a fraction of the time; anything else it declines, and tree-sitter parses it.
-      const module = this.fast.parse(text);
+      const module = edit ? this.fast.edit(this.text, edit, text) : this.fast.parse(text);
       this.text = text;
       if (module) {
         this.statements.clear();
