@@ -21,7 +21,7 @@ export interface Args {
   /** Spread from a value of unknown length (`*xs`, `**kw`): which parameter gets what is not known. */
   open: boolean;
   /** The argument nodes as written, and what each positional one holds (unknown for the others). */
-  nodes: PyNode[];
+  nodes: readonly PyNode[];
   values: Value[];
 }
 
@@ -78,8 +78,14 @@ export class Calls {
       const value = ev.evaluate(frame, env, list);
       return { positional: [value], keywords: NO_KEYWORDS, open: false, nodes: [list], values: [value] };
     }
-    // Made for every call evaluated: a keyword map only where there are keywords.
+    // Made for every call evaluated: a keyword map only where there are keywords, and one array
+    // for positional arguments and values where every argument is a plain positional one.
     const nodes = namedChildren(list);
+    if (nodes.every(isPlainArgument)) {
+      const values: Value[] = new Array(nodes.length);
+      for (let i = 0; i < nodes.length; i++) values[i] = ev.evaluate(frame, env, nodes[i]);
+      return { positional: values, keywords: NO_KEYWORDS, open: false, nodes, values };
+    }
     let keywords: Map<string, Value> | null = null;
     const args: Args = { positional: [], keywords: NO_KEYWORDS, open: false, nodes, values: nodes.map(() => UNKNOWN) };
     for (let i = 0; i < nodes.length; i++) {
@@ -275,6 +281,10 @@ export class Calls {
   storedAttribute(frame: Frame, object: Extract<Value, { t: 'object' }>, name: string, value: Value, target: PyNode): void {
     this.classes.storedAttribute(frame, object, name, value, target);
   }
+}
+
+function isPlainArgument(arg: PyNode): boolean {
+  return arg.type !== 'keyword_argument' && arg.type !== 'list_splat' && arg.type !== 'dictionary_splat';
 }
 
 /** What each einsum operand holds: an argument, or an item of torch's list form (`einsum(eq, [a, b])`). */

@@ -242,7 +242,7 @@ export class Expressions {
   // ---- attributes ------------------------------------------------------------------------
 
   private attribute(frame: Frame, env: Env, node: PyNode): Value {
-    const hinted = this.hinted(frame, env, this.analysis.text(frame, node), node);
+    const hinted = frame.module.hints.anyShape ? this.hinted(frame, env, this.analysis.text(frame, node), node) : null;
     const objectNode = field(node, 'object');
     const attribute = field(node, 'attribute');
     const object = objectNode ? this.evaluate(frame, env, objectNode) : UNKNOWN;
@@ -314,7 +314,7 @@ export class Expressions {
   private subscript(frame: Frame, env: Env, node: PyNode): Value {
     const valueNode = field(node, 'value');
     const base = valueNode ? this.evaluate(frame, env, valueNode) : UNKNOWN;
-    let written = fields(node, 'subscript');
+    let written: readonly PyNode[] = fields(node, 'subscript');
     const items = written.map((item) => (item.type === 'slice' ? this.sliceOf(frame, env, item) : this.evaluate(frame, env, item)));
     if (written.length === 1 && unwrap(written[0]).type === 'tuple' && items[0].t === 'tuple') {
       written = namedChildren(unwrap(written[0]));

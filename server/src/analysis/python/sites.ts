@@ -56,6 +56,14 @@ export class EinsumReader {
 
   private wrapperNames: Set<string> | null = null;
 
+  /** False when `calleeOf` finds no einsum for this callee by its name alone (`compute` then gives null). */
+  private couldBeEinsum(calleeNode: PyNode): boolean {
+    if (this.resolver.couldName(calleeNode, EINSUM_NAMES)) return true;
+    if (!this.wrappers) return false;
+    this.wrapperNames ??= this.wrappers.declaredNames();
+    return this.resolver.couldName(calleeNode, this.wrapperNames);
+  }
+
   /** The einsum a callee names directly, or runs through a wrapper. */
   private calleeOf(calleeNode: PyNode | null): { qualified: string; callee: EinsumCallee; target: EinsumTarget | null } | null {
     if (this.resolver.couldName(calleeNode, EINSUM_NAMES)) {
@@ -78,6 +86,10 @@ export class EinsumReader {
   /** The einsum this call node is, or null. */
   read(node: PyNode): EinsumCall | null {
     if (node.type !== 'call') return null;
+    // Most calls are methods or library functions by a name no einsum or wrapper has: they
+    // are told apart by that name alone, without a table keyed by every call node.
+    const calleeNode = field(node, 'function');
+    if (calleeNode?.type === 'attribute' && !this.couldBeEinsum(calleeNode)) return null;
     let call = this.calls.get(node);
     if (call === undefined) {
       call = this.compute(node);
@@ -149,7 +161,7 @@ export class EinsumReader {
     let operandNodes = positional.slice(1);
     // torch's older form: `torch.einsum('ij,jk', [a, b])`.
     const only = operandNodes.length === 1 ? unwrap(operandNodes[0]) : null;
-    if (callee.library === 'torch' && only && (only.type === 'list' || only.type === 'tuple')) operandNodes = namedChildren(only);
+    if (callee.library === 'torch' && only && (only.type === 'list' || only.type === 'tuple')) operandNodes = [...namedChildren(only)];
     return { ...base, equation: this.equationFrom(first, 'string', decoded), operandNodes, splatOperands: splat };
   }
 
@@ -233,7 +245,7 @@ export class EinsumReader {
   }
 
   /** Options the wrapper fixes, then the call's own keywords (as the wrapper passes them on). */
-  private readOptions(args: PyNode[], callee: EinsumCallee, target: EinsumTarget | null): SiteOptions {
+  private readOptions(args: readonly PyNode[], callee: EinsumCallee, target: EinsumTarget | null): SiteOptions {
     const options: SiteOptions = {};
     for (const [name, preset] of target?.preset ?? []) this.setOption(options, callee, name, preset);
     for (const arg of args) {
