@@ -50,7 +50,8 @@ export class Calls {
     const args = this.arguments(frame, env, node);
     const einsum = frame.module.reader.read(node);
     if (einsum) return this.einsum(frame, einsum, node, operandValues(einsum.operandNodes, args));
-    const receiver = calleeNode && unwrap(calleeNode).type === 'attribute' ? field(unwrap(calleeNode), 'object') : null;
+    const inner = calleeNode ? unwrap(calleeNode) : null;
+    const receiver = inner?.type === 'attribute' ? field(inner, 'object') : null;
     return this.apply(frame, env, callee, args, node, receiver ? unwrap(receiver) : null);
   }
 

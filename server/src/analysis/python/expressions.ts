@@ -13,6 +13,19 @@ import type { Scope } from './scopes';
 import { stringLiteralValue } from './strings';
 import { binaryOperator, field, fields, namedChildren, unwrap, type PyNode } from './syntax';
 
+/** `x in y`, `x not in y`, `x is y`, `x is not y`: an operator of a comparison whose result is one bool. */
+function isMembershipOrIdentity(child: PyNode): boolean {
+  if (child.named) return false;
+  const op = child.type;
+  return op === 'in' || op === 'not in' || op === 'is' || op === 'is not' || op === 'not';
+}
+
+/** A float literal with a `j` suffix (a complex number). */
+function isImaginary(text: string, node: PyNode): boolean {
+  const last = node.end > node.start ? text.charCodeAt(node.end - 1) : 0;
+  return last === 106 /* j */ || last === 74 /* J */;
+}
+
 /** An int written in the code: the constructor or statement that uses it gives it a place. */
 export const LITERAL: Origin = { kind: 'constant', at: null, detail: 'literal' };
 
@@ -75,7 +88,7 @@ export class Expressions {
       case 'integer':
         return this.integer(this.analysis.text(frame, node));
       case 'float':
-        return /[jJ]$/.test(this.analysis.text(frame, node)) ? UNKNOWN : FLOAT;
+        return isImaginary(frame.module.text, node) ? UNKNOWN : FLOAT;
       case 'true':
       case 'false':
         return { t: 'bool', value: node.type === 'true' };
@@ -111,8 +124,7 @@ export class Expressions {
       }
       case 'comparison_operator': {
         const values = namedChildren(node).map((child) => this.evaluate(frame, env, child));
-        const operators = node.children.filter((c) => !c.named).map((c) => c.type);
-        if (operators.some((op) => op === 'in' || op === 'not in' || op === 'is' || op === 'is not' || op === 'not' || op === 'is not')) return BOOL;
+        if (node.children.some(isMembershipOrIdentity)) return BOOL;
         return this.elementwise(frame, values, node, 'bool');
       }
       case 'conditional_expression': {
