@@ -274,9 +274,14 @@ describe('PythonParser with both parsers', () => {
       result = parser.edit([{ start: result.text.length - 10, end: result.text.length - 9, text: '3' }]);
       assert.equal(result.module.children[0], f2);
       assert.equal(treeDifference(reference.parse(result.text).module, result.module, result.text), null);
-      // A new full parse takes over statements whose text did not change.
-      const again = parser.parse(`x = 1\n${result.text}`);
-      assert.equal(again.module.children[1], f2);
+      // An edit of the whole text, and a new full parse, take over statements whose text did not change.
+      const g2 = result.module.children[1];
+      const whole = parser.edit([{ start: 0, end: result.text.length, text: `x = 1\n${result.text}` }]);
+      assert.deepEqual([whole.module.children[1], whole.module.children[2]], [f2, g2]);
+      assert.equal(f2.start, 6);
+      assert.equal(treeDifference(reference.parse(whole.text).module, whole.module, whole.text), null);
+      const again = parser.parse(`y = 2\n${whole.text}`);
+      assert.equal(again.module.children[2], f2);
     } finally {
       parser.dispose();
       reference.dispose();

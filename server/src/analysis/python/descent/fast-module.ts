@@ -26,22 +26,7 @@ export class FastModules {
       this.clear();
       return null;
     }
-    // The last parse's top-level nodes by type and text; a list because identical ones repeat.
-    const previous = new Map<string, PyNode[]>();
-    if (this.last) {
-      for (const node of this.last.nodes) {
-        const key = `${node.type}\u0000${this.last.text.slice(node.start, node.end)}`;
-        const list = previous.get(key);
-        if (list) list.push(node);
-        else previous.set(key, [node]);
-      }
-    }
-    const nodes = parsed.nodes.map((fresh) => {
-      const node = previous.get(`${fresh.type}\u0000${text.slice(fresh.start, fresh.end)}`)?.pop();
-      if (!node) return fresh;
-      if (node.start !== fresh.start) shiftTree(node, fresh.start - node.start);
-      return node;
-    });
+    const nodes = this.last ? takeOver(this.last.nodes, this.last.text, parsed.nodes, text) : parsed.nodes;
     return this.module(text, nodes);
   }
 
@@ -71,8 +56,10 @@ export class FastModules {
     const parsed = parseFast(text.slice(start, end + delta));
     if (!('nodes' in parsed)) return this.parse(text);
     if (start > 0) for (const node of parsed.nodes) shiftTree(node, start);
+    // A statement of the window whose text is unchanged (an edit that replaced the whole text) keeps its node.
+    const window = takeOver(nodes.slice(first, after), before, parsed.nodes, text);
     for (let k = after; k < nodes.length; k++) if (delta !== 0) shiftTree(nodes[k], delta);
-    return this.module(text, [...nodes.slice(0, first), ...parsed.nodes, ...nodes.slice(after)]);
+    return this.module(text, [...nodes.slice(0, first), ...window, ...nodes.slice(after)]);
   }
 
   /** Forgets the last parse (tree-sitter parses the text now). */
@@ -90,6 +77,27 @@ export class FastModules {
     this.last = { text, nodes: module.children };
     return module;
   }
+}
+
+/**
+ * The fresh top-level nodes of `text`, each replaced by a node of `previous` (top-level nodes of
+ * `previousText`) of the same type and text where there is one, moved to the fresh one's place.
+ */
+function takeOver(previous: readonly PyNode[], previousText: string, fresh: readonly PyNode[], text: string): PyNode[] {
+  // A list by type and text, because identical statements repeat.
+  const byText = new Map<string, PyNode[]>();
+  for (const node of previous) {
+    const key = `${node.type}\u0000${previousText.slice(node.start, node.end)}`;
+    const list = byText.get(key);
+    if (list) list.push(node);
+    else byText.set(key, [node]);
+  }
+  return fresh.map((node) => {
+    const kept = byText.get(`${node.type}\u0000${text.slice(node.start, node.end)}`)?.pop();
+    if (!kept) return node;
+    if (kept.start !== node.start) shiftTree(kept, node.start - kept.start);
+    return kept;
+  });
 }
 
 function lineStart(text: string, offset: number): number {
