@@ -225,7 +225,7 @@ export class Expressions {
   /** A shape hint (`# einsight: x[B, 64]`) for the name or attribute read here. */
   hinted(frame: Frame, env: Env, name: string, node: PyNode): Value | null {
     const module = frame.module;
-    if (!module.hints.hasShape(name)) return null;
+    if (!module.hints.anyShape || !module.hints.hasShape(name)) return null;
     const hint = module.hints.shape(name, node.start, module.resolver.scopeAt(node));
     if (!hint) return null;
     const origin: Origin = { kind: 'hint', at: { file: module.file, node: hint.range }, detail: module.text.slice(hint.range.start, hint.range.end) };
