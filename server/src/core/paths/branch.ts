@@ -48,7 +48,8 @@ export function branchPath(problem: PathProblem, options: BranchOptions): SsaPat
   const { inputs, output } = labelSets(problem);
   // Byte tables pay off only over many size lookups; without them, sizes multiply label by
   // label, in another order, which gives the same doubles while every product is exact.
-  const space = new LabelSpace(problem.sizes, !productIsExact(problem.sizes));
+  const exact = productIsExact(problem.sizes);
+  const space = new LabelSpace(problem.sizes, !exact);
   const w = space.words;
   const outputMask = space.fromLabels(output);
   const tensors: Uint32Array[] = inputs.map((labels) => space.fromLabels(labels));
@@ -110,8 +111,26 @@ export function branchPath(problem: PathProblem, options: BranchOptions): SsaPat
       return { cost, flops12, newFlops, newSize, i, j, k12: k12.slice() };
     };
 
-    const queue = new MinHeap<Candidate>(candidateOrder);
     const sorted = ascending(remaining);
+    if (options.nbranch === 1 && exact) {
+      // One branch: the queue's first candidate is the least, found by a scan. candidateOrder is
+      // a total order on distinct pairs while every count is finite, so the scan finds the same.
+      let least: Candidate | null = null;
+      for (let outer = 0; outer < 2 && least === null; outer++) {
+        for (let a = 0; a < sorted.length; a++) {
+          for (let b = a + 1; b < sorted.length; b++) {
+            const i = sorted[a];
+            const j = sorted[b];
+            if (!outer && !shares(tensors[i], tensors[j])) continue;
+            const candidate = assess(i, j);
+            if (candidate && (least === null || candidateOrder(candidate, least))) least = candidate;
+          }
+        }
+      }
+      if (least !== null) explore(path, remaining, least);
+      return;
+    }
+    const queue = new MinHeap<Candidate>(candidateOrder);
     for (const outer of [false, true]) {
       for (let a = 0; a < sorted.length; a++) {
         for (let b = a + 1; b < sorted.length; b++) {
@@ -126,13 +145,15 @@ export function branchPath(problem: PathProblem, options: BranchOptions): SsaPat
       if (queue.size > 0) break;
     }
 
-    for (let explored = 0; (options.nbranch === null || explored < options.nbranch) && queue.size > 0; explored++) {
-      const c = queue.pop() as Candidate;
-      const id = tensors.length;
-      tensors.push(c.k12);
-      iterate([...path, [c.i, c.j]], [...remaining.filter((r) => r !== c.i && r !== c.j), id], c.newFlops, c.newSize);
-      tensors.pop();
-    }
+    for (let explored = 0; (options.nbranch === null || explored < options.nbranch) && queue.size > 0; explored++) explore(path, remaining, queue.pop() as Candidate);
+  };
+
+  /** Contracts the candidate's pair and searches on from there. */
+  const explore = (path: SsaPath, remaining: number[], c: Candidate): void => {
+    const id = tensors.length;
+    tensors.push(c.k12);
+    iterate([...path, [c.i, c.j]], [...remaining.filter((r) => r !== c.i && r !== c.j), id], c.newFlops, c.newSize);
+    tensors.pop();
   };
 
   iterate([], inputs.map((_, i) => i), 0, 0);

@@ -60,8 +60,6 @@ export interface GreedySetup {
   isOutput: Uint8Array;
   sizes: readonly number[];
   keyOf: (labels: readonly number[]) => LabelSetKey;
-  /** Each input's footprint (product of its sizes). */
-  footprints: number[];
 }
 
 export function greedySetup(problem: PathProblem): GreedySetup {
@@ -73,7 +71,7 @@ export function greedySetup(problem: PathProblem): GreedySetup {
   const output = new Set([...declaredOutput, ...common]);
   const isOutput = new Uint8Array(sizes.length);
   for (const dim of output) isOutput[dim] = 1;
-  return { inputs, output, isOutput, sizes, keyOf: keyFunction(sizes.length), footprints: inputs.map((labels) => sizeOf(labels, sizes)) };
+  return { inputs, output, isOutput, sizes, keyOf: keyFunction(sizes.length) };
 }
 
 export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved, chooser?: Chooser, setup: GreedySetup = greedySetup(problem)): SsaPath {
@@ -85,13 +83,11 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
 
   const remaining = new Map<LabelSetKey, number>();
   const labelsOfKey = new Map<LabelSetKey, number[]>();
-  const footprint = new Map<LabelSetKey, number>();
   const path: SsaPath = [];
   let nextId = inputs.length;
   inputs.forEach((labels, ssaId) => {
     const key = keyOf(labels);
     labelsOfKey.set(key, labels);
-    footprint.set(key, setup.footprints[ssaId]);
     const twin = remaining.get(key);
     if (twin !== undefined) {
       path.push([twin, ssaId]);
@@ -101,20 +97,27 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     }
   });
 
+  // How many remaining keys carry each summable dim, as of its last update (opt_einsum keeps
+  // the same information as its `dim_ref_counts` sets for counts 2 and 3).
+  if (refCounts.length < sizes.length) refCounts = new Int32Array(sizes.length);
+  const refCount = refCounts.fill(0, 0, sizes.length);
   // The remaining keys carrying each summable dim, in the order they were added (as opt_einsum's
   // sets iterate); small arrays, as a dim is carried by a few operands.
   const keysByDim: LabelSetKey[][] = new Array(sizes.length);
   // Summable dims in the order they first appear: candidates are scored in this order.
   const dims: number[] = [];
-  // forEach, not for-of: a Map's iterator allocates a result per entry.
+  // Counted first, so that each dim's list is made at its length (a list grown by pushes from
+  // one key reserves room for 17). forEach, not for-of: a Map's iterator allocates a result per entry.
   remaining.forEach((_, key) => {
-    for (const dim of labelsOfKey.get(key) as number[]) {
-      if (isOutput[dim]) continue;
-      if (keysByDim[dim] === undefined) {
-        keysByDim[dim] = [key];
-        dims.push(dim);
-      } else keysByDim[dim].push(key);
-    }
+    for (const dim of labelsOfKey.get(key) as number[]) if (!isOutput[dim] && refCount[dim]++ === 0) dims.push(dim);
+  });
+  for (const dim of dims) {
+    keysByDim[dim] = new Array<LabelSetKey>(refCount[dim]);
+    refCount[dim] = 0;
+  }
+  // Filled in the same order; each count ends at its list's length.
+  remaining.forEach((_, key) => {
+    for (const dim of labelsOfKey.get(key) as number[]) if (!isOutput[dim]) keysByDim[dim][refCount[dim]++] = key;
   });
   const removeKey = (dim: number, key: LabelSetKey) => {
     const keys = keysByDim[dim];
@@ -124,14 +127,9 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     for (let i = at; i < keys.length - 1; i++) keys[i] = keys[i + 1];
     keys.pop();
   };
-  // How many remaining keys carry each summable dim, as of its last update (opt_einsum keeps
-  // the same information as its `dim_ref_counts` sets for counts 2 and 3).
-  if (refCounts.length < sizes.length) refCounts = new Int32Array(sizes.length);
-  const refCount = refCounts.fill(0, 0, sizes.length);
   const updateRefCounts = (labels: readonly number[]) => {
     for (const dim of labels) if (!isOutput[dim]) refCount[dim] = keysByDim[dim].length;
   };
-  for (const dim of dims) refCount[dim] = keysByDim[dim].length;
 
   /**
    * The size of contracting k1 with k2, merging their sorted label lists: a dim survives if it
@@ -165,7 +163,9 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   };
 
   const candidate = (k1: LabelSetKey, k2: LabelSetKey): Candidate => {
-    const score = cost(merge(labelsOfKey.get(k1) as number[], labelsOfKey.get(k2) as number[], true), footprint.get(k1) as number, footprint.get(k2) as number);
+    const l1 = labelsOfKey.get(k1) as number[];
+    const l2 = labelsOfKey.get(k2) as number[];
+    const score = cost(merge(l1, l2, true), sizeOf(l1, sizes), sizeOf(l2, sizes));
     const k12 = keptLabels();
     let id1 = remaining.get(k1) as number;
     let id2 = remaining.get(k2) as number;
@@ -184,7 +184,7 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
       return;
     }
     const l1 = labelsOfKey.get(k1) as number[];
-    const f1 = footprint.get(k1) as number;
+    const f1 = sizeOf(l1, sizes);
     const r1 = remaining.get(k1) as number;
     let best = -1;
     let bestCost = 0;
@@ -192,7 +192,8 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     let bestId2 = 0;
     for (let i = from; i < end; i++) {
       const k2 = k2s[i];
-      const score = cost(merge(l1, labelsOfKey.get(k2) as number[], false), f1, footprint.get(k2) as number);
+      const l2 = labelsOfKey.get(k2) as number[];
+      const score = cost(merge(l1, l2, false), f1, sizeOf(l2, sizes));
       const r2 = remaining.get(k2) as number;
       const id1 = r1 < r2 ? r1 : r2;
       const id2 = r1 < r2 ? r2 : r1;
@@ -239,7 +240,6 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     remaining.set(k12, nextId++);
     updateRefCounts(l1);
     updateRefCounts(l2);
-    footprint.set(k12, sizeOf(k12Labels, sizes));
 
     let partnerCount = 0;
     for (const dim of k12Labels) {
