@@ -2,7 +2,8 @@
  * Shortcuts that make reading sites and shapes cheaper, each held to what the plain way gives:
  * `namedChildren` returning a node's own children when it drops none, `scopeAt` asking the scope
  * table only about nodes of the scope-making types (and keeping no table keyed by every node),
- * and the einsum reader telling most calls apart by their method name before its table.
+ * the einsum reader telling most calls apart by their method name before its table, and the
+ * shape analysis keeping one cell key per global name.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { describe, it } from 'node:test';
 import { PythonParser } from 'einsight-server/analysis/python/parser';
 import { PythonProgram } from 'einsight-server/analysis/python/program';
 import { buildScopes, type Scope } from 'einsight-server/analysis/python/scopes';
+import { ShapeAnalysis } from 'einsight-server/analysis/python/shape-analysis';
 import type { EinsumCall } from 'einsight-server/analysis/python/sites';
 import { field, namedChildren, walk, type PyNode } from 'einsight-server/analysis/python/syntax';
 
@@ -148,5 +150,17 @@ describe('read-phase shortcuts', () => {
     } finally {
       parser.dispose();
     }
+  });
+
+  it('a global name’s cell key is the one it was built as, kept per module, and not kept for long names', () => {
+    const analysis = new ShapeAnalysis(new PythonProgram());
+    const [first, second] = [{}, {}];
+    const long = 'a_rather_long_global_name';
+    const expected = (module: object, name: string) => `global:${analysis.nodeId(module)}:${name}`;
+    for (const [module, name] of [[first, 'np'], [second, 'np'], [first, long], [second, 'x']] as const) {
+      assert.equal(analysis.globalKey(module, name), expected(module, name));
+      assert.equal(analysis.globalKey(module, name), expected(module, name));
+    }
+    assert.notEqual(analysis.globalKey(first, 'np'), analysis.globalKey(second, 'np'));
   });
 });

@@ -39,7 +39,7 @@ const ARITHMETIC = new Set(['+', '-', '*', '/', '//', '%', '**', '&', '|', '^', 
 const MAX_KNOWN_ITEMS = 16;
 const MAX_EXPRESSION_DEPTH = 200;
 /** V8 copies substrings shorter than 13 characters; longer ones point into their source. */
-const SHARED_LITERAL_LENGTH = 12;
+export const SHARED_LITERAL_LENGTH = 12;
 
 export class Expressions {
   constructor(private readonly analysis: ShapeAnalysis) {}
@@ -225,7 +225,7 @@ export class Expressions {
   /** A shape hint (`# einsight: x[B, 64]`) for the name or attribute read here. */
   hinted(frame: Frame, env: Env, name: string, node: PyNode): Value | null {
     const module = frame.module;
-    if (!module.hints.hasShape(name)) return null;
+    if (!module.hints.anyShape || !module.hints.hasShape(name)) return null;
     const hint = module.hints.shape(name, node.start, module.resolver.scopeAt(node));
     if (!hint) return null;
     const origin: Origin = { kind: 'hint', at: { file: module.file, node: hint.range }, detail: module.text.slice(hint.range.start, hint.range.end) };
@@ -642,7 +642,7 @@ function countColons(source: string, from: number, to: number): number {
 }
 
 export function globalKey(analysis: ShapeAnalysis, module: { reference: object }, name: string): string {
-  return `global:${analysis.nodeId(module.reference)}:${name}`;
+  return analysis.globalKey(module.reference, name);
 }
 
 function localKey(analysis: ShapeAnalysis, frame: Frame, scope: Scope, name: string): string | null {
