@@ -48,11 +48,11 @@ export class Calls {
     const calleeNode = field(node, 'function');
     const callee = calleeNode ? ev.evaluate(frame, env, calleeNode) : UNKNOWN;
     const args = this.arguments(frame, env, node);
-    const einsum = frame.module.reader.read(node);
+    const einsum = frame.module.reader.read(node, calleeNode);
     if (einsum) return this.einsum(frame, einsum, node, operandValues(einsum.operandNodes, args));
-    const inner = calleeNode ? unwrap(calleeNode) : null;
-    const receiver = inner?.type === 'attribute' ? field(inner, 'object') : null;
-    return this.apply(frame, env, callee, args, node, receiver ? unwrap(receiver) : null);
+    // Only the program's functions and objects are told where they were read from.
+    const receives = (callee.t === 'ref' && callee.ref.kind === 'function') || callee.t === 'object';
+    return this.apply(frame, env, callee, args, node, receives ? receiverOf(calleeNode) : null);
   }
 
   /** Calls a value with arguments; `receiver` is the expression a method was read from. */
@@ -282,6 +282,13 @@ export class Calls {
   storedAttribute(frame: Frame, object: Extract<Value, { t: 'object' }>, name: string, value: Value, target: PyNode): void {
     this.classes.storedAttribute(frame, object, name, value, target);
   }
+}
+
+/** `x` of a callee `x.method` (parentheses aside), or null. */
+function receiverOf(calleeNode: PyNode | null): PyNode | null {
+  const inner = calleeNode ? unwrap(calleeNode) : null;
+  const receiver = inner?.type === 'attribute' ? field(inner, 'object') : null;
+  return receiver ? unwrap(receiver) : null;
 }
 
 function isPlainArgument(arg: PyNode): boolean {

@@ -56,12 +56,18 @@ export class EinsumReader {
 
   private wrapperNames: Set<string> | null = null;
 
-  /** False when `calleeOf` finds no einsum for this callee by its name alone (`compute` then gives null). */
+  /**
+   * False when `calleeOf` finds no einsum for this attribute callee by its name alone (`compute`
+   * then gives null): `couldName` with the einsum names, then with the wrappers' names.
+   */
   private couldBeEinsum(calleeNode: PyNode): boolean {
-    if (this.resolver.couldName(calleeNode, EINSUM_NAMES)) return true;
+    const attribute = field(calleeNode, 'attribute');
+    if (!attribute) return false;
+    const name = textOf(this.source, attribute);
+    if (EINSUM_NAMES.has(name)) return true;
     if (!this.wrappers) return false;
     this.wrapperNames ??= this.wrappers.declaredNames();
-    return this.resolver.couldName(calleeNode, this.wrapperNames);
+    return this.wrapperNames.has(name);
   }
 
   /** The einsum a callee names directly, or runs through a wrapper. */
@@ -83,12 +89,11 @@ export class EinsumReader {
     return this.resolver.source;
   }
 
-  /** The einsum this call node is, or null. */
-  read(node: PyNode): EinsumCall | null {
+  /** The einsum this call node is, or null; `calleeNode` is its `function` field, when the caller has it. */
+  read(node: PyNode, calleeNode: PyNode | null = field(node, 'function')): EinsumCall | null {
     if (node.type !== 'call') return null;
     // Most calls are methods or library functions by a name no einsum or wrapper has: they
     // are told apart by that name alone, without a table keyed by every call node.
-    const calleeNode = field(node, 'function');
     if (calleeNode?.type === 'attribute' && !this.couldBeEinsum(calleeNode)) return null;
     let call = this.calls.get(node);
     if (call === undefined) {
