@@ -154,7 +154,7 @@ async function run(): Promise<void> {
   console.log(`einsight bench:pricing — node ${process.version}; a new document each run (no parse tree, no cost cache), ${RUNS} runs, medians`);
   // The JIT is warm in a running server: warm it first.
   for (let i = 0; i < WARM_UP_RUNS; i++) await analyseCold(generatedModule(TARGET_BYTES / 8).text);
-  console.log('| module | lines | sites | priced | findings | parse (tree-sitter + copy), CPU | read sites and shapes, CPU | price and find, CPU | full analysis, CPU | full analysis, wall | CPU per site |');
+  console.log('| module | lines | sites | priced | findings | parse, CPU | read sites and shapes, CPU | price and find, CPU | full analysis, CPU | full analysis, wall | CPU per site |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   let atTarget = { wall: 0, cpu: 0 };
   for (const fraction of [0.125, 0.25, 0.5, 1]) {

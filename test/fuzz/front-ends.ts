@@ -11,6 +11,12 @@ import ts from 'typescript';
 import type { FileAnalysis, SourceRange } from 'einsight-server/analysis/model';
 import { PythonDocument, analyzePython } from 'einsight-server/analysis/python/analyze';
 import { TypeScriptDocument, analyzeTypeScript, type ScriptFlavor } from 'einsight-server/analysis/typescript/analyze';
+import { parseFast } from 'einsight-server/analysis/python/descent/statements';
+import { tooDeepIndentation } from 'einsight-server/analysis/python/indentation';
+import type { PythonParser } from 'einsight-server/analysis/python/parser';
+import { tooLarge } from 'einsight-server/analysis/source-size';
+import { TooDeepError } from 'einsight-server/analysis/too-deep';
+import { compareParsers, treeSitterOnly } from '../support/parser-diff';
 import type { Failure } from './core';
 import { pick, type Random } from './generate';
 import { mutateSource, seeds, type Language } from './sources';
@@ -104,8 +110,11 @@ export function placeKnownSite(random: Random, mutated: string, language: Langua
 }
 
 /** How often each outcome came up, per front end: the intact-site check must run often to mean anything. */
-export const OUTCOMES: Record<Language, { intactSiteChecked: number; notAnalysed: number; incrementalChecked: number; slowestMs: number; slowestWallMs: number; remeasured: number }> = {
-  python: { intactSiteChecked: 0, notAnalysed: 0, incrementalChecked: 0, slowestMs: 0, slowestWallMs: 0, remeasured: 0 },
+export const OUTCOMES: Record<
+  Language,
+  { intactSiteChecked: number; notAnalysed: number; incrementalChecked: number; slowestMs: number; slowestWallMs: number; remeasured: number; descentParsed?: number }
+> = {
+  python: { intactSiteChecked: 0, notAnalysed: 0, incrementalChecked: 0, slowestMs: 0, slowestWallMs: 0, remeasured: 0, descentParsed: 0 },
   typescript: { intactSiteChecked: 0, notAnalysed: 0, incrementalChecked: 0, slowestMs: 0, slowestWallMs: 0, remeasured: 0 },
 };
 
@@ -294,6 +303,8 @@ export async function fuzzPythonOnce(random: Random): Promise<Failure | null> {
     if (slow) return fail(slow);
     const problem = checkAnalysis(placed, analysis);
     if (problem) return fail(problem);
+    const parsers = await compareWithTreeSitter(placed.text);
+    if (parsers) return fail(parsers);
     if (random() < 0.25 && analysis.syntaxErrors.length === 0) {
       pythonDocument ??= await PythonDocument.open();
       const document = pythonDocument;
@@ -311,6 +322,27 @@ export async function fuzzPythonOnce(random: Random): Promise<Failure | null> {
     return fail(`threw ${describe(error)}`);
   }
   return null;
+}
+
+let treeSitterParser: PythonParser | null = null;
+
+/**
+ * Whether the descent parser (analysis/python/descent/), where it accepts the text, builds
+ * tree-sitter's tree; text with a syntax error it must decline.
+ */
+async function compareWithTreeSitter(text: string): Promise<string | null> {
+  if (tooLarge(text) || tooDeepIndentation(text)) return null;
+  treeSitterParser ??= await treeSitterOnly();
+  let comparison;
+  try {
+    comparison = compareParsers(treeSitterParser, text);
+  } catch (error) {
+    // tree-sitter's copy refuses trees too deep to analyse; the descent parser declines them.
+    if (error instanceof TooDeepError && 'declined' in parseFast(text)) return null;
+    throw error;
+  }
+  if (comparison.declined === null) OUTCOMES.python.descentParsed!++;
+  return comparison.difference && `the descent parser's tree is not tree-sitter's: ${comparison.difference}`;
 }
 
 const typescriptDocuments = new Map<ScriptFlavor, TypeScriptDocument>();

@@ -150,9 +150,8 @@ export const SEARCH_BUDGET_MS = 250;
 /** Prices the baseline. Throws RangeError for an explicit path that does not fit the contraction. */
 export function baselineCost(c: Contraction, s: BaselineSpec, symbolic: boolean): Baseline {
   const n = c.inputs.length;
-  const common = { method: s.method, optimizer: s.optimizer, description: s.description, perCallSearch: s.perCallSearch };
   if (s.method === 'naive') {
-    return { ...summarize(null, naiveCost(c), [Array.from({ length: n }, (_, i) => i)], symbolic), ...common };
+    return withSpec(summarize(null, naiveCost(c), [Array.from({ length: n }, (_, i) => i)], symbolic), s);
   }
   let path: LinearPath;
   if (s.method === 'explicit-path' || s.method === 'written-order') path = s.path!;
@@ -161,12 +160,26 @@ export function baselineCost(c: Contraction, s: BaselineSpec, symbolic: boolean)
     const options = { optimizer: s.optimizer!, memoryLimit: memoryLimit(c, s.memoryLimit), timeBudgetMs: SEARCH_BUDGET_MS };
     path = optimizePath(toPathProblem(c), options).path;
   }
-  return { ...summarize(costOfPath(c, path), null, path, symbolic), ...common };
+  return withSpec(summarize(costOfPath(c, path), null, path, symbolic), s);
+}
+
+/** The baseline: its cost and how the library runs it (one object literal: spreads build it key by key). */
+function withSpec(cost: CostSummary, s: BaselineSpec): Baseline {
+  const { path, steps, flops, flopsExpression, scaling, degree } = cost;
+  return { path, steps, flops, flopsExpression, scaling, degree, method: s.method, optimizer: s.optimizer, description: s.description, perCallSearch: s.perCallSearch };
 }
 
 /** numpy limits intermediates to the largest of its inputs and output. */
 function memoryLimit(c: Contraction, limit: BaselineSpec['memoryLimit']): MemoryLimit {
   if (limit !== 'numpy') return limit;
-  const sizes = [...c.inputs, c.output].map((labels) => Number(sizeProduct(c, labels)));
-  return Math.max(...sizes);
+  let largest = termSize(c, c.output);
+  for (const labels of c.inputs) largest = Math.max(largest, termSize(c, labels));
+  return largest;
+}
+
+/** The number of elements of a term, as a double (`Number` of the exact count where that is past 2^53). */
+function termSize(c: Contraction, labels: readonly number[]): number {
+  let size = 1;
+  for (const l of labels) size *= c.sizes[l].value;
+  return size <= Number.MAX_SAFE_INTEGER ? size : Number(sizeProduct(c, labels));
 }

@@ -46,11 +46,21 @@ const ASCII_ONLY: ReadonlyMap<Library, string> = new Map<Library, string>([
 export function refusedLabel(parsed: ParsedEquation, library: Library): { message: string; range: TextRange } | null {
   const call = ASCII_ONLY.get(library);
   if (!call || parsed.style !== 'letters') return null;
-  for (const term of [...parsed.inputs, ...(parsed.explicitOutput ? [parsed.output] : [])]) {
-    for (const [k, label] of term.labels.entries()) {
-      if (/^[A-Za-z]$/.test(label)) continue;
+  const terms = parsed.inputs.length + (parsed.explicitOutput ? 1 : 0);
+  for (let t = 0; t < terms; t++) {
+    const term = t < parsed.inputs.length ? parsed.inputs[t] : parsed.output;
+    for (let k = 0; k < term.labels.length; k++) {
+      const label = term.labels[k];
+      if (isAsciiLetter(label)) continue;
       return { message: `${call} takes only ASCII letters as labels: '${sourceSpelling(label)}' makes it raise`, range: term.labelRanges[k] };
     }
   }
   return null;
+}
+
+/** `/^[A-Za-z]$/`, without a regular expression: asked for every label of every site. */
+function isAsciiLetter(label: string): boolean {
+  if (label.length !== 1) return false;
+  const code = label.charCodeAt(0) | 0x20;
+  return code >= 0x61 && code <= 0x7a;
 }

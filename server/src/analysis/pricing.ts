@@ -7,7 +7,7 @@ import { refusedLabel } from './labels';
 import type { Contraction } from '../core/contraction';
 import { costOfPath, toPathProblem, type PathCost } from '../core/cost';
 import { optimizePath } from '../core/paths/index';
-import type { OptimizerName } from '../core/paths/types';
+import type { LinearPath, OptimizerName } from '../core/paths/types';
 import { EquationError, bindShapes, formatEquation, parseEquation, parseSublists, sublistLabel, type ParsedEquation, type SublistOptions } from '../core/equation';
 import { SEARCH_BUDGET_MS, baselineCost, baselineSpec, summarize, type BaselineEnvironment, type BaselineSpec } from './baseline';
 import type { AnalysisOptions, Baseline, BestCost, ContractionSite, KnownShape, RuleCode, SiteSyntax, SizeVerdict } from './model';
@@ -77,7 +77,7 @@ export class CostCache {
   }
 
   price(c: Contraction, spec: BaselineSpec, search: BestSearch, symbolic: boolean): PricedContraction | RangeError {
-    const key = JSON.stringify([c.inputs, c.output, c.sizes, spec, search.bestOptimizer, search.memoryLimit]);
+    const key = priceKey(c, spec, search);
     let entry = this.entries.get(key);
     if (!entry) {
       entry = computePrice(c, spec, search, symbolic);
@@ -100,6 +100,20 @@ export class CostCache {
   }
 }
 
+/**
+ * Everything a price depends on: the contraction (label ids, each size and its symbol), the
+ * baseline's spec and the best path's search. Written by hand: serializing the size objects and
+ * the spec was a tenth of pricing a small contraction. Unambiguous: only the description, last,
+ * is free text; a symbol is written as a JSON string, which ends at its first unescaped quote.
+ */
+export function priceKey(c: Contraction, spec: BaselineSpec, search: BestSearch): string {
+  let sizes = '';
+  for (const size of c.sizes) sizes += size.symbol === null ? `${size.value} ` : `${size.value}${JSON.stringify(size.symbol)} `;
+  const path = spec.path === null ? '' : JSON.stringify(spec.path);
+  // `inputs.join(';')` writes each term's ids joined by commas.
+  return `${c.inputs.join(';')}>${c.output.join(',')}|${sizes}|${spec.method}|${spec.optimizer}|${spec.memoryLimit}|${path}|${spec.perCallSearch}|${search.bestOptimizer}|${search.memoryLimit}|${spec.description}`;
+}
+
 /** What the best path is searched with. */
 export type BestSearch = Pick<AnalysisOptions, 'bestOptimizer' | 'memoryLimit'>;
 
@@ -112,8 +126,16 @@ function computePrice(c: Contraction, spec: BaselineSpec, search: BestSearch, sy
     throw error;
   }
   // A matrix chain's best is an order `@` can write: neighbours only.
-  const found = spec.method === 'written-order' ? bestChainOrder(c) : bestPath(c, search);
-  let best: BestCost = { ...summarize(found, null, found.path, symbolic), optimizer: found.optimizer };
+  const found = spec.method === 'written-order' ? bestChainOrder(c) : bestPathOf(c, search);
+  let best: BestCost;
+  if (baseline.steps && samePath(found.path, baseline.path)) {
+    // The library's own path is the best one (nearly always, on small contractions): priced once.
+    const { steps, flops, flopsExpression, scaling, degree } = baseline;
+    best = { path: found.path.map((step) => step.slice()), steps, flops, flopsExpression, scaling, degree, optimizer: found.optimizer };
+  } else {
+    const cost = costOfPath(c, found.path);
+    best = { ...summarize(cost, null, cost.path, symbolic), optimizer: found.optimizer };
+  }
   // A heuristic best can lose to the library's own path on very large contractions: keep the cheaper.
   if (baseline.flops < best.flops && baseline.steps) {
     const { path, steps, flops, flopsExpression, scaling, degree } = baseline;
@@ -122,17 +144,33 @@ function computePrice(c: Contraction, spec: BaselineSpec, search: BestSearch, sy
   return { baseline, best };
 }
 
+/** The optimizer's path (unpriced), and the optimizer that found it. */
+function bestPathOf(c: Contraction, search: BestSearch): { path: LinearPath; optimizer: OptimizerName } {
+  const options = { optimizer: search.bestOptimizer ?? 'auto-hq', memoryLimit: search.memoryLimit ?? null, timeBudgetMs: SEARCH_BUDGET_MS };
+  return optimizePath(toPathProblem(c), options);
+}
+
 /** The optimizer's path and its cost (only what the model reports, unlike `analyzeContraction`). */
 function bestPath(c: Contraction, search: BestSearch): PathCost & { optimizer: OptimizerName } {
-  const options = { optimizer: search.bestOptimizer ?? 'auto-hq', memoryLimit: search.memoryLimit ?? null, timeBudgetMs: SEARCH_BUDGET_MS };
-  const { path, optimizer: used } = optimizePath(toPathProblem(c), options);
-  return { ...costOfPath(c, path), optimizer: used };
+  const { path, optimizer } = bestPathOf(c, search);
+  return { ...costOfPath(c, path), optimizer };
 }
 
 /** The cheapest parenthesization of a matrix chain (the matrix-chain order is optimal among them). */
-function bestChainOrder(c: Contraction): PathCost & { optimizer: OptimizerName } {
+function bestChainOrder(c: Contraction): { path: LinearPath; optimizer: OptimizerName } {
   const { tree } = new ChainCost(c).bestTree(c.inputs.length);
-  return { ...costOfPath(c, pathOfTree(tree, c.inputs.length)), optimizer: 'optimal' };
+  return { path: pathOfTree(tree, c.inputs.length), optimizer: 'optimal' };
+}
+
+function samePath(a: LinearPath, b: LinearPath): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.length !== y.length) return false;
+    for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  }
+  return true;
 }
 
 /** The analysis options a site's costs depend on. */
@@ -196,23 +234,38 @@ function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvir
     return fail('EIN002', "einops.einsum needs an explicit output: add '-> ...' to the pattern", { kind: 'equation', start: end, end });
   }
   const bindOptions = { dims: options.dims, defaultSize: options.defaultSize, operandCount: s.operands.length };
-  let contraction: Contraction;
-  try {
-    // The operand count first: a wrong count is an equation error, not a shape error.
-    contraction = bindShapes(parsed, null, bindOptions);
-  } catch (error) {
-    if (!(error instanceof EquationError)) throw error;
-    return fail('EIN002', error.message, { kind: 'equation', ...error.range });
+  // Bound without shapes: a failure is an equation error (a wrong operand count, a bad size in
+  // the dims table), which comes before any shape error; its equation is the one reported when
+  // the shapes cannot be used. Without a dims table only the operand count can fail it, and the
+  // binding with shapes checks that first, so it is bound only when needed.
+  let unsized: Contraction | null = null;
+  const bindUnsized = (): Contraction | SiteCore => {
+    try {
+      return (unsized ??= bindShapes(parsed, null, bindOptions));
+    } catch (error) {
+      if (!(error instanceof EquationError)) throw error;
+      return fail('EIN002', error.message, { kind: 'equation', ...error.range });
+    }
+  };
+  if (hasDimsTable(options)) {
+    const bound = bindUnsized();
+    if (!isContraction(bound)) return bound;
   }
-  core.normalizedEquation = formatEquation(contraction);
+  /** The core of a site whose shapes cannot be priced: the equation as written, `result` added. */
+  const unpriced = (result: Partial<SiteCore>): SiteCore => {
+    const bound = bindUnsized();
+    if (!isContraction(bound)) return bound;
+    return { ...core, normalizedEquation: formatEquation(bound), ...result };
+  };
   const shapes = s.operands.map((o) => o.shape);
   // An error needs certain knowledge: bound with only the certain shapes first.
   const certain = shapes.map(certainDims);
+  let contraction: Contraction;
   try {
     contraction = bindShapes(parsed, certain, bindOptions);
   } catch (error) {
     if (!(error instanceof EquationError)) throw error;
-    return fail('EIN003', error.message, { kind: 'equation', ...error.range });
+    return unpriced({ error: { code: 'EIN003', message: error.message, at: { kind: 'equation', ...error.range } } });
   }
   const known = shapes.map((shape) => shape?.dims ?? null);
   // Where every size is certain (nearly always), binding them all again would give the same contraction.
@@ -228,14 +281,14 @@ function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvir
   if (unknownEllipsis) {
     const stand = ellipsisAsOneSize(parsed, shapes, bindOptions);
     // Some operand's `...` known and another's not: how they broadcast, and so the cost, is unknown.
-    if (!stand) return { ...core, contraction: null, unknownEllipsis };
+    if (!stand) return unpriced({ unknownEllipsis });
     contraction = stand;
   }
   const normalizedEquation = formatEquation(contraction);
   const symbolic = contraction.sizes.some((size) => size.symbol !== null);
   const priced = cache.price(contraction, baselineSpec(s, contraction.inputs.length, env), options, symbolic);
   if (priced instanceof RangeError) {
-    return fail('EIN002', `the path given to optimize= does not fit this contraction: ${priced.message}`, { kind: 'optimize' });
+    return unpriced({ error: { code: 'EIN002', message: `the path given to optimize= does not fit this contraction: ${priced.message}`, at: { kind: 'optimize' } } });
   }
   return {
     contraction,
@@ -250,13 +303,26 @@ function computeCore(s: SiteSyntax, options: AnalysisOptions, env: BaselineEnvir
   };
 }
 
+function hasDimsTable(options: AnalysisOptions): boolean {
+  if (!options.dims) return false;
+  for (const name in options.dims) if (Object.hasOwn(options.dims, name)) return true;
+  return false;
+}
+
+function isContraction(bound: Contraction | SiteCore): bound is Contraction {
+  return 'inputs' in bound;
+}
+
 /** Shape sources that are facts of the code or declared by the user; anything else may be wrong. */
 const CERTAIN_SOURCES: ReadonlySet<string> = new Set(['hint', 'annotation', 'constructor', 'constant', 'dims', 'einsum-result']);
 
 /** The dims of a shape as far as they are certain: an uncertain rank makes the whole shape unknown. */
 function certainDims(shape: KnownShape | null): Dim[] | null {
   if (!shape || !CERTAIN_SOURCES.has(shape.source.kind)) return null;
-  return shape.dims.map((dim, i) => (CERTAIN_SOURCES.has(shape.dimSources[i]?.kind ?? shape.source.kind) ? dim : null));
+  const certain = (i: number) => CERTAIN_SOURCES.has(shape.dimSources[i]?.kind ?? shape.source.kind);
+  // Every dimension certain (nearly always): the dims themselves, which are only read.
+  for (let i = 0; i < shape.dims.length; i++) if (!certain(i)) return shape.dims.map((dim, k) => (certain(k) ? dim : null));
+  return shape.dims;
 }
 
 /** Whether two lists of operand shapes hold the same dims. */

@@ -55,20 +55,24 @@ export function toPathProblem(c: Contraction): PathProblem {
 export function sizeProduct(c: Contraction, labels: Iterable<number>, factor = 1): bigint {
   // In doubles first: exact while the product stays below 2^53 (sizes and factor are integers
   // ≥ 0, so every partial product is at most the whole), and far cheaper than BigInt.
+  // Indexed: iterating an arbitrary iterable allocates an iterator and a result per label.
+  const list = Array.isArray(labels) ? (labels as readonly number[]) : [...labels];
   let approximate = factor;
-  for (const l of labels) approximate *= c.sizes[l].value;
+  for (let i = 0; i < list.length; i++) approximate *= c.sizes[list[i]].value;
   if (approximate <= Number.MAX_SAFE_INTEGER) return BigInt(approximate);
   let product = BigInt(factor);
-  for (const l of labels) product *= BigInt(c.sizes[l].value);
+  for (let i = 0; i < list.length; i++) product *= BigInt(c.sizes[list[i]].value);
   return product;
 }
 
 /** Takes the operands at `positions` out of `terms`, highest position first (opt_einsum's order). */
 function popOperands(terms: number[][], positions: readonly number[]): number[][] {
   const order = positions.length === 2 ? (positions[0] > positions[1] ? positions : [positions[1], positions[0]]) : [...positions].sort((a, b) => b - a);
-  const taken: number[][] = [];
-  for (const p of order) {
-    taken.push(terms[p]);
+  // Sized up front: the steps keep these lists, and one grown by pushes reserves room for 16.
+  const taken: number[][] = new Array(order.length);
+  for (let k = 0; k < order.length; k++) {
+    const p = order[k];
+    taken[k] = terms[p];
     // Shifting by hand: splice allocates the removed part.
     for (let i = p; i < terms.length - 1; i++) terms[i] = terms[i + 1];
     terms.pop();
@@ -83,16 +87,24 @@ function stepFactor(terms: number, summed: boolean): number {
 /** Throws RangeError when the path is not a valid sequence of steps for this contraction. */
 export function validatePath(operandCount: number, path: LinearPath): void {
   let live = operandCount;
-  path.forEach((step, i) => {
-    const valid = (p: number) => Number.isInteger(p) && p >= 0 && p < live;
-    // Steps are short: a scan for repeats beats building a set, up to a point.
-    const distinct = step.length <= 32 ? step.every((p, k) => step.indexOf(p) === k) : new Set(step).size === step.length;
-    if (step.length === 0 || !step.every(valid) || !distinct) {
-      throw new RangeError(`step ${i + 1} (${JSON.stringify(step)}) must name distinct positions below ${live}`);
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i];
+    let valid = step.length > 0;
+    for (let k = 0; valid && k < step.length; k++) {
+      const p = step[k];
+      valid = Number.isInteger(p) && p >= 0 && p < live;
     }
+    // Steps are short: a scan for repeats beats building a set, up to a point.
+    if (valid) valid = step.length <= 32 ? noRepeats(step) : new Set(step).size === step.length;
+    if (!valid) throw new RangeError(`step ${i + 1} (${JSON.stringify(step)}) must name distinct positions below ${live}`);
     live = live - step.length + 1;
-  });
+  }
   if (live !== 1) throw new RangeError(`the path leaves ${live} operands instead of one`);
+}
+
+function noRepeats(step: readonly number[]): boolean {
+  for (let k = 1; k < step.length; k++) if (step.indexOf(step[k]) !== k) return false;
+  return true;
 }
 
 export function costOfPath(c: Contraction, path: LinearPath): PathCost {
@@ -121,7 +133,8 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
   };
   for (const term of terms) carry(term, 1);
   carry(c.output, 1);
-  const steps: PathStep[] = [];
+  // Sized up front: the result keeps it (a list grown by pushes reserves room for 16).
+  const steps: PathStep[] = new Array(path.length);
   let flops = 0n;
   let largest = 0n;
   let scaling = 0;
@@ -130,8 +143,10 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
     const taken = popOperands(terms, positions);
     for (const term of taken) carry(term, -1);
     // Labels in order of first appearance in the taken operands: the result keeps that order.
-    const kept: number[] = [];
-    const removed: number[] = [];
+    // Collected in reused lists, then copied at their exact lengths (a list grown by pushes
+    // from empty reserves room for 16 labels).
+    keptScratch.length = 0;
+    removedScratch.length = 0;
     // For can_blas: owners[l] has bit t when the t-th of two operands carries l.
     let repeats = false;
     stamp++;
@@ -141,12 +156,14 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
         if (seen[l] !== stamp) {
           seen[l] = stamp;
           owners[l] = 0;
-          (carriers[l] > 0 ? kept : removed).push(l);
+          (carriers[l] > 0 ? keptScratch : removedScratch).push(l);
         }
         if (owners[l] & bit) repeats = true;
         owners[l] |= bit;
       }
     }
+    const kept = keptScratch.slice();
+    const removed = removedScratch.slice();
     // Each label once per operand, and neither summed while in one operand only (an implicit
     // sum) nor kept while in both (a diagonal).
     let blasFits = taken.length === 2 && !repeats;
@@ -161,7 +178,7 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
     let equation = '';
     for (let t = 0; t < taken.length; t++) equation += (t === 0 ? '' : ',') + formatTerm(c, taken[t]);
     const scale = kept.length + removed.length;
-    steps.push({
+    steps[cnum] = {
       positions,
       operands: taken,
       result,
@@ -172,7 +189,7 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
       scaling: scale,
       blas: blasFits ? blasKind(taken[0], taken[1], removed) : 'EINSUM',
       equation: `${equation}->${formatTerm(c, result)}`,
-    });
+    };
     flops += stepFlops;
     if (resultSize > largest) largest = resultSize;
     if (scale > scaling) scaling = scale;
@@ -192,6 +209,8 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
  * calls never nest. `owners` is set before each read.
  */
 let scratch = scratchFor(64);
+const keptScratch: number[] = [];
+const removedScratch: number[] = [];
 
 function scratchFor(labels: number): { carriers: Int32Array; seen: Int32Array; owners: Int32Array } {
   return { carriers: new Int32Array(labels), seen: new Int32Array(labels), owners: new Int32Array(labels) };
@@ -199,14 +218,15 @@ function scratchFor(labels: number): { carriers: Int32Array; seen: Int32Array; o
 
 /** opt_einsum's naive cost: every index in one loop over all operands at once. */
 export function naiveCost(c: Contraction): NaiveCost {
-  const indices = new Set(c.inputs.flat());
+  // Every label once, in order of first appearance (the order their sizes multiply in).
+  const indices = [...new Set(c.inputs.flat())];
   const setSizes = c.inputs.reduce((sum, t) => sum + new Set(t).size, 0);
   // opt_einsum calls it an inner product when any index is shared between operands.
-  const factor = stepFactor(c.inputs.length, setSizes - indices.size > 0);
+  const factor = stepFactor(c.inputs.length, setSizes - indices.length > 0);
   return {
     flops: sizeProduct(c, indices) * BigInt(factor),
     flopsPolynomial: sizeProductPolynomial(c.sizes, indices).scale(factor),
-    scaling: indices.size,
+    scaling: indices.length,
   };
 }
 

@@ -63,40 +63,56 @@ function ellipsisWidth(eq: ParsedEquation, term: ParsedTerm, k: number, shape: D
 }
 
 class SizeBinder {
-  private readonly bindings: (Binding | undefined)[] = [];
+  private readonly bindings: (Binding | undefined)[];
   /** The operand and first concrete size each label was last seen with, to check diagonals. */
-  private readonly diagonalOperand: number[] = [];
-  private readonly diagonalSize: number[] = [];
+  private readonly diagonalOperand: (number | undefined)[];
+  private readonly diagonalSize: (number | undefined)[];
 
-  /** `rangeOf(k, i)`: where dimension i of operand k is written, asked for only to report an error. */
+  /**
+   * `labels`: the inputs' labels (the output's may follow). `rangeOf(k, i)`: where dimension i of
+   * operand k is written, asked for only to report an error.
+   */
   constructor(
     private readonly labels: readonly string[],
     private readonly ellipsisIds: readonly number[],
     private readonly options: BindOptions,
     private readonly rangeOf: (k: number, i: number) => TextRange,
-  ) {}
+  ) {
+    // Sized for the inputs' labels, the only ones observed (lists grown from empty reserve room for 16).
+    this.bindings = new Array(labels.length);
+    this.diagonalOperand = new Array(labels.length);
+    this.diagonalSize = new Array(labels.length);
+  }
 
   /** Label `id` has size `dim` as dimension i of operand k. */
   observe(id: number, dim: Dim, k: number, i: number): void {
-    const size = this.resolve(dim, id, k, i);
-    if (size.kind === 'concrete') {
-      const first = this.diagonalOperand[id] === k ? this.diagonalSize[id] : undefined;
-      if (first === undefined) {
-        this.diagonalOperand[id] = k;
-        this.diagonalSize[id] = size.value;
-      } else if (first !== size.value) {
-        const sizes = `sizes ${first} and ${size.value}`;
-        throw new EquationError(
-          `${this.describe(id)} repeats in operand ${k} with ${sizes}; a diagonal needs equal sizes`,
-          this.rangeOf(k, i),
-        );
-      }
+    // A literal size (nearly every dimension): checked without making its `Resolved` first.
+    if (typeof dim === 'number' && isSize(dim)) {
+      this.checkDiagonal(id, dim, k, i);
+      const current = this.bindings[id];
+      if (current?.size.kind === 'concrete' && current.size.value === dim && dim !== 1) return;
+      this.merge(id, { kind: 'concrete', value: dim }, k, i);
+      return;
     }
+    const size = this.resolve(dim, id, k, i);
+    if (size.kind === 'concrete') this.checkDiagonal(id, size.value, k, i);
     const current = this.bindings[id];
     // The same size again (nearly every repeat of a label) changes nothing, except a 1, whose
     // later operand takes over for the broadcast rule.
     const same = current?.size.kind === 'concrete' && size.kind === 'concrete' && current.size.value === size.value && size.value !== 1;
     if (!same) this.merge(id, size, k, i);
+  }
+
+  /** A label repeated within operand k (a diagonal) must have one size there. */
+  private checkDiagonal(id: number, value: number, k: number, i: number): void {
+    const first = this.diagonalOperand[id] === k ? this.diagonalSize[id] : undefined;
+    if (first === undefined) {
+      this.diagonalOperand[id] = k;
+      this.diagonalSize[id] = value;
+    } else if (first !== value) {
+      const sizes = `sizes ${first} and ${value}`;
+      throw new EquationError(`${this.describe(id)} repeats in operand ${k} with ${sizes}; a diagonal needs equal sizes`, this.rangeOf(k, i));
+    }
   }
 
   sizes(): LabelSize[] {

@@ -44,12 +44,28 @@ function renderMonomial(m: Monomial): string {
 }
 
 export class Polynomial {
-  /** Keyed by the monomial, so like terms merge; never holds a zero coefficient. */
-  private readonly terms: ReadonlyMap<string, Term>;
+  /** Keyed by the monomial, so like terms merge; never holds a zero coefficient. Null for a constant. */
+  private readonly map: ReadonlyMap<string, Term> | null;
+  /**
+   * The value when the polynomial was built as a constant (every concrete cost, thousands per
+   * file): a constant keeps no map (one is made when its terms are asked for); null otherwise.
+   */
+  private readonly constantValue: bigint | null;
 
   /** `terms` is already merged: keyed by monomial, no zero coefficient. */
-  private constructor(terms: ReadonlyMap<string, Term>) {
-    this.terms = terms;
+  private constructor(terms: ReadonlyMap<string, Term> | null, constantValue: bigint | null = null) {
+    this.map = terms;
+    this.constantValue = constantValue;
+  }
+
+  private get terms(): ReadonlyMap<string, Term> {
+    if (this.map === null) {
+      const terms = new Map<string, Term>();
+      if (this.constantValue !== 0n) terms.set('', { monomial: [], coefficient: this.constantValue! });
+      // Not kept: every constant stays in one form, so equal polynomials stay deeply equal.
+      return terms;
+    }
+    return this.map;
   }
 
   private static merged(terms: Iterable<Term>): Polynomial {
@@ -61,15 +77,14 @@ export class Polynomial {
       merged.set(key, { monomial: term.monomial, coefficient });
     }
     for (const [key, term] of merged) if (term.coefficient === 0n) merged.delete(key);
+    // One form per constant (see `constantValue`).
+    if (merged.size === 0) return Polynomial.constant(0n);
+    if (merged.size === 1 && merged.has('')) return Polynomial.constant(merged.get('')!.coefficient);
     return new Polynomial(merged);
   }
 
   static constant(n: bigint | number): Polynomial {
-    // Every concrete cost is a constant: built directly, without merging.
-    const coefficient = BigInt(n);
-    const terms = new Map<string, Term>();
-    if (coefficient !== 0n) terms.set('', { monomial: [], coefficient });
-    return new Polynomial(terms);
+    return new Polynomial(null, BigInt(n));
   }
 
   static symbol(name: string): Polynomial {
@@ -126,6 +141,7 @@ export class Polynomial {
   }
 
   add(p: Polynomial): Polynomial {
+    if (this.constantValue !== null && p.constantValue !== null) return Polynomial.constant(this.constantValue + p.constantValue);
     return Polynomial.merged([...this.terms.values(), ...p.terms.values()]);
   }
 
@@ -142,10 +158,12 @@ export class Polynomial {
 
   scale(k: bigint | number): Polynomial {
     const factor = BigInt(k);
+    if (this.constantValue !== null) return Polynomial.constant(this.constantValue * factor);
     return Polynomial.merged([...this.terms.values()].map((t) => ({ ...t, coefficient: t.coefficient * factor })));
   }
 
   isConstant(): boolean {
+    if (this.constantValue !== null) return true;
     return [...this.terms.values()].every((t) => t.monomial.length === 0);
   }
 
@@ -164,6 +182,7 @@ export class Polynomial {
 
   /** Highest total degree of a term; 0 for constants, zero included. */
   degree(): number {
+    if (this.constantValue !== null) return 0;
     return Math.max(0, ...[...this.terms.values()].map((t) => monomialDegree(t.monomial)));
   }
 
@@ -175,6 +194,8 @@ export class Polynomial {
 
   /** `2·B·N^3 + 4·N^2 - 1`: highest degree first, coefficient 1 omitted, zero as `0`. */
   toString(): string {
+    // A constant's text without a map: as the general case writes it (`-5`, `0`).
+    if (this.constantValue !== null) return String(this.constantValue);
     const sorted = [...this.terms.values()].sort(compareTerms);
     if (sorted.length === 0) return '0';
     return sorted

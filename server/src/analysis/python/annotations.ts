@@ -30,7 +30,7 @@ export function parseDimSpec(spec: PyNode, source: string): { dims: (Dim | PyNod
     const decoded = stringLiteralValue(textOf(source, node));
     return decoded === null ? null : parseJaxtypingDims(decoded);
   }
-  if (node.type === 'tuple' || node.type === 'list') return { dims: namedChildren(node) };
+  if (node.type === 'tuple' || node.type === 'list') return { dims: [...namedChildren(node)] };
   return null;
 }
 
@@ -54,7 +54,7 @@ function genericParts(node: PyNode): { head: PyNode | null; params: PyNode[] } {
   if (node.type === 'generic_type') {
     const children = namedChildren(node);
     const parameters = children.find((c) => c.type === 'type_parameter');
-    return { head: children[0] ?? null, params: parameters ? namedChildren(parameters) : [] };
+    return { head: children[0] ?? null, params: parameters ? [...namedChildren(parameters)] : [] };
   }
   if (node.type === 'subscript') {
     const subscripts = node.children.filter((c) => c.field === 'subscript');

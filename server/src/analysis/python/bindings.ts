@@ -38,6 +38,9 @@ export class Bindings {
       this.assign(frame, env, left, after, statement);
       return;
     }
+    // A docstring: its value is neither read nor recorded (no site asks about an expression
+    // statement), and decoding a long one allocated more than evaluating its whole function.
+    if (node.type === 'string') return;
     ev.evaluate(frame, env, node);
   }
 
@@ -67,7 +70,7 @@ export class Bindings {
     }
   }
 
-  private unpack(frame: Frame, env: Env, targets: PyNode[], value: Value, statement: PyNode): void {
+  private unpack(frame: Frame, env: Env, targets: readonly PyNode[], value: Value, statement: PyNode): void {
     const star = targets.findIndex((t) => t.type === 'list_splat_pattern' || t.type === 'list_splat');
     const items = value.t === 'tuple' ? value.items : value.t === 'list' ? value.items : null;
     if (items && (star >= 0 ? items.length >= targets.length - 1 : items.length === targets.length)) {

@@ -21,7 +21,7 @@ export interface Args {
   /** Spread from a value of unknown length (`*xs`, `**kw`): which parameter gets what is not known. */
   open: boolean;
   /** The argument nodes as written, and what each positional one holds (unknown for the others). */
-  nodes: PyNode[];
+  nodes: readonly PyNode[];
   values: Value[];
 }
 
@@ -48,10 +48,11 @@ export class Calls {
     const calleeNode = field(node, 'function');
     const callee = calleeNode ? ev.evaluate(frame, env, calleeNode) : UNKNOWN;
     const args = this.arguments(frame, env, node);
-    const einsum = frame.module.reader.read(node);
+    const einsum = frame.module.reader.read(node, calleeNode);
     if (einsum) return this.einsum(frame, einsum, node, operandValues(einsum.operandNodes, args));
-    const receiver = calleeNode && unwrap(calleeNode).type === 'attribute' ? field(unwrap(calleeNode), 'object') : null;
-    return this.apply(frame, env, callee, args, node, receiver ? unwrap(receiver) : null);
+    // Only the program's functions and objects are told where they were read from.
+    const receives = (callee.t === 'ref' && callee.ref.kind === 'function') || callee.t === 'object';
+    return this.apply(frame, env, callee, args, node, receives ? receiverOf(calleeNode) : null);
   }
 
   /** Calls a value with arguments; `receiver` is the expression a method was read from. */
@@ -78,8 +79,14 @@ export class Calls {
       const value = ev.evaluate(frame, env, list);
       return { positional: [value], keywords: NO_KEYWORDS, open: false, nodes: [list], values: [value] };
     }
-    // Made for every call evaluated: a keyword map only where there are keywords.
+    // Made for every call evaluated: a keyword map only where there are keywords, and one array
+    // for positional arguments and values where every argument is a plain positional one.
     const nodes = namedChildren(list);
+    if (nodes.every(isPlainArgument)) {
+      const values: Value[] = new Array(nodes.length);
+      for (let i = 0; i < nodes.length; i++) values[i] = ev.evaluate(frame, env, nodes[i]);
+      return { positional: values, keywords: NO_KEYWORDS, open: false, nodes, values };
+    }
     let keywords: Map<string, Value> | null = null;
     const args: Args = { positional: [], keywords: NO_KEYWORDS, open: false, nodes, values: nodes.map(() => UNKNOWN) };
     for (let i = 0; i < nodes.length; i++) {
@@ -275,6 +282,17 @@ export class Calls {
   storedAttribute(frame: Frame, object: Extract<Value, { t: 'object' }>, name: string, value: Value, target: PyNode): void {
     this.classes.storedAttribute(frame, object, name, value, target);
   }
+}
+
+/** `x` of a callee `x.method` (parentheses aside), or null. */
+function receiverOf(calleeNode: PyNode | null): PyNode | null {
+  const inner = calleeNode ? unwrap(calleeNode) : null;
+  const receiver = inner?.type === 'attribute' ? field(inner, 'object') : null;
+  return receiver ? unwrap(receiver) : null;
+}
+
+function isPlainArgument(arg: PyNode): boolean {
+  return arg.type !== 'keyword_argument' && arg.type !== 'list_splat' && arg.type !== 'dictionary_splat';
 }
 
 /** What each einsum operand holds: an argument, or an item of torch's list form (`einsum(eq, [a, b])`). */

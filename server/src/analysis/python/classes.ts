@@ -267,12 +267,14 @@ export class Classes {
    */
   noteEscapes(frame: Frame, callee: string, args: Args): void {
     if (HOLDERS.has(callee) || callee.startsWith('<array>.')) return;
-    for (const value of [...args.positional, ...args.keywords.values()]) {
-      if (value.t === 'object' && value.cls?.kind === 'class') {
-        for (const entry of this.mro(value.cls as ClassInfo)) {
-          if (entry.kind === 'class') this.analysis.contribute(frame, `escape:${(entry as ClassInfo).id}`, callee, { t: 'none' }, 'escape', this.analysis.origin(frame, (entry as ClassInfo).node, 'unknown'));
-        }
-      }
+    for (const value of args.positional) this.noteEscape(frame, callee, value);
+    if (args.keywords.size > 0) args.keywords.forEach((value) => this.noteEscape(frame, callee, value));
+  }
+
+  private noteEscape(frame: Frame, callee: string, value: Value): void {
+    if (value.t !== 'object' || value.cls?.kind !== 'class') return;
+    for (const entry of this.mro(value.cls as ClassInfo)) {
+      if (entry.kind === 'class') this.analysis.contribute(frame, `escape:${(entry as ClassInfo).id}`, callee, { t: 'none' }, 'escape', this.analysis.origin(frame, (entry as ClassInfo).node, 'unknown'));
     }
   }
 }

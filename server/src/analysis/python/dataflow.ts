@@ -94,6 +94,8 @@ class FlowAnalysis {
   private readonly siteByNode = new Map<PyNode, FlowSite>();
   private readonly names = new Map<Scope, Map<string, NameIndex>>();
   private readonly statementIndex = new Map<PyNode, Map<PyNode, number>>();
+  /** Dotted names of callees: tracing an operand asks each of `scaling`, `commutingInput` and `productInputs`. */
+  private readonly qualifiedNames = new Map<PyNode, string | null>();
 
   constructor(
     private readonly sites: FlowSite[],
@@ -299,7 +301,7 @@ class FlowAnalysis {
     if (node.type !== 'call') return null;
     const callee = field(node, 'function');
     const args = namedChildren(field(node, 'arguments') ?? node).filter((a) => a.type !== 'keyword_argument');
-    const qualified = this.resolver.qualifiedName(callee);
+    const qualified = this.qualifiedName(callee);
     if (qualified && PRODUCT_FUNCTIONS.has(qualified) && args.length >= 2) return args.slice(0, 2);
     const object = callee?.type === 'attribute' ? field(callee, 'object') : null;
     if (!qualified && object && PRODUCT_METHODS.has(this.attributeName(callee!)) && args.length === 1) return [object, args[0]];
@@ -376,6 +378,16 @@ class FlowAnalysis {
     return factors;
   }
 
+  private qualifiedName(callee: PyNode | null): string | null {
+    if (!callee) return null;
+    let qualified = this.qualifiedNames.get(callee);
+    if (qualified === undefined) {
+      qualified = this.resolver.qualifiedName(callee);
+      this.qualifiedNames.set(callee, qualified);
+    }
+    return qualified;
+  }
+
   /** Where a statement stands in its block, without a scan of the block per question. */
   private positionAmongSiblings(statement: PyNode): number {
     const parent = statement.parent;
@@ -411,7 +423,7 @@ class FlowAnalysis {
     const args = namedChildren(field(node, 'arguments') ?? node);
     // `torch.mul(W, 2, out=W)` writes W: not a product that can move.
     if (args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat')) return null;
-    const qualified = this.resolver.qualifiedName(callee);
+    const qualified = this.qualifiedName(callee);
     const scaleFunction = qualified ? SCALE_FUNCTIONS.get(qualified) : undefined;
     if (scaleFunction && args.length === 2) {
       const factor = this.factor(args[1], scaleFunction, node);
@@ -432,7 +444,7 @@ class FlowAnalysis {
     if (node.type === 'attribute') return COMMUTING_ATTRIBUTES.has(this.attributeName(node)) ? field(node, 'object') : null;
     if (node.type !== 'call') return null;
     const callee = field(node, 'function');
-    const qualified = this.resolver.qualifiedName(callee);
+    const qualified = this.qualifiedName(callee);
     const args = namedChildren(field(node, 'arguments') ?? node).filter((a) => a.type !== 'keyword_argument');
     if (qualified && COMMUTING_FUNCTIONS.has(qualified)) return args[0] ?? null;
     if (!qualified && callee?.type === 'attribute' && COMMUTING_METHODS.has(this.attributeName(callee))) return field(callee, 'object');

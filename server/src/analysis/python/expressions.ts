@@ -13,6 +13,19 @@ import type { Scope } from './scopes';
 import { stringLiteralValue } from './strings';
 import { binaryOperator, field, fields, namedChildren, unwrap, type PyNode } from './syntax';
 
+/** `x in y`, `x not in y`, `x is y`, `x is not y`: an operator of a comparison whose result is one bool. */
+function isMembershipOrIdentity(child: PyNode): boolean {
+  if (child.named) return false;
+  const op = child.type;
+  return op === 'in' || op === 'not in' || op === 'is' || op === 'is not' || op === 'not';
+}
+
+/** A float literal with a `j` suffix (a complex number). */
+function isImaginary(text: string, node: PyNode): boolean {
+  const last = node.end > node.start ? text.charCodeAt(node.end - 1) : 0;
+  return last === 106 /* j */ || last === 74 /* J */;
+}
+
 /** An int written in the code: the constructor or statement that uses it gives it a place. */
 export const LITERAL: Origin = { kind: 'constant', at: null, detail: 'literal' };
 
@@ -26,7 +39,7 @@ const ARITHMETIC = new Set(['+', '-', '*', '/', '//', '%', '**', '&', '|', '^', 
 const MAX_KNOWN_ITEMS = 16;
 const MAX_EXPRESSION_DEPTH = 200;
 /** V8 copies substrings shorter than 13 characters; longer ones point into their source. */
-const SHARED_LITERAL_LENGTH = 12;
+export const SHARED_LITERAL_LENGTH = 12;
 
 export class Expressions {
   constructor(private readonly analysis: ShapeAnalysis) {}
@@ -75,7 +88,7 @@ export class Expressions {
       case 'integer':
         return this.integer(this.analysis.text(frame, node));
       case 'float':
-        return /[jJ]$/.test(this.analysis.text(frame, node)) ? UNKNOWN : FLOAT;
+        return isImaginary(frame.module.text, node) ? UNKNOWN : FLOAT;
       case 'true':
       case 'false':
         return { t: 'bool', value: node.type === 'true' };
@@ -111,8 +124,7 @@ export class Expressions {
       }
       case 'comparison_operator': {
         const values = namedChildren(node).map((child) => this.evaluate(frame, env, child));
-        const operators = node.children.filter((c) => !c.named).map((c) => c.type);
-        if (operators.some((op) => op === 'in' || op === 'not in' || op === 'is' || op === 'is not' || op === 'not' || op === 'is not')) return BOOL;
+        if (node.children.some(isMembershipOrIdentity)) return BOOL;
         return this.elementwise(frame, values, node, 'bool');
       }
       case 'conditional_expression': {
@@ -213,7 +225,7 @@ export class Expressions {
   /** A shape hint (`# einsight: x[B, 64]`) for the name or attribute read here. */
   hinted(frame: Frame, env: Env, name: string, node: PyNode): Value | null {
     const module = frame.module;
-    if (!module.hints.hasShape(name)) return null;
+    if (!module.hints.anyShape || !module.hints.hasShape(name)) return null;
     const hint = module.hints.shape(name, node.start, module.resolver.scopeAt(node));
     if (!hint) return null;
     const origin: Origin = { kind: 'hint', at: { file: module.file, node: hint.range }, detail: module.text.slice(hint.range.start, hint.range.end) };
@@ -242,7 +254,7 @@ export class Expressions {
   // ---- attributes ------------------------------------------------------------------------
 
   private attribute(frame: Frame, env: Env, node: PyNode): Value {
-    const hinted = this.hinted(frame, env, this.analysis.text(frame, node), node);
+    const hinted = frame.module.hints.anyShape ? this.hinted(frame, env, this.analysis.text(frame, node), node) : null;
     const objectNode = field(node, 'object');
     const attribute = field(node, 'attribute');
     const object = objectNode ? this.evaluate(frame, env, objectNode) : UNKNOWN;
@@ -314,7 +326,7 @@ export class Expressions {
   private subscript(frame: Frame, env: Env, node: PyNode): Value {
     const valueNode = field(node, 'value');
     const base = valueNode ? this.evaluate(frame, env, valueNode) : UNKNOWN;
-    let written = fields(node, 'subscript');
+    let written: readonly PyNode[] = fields(node, 'subscript');
     const items = written.map((item) => (item.type === 'slice' ? this.sliceOf(frame, env, item) : this.evaluate(frame, env, item)));
     if (written.length === 1 && unwrap(written[0]).type === 'tuple' && items[0].t === 'tuple') {
       written = namedChildren(unwrap(written[0]));
@@ -630,7 +642,7 @@ function countColons(source: string, from: number, to: number): number {
 }
 
 export function globalKey(analysis: ShapeAnalysis, module: { reference: object }, name: string): string {
-  return `global:${analysis.nodeId(module.reference)}:${name}`;
+  return analysis.globalKey(module.reference, name);
 }
 
 function localKey(analysis: ShapeAnalysis, frame: Frame, scope: Scope, name: string): string | null {

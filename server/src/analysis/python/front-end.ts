@@ -113,11 +113,20 @@ export function readPython(
 
   // Calls and matrix products, grouped by the top-level function or class holding them.
   const groups = new Map<PyNode | null, PyNode[]>();
-  for (const node of [...facts.calls, ...facts.matmuls]) {
-    const unit = unitOf(node);
-    const group = groups.get(unit);
-    if (group) group.push(node);
-    else groups.set(unit, [node]);
+  // Consecutive calls are mostly in one function: its group is at hand without a lookup.
+  let lastUnit: PyNode | null | undefined;
+  let lastGroup: PyNode[] = [];
+  for (const list of [facts.calls, facts.matmuls]) {
+    for (const node of list) {
+      const unit = unitOf(node);
+      if (unit !== lastUnit) {
+        lastUnit = unit;
+        const group = groups.get(unit);
+        if (group) lastGroup = group;
+        else groups.set(unit, (lastGroup = []));
+      }
+      lastGroup.push(node);
+    }
   }
   const fingerprint = moduleFingerprint(root, facts.module, text, options);
   const readings: UnitReading[] = [];

@@ -232,6 +232,11 @@ export class HintIndex<S> {
     return this.shapes.has(name);
   }
 
+  /** Whether any shape hint is written at all (before slicing a name's text to ask `hasShape`). */
+  get anyShape(): boolean {
+    return this.shapes.size > 0;
+  }
+
   /** The latest shape hint for `name` that holds at `offset` in `scope`. */
   shape(name: string, offset: number, scope: S): ShapeHint | null {
     return this.latest(this.shapes.get(name), offset, scope);

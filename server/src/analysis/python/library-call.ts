@@ -34,7 +34,13 @@ export class LibraryCall {
     return this.made;
   }
 
-  readonly mint = (key: string, name: string): number => this.analysis.symbol(key, name);
+  /** Mints a symbol (made on first use: most calls need none, and a closure per call was a large allocation). */
+  get mint(): (key: string, name: string) => number {
+    this.minter ??= (key: string, name: string): number => this.analysis.symbol(key, name);
+    return this.minter;
+  }
+
+  private minter: ((key: string, name: string) => number) | null = null;
 
   /** The argument at `position`, or given as `keyword`. */
   arg(position: number, keyword?: string): Value | undefined {

@@ -89,8 +89,9 @@ function productOf(node: PyNode, resolver: NameResolver): Product | null {
   }
   if (node.type !== 'call') return null;
   const callee = field(node, 'function');
+  if (!callee || !resolver.couldName(callee, MATMUL_METHODS)) return null;
   const args = field(node, 'arguments');
-  if (!callee || !args || args.type !== 'argument_list' || !resolver.couldName(callee, MATMUL_METHODS)) return null;
+  if (!args || args.type !== 'argument_list') return null;
   const all = namedChildren(args);
   if (all.some((a) => a.type !== 'keyword_argument' && a.type.endsWith('splat'))) return null;
   const positional = all.filter((a) => a.type !== 'keyword_argument');

@@ -165,7 +165,7 @@ export class MutationAnalysis {
     if (qualified) {
       const mutated = mutatedArgument(qualified);
       if (mutated !== null) return { kind: 'writes', written: [positional[mutated], ...(out ? [out] : [])].filter(Boolean), result: [] };
-      if (!isKnownPure(qualified)) return { kind: 'unknown', given: args };
+      if (!isKnownPure(qualified)) return { kind: 'unknown', given: [...args] };
       return { kind: 'library', written: out ? [out] : [], result: isViewFunction(qualified) ? positional : out ? [out] : [] };
     }
     if (callee?.type === 'identifier' && !this.resolver.resolve(callee) && PURE_BUILTINS.has(textOf(this.source, callee)) && !keywords.has('key')) {
@@ -180,7 +180,7 @@ export class MutationAnalysis {
       if (FRESH_METHODS.has(method)) return { kind: 'library', written: out ? [out] : [], result: [] };
       if (VIEW_METHODS.has(method)) return { kind: 'library', written: [], result: [receiver] };
     }
-    return { kind: 'unknown', given: receiver ? [receiver, ...args] : args };
+    return { kind: 'unknown', given: receiver ? [receiver, ...args] : [...args] };
   }
 
   text(node: PyNode): string {

@@ -92,7 +92,12 @@ export function isLongNumbersIndex(parent: PyNode, start: number, text: string):
   return parent.type === 'subscript' && close - start >= NUMBERS_LITERAL_LENGTH && text[close] === ']' && numbersList(text, start, close);
 }
 
+/** Whether a list, tuple or set of this text is copied as a `NUMBERS_LITERAL` leaf (if it holds no error). */
+export function isLongNumbersLiteralText(node: PyNode, text: string): boolean {
+  return COLLECTIONS.has(node.type) && node.end - node.start >= NUMBERS_LITERAL_LENGTH && onlyNumbers(text, node.start, node.end);
+}
+
 /** Whether the collection under the cursor is copied as a `NUMBERS_LITERAL` leaf. */
 export function isLongNumbersLiteral(cursor: SyntaxCursor, node: PyNode, text: string): boolean {
-  return COLLECTIONS.has(node.type) && node.end - node.start >= NUMBERS_LITERAL_LENGTH && onlyNumbers(text, node.start, node.end) && !cursor.hasError();
+  return isLongNumbersLiteralText(node, text) && !cursor.hasError();
 }

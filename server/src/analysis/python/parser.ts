@@ -8,9 +8,10 @@ import type { Language, Parser, Tree } from 'web-tree-sitter';
 import type { SourceRange } from '../model';
 import { tooLarge } from '../source-size';
 import { TooDeepError } from '../too-deep';
+import { FastModules } from './descent/fast-module';
 import { tooDeepIndentation } from './indentation';
 import { isLongNumbersIndex, isLongNumbersLiteral, NUMBERS_LITERAL } from './numbers-literal';
-import { shiftTree, walk, type PyNode } from './syntax';
+import { NO_CHILDREN, shiftTree, walk, type PyNode } from './syntax';
 import { cursorFactory, type CursorFactory, type SyntaxCursor } from './tree-cursor';
 
 export interface GrammarLocation {
@@ -118,18 +119,22 @@ export class PythonParser {
    * identical statements repeat.
    */
   private statements = new Map<string, PyNode[]>();
+  /** The descent parser, tried first whenever no tree-sitter tree is held (see descent/). */
+  private readonly fast = new FastModules();
 
   private constructor(
     private readonly parser: Parser,
     private readonly symbols: SymbolTable,
     private readonly cursors: CursorFactory,
+    /** Whether the descent parser is tried first (tests compare both parsers' trees). */
+    private readonly descent: boolean,
   ) {}
 
-  static async create(location?: GrammarLocation): Promise<PythonParser> {
+  static async create(location?: GrammarLocation, options: { descent?: boolean } = {}): Promise<PythonParser> {
     const { language, Parser, cursors } = await loadPythonLanguage(location);
     const parser = new Parser();
     parser.setLanguage(language);
-    return new PythonParser(parser, symbolTable(language), cursors);
+    return new PythonParser(parser, symbolTable(language), cursors, options.descent ?? true);
   }
 
   /** Parses `text` from scratch. */
@@ -139,12 +144,17 @@ export class PythonParser {
     return this.reparse(text);
   }
 
-  /** Applies edits in order (each against the text left by the previous one) and re-parses incrementally. */
+  /**
+   * Applies edits in order (each against the text left by the previous one) and re-parses:
+   * incrementally where tree-sitter's tree is held, else with the descent parser first.
+   */
   edit(edits: readonly TextEdit[]): ParsedPython {
     let text = this.text;
+    let single: TextEdit | null = null;
     for (const edit of edits) {
       const start = clamp(edit.start, text.length);
       const end = clamp(Math.max(edit.end, start), text.length);
+      single = edits.length === 1 ? { start, end, text: edit.text } : null;
       const next = text.slice(0, start) + edit.text + text.slice(end);
       this.tree?.edit({
         startIndex: start,
@@ -156,7 +166,7 @@ export class PythonParser {
       });
       text = next;
     }
-    return this.reparse(text);
+    return this.reparse(text, single);
   }
 
   get currentText(): string {
@@ -169,7 +179,8 @@ export class PythonParser {
     this.parser.delete();
   }
 
-  private reparse(text: string): ParsedPython {
+  /** `edit`: the one edit from the text held to `text`, which the descent parser re-parses around. */
+  private reparse(text: string, edit: TextEdit | null = null): ParsedPython {
     const tooDeep = tooDeepIndentation(text);
     const refusal = tooLarge(text) ?? (tooDeep && new TooDeepError('the indentation nests more levels deep than the Python parser can follow', tooDeep));
     if (refusal) {
@@ -178,6 +189,18 @@ export class PythonParser {
       this.tree = null;
       this.text = text;
       throw refusal;
+    }
+    if (!this.tree && this.descent) {
+      // The descent parser builds the same tree for text tree-sitter parses without an error,
+      // in a fraction of the time; anything else it declines, and tree-sitter parses it.
+      const module = edit ? this.fast.edit(this.text, edit, text) : this.fast.parse(text);
+      this.text = text;
+      if (module) {
+        this.statements.clear();
+        return { text, module, syntaxErrors: [] };
+      }
+    } else {
+      this.fast.clear();
     }
     let tree: Tree | null;
     try {
@@ -324,20 +347,6 @@ function isFormattedString(start: number, end: number, text: string): boolean {
  * refused here, before copying hundreds of thousands of nodes only to overflow.
  */
 const MAX_TREE_DEPTH = 2500;
-
-/**
- * Leaves share one empty child list (most nodes are leaves; an array each is garbage to collect).
- * It is made empty from a list that held an object: V8 takes an empty literal for a list of
- * small integers, and every loop over children then met two kinds of list (half the nodes are
- * leaves), which made reading a field twice as slow.
- */
-const NO_CHILDREN: PyNode[] = emptyNodeList();
-
-function emptyNodeList(): PyNode[] {
-  const list = [{} as PyNode];
-  list.pop();
-  return list;
-}
 
 /**
  * Copies the node under the cursor and its subtree; leaves the cursor where it started. Every

@@ -26,23 +26,18 @@ export class NameResolver {
     readonly source: string,
   ) {}
 
-  private readonly scopes = new Map<PyNode, Scope>();
   /** Built per analysis: an edit moves the offsets of bindings an editor document keeps. */
   private readonly reachIndexes = new Map<Binding[], ReachIndex>();
 
-  /** The scope whose code contains `node` (a default value belongs to the scope around the `def`). */
+  /**
+   * The scope whose code contains `node` (a default value belongs to the scope around the `def`).
+   * Not memoized: a walk up the few ancestors, asking the scope table only about nodes of the
+   * types that make scopes, costs less than a table keyed by every node asked about.
+   */
   scopeAt(node: PyNode): Scope {
-    let scope = this.scopes.get(node);
-    if (!scope) {
-      scope = this.findScope(node);
-      this.scopes.set(node, scope);
-    }
-    return scope;
-  }
-
-  private findScope(node: PyNode): Scope {
     let child = node;
     for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
+      if (!SCOPE_NODE_TYPES.has(parent.type)) continue;
       const scope = this.facts.scopeByNode.get(parent);
       if (!scope) continue;
       if (scope.kind === 'module' || scope.kind === 'comprehension') return scope;
@@ -181,6 +176,18 @@ export class NameResolver {
     return stars.length > 0 ? `${stars[stars.length - 1]}.${name}` : null;
   }
 }
+
+/** The types of the nodes that `ModuleFacts.scopeByNode` may hold (scope-builder.ts adds no others). */
+const SCOPE_NODE_TYPES: ReadonlySet<string> = new Set([
+  'module',
+  'function_definition',
+  'class_definition',
+  'lambda',
+  'list_comprehension',
+  'set_comprehension',
+  'dictionary_comprehension',
+  'generator_expression',
+]);
 
 /** A comment after `def f(...):` / `class C:` belongs to the body (tree-sitter may hang it on the definition). */
 function afterHeader(definition: PyNode, comment: PyNode): boolean {

@@ -49,11 +49,22 @@ export class ScopeBuilder {
     for (const child of node.children) this.statement(child, scope);
   }
 
-  private bind(scope: Scope, name: string, kind: BindingKind, node: PyNode, statement: PyNode, extra: Partial<Binding> = {}): void {
+  private bind(scope: Scope, name: string, kind: BindingKind, node: PyNode, statement: PyNode, extra: Partial<Pick<Binding, 'value' | 'annotation' | 'qualified'>> = {}): void {
     // `global x` sends every binding of x in this function to the module.
     let target = scope;
     if (scope.globals.has(name)) target = this.facts.module;
-    const binding: Binding = { name, kind, node, statement, value: null, annotation: null, qualified: null, scope: target, ...extra };
+    // Every property spelled out, in one order: a spread of `extra` gave bindings of several
+    // shapes, and every read of one (a name resolved, a value traced) a polymorphic access.
+    const binding: Binding = {
+      name,
+      kind,
+      node,
+      statement,
+      value: extra.value ?? null,
+      annotation: extra.annotation ?? null,
+      qualified: extra.qualified ?? null,
+      scope: target,
+    };
     const list = target.bindings.get(name);
     if (list) list.push(binding);
     else target.bindings.set(name, [binding]);

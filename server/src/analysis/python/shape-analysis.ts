@@ -11,7 +11,7 @@ import { joinValues, mapSizes, sameValue, valueKey, widenValue, UNKNOWN, type Jo
 import type { ShapeSourceKind } from '../model';
 import { Bindings } from './bindings';
 import { Calls } from './calls';
-import { Expressions } from './expressions';
+import { Expressions, SHARED_LITERAL_LENGTH } from './expressions';
 import { Flow } from './flow';
 import { LazyJoinPoint, NodeOrigin, shortDetail } from './lazy-provenance';
 import { RecordedValues, type RunStamp } from './recorded-values';
@@ -319,6 +319,28 @@ export class ShapeAnalysis {
     }
     return id;
   }
+
+  /**
+   * The cell key of a module's global name (`global:<module id>:<name>`), one string per name:
+   * every read of `np` built and hashed its key afresh. Only short names are kept (V8 copies
+   * them; a longer one is a slice that would keep its whole source text alive).
+   */
+  globalKey(module: object, name: string): string {
+    if (name.length > SHARED_LITERAL_LENGTH) return `global:${this.nodeId(module)}:${name}`;
+    let byName = this.globalKeys.get(module);
+    if (!byName) {
+      byName = new Map();
+      this.globalKeys.set(module, byName);
+    }
+    let key = byName.get(name);
+    if (key === undefined) {
+      key = `global:${this.nodeId(module)}:${name}`;
+      byName.set(name, key);
+    }
+    return key;
+  }
+
+  private readonly globalKeys = new WeakMap<object, Map<string, string>>();
 
   refId(ref: Reference): string | number {
     return ref.kind === 'library' ? ref.name : this.nodeId(ref);

@@ -56,6 +56,20 @@ export class EinsumReader {
 
   private wrapperNames: Set<string> | null = null;
 
+  /**
+   * False when `calleeOf` finds no einsum for this attribute callee by its name alone (`compute`
+   * then gives null): `couldName` with the einsum names, then with the wrappers' names.
+   */
+  private couldBeEinsum(calleeNode: PyNode): boolean {
+    const attribute = field(calleeNode, 'attribute');
+    if (!attribute) return false;
+    const name = textOf(this.source, attribute);
+    if (EINSUM_NAMES.has(name)) return true;
+    if (!this.wrappers) return false;
+    this.wrapperNames ??= this.wrappers.declaredNames();
+    return this.wrapperNames.has(name);
+  }
+
   /** The einsum a callee names directly, or runs through a wrapper. */
   private calleeOf(calleeNode: PyNode | null): { qualified: string; callee: EinsumCallee; target: EinsumTarget | null } | null {
     if (this.resolver.couldName(calleeNode, EINSUM_NAMES)) {
@@ -75,9 +89,12 @@ export class EinsumReader {
     return this.resolver.source;
   }
 
-  /** The einsum this call node is, or null. */
-  read(node: PyNode): EinsumCall | null {
+  /** The einsum this call node is, or null; `calleeNode` is its `function` field, when the caller has it. */
+  read(node: PyNode, calleeNode: PyNode | null = field(node, 'function')): EinsumCall | null {
     if (node.type !== 'call') return null;
+    // Most calls are methods or library functions by a name no einsum or wrapper has: they
+    // are told apart by that name alone, without a table keyed by every call node.
+    if (calleeNode?.type === 'attribute' && !this.couldBeEinsum(calleeNode)) return null;
     let call = this.calls.get(node);
     if (call === undefined) {
       call = this.compute(node);
@@ -149,7 +166,7 @@ export class EinsumReader {
     let operandNodes = positional.slice(1);
     // torch's older form: `torch.einsum('ij,jk', [a, b])`.
     const only = operandNodes.length === 1 ? unwrap(operandNodes[0]) : null;
-    if (callee.library === 'torch' && only && (only.type === 'list' || only.type === 'tuple')) operandNodes = namedChildren(only);
+    if (callee.library === 'torch' && only && (only.type === 'list' || only.type === 'tuple')) operandNodes = [...namedChildren(only)];
     return { ...base, equation: this.equationFrom(first, 'string', decoded), operandNodes, splatOperands: splat };
   }
 
@@ -233,7 +250,7 @@ export class EinsumReader {
   }
 
   /** Options the wrapper fixes, then the call's own keywords (as the wrapper passes them on). */
-  private readOptions(args: PyNode[], callee: EinsumCallee, target: EinsumTarget | null): SiteOptions {
+  private readOptions(args: readonly PyNode[], callee: EinsumCallee, target: EinsumTarget | null): SiteOptions {
     const options: SiteOptions = {};
     for (const [name, preset] of target?.preset ?? []) this.setOption(options, callee, name, preset);
     for (const arg of args) {

@@ -70,9 +70,11 @@ export class FixedPoint<U extends object> {
 
   /** The merged value of a cell (null: nothing contributed yet); `reader` is analysed again when it changes. */
   read(key: string, reader: U | null): Value | null {
-    const cell = this.cells.get(key);
-    if (reader !== null) this.cell(key, key, null).readers.add(reader);
-    return cell?.value ?? null;
+    if (reader === null) return this.cells.get(key)?.value ?? null;
+    // One lookup: a cell made here for its first reader has no value yet, as none was there.
+    const cell = this.cell(key, key, null);
+    cell.readers.add(reader);
+    return cell.value;
   }
 
   /** Whether any contribution has been made to the cell. */

@@ -19,6 +19,8 @@ export interface BranchOptions {
   objective: 'flops' | 'size';
   cutoffFlopsFactor?: number;
   budgetMs?: number;
+  /** Take one branch's candidate from the queue too, not by a scan: the scan's reference, for tests. */
+  alwaysQueue?: boolean;
 }
 
 interface Candidate {
@@ -46,7 +48,10 @@ const candidateOrder = (a: Candidate, b: Candidate) =>
 
 export function branchPath(problem: PathProblem, options: BranchOptions): SsaPath {
   const { inputs, output } = labelSets(problem);
-  const space = new LabelSpace(problem.sizes);
+  // Byte tables pay off only over many size lookups; without them, sizes multiply label by
+  // label, in another order, which gives the same doubles while every product is exact.
+  const exact = productIsExact(problem.sizes);
+  const space = new LabelSpace(problem.sizes, !exact);
   const w = space.words;
   const outputMask = space.fromLabels(output);
   const tensors: Uint32Array[] = inputs.map((labels) => space.fromLabels(labels));
@@ -58,6 +63,10 @@ export function branchPath(problem: PathProblem, options: BranchOptions): SsaPat
       ? (f: number, s: number, bf: number, bs: number) => s < bs || (s === bs && f < bf)
       : (f: number, s: number, bf: number, bs: number) => f < bf || (f === bf && s < bs);
 
+  // Each candidate's sets, worked out in place: only a surviving candidate keeps a copy of k12.
+  const needed = new Uint32Array(w);
+  const union = new Uint32Array(w);
+  const k12 = new Uint32Array(w);
   let best: { flops: number; size: number; path: SsaPath } = { flops: Infinity, size: Infinity, path: [] };
   const bestProgress = new Map<number, number>();
   let visits = 0;
@@ -78,11 +87,8 @@ export function branchPath(problem: PathProblem, options: BranchOptions): SsaPat
     }
     const depth = tensors.length;
     const assess = (i: number, j: number): Candidate | null => {
-      const needed = new Uint32Array(w);
       needed.set(outputMask);
       for (const id of remaining) if (id !== i && id !== j) for (let x = 0; x < w; x++) needed[x] |= tensors[id][x];
-      const union = new Uint32Array(w);
-      const k12 = new Uint32Array(w);
       let summed = false;
       for (let x = 0; x < w; x++) {
         union[x] = tensors[i][x] | tensors[j][x];
@@ -104,32 +110,49 @@ export function branchPath(problem: PathProblem, options: BranchOptions): SsaPat
         return null;
       }
       const cost = size12 - sizeOfSet(tensors[i]) - sizeOfSet(tensors[j]);
-      return { cost, flops12, newFlops, newSize, i, j, k12 };
+      return { cost, flops12, newFlops, newSize, i, j, k12: k12.slice() };
     };
 
-    const queue = new MinHeap<Candidate>(candidateOrder);
-    const sorted = [...remaining].sort((a, b) => a - b);
-    for (const outer of [false, true]) {
-      for (let a = 0; a < sorted.length; a++) {
-        for (let b = a + 1; b < sorted.length; b++) {
-          const i = sorted[a];
-          const j = sorted[b];
-          if (!outer && !shares(tensors[i], tensors[j])) continue;
-          const candidate = assess(i, j);
-          if (candidate) queue.push(candidate);
+    const sorted = ascending(remaining);
+    /** Hands `take` every surviving pair that shares an index; outer products only when none survived. */
+    const assessPairs = (take: (candidate: Candidate) => void): void => {
+      let survived = false;
+      for (let outer = 0; outer < 2 && !survived; outer++) {
+        for (let a = 0; a < sorted.length; a++) {
+          for (let b = a + 1; b < sorted.length; b++) {
+            const i = sorted[a];
+            const j = sorted[b];
+            if (!outer && !shares(tensors[i], tensors[j])) continue;
+            const candidate = assess(i, j);
+            if (candidate) {
+              survived = true;
+              take(candidate);
+            }
+          }
         }
       }
-      // Outer products are only considered when no index-sharing pair survived.
-      if (queue.size > 0) break;
+    };
+    if (options.nbranch === 1 && exact && !options.alwaysQueue) {
+      // One branch: the queue's first candidate is the least, found by a scan. candidateOrder is
+      // a total order on distinct pairs while every count is finite, so the scan finds the same.
+      let least = null as Candidate | null;
+      assessPairs((candidate) => {
+        if (least === null || candidateOrder(candidate, least)) least = candidate;
+      });
+      if (least !== null) explore(path, remaining, least);
+      return;
     }
+    const queue = new MinHeap<Candidate>(candidateOrder);
+    assessPairs((candidate) => queue.push(candidate));
+    for (let explored = 0; (options.nbranch === null || explored < options.nbranch) && queue.size > 0; explored++) explore(path, remaining, queue.pop() as Candidate);
+  };
 
-    for (let explored = 0; (options.nbranch === null || explored < options.nbranch) && queue.size > 0; explored++) {
-      const c = queue.pop() as Candidate;
-      const id = tensors.length;
-      tensors.push(c.k12);
-      iterate([...path, [c.i, c.j]], [...remaining.filter((r) => r !== c.i && r !== c.j), id], c.newFlops, c.newSize);
-      tensors.pop();
-    }
+  /** Contracts the candidate's pair and searches on from there. */
+  const explore = (path: SsaPath, remaining: number[], c: Candidate): void => {
+    const id = tensors.length;
+    tensors.push(c.k12);
+    iterate([...path, [c.i, c.j]], [...remaining.filter((r) => r !== c.i && r !== c.j), id], c.newFlops, c.newSize);
+    tensors.pop();
   };
 
   iterate([], inputs.map((_, i) => i), 0, 0);
@@ -139,4 +162,23 @@ export function branchPath(problem: PathProblem, options: BranchOptions): SsaPat
 function shares(a: Uint32Array, b: Uint32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] & b[i]) return true;
   return false;
+}
+
+/** Whether the product of every size is below 2^53, so that any product of some of them is exact in doubles. */
+function productIsExact(sizes: readonly number[]): boolean {
+  let product = 1;
+  for (const size of sizes) product *= size;
+  return product <= Number.MAX_SAFE_INTEGER;
+}
+
+/** The ids in increasing order (an insertion sort: a few ids; `sort` allocates its work space). */
+function ascending(ids: readonly number[]): number[] {
+  const sorted = ids.slice();
+  for (let i = 1; i < sorted.length; i++) {
+    const id = sorted[i];
+    let k = i;
+    while (k > 0 && sorted[k - 1] > id) sorted[k] = sorted[--k];
+    sorted[k] = id;
+  }
+  return sorted;
 }

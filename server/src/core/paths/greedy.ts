@@ -55,29 +55,31 @@ function keyFunction(labelCount: number): (labels: readonly number[]) => LabelSe
  */
 export interface GreedySetup {
   inputs: number[][];
-  /** The declared output plus the indices every operand carries. */
-  output: Set<number>;
+  /** isOutput[l] is 1 for the declared output's labels and those every operand carries. */
   isOutput: Uint8Array;
   sizes: readonly number[];
   keyOf: (labels: readonly number[]) => LabelSetKey;
-  /** Each input's footprint (product of its sizes). */
-  footprints: number[];
 }
 
 export function greedySetup(problem: PathProblem): GreedySetup {
-  const { inputs, output: declaredOutput } = labelSets(problem);
+  const { inputs, output } = labelSets(problem);
   const sizes = problem.sizes;
-  // An index carried by every operand cannot be contracted before the last step, so it is
-  // treated as an output index: this avoids an all-pairs search over batch dimensions.
-  const common = inputs.reduce((acc, labels) => acc.filter((l) => labels.includes(l)));
-  const output = new Set([...declaredOutput, ...common]);
   const isOutput = new Uint8Array(sizes.length);
   for (const dim of output) isOutput[dim] = 1;
-  return { inputs, output, isOutput, sizes, keyOf: keyFunction(sizes.length), footprints: inputs.map((labels) => sizeOf(labels, sizes)) };
+  // An index carried by every operand cannot be contracted before the last step, so it is
+  // treated as an output index: this avoids an all-pairs search over batch dimensions. Each
+  // input's labels are a set, so an index every operand carries is counted once per operand.
+  if (carriedBy.length < sizes.length) carriedBy = new Int32Array(sizes.length);
+  const carried = carriedBy.fill(0, 0, sizes.length);
+  for (const labels of inputs) for (const dim of labels) if (++carried[dim] === inputs.length) isOutput[dim] = 1;
+  return { inputs, isOutput, sizes, keyOf: keyFunction(sizes.length) };
 }
 
+/** `greedySetup`'s counts, reused (setups never nest). */
+let carriedBy = new Int32Array(64);
+
 export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved, chooser?: Chooser, setup: GreedySetup = greedySetup(problem)): SsaPath {
-  const { inputs, output, isOutput, sizes, keyOf } = setup;
+  const { inputs, isOutput, sizes, keyOf } = setup;
   if (inputs.length === 1) return [[0]];
   // opt_einsum pushes only each batch's best candidate unless a custom chooser wants them all.
   const pushAll = chooser !== undefined;
@@ -85,13 +87,11 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
 
   const remaining = new Map<LabelSetKey, number>();
   const labelsOfKey = new Map<LabelSetKey, number[]>();
-  const footprint = new Map<LabelSetKey, number>();
   const path: SsaPath = [];
   let nextId = inputs.length;
   inputs.forEach((labels, ssaId) => {
     const key = keyOf(labels);
     labelsOfKey.set(key, labels);
-    footprint.set(key, setup.footprints[ssaId]);
     const twin = remaining.get(key);
     if (twin !== undefined) {
       path.push([twin, ssaId]);
@@ -101,41 +101,52 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     }
   });
 
+  // How many remaining keys carry each summable dim, as of its last update (opt_einsum keeps
+  // the same information as its `dim_ref_counts` sets for counts 2 and 3).
+  if (refCounts.length < sizes.length) refCounts = new Int32Array(sizes.length);
+  const refCount = refCounts.fill(0, 0, sizes.length);
   // The remaining keys carrying each summable dim, in the order they were added (as opt_einsum's
   // sets iterate); small arrays, as a dim is carried by a few operands.
   const keysByDim: LabelSetKey[][] = new Array(sizes.length);
   // Summable dims in the order they first appear: candidates are scored in this order.
   const dims: number[] = [];
-  // forEach, not for-of: a Map's iterator allocates a result per entry.
+  // Counted first, so that each dim's list is made at its length (a list grown by pushes from
+  // one key reserves room for 17). forEach, not for-of: a Map's iterator allocates a result per entry.
   remaining.forEach((_, key) => {
-    for (const dim of labelsOfKey.get(key) as number[]) {
-      if (isOutput[dim]) continue;
-      if (keysByDim[dim] === undefined) {
-        keysByDim[dim] = [];
-        dims.push(dim);
-      }
-      keysByDim[dim].push(key);
-    }
+    for (const dim of labelsOfKey.get(key) as number[]) if (!isOutput[dim] && refCount[dim]++ === 0) dims.push(dim);
+  });
+  for (const dim of dims) {
+    keysByDim[dim] = new Array<LabelSetKey>(refCount[dim]);
+    refCount[dim] = 0;
+  }
+  // Filled in the same order; each count ends at its list's length.
+  remaining.forEach((_, key) => {
+    for (const dim of labelsOfKey.get(key) as number[]) if (!isOutput[dim]) keysByDim[dim][refCount[dim]++] = key;
   });
   const removeKey = (dim: number, key: LabelSetKey) => {
     const keys = keysByDim[dim];
     const at = keys.indexOf(key);
-    if (at >= 0) keys.splice(at, 1);
+    if (at < 0) return;
+    // Shifting by hand: splice allocates the removed part.
+    for (let i = at; i < keys.length - 1; i++) keys[i] = keys[i + 1];
+    keys.pop();
   };
-  // How many remaining keys carry each summable dim, as of its last update (opt_einsum keeps
-  // the same information as its `dim_ref_counts` sets for counts 2 and 3).
-  const refCount = new Int32Array(sizes.length);
   const updateRefCounts = (labels: readonly number[]) => {
     for (const dim of labels) if (!isOutput[dim]) refCount[dim] = keysByDim[dim].length;
   };
-  for (const dim of dims) refCount[dim] = keysByDim[dim].length;
 
   /**
    * The size of contracting k1 with k2, merging their sorted label lists: a dim survives if it
    * is output, or still carried by a third key (when both carry it) or by another key (when
-   * one does). With `into`, the surviving dims are collected there.
+   * one does). With `collect`, the surviving dims are collected for `keptLabels`.
    */
-  const merge = (l1: readonly number[], l2: readonly number[], into: number[] | null): number => {
+  // What `merge` collects, copied out at its exact length (a list grown by pushes from empty
+  // reserves room for 16 labels: most of a small search's garbage).
+  const mergedLabels = mergedScratch;
+  let merged = 0;
+  const keptLabels = (): number[] => mergedLabels.slice(0, merged);
+  const merge = (l1: readonly number[], l2: readonly number[], collect: boolean): number => {
+    merged = 0;
     let size12 = 1;
     for (let i = 0, j = 0; i < l1.length || j < l2.length; ) {
       let dim: number;
@@ -148,7 +159,7 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
         both = true;
       }
       if (isOutput[dim] || refCount[dim] >= (both ? 3 : 2)) {
-        if (into !== null) into.push(dim);
+        if (collect) mergedLabels[merged++] = dim;
         size12 *= sizes[dim];
       }
     }
@@ -156,8 +167,10 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   };
 
   const candidate = (k1: LabelSetKey, k2: LabelSetKey): Candidate => {
-    const k12: number[] = [];
-    const score = cost(merge(labelsOfKey.get(k1) as number[], labelsOfKey.get(k2) as number[], k12), footprint.get(k1) as number, footprint.get(k2) as number);
+    const l1 = labelsOfKey.get(k1) as number[];
+    const l2 = labelsOfKey.get(k2) as number[];
+    const score = cost(merge(l1, l2, true), sizeOf(l1, sizes), sizeOf(l2, sizes));
+    const k12 = keptLabels();
     let id1 = remaining.get(k1) as number;
     let id2 = remaining.get(k2) as number;
     if (id1 > id2) {
@@ -168,22 +181,23 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   };
 
   const queue = new MinHeap<Candidate>(candidateOrder);
-  /** Candidates of k1 with k2s[from..]: all of them, or only the best (whose labels alone are collected). */
-  const pushCandidates = (k1: LabelSetKey, k2s: readonly LabelSetKey[], from: number) => {
+  /** Candidates of k1 with k2s[from..end): all of them, or only the best (whose labels alone are collected). */
+  const pushCandidates = (k1: LabelSetKey, k2s: readonly LabelSetKey[], from: number, end: number) => {
     if (pushAll) {
-      for (let i = from; i < k2s.length; i++) queue.push(candidate(k1, k2s[i]));
+      for (let i = from; i < end; i++) queue.push(candidate(k1, k2s[i]));
       return;
     }
     const l1 = labelsOfKey.get(k1) as number[];
-    const f1 = footprint.get(k1) as number;
+    const f1 = sizeOf(l1, sizes);
     const r1 = remaining.get(k1) as number;
     let best = -1;
     let bestCost = 0;
     let bestId1 = 0;
     let bestId2 = 0;
-    for (let i = from; i < k2s.length; i++) {
+    for (let i = from; i < end; i++) {
       const k2 = k2s[i];
-      const score = cost(merge(l1, labelsOfKey.get(k2) as number[], null), f1, footprint.get(k2) as number);
+      const l2 = labelsOfKey.get(k2) as number[];
+      const score = cost(merge(l1, l2, false), f1, sizeOf(l2, sizes));
       const r2 = remaining.get(k2) as number;
       const id1 = r1 < r2 ? r1 : r2;
       const id2 = r1 < r2 ? r2 : r1;
@@ -197,16 +211,18 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     }
     // The cost is not asked again: a custom one may draw random numbers.
     const k2 = k2s[best];
-    const k12: number[] = [];
-    merge(l1, labelsOfKey.get(k2) as number[], k12);
-    const [first, second] = r1 === bestId1 ? [k1, k2] : [k2, k1];
-    queue.push({ cost: bestCost, id1: bestId1, id2: bestId2, k1: first, k2: second, k12 });
+    merge(l1, labelsOfKey.get(k2) as number[], true);
+    const k12 = keptLabels();
+    const k1First = r1 === bestId1;
+    queue.push({ cost: bestCost, id1: bestId1, id2: bestId2, k1: k1First ? k1 : k2, k2: k1First ? k2 : k1, k12 });
   };
   for (const dim of dims) {
     const sorted = byId(keysByDim[dim], remaining);
-    for (let i = 0; i < sorted.length - 1; i++) pushCandidates(sorted[i], sorted, i + 1);
+    for (let i = 0; i < sorted.length - 1; i++) pushCandidates(sorted[i], sorted, i + 1, sorted.length);
   }
 
+  // The keys sharing a summable dim with the latest result: one list, refilled each step.
+  const partners = partnersScratch;
   while (queue.size > 0) {
     const chosen = choose(queue, remaining);
     if (chosen === null) continue;
@@ -228,32 +244,48 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
     remaining.set(k12, nextId++);
     updateRefCounts(l1);
     updateRefCounts(l2);
-    footprint.set(k12, sizeOf(k12Labels, sizes));
 
-    const partners: LabelSetKey[] = [];
+    let partnerCount = 0;
     for (const dim of k12Labels) {
       if (isOutput[dim]) continue;
-      for (const key of keysByDim[dim]) if (key !== k12 && !partners.includes(key)) partners.push(key);
+      for (const key of keysByDim[dim]) if (key !== k12 && !isAmong(partners, partnerCount, key)) partners[partnerCount++] = key;
     }
-    if (partners.length > 0) pushCandidates(k12, partners, 0);
+    if (partnerCount > 0) pushCandidates(k12, partners, 0, partnerCount);
   }
 
+  // One operand left (nearly always): the path is complete.
+  if (remaining.size === 1) return path;
   // Whatever is left shares nothing summable: outer products, smallest first.
   type Part = { size: number; id: number; labels: number[] };
   const parts = new MinHeap<Part>((a, b) => (a.size !== b.size ? a.size < b.size : a.id < b.id));
   remaining.forEach((id, key) => {
-    const labels = (labelsOfKey.get(key) as number[]).filter((d) => output.has(d));
+    const labels = (labelsOfKey.get(key) as number[]).filter((d) => isOutput[d] === 1);
     parts.push({ size: sizeOf(labels, sizes), id, labels });
   });
   let acc = parts.pop() as Part;
   while (parts.size > 0) {
     const other = parts.pop() as Part;
     path.push([Math.min(acc.id, other.id), Math.max(acc.id, other.id)]);
-    const labels = [...new Set([...acc.labels, ...other.labels])].filter((d) => output.has(d));
+    const labels = [...new Set([...acc.labels, ...other.labels])].filter((d) => isOutput[d] === 1);
     parts.push({ size: sizeOf(labels, sizes), id: nextId++, labels });
     acc = parts.pop() as Part;
   }
   return path;
+}
+
+/**
+ * The counts of `greedySsa`, reused: a typed array per run was a large share of a small
+ * search's cost. Runs never nest (a chooser or a local cost does not start another).
+ */
+let refCounts = new Int32Array(64);
+/** `greedySsa`'s merged labels and partner keys, read only up to their counts (reused likewise). */
+const mergedScratch: number[] = [];
+const partnersScratch: LabelSetKey[] = [];
+
+/** Whether `key` is among keys[0..count). */
+function isAmong(keys: readonly LabelSetKey[], count: number, key: LabelSetKey): boolean {
+  for (let i = 0; i < count; i++) if (keys[i] === key) return true;
+  return false;
 }
 
 /** The keys ordered by their SSA ids (an insertion sort: there are a few). */
