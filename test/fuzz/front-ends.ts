@@ -182,7 +182,9 @@ export async function analyzeInBudget<T>(
  * Null where python3 cannot be run.
  */
 export function cpythonAccepts(text: string): boolean | null {
-  const result = spawnSync('python3', ['-c', 'import ast, sys\ntry:\n    ast.parse(sys.stdin.buffer.read())\nexcept (SyntaxError, ValueError):\n    sys.exit(3)'], {
+  // compile, not ast.parse: the parser alone accepts a `return` outside a function, which
+  // tree-sitter accepts too and after which no code runs (the fuzz placed a known site there).
+  const result = spawnSync('python3', ['-c', "import sys\ntry:\n    compile(sys.stdin.buffer.read(), '<fuzz>', 'exec', dont_inherit=True)\nexcept (SyntaxError, ValueError):\n    sys.exit(3)"], {
     input: text,
     maxBuffer: 1 << 20,
   });

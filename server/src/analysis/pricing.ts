@@ -198,8 +198,10 @@ export function siteKey(s: SiteSyntax): string {
     s.equation.sublists?.operands,
     s.equation.sublists?.output,
     s.operands.map((o) => o.shape?.dims ?? null),
-    s.options.optimize?.value,
-    s.options.memoryLimit?.value,
+    // Wrapped: an argument we cannot read (value null) is not the argument left out (JSON
+    // writes undefined as null); `optimize=path` then took the cost of a call without optimize.
+    s.options.optimize ? [s.options.optimize.value] : null,
+    s.options.memoryLimit ? [s.options.memoryLimit.value] : null,
     s.precompiled,
     s.matmulTree,
   ]);
