@@ -83,6 +83,7 @@ const ACCEPTED = [
   '"a"\n\'a\'\n"""a\nb"""\n\'\'\'a\'\'\'\nr"a\\d"\nb"a"\nrb"a"\nBR"a"\nu"a"\nR"\\""\n"a\\"b"\n"a\\\\"\n"""a""" "b"\n',
   '"a" "b"\n("a"\n "b")\nx = ("a"  # c\n     "b")\n',
   'f"a{b}c"\nf"{a}{b}"\nf"{a!r}"\nf"{a:>10}"\nf"{a=}"\nf"{{a}}"\nf"{a + b * c}"\nf"{a[0]}"\nF"{a}" "b"\nrf"{a}\\d"\nf"""{a}\n{b}"""\nf"{a:}"\nf"{a!s:x}"\nf"{a == b}"\nf"{a != b}"\n',
+  'f"{d[\'x\']}"\nf"{d[\'a:b\']} {d[\'}\']!r}"\nf"{\'a\' if x else \'\'}"\nf\'{a["b"]:>10}\'\nf"{r\'\\d\'}"\n',
   'print("x")\nprint(a, file=f)\nexec("x")\nmatch = 1\nmatch.x = 2\ntype = 3\ntype(x)\nprint.x = 1\n',
   'x = type(a)\ny = match(a)\nz = print\nexec_ = 1\ncase = 2\n',
   'λ = 1\nnaïve = λ\n変数 = 2\n',
@@ -96,7 +97,8 @@ const ACCEPTED = [
 /** Snippets the descent parser may decline (constructs it leaves to tree-sitter); if it accepts, the same tree. */
 const EITHER = [
   'f"{a!r:>{10}}"\n',
-  'f"{a[\'b\']}"\n',
+  'f"{a[f\'{b}\']}"\n',
+  'f"{a[\'\'\'b\'\'\']}"\n',
   'def f():\nreturn 1\n',
   'match x:\n    case 1:\n        pass\n',
   'type X = int\n',
@@ -178,6 +180,7 @@ describe('the descent parser', () => {
 
   it('builds the same tree for every Python file of the tests and examples, markers removed', () => {
     let accepted = 0;
+    const declinedValid: string[] = [];
     const files = [...pythonFilesUnder(path.join(ROOT, 'test')), ...pythonFilesUnder(path.join(ROOT, 'examples'))];
     assert.ok(files.length > 100);
     for (const file of files) {
@@ -192,10 +195,12 @@ describe('the descent parser', () => {
         const { declined, difference, treeSitterErrors } = compareParsers(treeSitter, text);
         assert.equal(difference, null, file);
         if (!declined) accepted++;
-        else assert.ok(treeSitterErrors || /match|splat|f-string|continuation/.test(declined), `${file}: ${declined}`);
+        else if (!treeSitterErrors) declinedValid.push(`${path.relative(ROOT, file)}: ${declined}`);
       }
     }
     assert.ok(accepted > files.length, `${accepted} texts accepted`);
+    // The few files without syntax errors left to tree-sitter, for the constructs it declines.
+    assert.ok(declinedValid.length <= 12, declinedValid.join('\n'));
   });
 
   it('builds the same tree for the generated benchmark module', () => {

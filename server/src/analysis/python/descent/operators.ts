@@ -78,25 +78,20 @@ export abstract class OperatorParser extends Builder {
     this.close('as_pattern', base, this.firstOf(base), field);
   }
 
+  /** `or` of `and`s of `not`s: left-associative boolean operators. */
   protected disjunction(): void {
-    const base = this.top;
-    this.conjunction();
-    while (this.isKw(K.or)) {
-      this.at(base).field = 'left';
-      this.leaf('or', false, 'operator');
-      this.conjunction();
-      this.at(this.top - 1).field = 'right';
-      this.close('boolean_operator', base, this.firstOf(base));
-    }
+    this.booleans(true);
   }
 
-  protected conjunction(): void {
+  protected booleans(or: boolean): void {
     const base = this.top;
-    this.inversion();
-    while (this.isKw(K.and)) {
+    if (or) this.booleans(false);
+    else this.inversion();
+    while (this.isKw(or ? K.or : K.and)) {
       this.at(base).field = 'left';
-      this.leaf('and', false, 'operator');
-      this.inversion();
+      this.leaf(or ? 'or' : 'and', false, 'operator');
+      if (or) this.booleans(false);
+      else this.inversion();
       this.at(this.top - 1).field = 'right';
       this.close('boolean_operator', base, this.firstOf(base));
     }

@@ -1,12 +1,13 @@
 /**
  * F-strings, which the copy of tree-sitter's tree keeps with their children: `string_start`,
  * `string_content` runs, `interpolation`s (an expression, a conversion, a format specifier)
- * and `string_end`. Only interpolations on one line without nested quotes of the same kind,
- * comments, backslashes or nested format fields are read; anything else declines.
+ * and `string_end`. Only interpolations on one line without comments, backslashes, nested
+ * format fields, or strings other than plain one-line strings of the other quote are read;
+ * anything else declines.
  */
 import { NO_CHILDREN, type PyNode } from '../syntax';
 import { leafNode } from './builder';
-import { Decline, lexToken, Kind, Tokens } from './tokens';
+import { Decline, lexToken, Kind, stringEnd, Tokens } from './tokens';
 
 /** Parses the expression in [start, end) of the text (the tokens given) into one node. */
 export type InterpolationParser = (tokens: Tokens) => PyNode;
@@ -63,7 +64,12 @@ function interpolation(text: string, open: number, limit: number, quote: string,
   for (; j < limit; j++) {
     const c = text[j];
     if (c === '\n' || c === '\r' || c === '#' || c === '\\' || c === quote) throw new Decline('an f-string interpolation over lines, or with quotes or comments');
-    if (c === '"' || c === "'") throw new Decline('a string inside an f-string interpolation');
+    if (c === '"' || c === "'") {
+      // A string of the other quote inside: skipped whole (its `:` or `}` end nothing).
+      if (/[fFtT]/.test(text[j - 1] ?? '') || (text[j + 1] === c && text[j + 2] === c)) throw new Decline('an f-string or a triple-quoted string inside an f-string interpolation');
+      j = stringEnd(text, j) - 1;
+      continue;
+    }
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']') depth--;
     else if (c === '}') {
