@@ -1,11 +1,12 @@
 /**
  * Storage the path code reuses from call to call (pathScore's terms, greedy's counts,
  * ssaToLinear's marks) gives what fresh storage would: the same answers whatever ran before,
- * wider or narrower; and branch's sizes without byte tables are the same doubles while products
- * are exact.
+ * wider or narrower; branch's sizes without byte tables are the same doubles while products
+ * are exact, and branch-1's scan takes the candidate its queue would.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { branchPath } from 'einsight-server/core/paths/branch';
 import { pathScore } from 'einsight-server/core/paths/evaluate';
 import { greedySsa, memoryRemoved } from 'einsight-server/core/paths/greedy';
 import { LabelSpace } from 'einsight-server/core/paths/labelsets';
@@ -81,6 +82,21 @@ describe('sizes of label sets with and without byte tables', () => {
       tables.fromLabels(sizes.map((_, l) => l), sets, problem.inputs.length);
       for (let k = 0; k <= problem.inputs.length; k++) assert.equal(bitwise.size(sets, k), tables.size(sets, k));
       for (let k = 1; k < problem.inputs.length; k++) assert.equal(bitwise.unionSize(sets, k - 1, sets, k), tables.unionSize(sets, k - 1, sets, k));
+    }
+  });
+});
+
+describe('branch-1 without its queue', () => {
+  it('takes the candidate the queue would give first, with and without a memory limit', () => {
+    for (const [k, problem] of problems.entries()) {
+      if (problem.inputs.length < 3) continue;
+      const largest = Math.max(...problem.inputs.map((term) => term.reduce((size, l) => size * problem.sizes[l], 1)));
+      for (const memoryLimit of [Infinity, largest, largest / 4]) {
+        for (const objective of ['flops', 'size'] as const) {
+          const options = { nbranch: 1, memoryLimit, objective };
+          assert.deepEqual(branchPath(problem, options), branchPath(problem, { ...options, alwaysQueue: true }), `${cases[k].id} ${memoryLimit} ${objective}`);
+        }
+      }
     }
   });
 });

@@ -22,9 +22,9 @@ describe('greedy setup shared by its variants', () => {
     for (const c of cases) {
       const problem = problemOf(c);
       const shared = greedySetup(problem);
-      const before = JSON.stringify({ ...shared, output: [...shared.output], isOutput: [...shared.isOutput] });
+      const before = JSON.stringify({ ...shared, isOutput: [...shared.isOutput] });
       for (const cost of COSTS) assert.deepEqual(greedySsa(problem, cost, undefined, shared), greedySsa(problem, cost), c.id);
-      assert.equal(JSON.stringify({ ...shared, output: [...shared.output], isOutput: [...shared.isOutput] }), before, c.id);
+      assert.equal(JSON.stringify({ ...shared, isOutput: [...shared.isOutput] }), before, c.id);
     }
   });
 

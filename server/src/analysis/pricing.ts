@@ -107,12 +107,11 @@ export class CostCache {
  * is free text; a symbol is written as a JSON string, which ends at its first unescaped quote.
  */
 export function priceKey(c: Contraction, spec: BaselineSpec, search: BestSearch): string {
-  let key = '';
-  for (const term of c.inputs) key += `${term.join(' ')},`;
-  key += `>${c.output.join(' ')}|`;
-  for (const size of c.sizes) key += size.symbol === null ? `${size.value} ` : `${size.value}${JSON.stringify(size.symbol)} `;
+  let sizes = '';
+  for (const size of c.sizes) sizes += size.symbol === null ? `${size.value} ` : `${size.value}${JSON.stringify(size.symbol)} `;
   const path = spec.path === null ? '' : JSON.stringify(spec.path);
-  return `${key}|${spec.method}|${spec.optimizer}|${spec.memoryLimit}|${path}|${spec.perCallSearch}|${search.bestOptimizer}|${search.memoryLimit}|${spec.description}`;
+  // `inputs.join(';')` writes each term's ids joined by commas.
+  return `${c.inputs.join(';')}>${c.output.join(',')}|${sizes}|${spec.method}|${spec.optimizer}|${spec.memoryLimit}|${path}|${spec.perCallSearch}|${search.bestOptimizer}|${search.memoryLimit}|${spec.description}`;
 }
 
 /** What the best path is searched with. */
@@ -320,7 +319,10 @@ const CERTAIN_SOURCES: ReadonlySet<string> = new Set(['hint', 'annotation', 'con
 /** The dims of a shape as far as they are certain: an uncertain rank makes the whole shape unknown. */
 function certainDims(shape: KnownShape | null): Dim[] | null {
   if (!shape || !CERTAIN_SOURCES.has(shape.source.kind)) return null;
-  return shape.dims.map((dim, i) => (CERTAIN_SOURCES.has(shape.dimSources[i]?.kind ?? shape.source.kind) ? dim : null));
+  const certain = (i: number) => CERTAIN_SOURCES.has(shape.dimSources[i]?.kind ?? shape.source.kind);
+  // Every dimension certain (nearly always): the dims themselves, which are only read.
+  for (let i = 0; i < shape.dims.length; i++) if (!certain(i)) return shape.dims.map((dim, k) => (certain(k) ? dim : null));
+  return shape.dims;
 }
 
 /** Whether two lists of operand shapes hold the same dims. */

@@ -68,9 +68,11 @@ export function sizeProduct(c: Contraction, labels: Iterable<number>, factor = 1
 /** Takes the operands at `positions` out of `terms`, highest position first (opt_einsum's order). */
 function popOperands(terms: number[][], positions: readonly number[]): number[][] {
   const order = positions.length === 2 ? (positions[0] > positions[1] ? positions : [positions[1], positions[0]]) : [...positions].sort((a, b) => b - a);
-  const taken: number[][] = [];
-  for (const p of order) {
-    taken.push(terms[p]);
+  // Sized up front: the steps keep these lists, and one grown by pushes reserves room for 16.
+  const taken: number[][] = new Array(order.length);
+  for (let k = 0; k < order.length; k++) {
+    const p = order[k];
+    taken[k] = terms[p];
     // Shifting by hand: splice allocates the removed part.
     for (let i = p; i < terms.length - 1; i++) terms[i] = terms[i + 1];
     terms.pop();
@@ -131,7 +133,8 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
   };
   for (const term of terms) carry(term, 1);
   carry(c.output, 1);
-  const steps: PathStep[] = [];
+  // Sized up front: the result keeps it (a list grown by pushes reserves room for 16).
+  const steps: PathStep[] = new Array(path.length);
   let flops = 0n;
   let largest = 0n;
   let scaling = 0;
@@ -175,7 +178,7 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
     let equation = '';
     for (let t = 0; t < taken.length; t++) equation += (t === 0 ? '' : ',') + formatTerm(c, taken[t]);
     const scale = kept.length + removed.length;
-    steps.push({
+    steps[cnum] = {
       positions,
       operands: taken,
       result,
@@ -186,7 +189,7 @@ export function costOfPath(c: Contraction, path: LinearPath): PathCost {
       scaling: scale,
       blas: blasFits ? blasKind(taken[0], taken[1], removed) : 'EINSUM',
       equation: `${equation}->${formatTerm(c, result)}`,
-    });
+    };
     flops += stepFlops;
     if (resultSize > largest) largest = resultSize;
     if (scale > scaling) scaling = scale;

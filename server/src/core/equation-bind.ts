@@ -63,18 +63,26 @@ function ellipsisWidth(eq: ParsedEquation, term: ParsedTerm, k: number, shape: D
 }
 
 class SizeBinder {
-  private readonly bindings: (Binding | undefined)[] = [];
+  private readonly bindings: (Binding | undefined)[];
   /** The operand and first concrete size each label was last seen with, to check diagonals. */
-  private readonly diagonalOperand: number[] = [];
-  private readonly diagonalSize: number[] = [];
+  private readonly diagonalOperand: (number | undefined)[];
+  private readonly diagonalSize: (number | undefined)[];
 
-  /** `rangeOf(k, i)`: where dimension i of operand k is written, asked for only to report an error. */
+  /**
+   * `labels`: the inputs' labels (the output's may follow). `rangeOf(k, i)`: where dimension i of
+   * operand k is written, asked for only to report an error.
+   */
   constructor(
     private readonly labels: readonly string[],
     private readonly ellipsisIds: readonly number[],
     private readonly options: BindOptions,
     private readonly rangeOf: (k: number, i: number) => TextRange,
-  ) {}
+  ) {
+    // Sized for the inputs' labels, the only ones observed (lists grown from empty reserve room for 16).
+    this.bindings = new Array(labels.length);
+    this.diagonalOperand = new Array(labels.length);
+    this.diagonalSize = new Array(labels.length);
+  }
 
   /** Label `id` has size `dim` as dimension i of operand k. */
   observe(id: number, dim: Dim, k: number, i: number): void {

@@ -19,6 +19,8 @@ export interface BranchOptions {
   objective: 'flops' | 'size';
   cutoffFlopsFactor?: number;
   budgetMs?: number;
+  /** Take one branch's candidate from the queue too, not by a scan: the scan's reference, for tests. */
+  alwaysQueue?: boolean;
 }
 
 interface Candidate {
@@ -112,39 +114,36 @@ export function branchPath(problem: PathProblem, options: BranchOptions): SsaPat
     };
 
     const sorted = ascending(remaining);
-    if (options.nbranch === 1 && exact) {
-      // One branch: the queue's first candidate is the least, found by a scan. candidateOrder is
-      // a total order on distinct pairs while every count is finite, so the scan finds the same.
-      let least: Candidate | null = null;
-      for (let outer = 0; outer < 2 && least === null; outer++) {
+    /** Hands `take` every surviving pair that shares an index; outer products only when none survived. */
+    const assessPairs = (take: (candidate: Candidate) => void): void => {
+      let survived = false;
+      for (let outer = 0; outer < 2 && !survived; outer++) {
         for (let a = 0; a < sorted.length; a++) {
           for (let b = a + 1; b < sorted.length; b++) {
             const i = sorted[a];
             const j = sorted[b];
             if (!outer && !shares(tensors[i], tensors[j])) continue;
             const candidate = assess(i, j);
-            if (candidate && (least === null || candidateOrder(candidate, least))) least = candidate;
+            if (candidate) {
+              survived = true;
+              take(candidate);
+            }
           }
         }
       }
+    };
+    if (options.nbranch === 1 && exact && !options.alwaysQueue) {
+      // One branch: the queue's first candidate is the least, found by a scan. candidateOrder is
+      // a total order on distinct pairs while every count is finite, so the scan finds the same.
+      let least = null as Candidate | null;
+      assessPairs((candidate) => {
+        if (least === null || candidateOrder(candidate, least)) least = candidate;
+      });
       if (least !== null) explore(path, remaining, least);
       return;
     }
     const queue = new MinHeap<Candidate>(candidateOrder);
-    for (const outer of [false, true]) {
-      for (let a = 0; a < sorted.length; a++) {
-        for (let b = a + 1; b < sorted.length; b++) {
-          const i = sorted[a];
-          const j = sorted[b];
-          if (!outer && !shares(tensors[i], tensors[j])) continue;
-          const candidate = assess(i, j);
-          if (candidate) queue.push(candidate);
-        }
-      }
-      // Outer products are only considered when no index-sharing pair survived.
-      if (queue.size > 0) break;
-    }
-
+    assessPairs((candidate) => queue.push(candidate));
     for (let explored = 0; (options.nbranch === null || explored < options.nbranch) && queue.size > 0; explored++) explore(path, remaining, queue.pop() as Candidate);
   };
 

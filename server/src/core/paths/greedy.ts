@@ -55,27 +55,31 @@ function keyFunction(labelCount: number): (labels: readonly number[]) => LabelSe
  */
 export interface GreedySetup {
   inputs: number[][];
-  /** The declared output plus the indices every operand carries. */
-  output: Set<number>;
+  /** isOutput[l] is 1 for the declared output's labels and those every operand carries. */
   isOutput: Uint8Array;
   sizes: readonly number[];
   keyOf: (labels: readonly number[]) => LabelSetKey;
 }
 
 export function greedySetup(problem: PathProblem): GreedySetup {
-  const { inputs, output: declaredOutput } = labelSets(problem);
+  const { inputs, output } = labelSets(problem);
   const sizes = problem.sizes;
-  // An index carried by every operand cannot be contracted before the last step, so it is
-  // treated as an output index: this avoids an all-pairs search over batch dimensions.
-  const common = inputs.reduce((acc, labels) => acc.filter((l) => labels.includes(l)));
-  const output = new Set([...declaredOutput, ...common]);
   const isOutput = new Uint8Array(sizes.length);
   for (const dim of output) isOutput[dim] = 1;
-  return { inputs, output, isOutput, sizes, keyOf: keyFunction(sizes.length) };
+  // An index carried by every operand cannot be contracted before the last step, so it is
+  // treated as an output index: this avoids an all-pairs search over batch dimensions. Each
+  // input's labels are a set, so an index every operand carries is counted once per operand.
+  if (carriedBy.length < sizes.length) carriedBy = new Int32Array(sizes.length);
+  const carried = carriedBy.fill(0, 0, sizes.length);
+  for (const labels of inputs) for (const dim of labels) if (++carried[dim] === inputs.length) isOutput[dim] = 1;
+  return { inputs, isOutput, sizes, keyOf: keyFunction(sizes.length) };
 }
 
+/** `greedySetup`'s counts, reused (setups never nest). */
+let carriedBy = new Int32Array(64);
+
 export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved, chooser?: Chooser, setup: GreedySetup = greedySetup(problem)): SsaPath {
-  const { inputs, output, isOutput, sizes, keyOf } = setup;
+  const { inputs, isOutput, sizes, keyOf } = setup;
   if (inputs.length === 1) return [[0]];
   // opt_einsum pushes only each batch's best candidate unless a custom chooser wants them all.
   const pushAll = chooser !== undefined;
@@ -138,7 +142,7 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
    */
   // What `merge` collects, copied out at its exact length (a list grown by pushes from empty
   // reserves room for 16 labels: most of a small search's garbage).
-  const mergedLabels: number[] = [];
+  const mergedLabels = mergedScratch;
   let merged = 0;
   const keptLabels = (): number[] => mergedLabels.slice(0, merged);
   const merge = (l1: readonly number[], l2: readonly number[], collect: boolean): number => {
@@ -218,7 +222,7 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   }
 
   // The keys sharing a summable dim with the latest result: one list, refilled each step.
-  const partners: LabelSetKey[] = [];
+  const partners = partnersScratch;
   while (queue.size > 0) {
     const chosen = choose(queue, remaining);
     if (chosen === null) continue;
@@ -255,14 +259,14 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
   type Part = { size: number; id: number; labels: number[] };
   const parts = new MinHeap<Part>((a, b) => (a.size !== b.size ? a.size < b.size : a.id < b.id));
   remaining.forEach((id, key) => {
-    const labels = (labelsOfKey.get(key) as number[]).filter((d) => output.has(d));
+    const labels = (labelsOfKey.get(key) as number[]).filter((d) => isOutput[d] === 1);
     parts.push({ size: sizeOf(labels, sizes), id, labels });
   });
   let acc = parts.pop() as Part;
   while (parts.size > 0) {
     const other = parts.pop() as Part;
     path.push([Math.min(acc.id, other.id), Math.max(acc.id, other.id)]);
-    const labels = [...new Set([...acc.labels, ...other.labels])].filter((d) => output.has(d));
+    const labels = [...new Set([...acc.labels, ...other.labels])].filter((d) => isOutput[d] === 1);
     parts.push({ size: sizeOf(labels, sizes), id: nextId++, labels });
     acc = parts.pop() as Part;
   }
@@ -274,6 +278,9 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
  * search's cost. Runs never nest (a chooser or a local cost does not start another).
  */
 let refCounts = new Int32Array(64);
+/** `greedySsa`'s merged labels and partner keys, read only up to their counts (reused likewise). */
+const mergedScratch: number[] = [];
+const partnersScratch: LabelSetKey[] = [];
 
 /** Whether `key` is among keys[0..count). */
 function isAmong(keys: readonly LabelSetKey[], count: number, key: LabelSetKey): boolean {

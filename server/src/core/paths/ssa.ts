@@ -13,8 +13,10 @@ export function ssaToLinear(ssa: SsaPath, operandCount: number): LinearPath {
   if (liveScratch.length < ids) liveScratch = new Uint8Array(Math.max(ids, liveScratch.length * 2));
   const live = liveScratch.fill(1, 0, operandCount).fill(0, operandCount, ids);
   let next = operandCount;
-  const linear: LinearPath = [];
-  for (const step of ssa) {
+  // Sized up front: callers keep the path (a list grown by pushes reserves room for 16).
+  const linear: LinearPath = new Array(ssa.length);
+  for (let s = 0; s < ssa.length; s++) {
+    const step = ssa[s];
     // Sized up front: a list grown by pushes from empty reserves room for 16.
     const positions: number[] = step.length === 2 ? [0, 0] : new Array<number>(step.length).fill(0);
     let taken = 0;
@@ -33,7 +35,7 @@ export function ssaToLinear(ssa: SsaPath, operandCount: number): LinearPath {
       live[id] = 2; // taken: still counted for the rest of this step, not live again
     }
     for (const id of step) live[id] = 0;
-    linear.push(positions);
+    linear[s] = positions;
     live[next++] = 1;
   }
   return linear;

@@ -136,9 +136,10 @@ export class Builder {
     return list;
   }
 
+  /** How many extras lie between tokens `first` and `last` (all up to `last` when `first` is -1). */
   private extrasWithin(first: number, last: number): number {
     const before = this.t.extrasBefore;
-    return before[last] - before[first < 0 ? 0 : first] + (first < 0 ? before[0] : 0);
+    return before[last] - (first < 0 ? 0 : before[first]);
   }
 
   private children(parent: PyNode, base: number, first: number, last: number, extras: number): PyNode[] {
