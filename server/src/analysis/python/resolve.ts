@@ -113,11 +113,9 @@ export class NameResolver {
     if (this.aliases) return this.aliases;
     const names = new Set<string>();
     const visit = (scope: Scope) => {
-      for (const [name, bindings] of scope.bindings) {
-        if (bindings.some((b) => b.kind === 'import' || (b.kind === 'assign' && (b.value?.type === 'attribute' || b.value?.type === 'identifier')))) {
-          names.add(name);
-        }
-      }
+      scope.bindings.forEach((bindings, name) => {
+        if (bindings.some(isAlias)) names.add(name);
+      });
       scope.children.forEach(visit);
     };
     visit(this.facts.module);
@@ -188,6 +186,11 @@ const SCOPE_NODE_TYPES: ReadonlySet<string> = new Set([
   'dictionary_comprehension',
   'generator_expression',
 ]);
+
+/** An import, or an assignment of a name or attribute (`E = torch.einsum`). */
+function isAlias(binding: Binding): boolean {
+  return binding.kind === 'import' || (binding.kind === 'assign' && (binding.value?.type === 'attribute' || binding.value?.type === 'identifier'));
+}
 
 /** A comment after `def f(...):` / `class C:` belongs to the body (tree-sitter may hang it on the definition). */
 function afterHeader(definition: PyNode, comment: PyNode): boolean {

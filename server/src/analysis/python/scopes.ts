@@ -124,18 +124,19 @@ export function buildScopes(root: PyNode, source: string, cache: ScopeCache | nu
 /** Adds what a unit read against its stand-in module scope to the real module scope. */
 function merge(unit: ModuleFacts, facts: ModuleFacts): void {
   const module = facts.module;
-  for (const [name, bindings] of unit.module.bindings) {
+  // forEach rather than for-of over the maps: an entry array per name was garbage per unit.
+  unit.module.bindings.forEach((bindings, name) => {
     for (const binding of bindings) binding.scope = module;
     const list = module.bindings.get(name);
     // One at a time: spreading a name's hundred thousand uses into push() overflows the stack.
     if (list) for (const binding of bindings) list.push(binding);
     else module.bindings.set(name, [...bindings]);
-  }
-  for (const [name, uses] of unit.module.uses) {
+  });
+  unit.module.uses.forEach((uses, name) => {
     const list = module.uses.get(name);
     if (list) for (const use of uses) list.push(use);
     else module.uses.set(name, [...uses]);
-  }
+  });
   for (const child of unit.module.children) {
     child.parent = module;
     module.children.push(child);
@@ -143,8 +144,8 @@ function merge(unit: ModuleFacts, facts: ModuleFacts): void {
   for (const call of unit.calls) facts.calls.push(call);
   for (const matmul of unit.matmuls) facts.matmuls.push(matmul);
   for (const comment of unit.comments) facts.comments.push(comment);
-  for (const [node, scope] of unit.scopeByNode) facts.scopeByNode.set(node, scope);
+  unit.scopeByNode.forEach((scope, node) => facts.scopeByNode.set(node, scope));
   for (const name of unit.valueNames) facts.valueNames.add(name);
   for (const name of unit.valueAttributes) facts.valueAttributes.add(name);
-  for (const [scope, attributes] of unit.selfAttributes) facts.selfAttributes.set(scope, attributes);
+  unit.selfAttributes.forEach((attributes, scope) => facts.selfAttributes.set(scope, attributes));
 }
