@@ -11,11 +11,7 @@ import ts from 'typescript';
 import type { FileAnalysis, SourceRange } from 'einsight-server/analysis/model';
 import { PythonDocument, analyzePython } from 'einsight-server/analysis/python/analyze';
 import { TypeScriptDocument, analyzeTypeScript, type ScriptFlavor } from 'einsight-server/analysis/typescript/analyze';
-import { parseFast } from 'einsight-server/analysis/python/descent/statements';
-import { tooDeepIndentation } from 'einsight-server/analysis/python/indentation';
 import type { PythonParser } from 'einsight-server/analysis/python/parser';
-import { tooLarge } from 'einsight-server/analysis/source-size';
-import { TooDeepError } from 'einsight-server/analysis/too-deep';
 import { compareParsers, treeSitterOnly } from '../support/parser-diff';
 import type { Failure } from './core';
 import { pick, type Random } from './generate';
@@ -333,17 +329,9 @@ let treeSitterParser: PythonParser | null = null;
  * tree-sitter's tree; text with a syntax error it must decline.
  */
 async function compareWithTreeSitter(text: string): Promise<string | null> {
-  if (tooLarge(text) || tooDeepIndentation(text)) return null;
   treeSitterParser ??= await treeSitterOnly();
-  let comparison;
-  try {
-    comparison = compareParsers(treeSitterParser, text);
-  } catch (error) {
-    // tree-sitter's copy refuses trees too deep to analyse; the descent parser declines them.
-    if (error instanceof TooDeepError && 'declined' in parseFast(text)) return null;
-    throw error;
-  }
-  if (comparison.declined === null) OUTCOMES.python.descentParsed!++;
+  const comparison = compareParsers(treeSitterParser, text);
+  if (comparison.declined === null && !comparison.refused) OUTCOMES.python.descentParsed!++;
   return comparison.difference && `the descent parser's tree is not tree-sitter's: ${comparison.difference}`;
 }
 
