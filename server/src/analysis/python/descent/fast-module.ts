@@ -58,7 +58,7 @@ export class FastModules {
     if (start > 0) for (const node of parsed.nodes) shiftTree(node, start);
     // A statement of the window whose text is unchanged (an edit that replaced the whole text) keeps its node.
     const window = takeOver(nodes.slice(first, after), before, parsed.nodes, text);
-    for (let k = after; k < nodes.length; k++) if (delta !== 0) shiftTree(nodes[k], delta);
+    if (delta !== 0) for (let k = after; k < nodes.length; k++) shiftTree(nodes[k], delta);
     return this.module(text, [...nodes.slice(0, first), ...window, ...nodes.slice(after)]);
   }
 
