@@ -26,8 +26,12 @@ interface Candidate {
   k12: number[];
 }
 
-const candidateOrder = (a: Candidate, b: Candidate) =>
-  a.cost !== b.cost ? a.cost < b.cost : a.id2 !== b.id2 ? a.id2 < b.id2 : a.id1 < b.id1;
+/** Whether a candidate (cost, ids) comes before another: the cheaper, then the lower second id, then the lower first. */
+function precedes(cost: number, id2: number, id1: number, otherCost: number, otherId2: number, otherId1: number): boolean {
+  return cost !== otherCost ? cost < otherCost : id2 !== otherId2 ? id2 < otherId2 : id1 < otherId1;
+}
+
+const candidateOrder = (a: Candidate, b: Candidate) => precedes(a.cost, a.id2, a.id1, b.cost, b.id2, b.id1);
 
 /** Picks the next contraction from the queue; null when the popped candidates were stale. */
 export type Chooser = (queue: MinHeap<Candidate>, remaining: Map<LabelSetKey, number>) => Candidate | null;
@@ -201,8 +205,8 @@ export function greedySsa(problem: PathProblem, cost: GreedyCost = memoryRemoved
       const r2 = remaining.get(k2) as number;
       const id1 = r1 < r2 ? r1 : r2;
       const id2 = r1 < r2 ? r2 : r1;
-      // candidateOrder, with ties keeping the earlier candidate.
-      if (best < 0 || (score !== bestCost ? score < bestCost : id2 !== bestId2 ? id2 < bestId2 : id1 < bestId1)) {
+      // The queue's order, without a candidate object each; a tie keeps the earlier candidate.
+      if (best < 0 || precedes(score, id2, id1, bestCost, bestId2, bestId1)) {
         best = i;
         bestCost = score;
         bestId1 = id1;
